@@ -1,0 +1,1 @@
+"""The FastAPI application: JSON API, console, and (later) portal, Open311 and webhooks."""

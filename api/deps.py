@@ -1,0 +1,64 @@
+"""`Annotated` dependencies the routes declare: the context, a session, the signed-in user and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from api.context import AppContext
+from api.security import token_subject
+from domain.access import Role
+from records.tables import User
+from records.users import active_user
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def get_session(context: ContextDep) -> Iterator[Session]:
+    with context.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_current_user(context: ContextDep, session: SessionDep, token: Annotated[str, Depends(oauth2)]) -> User:
+    username = token_subject(context.settings, token)
+    user = active_user(session, username) if username else None
+    if user is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="The token is invalid, expired, or belongs to a deactivated account; sign in again.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require(allowed: frozenset[Role]) -> Callable[[User], User]:
+    """A dependency that lets through only users whose role is in `allowed`."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            roles = ", ".join(sorted(role.value for role in allowed))
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"Your role ({user.role}) may not do this; it needs one of: {roles}.",
+            )
+        return user
+
+    return check

@@ -1,0 +1,46 @@
+"""Builds the app: `uvicorn api.main:app`. The Temporal client connects lazily so the API serves while Temporal is down."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.context import AppContext
+from api.routes import auth, cases, complaints, console, health, reference
+from config.settings import Settings, get_settings
+from domain.city import load_city
+from domain.policy import load_policy
+from records.db import make_engine, session_factory
+from workflows.client import connect
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        current = settings or get_settings()
+        engine = make_engine(current.database_url)
+        app.state.context = AppContext(
+            settings=current,
+            engine=engine,
+            sessions=session_factory(engine),
+            policy=load_policy(current.policy_file),
+            city=load_city(current.city_dir / "city.toml"),
+            temporal=await connect(current, lazy=True),
+        )
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Abate",
+        summary="Code-enforcement case management: every case a durable Temporal workflow.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    for router in (health.router, auth.router, reference.router, complaints.router, cases.router, console.router):
+        app.include_router(router)
+    return app
+
+
+app = create_app()

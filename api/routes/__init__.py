@@ -1,0 +1,1 @@
+"""Thin routers: each route checks the role, validates, and calls one function."""

@@ -1,0 +1,140 @@
+"""What enters and leaves the API. Public models decide what leaves: no complainant identity in any of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.policy import ViolationType
+from domain.stages import CaseStage, Channel
+
+
+class GeoPoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class ComplainantIn(BaseModel):
+    """Optional: a complaint may be anonymous. Kept apart from the case and never shown to the owner."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ().-]{7,31}$")
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.email or self.phone)
+
+
+class ComplaintCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    violation_code: str = Field(min_length=1, max_length=24)
+    address: str | GeoPoint = Field(description="a street address in the city, or a point {lat, lon}")
+    description: str = Field(min_length=3, max_length=5000)
+    channel: Channel
+    complainant: ComplainantIn | None = None
+
+    @field_validator("address")
+    @classmethod
+    def _address_not_blank(cls, value: str | GeoPoint) -> str | GeoPoint:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("give a street address or a point {lat, lon}")
+        return value
+
+
+class ComplaintAccepted(BaseModel):
+    case_number: str
+    stage: CaseStage
+    tracking_code: str
+    message: str
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+
+
+class ViolationTypePublic(BaseModel):
+    code: str
+    title: str
+    section: str
+    category: str
+    priority: int
+    specialty: str
+    response_target_business_days: int
+    description: str
+
+    @classmethod
+    def of(cls, violation: ViolationType) -> ViolationTypePublic:
+        return cls.model_validate(violation.model_dump())
+
+
+class ParcelPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    parcel_id: str
+    address: str
+    zone_code: str
+    land_use: str
+    lat: float
+    lon: float
+
+
+class OwnerOfRecord(BaseModel):
+    name: str
+    mailing_address: str
+    email: str | None
+    phone: str | None
+
+
+class OfficerPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    badge: str
+    name: str
+    email: str | None
+    phone: str | None
+
+
+class Deadline(BaseModel):
+    kind: str
+    due_at: datetime
+    overdue: bool
+
+
+class TimelineEvent(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    stage: str
+    summary: str
+    actor: str
+    occurred_at: datetime
+
+
+class CaseDetail(BaseModel):
+    case_number: str
+    tracking_code: str
+    stage: str
+    stage_label: str
+    priority: int
+    category: str
+    violation: ViolationTypePublic | None
+    assigned_officer: OfficerPublic | None
+    parcel: ParcelPublic
+    owner: OwnerOfRecord
+    opened_at: datetime
+    next_deadline: datetime | None
+    overdue: bool
+    deadlines: list[Deadline]
+    outcome: str | None
+    closed_at: datetime | None
+    workflow_started: bool
+    temporal_ui_url: str
+    timeline: list[TimelineEvent]

@@ -1,0 +1,26 @@
+"""Bearer tokens (signed JWTs). The user is re-read on every request, so deactivation and role changes bite at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from config.settings import Settings
+
+ALGORITHM = "HS256"
+
+
+def create_access_token(settings: Settings, username: str) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": username, "iat": now, "exp": now + timedelta(minutes=settings.access_token_minutes)}
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+def token_subject(settings: Settings, token: str) -> str | None:
+    try:
+        claims = jwt.decode(token, settings.secret_key.get_secret_value(), algorithms=[ALGORITHM])
+    except jwt.PyJWTError:
+        return None
+    subject = claims.get("sub")
+    return subject if isinstance(subject, str) else None

@@ -1,0 +1,1 @@
+"""City configuration (policy packs, the demo city) and the runtime settings read from the environment."""

@@ -1,0 +1,93 @@
+"""Runtime settings, read from the environment and an optional `.env`.
+
+The variable names here are the contract with `docker-compose.yml` and any deployment:
+a test checks that every name the compose file sets is one this class reads.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+VAR_DIR = PROJECT_ROOT / "var"
+
+# Shipped so that `scripts/dev` works with no configuration at all; refused outside dev mode.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-before-production"  # noqa: S105 - refused outside dev
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class MessagingBackend(StrEnum):
+    OUTBOX = "outbox"
+    PROVIDERS = "providers"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    abate_env: Environment = Environment.DEV
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    access_token_minutes: int = Field(default=8 * 60, gt=0)
+
+    database_url: str = f"sqlite:///{VAR_DIR / 'abate.sqlite3'}"
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "abate-cases"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    # How long the API waits for Temporal before it answers 202 and leaves the start to the reconciler.
+    temporal_start_timeout_seconds: float = Field(default=5.0, gt=0)
+    reconcile_interval_seconds: float = Field(default=10.0, gt=0)
+
+    policy_file: Path = CONFIG_DIR / "policy.toml"
+    # The city: city.toml (name, office, bounds) and, for the demo, its assessment roll, officers and users.
+    city_dir: Path = CONFIG_DIR / "demo_city"
+
+    messaging_backend: MessagingBackend = MessagingBackend.OUTBOX
+    sendgrid_api_key: SecretStr | None = None
+    sendgrid_from_email: str = "code.enforcement@riverton.example"
+    sendgrid_base_url: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = None
+    twilio_base_url: str | None = None
+
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def is_dev(self) -> bool:
+        return self.abate_env is Environment.DEV
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        key = self.secret_key.get_secret_value()
+        if not self.is_dev and (key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH):
+            raise ValueError(
+                "SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters outside dev mode "
+                '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+        providers_without_keys = self.messaging_backend is MessagingBackend.PROVIDERS and not (
+            self.sendgrid_api_key and self.twilio_auth_token and self.twilio_account_sid
+        )
+        if self.abate_env is Environment.PRODUCTION and providers_without_keys:
+            raise ValueError(
+                "MESSAGING_BACKEND=providers needs SENDGRID_API_KEY, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,177 @@
+"""Storing a complaint, and building the start of its case's workflow.
+
+The complaint, its case record and the first timeline line are written in one transaction before
+Temporal is called, so nothing is lost when Temporal is down: the reconciler starts what is pending.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import Session, col, select, update
+
+from domain.addresses import address_key
+from domain.calendar import BusinessCalendar
+from domain.case import CaseStart
+from domain.case_numbers import format_case_number, new_tracking_code
+from domain.policy import ViolationType
+from domain.stages import CaseStage, Channel
+from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, Parcel
+
+EARTH_RADIUS_M = 6_371_000
+
+
+@dataclass(frozen=True)
+class ComplainantDetails:
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    violation: ViolationType
+    parcel: Parcel
+    location_text: str
+    lat: float | None
+    lon: float | None
+    description: str
+    channel: Channel
+    complainant: ComplainantDetails | None
+    received_by_user_id: int | None
+
+
+def parcel_by_address(session: Session, text: str) -> Parcel | None:
+    return session.exec(select(Parcel).where(Parcel.address_key == address_key(text))).first()
+
+
+def search_parcels(session: Session, text: str, limit: int) -> list[Parcel]:
+    """Parcels whose address starts with, then contains, what was typed (intake forms suggest as you type)."""
+    key = address_key(text)
+    starts = list(session.exec(select(Parcel).where(col(Parcel.address_key).startswith(key)).limit(limit)))
+    if len(starts) < limit:
+        seen = {p.parcel_id for p in starts}
+        contains = session.exec(
+            select(Parcel).where(col(Parcel.address_key).contains(key)).order_by(Parcel.address_key).limit(limit)
+        )
+        starts += [p for p in contains if p.parcel_id not in seen][: limit - len(starts)]
+    return starts
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def nearest_parcel(session: Session, lat: float, lon: float) -> tuple[Parcel, float] | None:
+    """The closest parcel to a point; a degree box keeps the scan to the neighbourhood."""
+    box = 0.01
+    candidates = session.exec(
+        select(Parcel).where(
+            col(Parcel.lat).between(lat - box, lat + box), col(Parcel.lon).between(lon - box, lon + box)
+        )
+    )
+    ranked = sorted(((p, distance_m(lat, lon, p.lat, p.lon)) for p in candidates), key=lambda pd: pd[1])
+    return ranked[0] if ranked else None
+
+
+def next_case_number(session: Session, year: int) -> str:
+    name = f"case_number:{year}"
+    value = session.execute(
+        update(Counter).where(col(Counter.name) == name).values(value=Counter.value + 1).returning(col(Counter.value))
+    ).scalar_one_or_none()
+    if value is None:
+        session.add(Counter(name=name, value=1))
+        session.flush()
+        value = 1
+    return format_case_number(year, value)
+
+
+def store_complaint(session: Session, complaint: NewComplaint, calendar: BusinessCalendar) -> Case:
+    now = datetime.now(UTC)
+    violation = complaint.violation
+    case = Case(
+        case_number=next_case_number(session, calendar.local_date(now).year),
+        tracking_code=new_tracking_code(),
+        violation_code=violation.code,
+        parcel_id=complaint.parcel.parcel_id,
+        stage=CaseStage.RECEIVED,
+        priority=violation.priority,
+        category=violation.category,
+        opened_at=now,
+    )
+    session.add(case)
+    complainant_id = None
+    if complaint.complainant is not None:
+        person = Complainant(**vars(complaint.complainant))
+        session.add(person)
+        session.flush()
+        complainant_id = person.id
+    session.add(
+        Complaint(
+            case_number=case.case_number,
+            violation_code=violation.code,
+            parcel_id=complaint.parcel.parcel_id,
+            location_text=complaint.location_text,
+            lat=complaint.lat,
+            lon=complaint.lon,
+            description=complaint.description,
+            channel=complaint.channel,
+            complainant_id=complainant_id,
+            received_by_user_id=complaint.received_by_user_id,
+            received_at=now,
+        )
+    )
+    session.add(
+        CaseEvent(
+            case_number=case.case_number,
+            key="0000-received",
+            kind="complaint_received",
+            stage=CaseStage.RECEIVED,
+            summary=f"Complaint received ({complaint.channel.value.replace('_', ' ')}): {violation.title}",
+            actor="intake",
+            data={"channel": complaint.channel.value, "anonymous": complaint.complainant is None},
+        )
+    )
+    session.flush()
+    return case
+
+
+def case_start(session: Session, case: Case, violation: ViolationType, calendar: BusinessCalendar) -> CaseStart:
+    parcel = session.get(Parcel, case.parcel_id)
+    first = session.exec(
+        select(Complaint).where(Complaint.case_number == case.case_number).order_by(col(Complaint.id))
+    ).first()
+    if parcel is None or first is None:
+        raise LookupError(f"case {case.case_number} has no parcel or complaint on record")
+    return CaseStart(
+        case_number=case.case_number,
+        tracking_code=case.tracking_code,
+        opened_at=case.opened_at.replace(tzinfo=case.opened_at.tzinfo or UTC),
+        channel=Channel(first.channel),
+        parcel_id=parcel.parcel_id,
+        address=parcel.address,
+        zone=parcel.zone_code,
+        violation=violation,
+        calendar=calendar,
+    )
+
+
+def pending_workflow_starts(session: Session, limit: int = 100) -> list[Case]:
+    return list(
+        session.exec(
+            select(Case).where(col(Case.workflow_started_at).is_(None)).order_by(col(Case.opened_at)).limit(limit)
+        )
+    )
+
+
+def mark_workflow_started(session: Session, case_number: str) -> None:
+    session.execute(
+        update(Case)
+        .where(col(Case.case_number) == case_number, col(Case.workflow_started_at).is_(None))
+        .values(workflow_started_at=datetime.now(UTC))
+    )

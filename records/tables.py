@@ -1,0 +1,163 @@
+"""SQLModel tables.
+
+Complainant identity lives in its own table, linked only from the complaint, so no query that builds
+an owner-facing or public view can reach it by accident. `case_events` is append-only: rows are
+inserted with a server timestamp and never updated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint, func
+from sqlmodel import Field, SQLModel
+
+
+def _utc_column(*, nullable: bool = True, server_now: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True), nullable=nullable, server_default=func.now() if server_now else None),
+    )
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=64)
+    full_name: str
+    email: str | None = None
+    role: str = Field(index=True, max_length=32)
+    password_hash: str
+    active: bool = True
+    created_at: datetime | None = _utc_column(nullable=False, server_now=True)
+
+
+class Zone(SQLModel, table=True):
+    __tablename__ = "zones"
+
+    code: str = Field(primary_key=True, max_length=16)
+    name: str
+    description: str = ""
+
+
+class Officer(SQLModel, table=True):
+    __tablename__ = "officers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    badge: str = Field(unique=True, index=True, max_length=32)
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    active: bool = True
+
+
+class OfficerZone(SQLModel, table=True):
+    __tablename__ = "officer_zones"
+
+    officer_id: int = Field(foreign_key="officers.id", primary_key=True)
+    zone_code: str = Field(foreign_key="zones.code", primary_key=True)
+
+
+class OfficerSpecialty(SQLModel, table=True):
+    __tablename__ = "officer_specialties"
+
+    officer_id: int = Field(foreign_key="officers.id", primary_key=True)
+    specialty: str = Field(primary_key=True, max_length=32)
+
+
+class Parcel(SQLModel, table=True):
+    """A row of the assessment roll: the property and its owner of record."""
+
+    __tablename__ = "parcels"
+
+    parcel_id: str = Field(primary_key=True, max_length=32)
+    address: str
+    address_key: str = Field(index=True)
+    zone_code: str = Field(foreign_key="zones.code", index=True)
+    land_use: str
+    lat: float
+    lon: float
+    owner_name: str
+    owner_mailing_address: str
+    owner_email: str | None = None
+    owner_phone: str | None = None
+
+
+class Complainant(SQLModel, table=True):
+    __tablename__ = "complainants"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    created_at: datetime | None = _utc_column(nullable=False, server_now=True)
+
+
+class Case(SQLModel, table=True):
+    """The projection of a case that lists and reports read; the workflow is the source of truth."""
+
+    __tablename__ = "cases"
+
+    case_number: str = Field(primary_key=True, max_length=16)
+    tracking_code: str = Field(unique=True, max_length=16)
+    violation_code: str = Field(index=True, max_length=24)
+    parcel_id: str = Field(foreign_key="parcels.parcel_id", index=True)
+    stage: str = Field(index=True, max_length=32)
+    priority: int
+    category: str = Field(max_length=4)
+    assigned_officer_id: int | None = Field(default=None, foreign_key="officers.id", index=True)
+    opened_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    response_due_at: datetime | None = _utc_column()
+    next_deadline: datetime | None = _utc_column()
+    overdue: bool = False
+    outcome: str | None = None
+    closed_at: datetime | None = _utc_column()
+    # Null until Temporal has accepted the case's workflow: the reconciler starts what is still null.
+    workflow_started_at: datetime | None = _utc_column()
+    updated_at: datetime | None = _utc_column(nullable=False, server_now=True)
+
+
+class Complaint(SQLModel, table=True):
+    __tablename__ = "complaints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(foreign_key="cases.case_number", index=True)
+    violation_code: str = Field(max_length=24)
+    parcel_id: str = Field(foreign_key="parcels.parcel_id")
+    location_text: str
+    lat: float | None = None
+    lon: float | None = None
+    description: str
+    channel: str = Field(max_length=16)
+    complainant_id: int | None = Field(default=None, foreign_key="complainants.id")
+    received_by_user_id: int | None = Field(default=None, foreign_key="users.id")
+    received_at: datetime | None = _utc_column(nullable=False, server_now=True)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One line of a case's timeline. `key` makes an activity's retry write the same line, not a second one."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_number", "key", name="uq_case_events_case_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(foreign_key="cases.case_number", index=True)
+    key: str = Field(max_length=64)
+    kind: str = Field(max_length=48)
+    stage: str = Field(max_length=32)
+    summary: str
+    actor: str = Field(default="system", max_length=64)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    occurred_at: datetime | None = _utc_column(nullable=False, server_now=True)
+
+
+class Counter(SQLModel, table=True):
+    """Named sequences, such as one per year for case numbers."""
+
+    __tablename__ = "counters"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: int = 0

@@ -1,0 +1,131 @@
+"""Runs the whole system locally (README command one, through scripts/dev).
+
+Temporal's dev server (state in var/temporal.sqlite, UI on :8233), migrations, the demo city and users,
+one worker, and the API/console on :8000. Ctrl-C stops every process it started; running it again
+resumes the same cases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from config.settings import PROJECT_ROOT, VAR_DIR, get_settings
+from records.db import make_engine, session_factory, transaction
+from records.demo_city import DEMO_PASSWORD, load_demo_city
+from records.migrate import upgrade_to_head
+from workers.devserver import dev_server_command
+from workflows.client import connect, register_search_attributes
+
+API_PORT = 8000
+TEMPORAL_PORT = 7233
+UI_PORT = 8233
+
+
+def _spawn(name: str, command: list[str], log_dir: Path) -> subprocess.Popen[bytes]:
+    log = (log_dir / f"{name}.log").open("ab")
+    # Own process group, so Ctrl-C in the terminal reaches this supervisor only and it stops children in order.
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+async def _wait_for_temporal() -> None:
+    settings = get_settings()
+    for _ in range(120):
+        try:
+            client = await connect(settings)
+            added = await register_search_attributes(client)
+            if added:
+                print(f"registered search attributes on the existing namespace: {', '.join(added)}")
+            return
+        except RuntimeError:
+            await asyncio.sleep(0.5)
+    raise SystemExit("Temporal dev server did not come up; see var/log/temporal.log")
+
+
+def _prepare_database() -> None:
+    settings = get_settings()
+    upgrade_to_head(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with transaction(session_factory(engine)) as session:
+        load_demo_city(session, settings.city_dir, with_demo_users=settings.is_dev)
+    engine.dispose()
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in reversed(processes):  # API first, Temporal last: the worker drains against a live server
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def main() -> int:
+    settings = get_settings()
+    log_dir = VAR_DIR / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    processes: list[subprocess.Popen[bytes]] = []
+    stop_requested = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        processes.append(
+            _spawn(
+                "temporal",
+                dev_server_command(
+                    VAR_DIR / "temporal.sqlite",
+                    port=TEMPORAL_PORT,
+                    ui_port=UI_PORT,
+                    namespace=settings.temporal_namespace,
+                ),
+                log_dir,
+            )
+        )
+        asyncio.run(_wait_for_temporal())
+        _prepare_database()
+        python = sys.executable
+        processes.append(_spawn("worker", [python, "-m", "workers.main"], log_dir))
+        processes.append(
+            _spawn(
+                "api",
+                [python, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(API_PORT)],
+                log_dir,
+            )
+        )
+        print(
+            f"""
+Abate is running.
+  Console and API   http://127.0.0.1:{API_PORT}/        (API docs: http://127.0.0.1:{API_PORT}/docs)
+  Temporal Web UI   http://127.0.0.1:{UI_PORT}/
+  Temporal gRPC     127.0.0.1:{TEMPORAL_PORT}
+  Demo logins       clerk, officer, supervisor, hearing, finance, admin — password "{DEMO_PASSWORD}"
+  Logs              {log_dir}/ (temporal.log, worker.log, api.log)
+Press Ctrl-C to stop everything.""",
+            flush=True,
+        )
+        while not stop_requested:
+            for process in processes:
+                if process.poll() is not None:
+                    print(f"a process exited (pid {process.pid}, code {process.returncode}); stopping", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        print("stopping…", flush=True)
+        _stop(processes)
+
+
+if __name__ == "__main__":
+    os.chdir(PROJECT_ROOT)
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""Shared fixtures: real Temporal servers (dev and time-skipping), a throw-away PostgreSQL cluster,
+migrated databases holding the demo city, and the API wired to them.
+
+Tests share one dev server and one time-skipping server per session. Each test's database numbers its
+cases from its own block, so case numbers (the workflow ids) never collide between tests.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
+from config.settings import CONFIG_DIR, Environment, Settings
+from domain.city import City, load_city
+from domain.policy import Policy, load_policy
+from records.db import make_engine, session_factory, transaction
+from records.demo_city import DEMO_PASSWORD, load_demo_city
+from records.migrate import upgrade_to_head
+from records.tables import Counter
+from workers.devserver import TEMPORAL_CLI, TEST_SERVER, dynamic_config_flags
+from workflows import search_attributes as sa
+from workflows.client import register_search_attributes
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+_case_blocks = itertools.count(1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- Temporal -----------------------------------------------------------------------------------------
+
+
+async def start_dev_server(**kwargs: object) -> WorkflowEnvironment:
+    return await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(TEMPORAL_CLI),
+        search_attributes=sa.ALL,
+        dev_server_extra_args=dynamic_config_flags(),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+async def temporal_dev() -> AsyncIterator[WorkflowEnvironment]:
+    """The Temporal CLI's dev server: visibility queries, the real server behaviour."""
+    env = await start_dev_server()
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def temporal_time() -> AsyncIterator[WorkflowEnvironment]:
+    """The Java time-skipping test server: a 180-day case in seconds."""
+    from datetime import timedelta
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(TEST_SERVER),
+        test_server_startup_timeout=timedelta(seconds=60),
+    )
+    await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------
+
+
+def _pg_bindir() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+    if found:
+        return Path(found[-1])
+    pg_ctl = shutil.which("pg_ctl")
+    if pg_ctl is None:
+        pytest.fail("PostgreSQL server binaries are missing: run scripts/setup")
+    return Path(pg_ctl).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throw-away cluster (initdb + pg_ctl) on a free port; yields the admin URL without a database."""
+    bindir = _pg_bindir()
+    base = tmp_path_factory.mktemp("postgres")
+    data, sockets = base / "data", base / "sockets"
+    sockets.mkdir()
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root: run the cluster as the postgres system user
+        owner = pwd.getpwnam("postgres")
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+        os.chown(sockets, owner.pw_uid, owner.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    subprocess.run(
+        [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "abate", "-A", "trust", "--no-sync", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+    subprocess.run(
+        [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    yield f"postgresql+psycopg://abate@127.0.0.1:{port}"
+    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], check=False)
+
+
+def _fresh_postgres_database(server_url: str) -> str:
+    name = f"abate_{next(_case_blocks)}_{os.getpid()}"
+    with psycopg.connect(server_url.replace("+psycopg", "") + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server_url}/{name}"
+
+
+# --- Databases with the demo city ---------------------------------------------------------------------
+
+
+def prepare_database(url: str) -> str:
+    """Migrates, loads the demo city and users, and gives the test its own block of case numbers."""
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    year = datetime.now(UTC).year
+    with transaction(session_factory(engine)) as session:
+        load_demo_city(session, CONFIG_DIR / "demo_city", with_demo_users=True)
+        block = next(_case_blocks) * 1000
+        for y in (year - 1, year, year + 1):  # the city's local year may differ from UTC's at New Year
+            session.add(Counter(name=f"case_number:{y}", value=block))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return prepare_database(f"sqlite:///{tmp_path / 'abate.sqlite3'}")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test against the embedded default and against real PostgreSQL."""
+    if request.param == "sqlite":
+        return prepare_database(f"sqlite:///{tmp_path / 'abate.sqlite3'}")
+    server = request.getfixturevalue("postgres_server")
+    return prepare_database(_fresh_postgres_database(server))
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy(CONFIG_DIR / "policy.toml")
+
+
+@pytest.fixture(scope="session")
+def city() -> City:
+    return load_city(CONFIG_DIR / "demo_city" / "city.toml")
+
+
+# --- The API ------------------------------------------------------------------------------------------
+
+
+def make_settings(database_url: str, temporal_address: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "abate_env": Environment.TEST,
+        "secret_key": TEST_SECRET,
+        "database_url": database_url,
+        "temporal_address": temporal_address,
+        "temporal_task_queue": f"abate-test-{next(_case_blocks)}",
+        "temporal_start_timeout_seconds": 3.0,
+        "reconcile_interval_seconds": 0.5,
+        **overrides,
+    }
+    return Settings.model_validate(values)
+
+
+class Api:
+    """An in-process API client that signs in as any demo user."""
+
+    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+        self.http = client
+        self.settings = settings
+        self._tokens: dict[str, str] = {}
+
+    async def headers(self, username: str) -> dict[str, str]:
+        if username not in self._tokens:
+            answer = await self.http.post("/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD})
+            assert answer.status_code == 200, answer.text
+            self._tokens[username] = answer.json()["access_token"]
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    async def post(self, url: str, username: str, **kwargs: object) -> httpx.Response:
+        return await self.http.post(url, headers=await self.headers(username), **kwargs)  # type: ignore[arg-type]
+
+    async def get(self, url: str, username: str, **kwargs: object) -> httpx.Response:
+        return await self.http.get(url, headers=await self.headers(username), **kwargs)  # type: ignore[arg-type]
+
+
+async def open_api(settings: Settings) -> AsyncIterator[Api]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://abate.test") as http:
+            yield Api(http, settings)
+
+
+@pytest.fixture
+async def api(sqlite_url: str, temporal_dev: WorkflowEnvironment) -> AsyncIterator[Api]:
+    async for client in open_api(make_settings(sqlite_url, temporal_dev.client.service_client.config.target_host)):
+        yield client
+
+
+def client_of(env: WorkflowEnvironment) -> Client:
+    return env.client

@@ -1,0 +1,149 @@
+"""Filing complaints and reading cases through the JSON API, against the real dev server and a worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from records.db import make_engine, session_factory
+from tests.conftest import Api
+from tests.helpers import eventually
+from workers.main import build_worker
+
+MAPLE = {
+    "violation_code": "PS-GRASS",
+    "address": "142 Maple Dr",
+    "description": "Grass over a foot tall",
+    "channel": "phone",
+}
+
+
+@pytest.fixture
+async def worker(api: Api, temporal_dev: WorkflowEnvironment) -> AsyncIterator[None]:
+    sessions = session_factory(make_engine(api.settings.database_url))
+    with ThreadPoolExecutor(4) as executor:
+        async with build_worker(temporal_dev.client, api.settings.temporal_task_queue, sessions, executor):
+            yield
+
+
+async def test_a_clerk_files_a_complaint_and_the_case_is_triaged(api: Api, worker: None) -> None:
+    answer = await api.post(
+        "/api/v1/complaints",
+        "clerk",
+        json={**MAPLE, "complainant": {"name": "Pat Neighbour", "email": "pat@example.com", "phone": "+15550100200"}},
+    )
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["case_number"].startswith("CE-") and len(body["case_number"]) == len("CE-2026-000123")
+    assert body["stage"] == "received"
+    assert len(body["tracking_code"]) == 10
+
+    async def case() -> dict[str, Any]:
+        return (await api.get(f"/api/v1/cases/{body['case_number']}", "officer")).json()
+
+    detail = await eventually(case, until=lambda c: c["stage"] == "investigating")
+    assert detail["priority"] == 3 and detail["category"] == "III"
+    assert detail["violation"]["code"] == "PS-GRASS"
+    assert detail["assigned_officer"]["badge"]
+    assert detail["parcel"]["address"] == "142 Maple Dr"
+    assert detail["owner"]["name"]
+    assert detail["deadlines"][0]["kind"] == "first_inspection"
+    assert detail["workflow_started"] is True
+    assert detail["temporal_ui_url"].endswith(f"/workflows/{body['case_number']}")
+    assert [e["kind"] for e in detail["timeline"]] == ["complaint_received", "triaged"]
+    # The complainant's identity is kept apart from the case: not in the staff case view either.
+    assert "Pat Neighbour" not in str(detail) and "pat@example.com" not in str(detail)
+
+
+async def test_case_numbers_are_sequential_and_a_point_finds_its_parcel(api: Api, worker: None) -> None:
+    first = (await api.post("/api/v1/complaints", "officer", json=MAPLE)).json()["case_number"]
+    parcels = (await api.get("/api/v1/parcels", "clerk", params={"q": "142 Maple"})).json()
+    point = {"lat": parcels[0]["lat"] + 0.0001, "lon": parcels[0]["lon"]}
+    second = await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "address": point, "channel": "open311"})
+    assert second.status_code == 201, second.text
+    assert int(second.json()["case_number"][-6:]) == int(first[-6:]) + 1
+    detail = await eventually(
+        lambda: _json(api.get(f"/api/v1/cases/{second.json()['case_number']}", "clerk")),
+        until=lambda c: c["stage"] == "investigating",
+    )
+    assert detail["parcel"]["address"] == "142 Maple Dr"
+
+
+async def _json(response: Awaitable[httpx.Response]) -> Any:
+    return (await response).json()
+
+
+async def test_an_unknown_violation_code_is_refused_with_the_valid_codes(api: Api) -> None:
+    answer = await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "violation_code": "GRASS"})
+    assert answer.status_code == 422
+    [error] = answer.json()["detail"]
+    assert error["loc"] == ["body", "violation_code"]
+    assert (
+        "unknown violation code 'GRASS'" in error["msg"] and "PS-GRASS" in error["msg"] and "BD-UNSAFE" in error["msg"]
+    )
+
+
+async def test_an_address_outside_the_city_is_refused_and_says_so(api: Api) -> None:
+    far = await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "address": {"lat": 40.0, "lon": -75.0}})
+    assert far.status_code == 422
+    [error] = far.json()["detail"]
+    assert error["loc"] == ["body", "address"] and "outside the City of Riverton" in error["msg"]
+
+    typo = await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "address": "142 Mapel Drive"})
+    assert typo.status_code == 422
+    assert "is not an address in the City of Riverton" in typo.json()["detail"][0]["msg"]
+
+    nonsense = await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "address": "9999 Maple Dr"})
+    [error] = nonsense.json()["detail"]
+    assert "did you mean" in error["msg"] and "Maple Dr" in error["msg"]
+
+
+async def test_schema_errors_name_the_field(api: Api) -> None:
+    answer = await api.post(
+        "/api/v1/complaints",
+        "clerk",
+        json={**MAPLE, "channel": "carrier pigeon", "description": "", "complainant": {"email": "not-an-email"}},
+    )
+    assert answer.status_code == 422
+    fields = {tuple(e["loc"][1:]) for e in answer.json()["detail"]}
+    assert {("channel",), ("description",), ("complainant", "email")} <= fields
+
+
+async def test_nothing_is_stored_for_a_refused_complaint(api: Api) -> None:
+    before = (await api.post("/api/v1/complaints", "clerk", json=MAPLE)).json()["case_number"]
+    await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "violation_code": "NOPE"})
+    after = (await api.post("/api/v1/complaints", "clerk", json=MAPLE)).json()["case_number"]
+    assert int(after[-6:]) == int(before[-6:]) + 1
+
+
+async def test_access_is_checked_on_every_route(api: Api) -> None:
+    assert (await api.http.post("/api/v1/complaints", json=MAPLE)).status_code == 401
+    assert (await api.http.get("/api/v1/violation-types")).status_code == 401
+    bad = await api.http.get("/api/v1/violation-types", headers={"Authorization": "Bearer forged.token.value"})
+    assert bad.status_code == 401
+    refused = await api.post("/api/v1/complaints", "finance", json=MAPLE)
+    assert refused.status_code == 403 and "finance" in refused.json()["detail"]
+    assert (await api.post("/api/v1/complaints", "hearing", json=MAPLE)).status_code == 403
+    wrong = await api.http.post("/api/v1/auth/token", data={"username": "clerk", "password": "nope"})
+    assert wrong.status_code == 401
+
+
+async def test_unknown_case_is_404(api: Api) -> None:
+    answer = await api.get("/api/v1/cases/CE-2026-999999", "supervisor")
+    assert answer.status_code == 404 and "CE-2026-999999" in answer.json()["detail"]
+
+
+async def test_reference_data_for_intake_forms(api: Api) -> None:
+    types = (await api.get("/api/v1/violation-types", "clerk")).json()
+    assert len(types) >= 12
+    unsafe = next(t for t in types if t["code"] == "BD-UNSAFE")
+    assert unsafe["category"] == "I" and unsafe["priority"] == 1 and unsafe["response_target_business_days"] == 1
+    parcels = (await api.get("/api/v1/parcels", "clerk", params={"q": "maple", "limit": 5})).json()
+    assert 1 <= len(parcels) <= 5 and all("MAPLE" in p["address"].upper() for p in parcels)
+    assert "owner_name" not in parcels[0]
+    assert (await api.get("/api/v1/parcels", "clerk", params={"q": "maple", "limit": 500})).status_code == 422

@@ -1,0 +1,68 @@
+"""The policy pack loads, and a broken one says which key is wrong and why; deadlines follow the calendar."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from config.settings import CONFIG_DIR
+from domain.policy import Category, Policy, PolicyError, parse_policy
+
+SHIPPED = (CONFIG_DIR / "policy.toml").read_text()
+
+
+def test_the_shipped_policy_covers_every_specialty(policy: Policy) -> None:
+    assert len(policy.violation_types) >= 12
+    assert {v.specialty for v in policy.violation_types} == set(policy.pack.specialties)
+    unsafe = policy.violation("BD-UNSAFE")
+    assert unsafe is not None and unsafe.category is Category.I and unsafe.response_target_business_days == 1
+    grass = policy.violation("PS-GRASS")
+    assert grass is not None and grass.response_target_business_days == 20  # Category III default
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ('category = "III"', 'category = "IV"', 1),
+            r"violation_types\[0\]\.category: Input should be 'I', 'II' or 'III'",
+        ),
+        (
+            ('specialty = "property_standards"', 'specialty = "gardening"', 1),
+            r"violation_types\[0\]\.specialty: 'gardening'",
+        ),
+        (('code = "PS-REFUSE"', 'code = "PS-GRASS"', 1), r"violation_types\[1\]\.code: 'PS-GRASS' is defined twice"),
+        (("[categories.II]", "[categories.IIa]", 1), r"categories\.IIa\.\[key\]: Input should be"),
+        (('timezone = "America/Chicago"', 'timezone = "Mars/Olympus"', 1), r"calendar\.timezone: .*unknown time zone"),
+        (
+            ("priority = 3", "priority = 9", 1),
+            r"violation_types\[0\]\.priority: Input should be less than or equal to 3",
+        ),
+        (
+            ('title = "Long grass and weeds"', 'title = "Long grass"\ncolour = "green"', 1),
+            r"violation_types\[0\]\.colour: Extra",
+        ),
+    ],
+)
+def test_a_broken_policy_names_the_key_and_the_reason(change: tuple[str, str, int], message: str) -> None:
+    old, new, count = change
+    assert old in SHIPPED
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(SHIPPED.replace(old, new, count), source="policy.toml")
+
+
+def test_not_toml_is_refused_with_the_file_name(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match=r"policy\.toml: not valid TOML"):
+        parse_policy("[pack\n", source="policy.toml")
+
+
+def test_business_days_skip_weekends_and_the_citys_holidays(policy: Policy) -> None:
+    calendar = policy.calendar
+    # Wednesday before Thanksgiving, 2 p.m. in Riverton: Thursday and Friday are holidays, then a weekend.
+    due = calendar.business_days_after(datetime(2026, 11, 25, 20, 0, tzinfo=UTC), 1)
+    assert due.date() == date(2026, 11, 30) and (due.hour, due.minute) == (17, 0)
+    assert calendar.add_business_days(date(2026, 12, 4), 5) == date(2026, 12, 11)  # Friday + 5 = next Friday
+    assert calendar.add_business_days(date(2026, 12, 24), 1) == date(2026, 12, 28)  # over Christmas and a weekend
+    assert calendar.add_business_days(date(2026, 12, 26), 0) == date(2026, 12, 28)  # a Saturday rolls to Monday

@@ -1,0 +1,86 @@
+"""The worker process: `python -m workers.main`. Runs the case workflows and activities, and the reconciler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.assignment import AssignmentActivities
+from activities.deadlines import response_due_at
+from activities.property import PropertyActivities
+from activities.records import RecordsActivities
+from config.settings import Settings, get_settings
+from domain.policy import load_policy
+from records.db import SessionFactory, make_engine, session_factory
+from workers.reconciler import Reconciler
+from workflows.case import CaseWorkflow
+from workflows.client import connect
+
+log = logging.getLogger("abate.worker")
+
+WORKFLOWS = [CaseWorkflow]
+
+
+def build_worker(client: Client, task_queue: str, sessions: SessionFactory, executor: ThreadPoolExecutor) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=[
+            PropertyActivities(sessions).lookup_parcel,
+            AssignmentActivities(sessions).choose_officer,
+            RecordsActivities(sessions).record_transition,
+            response_due_at,
+        ],
+        activity_executor=executor,
+        # Let running activities finish on SIGTERM (rolling deploys), rather than cancel them mid-write.
+        graceful_shutdown_timeout=timedelta(seconds=20),
+    )
+
+
+async def _connect_with_retry(settings: Settings) -> Client:
+    delay = 1.0
+    while True:
+        try:
+            return await connect(settings)
+        except RuntimeError as exc:
+            log.warning("waiting for Temporal at %s (%s)", settings.temporal_address, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 15.0)
+
+
+async def run(settings: Settings, stop: asyncio.Event) -> None:
+    engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    policy = load_policy(settings.policy_file)
+    client = await _connect_with_retry(settings)
+    reconciler = Reconciler(client, settings.temporal_task_queue, sessions, policy, settings.reconcile_interval_seconds)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = build_worker(client, settings.temporal_task_queue, sessions, executor)
+        async with worker:
+            log.info("worker on task queue %s at %s", settings.temporal_task_queue, settings.temporal_address)
+            await asyncio.gather(reconciler.run(stop), stop.wait())
+    engine.dispose()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = asyncio.Event()
+
+    async def _main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run(get_settings(), stop)
+
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Temporal workflows: deterministic, no I/O. Side effects happen in `activities/`."""

@@ -1,0 +1,79 @@
+"""Client-side use of Temporal (API, worker, reconciler): connecting and starting a case's workflow.
+
+Never imported by workflow code.
+"""
+
+from __future__ import annotations
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from config.settings import Settings
+from domain.case import CaseStart, CaseState
+from domain.stages import CaseStage
+from workflows import search_attributes as sa
+from workflows.case import CaseWorkflow
+
+
+async def connect(settings: Settings, *, lazy: bool = False) -> Client:
+    """A client with the pydantic converter; `lazy` lets the API start while Temporal is down."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+        lazy=lazy,
+    )
+
+
+async def start_case(client: Client, task_queue: str, start: CaseStart) -> bool:
+    """Starts the case's workflow; False when it already exists (the id is the case number, so never twice)."""
+    attributes = TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.CASE_STAGE, CaseStage.RECEIVED.value),
+            SearchAttributePair(sa.CASE_PRIORITY, start.violation.priority_label),
+            SearchAttributePair(sa.VIOLATION_CODE, start.violation.code),
+            SearchAttributePair(sa.ZONE, start.zone),
+            SearchAttributePair(sa.PARCEL_ID, start.parcel_id),
+            SearchAttributePair(sa.OVERDUE, False),
+        ]
+    )
+    try:
+        await client.start_workflow(
+            CaseWorkflow.run,
+            start,
+            id=start.case_number,
+            task_queue=task_queue,
+            # A closed case is not reopened by a late retry: a new complaint makes a new case.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=attributes,
+            static_summary=start.summary,
+            static_details=f"Tracking code {start.tracking_code} · received by {start.channel.value}",
+        )
+    except WorkflowAlreadyStartedError:
+        return False
+    return True
+
+
+def case_handle(client: Client, case_number: str) -> WorkflowHandle[CaseWorkflow, CaseState]:
+    return client.get_workflow_handle_for(CaseWorkflow.run, case_number)
+
+
+async def register_search_attributes(client: Client) -> list[str]:
+    """Adds the custom search attributes a namespace lacks (the dev server only adds them at creation)."""
+    existing = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+        for key in sa.ALL
+        if key.name not in existing.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+    return sorted(missing)

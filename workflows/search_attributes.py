@@ -1,0 +1,25 @@
+"""The custom search attributes operators find cases by in the Temporal UI (DESIGN §2).
+
+The dev server, the compose registration job and the test fixtures all register exactly this list.
+"""
+
+from temporalio.common import SearchAttributeKey
+
+CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
+CASE_PRIORITY = SearchAttributeKey.for_keyword("CasePriority")
+VIOLATION_CODE = SearchAttributeKey.for_keyword("ViolationCode")
+ASSIGNED_OFFICER = SearchAttributeKey.for_keyword("AssignedOfficer")
+ZONE = SearchAttributeKey.for_keyword("Zone")
+PARCEL_ID = SearchAttributeKey.for_keyword("ParcelId")
+NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
+OVERDUE = SearchAttributeKey.for_bool("Overdue")
+
+ALL = (CASE_STAGE, CASE_PRIORITY, VIOLATION_CODE, ASSIGNED_OFFICER, ZONE, PARCEL_ID, NEXT_DEADLINE, OVERDUE)
+
+
+def dev_server_flags() -> list[str]:
+    """`--search-attribute` flags for `temporal server start-dev` (used when the namespace is created)."""
+    flags: list[str] = []
+    for key in ALL:
+        flags += ["--search-attribute", f"{key.name}={key.indexed_value_type.name.title()}"]
+    return flags
