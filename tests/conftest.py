@@ -14,6 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -35,7 +37,6 @@ from records.migrate import upgrade_to_head
 from records.tables import Counter
 from workers.devserver import TEMPORAL_CLI, TEST_SERVER, dynamic_config_flags
 from workflows import search_attributes as sa
-from workflows.client import register_search_attributes
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 _case_blocks = itertools.count(1)
@@ -78,7 +79,10 @@ async def temporal_time() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=str(TEST_SERVER),
         test_server_startup_timeout=timedelta(seconds=60),
     )
-    await register_search_attributes(env.client)
+    # The test server has no ListSearchAttributes: add them all, as it starts empty.
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(namespace=env.client.namespace, search_attributes=sa.indexed_types())
+    )
     yield env
     await env.shutdown()
 
@@ -97,10 +101,11 @@ def _pg_bindir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     """A throw-away cluster (initdb + pg_ctl) on a free port; yields the admin URL without a database."""
     bindir = _pg_bindir()
-    base = tmp_path_factory.mktemp("postgres")
+    # Not under pytest's tmp dir: that is private to root, and the cluster may run as another user.
+    base = Path(tempfile.mkdtemp(prefix="abate-pg-"))
     data, sockets = base / "data", base / "sockets"
     sockets.mkdir()
     prefix: list[str] = []
@@ -123,6 +128,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     yield f"postgresql+psycopg://abate@127.0.0.1:{port}"
     subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], check=False)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def _fresh_postgres_database(server_url: str) -> str:

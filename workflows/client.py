@@ -5,7 +5,6 @@ Never imported by workflow code.
 
 from __future__ import annotations
 
-from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
@@ -67,11 +66,7 @@ async def register_search_attributes(client: Client) -> list[str]:
     existing = await client.operator_service.list_search_attributes(
         ListSearchAttributesRequest(namespace=client.namespace)
     )
-    missing = {
-        key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
-        for key in sa.ALL
-        if key.name not in existing.custom_attributes
-    }
+    missing = {name: kind for name, kind in sa.indexed_types().items() if name not in existing.custom_attributes}
     if missing:
         await client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)

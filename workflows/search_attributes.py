@@ -3,6 +3,7 @@
 The dev server, the compose registration job and the test fixtures all register exactly this list.
 """
 
+from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.common import SearchAttributeKey
 
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
@@ -23,3 +24,8 @@ def dev_server_flags() -> list[str]:
     for key in ALL:
         flags += ["--search-attribute", f"{key.name}={key.indexed_value_type.name.title()}"]
     return flags
+
+
+def indexed_types() -> dict[str, IndexedValueType.ValueType]:
+    """The attributes as the operator service's AddSearchAttributes takes them."""
+    return {key.name: IndexedValueType.ValueType(key.indexed_value_type.value) for key in ALL}

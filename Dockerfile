@@ -1,0 +1,37 @@
+# The Abate application image: API, workers and the migration job (docker-compose.yml picks the command).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, from the project metadata alone (no packages yet), so that a code change
+# reuses this layer instead of reinstalling every dependency.
+COPY pyproject.toml README.md ./
+RUN pip install .
+
+COPY alembic.ini ./
+COPY api ./api
+COPY activities ./activities
+COPY config ./config
+COPY domain ./domain
+COPY records ./records
+COPY workers ./workers
+COPY workflows ./workflows
+COPY templates ./templates
+
+# Editable, so that the installed package is this tree: the code finds alembic.ini, config/ and
+# templates/ beside itself (config.settings.PROJECT_ROOT), which a copy in site-packages would lack.
+# var/ is the one directory the application may write to.
+RUN pip install --no-deps --editable . \
+    && rm -rf build ./*.egg-info \
+    && useradd --system --uid 10001 --no-create-home --home-dir /app abate \
+    && mkdir var \
+    && chown abate var
+
+USER abate
+EXPOSE 8000
+CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000"]
