@@ -151,7 +151,7 @@ def case_start(session: Session, case: Case, violation: ViolationType, calendar:
     return CaseStart(
         case_number=case.case_number,
         tracking_code=case.tracking_code,
-        opened_at=case.opened_at.replace(tzinfo=case.opened_at.tzinfo or UTC),
+        opened_at=case.opened_at,
         channel=Channel(first.channel),
         parcel_id=parcel.parcel_id,
         address=parcel.address,

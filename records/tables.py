@@ -7,17 +7,39 @@ inserted with a server timestamp and never updated.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint, func
+from sqlalchemy import JSON, Column, DateTime, Dialect, TypeDecorator, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores instants in UTC and reads them back time-zone aware.
+
+    SQLite keeps no offset: a deadline of 17:00 in Riverton (-06:00) would come back as 17:00 UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing a naive datetime ({value}): instants are stored with their time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _utc_column(*, nullable: bool = True, server_now: bool = False) -> Any:
     return Field(
         default=None,
-        sa_column=Column(DateTime(timezone=True), nullable=nullable, server_default=func.now() if server_now else None),
+        sa_column=Column(UTCDateTime(), nullable=nullable, server_default=func.now() if server_now else None),
     )
 
 
@@ -109,7 +131,7 @@ class Case(SQLModel, table=True):
     priority: int
     category: str = Field(max_length=4)
     assigned_officer_id: int | None = Field(default=None, foreign_key="officers.id", index=True)
-    opened_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     response_due_at: datetime | None = _utc_column()
     next_deadline: datetime | None = _utc_column()
     overdue: bool = False

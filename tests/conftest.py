@@ -222,7 +222,7 @@ async def open_api(settings: Settings) -> AsyncIterator[Api]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://abate.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="https://abate.test") as http:
             yield Api(http, settings)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -52,7 +54,11 @@ async def test_a_clerk_files_a_complaint_and_the_case_is_triaged(api: Api, worke
     assert detail["assigned_officer"]["badge"]
     assert detail["parcel"]["address"] == "142 Maple Dr"
     assert detail["owner"]["name"]
-    assert detail["deadlines"][0]["kind"] == "first_inspection"
+    [deadline] = detail["deadlines"]
+    assert deadline["kind"] == "first_inspection"
+    # Due when the city's office closes, whatever the server's time zone.
+    due = datetime.fromisoformat(deadline["due_at"]).astimezone(ZoneInfo("America/Chicago"))
+    assert (due.hour, due.minute) == (17, 0) and due.weekday() < 5
     assert detail["workflow_started"] is True
     assert detail["temporal_ui_url"].endswith(f"/workflows/{body['case_number']}")
     assert [e["kind"] for e in detail["timeline"]] == ["complaint_received", "triaged"]
