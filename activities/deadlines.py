@@ -1,7 +1,7 @@
 """Deadlines computed by the city's calendar.
 
-Computed in an activity rather than in workflow code because the calendar reads the time-zone
-database: a tzdata update must not change a deadline on replay, and history records the answer.
+Run as a local activity rather than in workflow code because the calendar reads the time-zone
+database: a tzdata update must not move a deadline on replay, and history records the answer.
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from datetime import datetime
 
 from temporalio import activity
 
-from domain.case import ResponseDueRequest
+from domain.case import DeadlineRequest
 
 
-@activity.defn(name="response_due_at")
-def response_due_at(request: ResponseDueRequest) -> datetime:
-    return request.calendar.business_days_after(request.opened_at, request.business_days)
+@activity.defn(name="compute_deadline")
+def compute_deadline(request: DeadlineRequest) -> datetime:
+    calendar = request.calendar
+    if request.business_days:
+        return calendar.business_days_after(request.start, request.days)
+    return calendar.calendar_days_after(request.start, request.days)

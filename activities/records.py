@@ -1,15 +1,28 @@
-"""Writes the case projection and its timeline, together, so a list never disagrees with a timeline."""
+"""Writes a case's projection, timeline and records together, so a list never disagrees with a timeline.
+
+Idempotent by the timeline key: a retried activity (or a replayed workflow) writes nothing twice.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 from temporalio import activity
 
-from domain.case import Transition
+from domain.case import (
+    AlertEntry,
+    CaseEventRecord,
+    HearingEntry,
+    LedgerEntry,
+    LienEntry,
+    MoneyEntry,
+    NoticeEntry,
+    TimelineEntry,
+    Transition,
+)
 from records.db import SessionFactory, transaction
-from records.tables import Case, CaseEvent
+from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien
 
 
 class RecordsActivities:
@@ -18,31 +31,93 @@ class RecordsActivities:
 
     @activity.defn(name="record_transition")
     def record_transition(self, transition: Transition) -> None:
-        projection, entry = transition.projection, transition.event
+        projection = transition.projection
         with transaction(self._sessions) as session:
             case = session.get(Case, projection.case_number, with_for_update=True)
             if case is None:
                 raise RuntimeError(f"case {projection.case_number} has no record yet")
-            already = session.exec(
-                select(CaseEvent.id).where(CaseEvent.case_number == projection.case_number, CaseEvent.key == entry.key)
-            ).first()
-            if already is not None:
+            if not _append_event(session, projection.case_number, transition.event):
                 return
-            case.stage = projection.stage
-            case.assigned_officer_id = projection.assigned_officer_id
-            case.response_due_at = projection.response_due_at
-            case.next_deadline = projection.next_deadline
-            case.overdue = projection.overdue
+            for field, value in projection.model_dump(exclude={"case_number"}).items():
+                setattr(case, field, value)
             case.updated_at = datetime.now(UTC)
             session.add(case)
-            session.add(
-                CaseEvent(
-                    case_number=projection.case_number,
-                    key=entry.key,
-                    kind=entry.kind,
-                    stage=entry.stage,
-                    summary=entry.summary,
-                    actor=entry.actor,
-                    data=entry.data,
+            _write_entries(session, projection.case_number, transition.event.key, transition.entries)
+
+    @activity.defn(name="record_event")
+    def record_event(self, record: CaseEventRecord) -> None:
+        with transaction(self._sessions) as session:
+            if _append_event(session, record.case_number, record.event):
+                _write_entries(session, record.case_number, record.event.key, record.entries)
+
+
+def _append_event(session: Session, case_number: str, entry: TimelineEntry) -> bool:
+    """Adds the timeline line; False if it is already there (this write happened before)."""
+    exists = session.exec(
+        select(CaseEvent.id).where(CaseEvent.case_number == case_number, CaseEvent.key == entry.key)
+    ).first()
+    if exists is not None:
+        return False
+    session.add(
+        CaseEvent(
+            case_number=case_number,
+            key=entry.key,
+            kind=entry.kind,
+            stage=entry.stage,
+            summary=entry.summary,
+            actor=entry.actor,
+            data=entry.data,
+        )
+    )
+    return True
+
+
+def _write_entries(session: Session, case_number: str, event_key: str, entries: list[LedgerEntry]) -> None:
+    for line, entry in enumerate(entries, start=1):
+        match entry:
+            case NoticeEntry():
+                notice = session.exec(
+                    select(CaseNotice).where(CaseNotice.case_number == case_number, CaseNotice.seq == entry.seq)
+                ).first() or CaseNotice(
+                    case_number=case_number,
+                    seq=entry.seq,
+                    notice_type=entry.notice_type,
+                    title=entry.title,
+                    issued_at=entry.issued_at,
                 )
-            )
+                notice.served_at, notice.service_method = entry.served_at, entry.service_method
+                notice.appeal_deadline = entry.appeal_deadline
+                session.add(notice)
+            case MoneyEntry():
+                session.add(
+                    LedgerLine(
+                        case_number=case_number,
+                        event_key=event_key,
+                        line=line,
+                        entry_type=entry.entry_type,
+                        amount=entry.amount,
+                        description=entry.description,
+                        due_at=entry.due_at,
+                        reference=entry.reference,
+                    )
+                )
+            case LienEntry():
+                session.add(Lien(case_number=case_number, reference=entry.reference, amount=entry.amount))
+            case AlertEntry():
+                session.add(
+                    Alert(
+                        key=f"{case_number}:{event_key}:{line}",
+                        case_number=case_number,
+                        audience=entry.audience,
+                        message=entry.message,
+                    )
+                )
+            case HearingEntry():
+                hearing = session.get(Hearing, entry.workflow_id) or Hearing(
+                    workflow_id=entry.workflow_id, case_number=case_number, kind=entry.hearing_kind
+                )
+                if entry.scheduled_for is not None:
+                    hearing.scheduled_for, hearing.location = entry.scheduled_for, entry.location
+                if entry.decision is not None:
+                    hearing.decision = entry.decision
+                session.add(hearing)

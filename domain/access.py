@@ -13,8 +13,31 @@ class Role(StrEnum):
 
 
 STAFF = frozenset(Role)
+_FIELD = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
 # Intake is front-line work: clerks and 311 agents, officers in the field, and their supervisors.
 FILE_COMPLAINT = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 READ_CASE = STAFF
 READ_REFERENCE_DATA = STAFF
+
+# Staff actions on a case (workflow updates). Closing needs a supervisor: audits found cases closed unreviewed.
+CASE_ACTIONS: dict[str, frozenset[Role]] = {
+    "schedule_inspection": _FIELD,
+    "record_inspection": _FIELD,
+    "issue_notice": _FIELD,
+    "record_service": _FIELD | {Role.CLERK},
+    "grant_extension": frozenset({Role.SUPERVISOR}),
+    "deny_extension": frozenset({Role.SUPERVISOR}),
+    "record_reinspection": _FIELD,
+    "issue_fine": _FIELD,
+    "schedule_hearing": frozenset({Role.HEARING_OFFICER, Role.CLERK, Role.SUPERVISOR}),
+    "record_decision": frozenset({Role.HEARING_OFFICER}),
+    "order_remediation": frozenset({Role.SUPERVISOR}),
+    "record_remediation_cost": frozenset({Role.SUPERVISOR, Role.FINANCE}),
+    "file_lien": frozenset({Role.FINANCE, Role.SUPERVISOR}),
+    "refer_prosecution": frozenset({Role.SUPERVISOR}),
+    "record_payment": frozenset({Role.FINANCE}),
+    "reassign": frozenset({Role.SUPERVISOR}),
+    "add_note": STAFF - {Role.ADMIN},
+    "close": frozenset({Role.SUPERVISOR}),
+}

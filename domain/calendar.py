@@ -57,6 +57,10 @@ class BusinessCalendar(BaseModel):
             day += timedelta(days=1)
             if self.is_business_day(day):
                 remaining -= 1
+        return self.roll_forward(day)
+
+    def roll_forward(self, day: date) -> date:
+        """The first business day on or after `day`: a deadline never falls when the office is closed."""
         while not self.is_business_day(day):
             day += timedelta(days=1)
         return day
@@ -70,3 +74,7 @@ class BusinessCalendar(BaseModel):
 
     def business_days_after(self, instant: datetime, days: int) -> datetime:
         return self.due_at(self.add_business_days(self.local_date(instant), days))
+
+    def calendar_days_after(self, instant: datetime, days: int) -> datetime:
+        """Compliance periods and appeal windows run in calendar days and end on a business day."""
+        return self.due_at(self.roll_forward(self.local_date(instant) + timedelta(days=days)))

@@ -6,14 +6,15 @@ through the pydantic data converter, and activities turn them into rows.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import BusinessCalendar
-from domain.policy import ViolationType
-from domain.stages import CaseStage, Channel
+from domain.policy import CasePolicy
+from domain.stages import CaseStage, Channel, Decision, HearingKind, Outcome, ServiceMethod
 
 
 class _Model(BaseModel):
@@ -21,7 +22,7 @@ class _Model(BaseModel):
 
 
 class CaseStart(_Model):
-    """The workflow input. The policy snapshot (violation type and calendar) is the rule the case keeps."""
+    """The workflow input. The policy snapshot is the rule the case keeps; `resume` carries a continued case."""
 
     case_number: str
     tracking_code: str
@@ -30,13 +31,16 @@ class CaseStart(_Model):
     parcel_id: str
     address: str
     zone: str
-    violation: ViolationType
-    calendar: BusinessCalendar
+    policy: CasePolicy
+    resume: CaseState | None = None
+    continue_as_new_after_events: int | None = Field(
+        default=None, description="tests force a low threshold; otherwise Temporal's suggestion decides"
+    )
 
     @property
     def summary(self) -> str:
         """The static summary operators see in the Temporal UI."""
-        return f"{self.case_number} · {self.violation.title} · {self.address}"
+        return f"{self.case_number} · {self.policy.violation.title} · {self.address}"
 
 
 class ParcelFacts(_Model):
@@ -63,10 +67,175 @@ class AssignmentRequest(_Model):
     specialty: str
 
 
-class ResponseDueRequest(_Model):
-    opened_at: datetime
-    business_days: int
+class DeadlineRequest(_Model):
+    """A deadline counted from `start`: business days, or calendar days ending on a business day."""
+
+    start: datetime
+    days: int
+    business_days: bool
     calendar: BusinessCalendar
+
+
+# --- The state ----------------------------------------------------------------------------------
+
+
+class NoticeRecord(_Model):
+    seq: int
+    notice_type: str
+    title: str
+    issued_at: datetime
+    served_at: datetime | None = None
+    service_method: ServiceMethod | None = None
+    appeal_deadline: datetime | None = None
+
+
+class FineRecord(_Model):
+    seq: int
+    amount: Decimal
+    issued_at: datetime
+    due_at: datetime
+    overdue_flagged: bool = False
+
+
+class PaymentRecord(_Model):
+    amount: Decimal
+    method: str
+    reference: str
+    received_at: datetime
+
+
+class CostRecord(_Model):
+    description: str
+    amount: Decimal
+    recorded_at: datetime
+
+
+class HearingRef(_Model):
+    workflow_id: str
+    kind: HearingKind
+    requested_at: datetime
+    schedule_due_at: datetime
+    scheduled_for: datetime | None = None
+    location: str | None = None
+    decision_due_at: datetime | None = None
+    # The compliance clock stops while an appeal is heard; what was left of it is kept here.
+    paused_remaining: timedelta | None = None
+
+
+class RemediationRef(_Model):
+    workflow_id: str
+    contractor: str
+    ordered_at: datetime
+    due_at: datetime
+
+
+class ExtensionRequest(_Model):
+    days: int
+    reason: str
+    requested_at: datetime
+    decision_due_at: datetime
+
+
+class HumanStep(_Model):
+    """The named human step a case waits on, with its due date: a case is never without one or a timer."""
+
+    action: str
+    role: str
+    due_at: datetime
+    description: str
+
+
+class CaseState(_Model):
+    """The one state object of a case; continue-as-new carries it whole and the snapshot query shows it."""
+
+    case_number: str
+    stage: CaseStage
+    policy: CasePolicy
+    opened_at: datetime
+    parcel: ParcelFacts | None = None
+    officer: OfficerRef | None = None
+    response_due_at: datetime | None = None
+    inspection_scheduled_for: datetime | None = None
+    step: HumanStep | None = None
+    overdue: bool = False
+    notices: list[NoticeRecord] = Field(default_factory=list)
+    compliance_deadline: datetime | None = None
+    deadline_set_at: datetime | None = None
+    reminders_sent: list[str] = Field(default_factory=list)
+    escalations_taken: int = 0
+    fines: list[FineRecord] = Field(default_factory=list)
+    payments: list[PaymentRecord] = Field(default_factory=list)
+    costs: list[CostRecord] = Field(default_factory=list)
+    lien_filed_at: datetime | None = None
+    hearings_held: int = 0
+    hearing: HearingRef | None = None
+    remediation: RemediationRef | None = None
+    remediated: bool = False
+    payment_due_at: datetime | None = None
+    extension_request: ExtensionRequest | None = None
+    extensions_granted: int = 0
+    refused_appeals: list[str] = Field(default_factory=list)
+    duplicates_attached: int = 0
+    proposed_outcome: Outcome | None = None
+    outcome: Outcome | None = None
+    closed_at: datetime | None = None
+    events_recorded: int = 0
+
+    @property
+    def balance(self) -> Decimal:
+        owed = sum((f.amount for f in self.fines), Decimal(0)) + sum((c.amount for c in self.costs), Decimal(0))
+        return owed - sum((p.amount for p in self.payments), Decimal(0))
+
+    @property
+    def notices_issued(self) -> int:
+        return len(self.notices)
+
+    @property
+    def current_notice(self) -> NoticeRecord | None:
+        return self.notices[-1] if self.notices else None
+
+    @property
+    def next_deadline(self) -> datetime | None:
+        """What operators sort by: the nearest date the case will act on, or be overdue at."""
+        dates = [
+            d
+            for d in (
+                self.step.due_at if self.step else None,
+                self.compliance_deadline if self.stage is CaseStage.AWAITING_COMPLIANCE else None,
+                self.payment_due_at if self.stage is CaseStage.COST_RECOVERY else None,
+                self.extension_request.decision_due_at if self.extension_request else None,
+            )
+            if d is not None
+        ]
+        return min(dates) if dates and self.stage is not CaseStage.CLOSED else None
+
+    def projection(self) -> CaseProjection:
+        return CaseProjection(
+            case_number=self.case_number,
+            stage=self.stage,
+            assigned_officer_id=self.officer.id if self.officer else None,
+            response_due_at=self.response_due_at,
+            next_deadline=self.next_deadline,
+            compliance_deadline=self.compliance_deadline,
+            overdue=self.overdue,
+            balance=self.balance,
+            waiting_on=self.step.description if self.step else None,
+            outcome=self.outcome,
+            closed_at=self.closed_at,
+        )
+
+
+class CaseSnapshot(_Model):
+    """What the `snapshot` query returns: the state plus what is derived from it."""
+
+    state: CaseState
+    balance: Decimal
+    next_deadline: datetime | None
+    waiting_on: HumanStep | None
+    sleeping_until: datetime | None = Field(description="the timer the case sleeps on, when no human step is due")
+
+
+# --- What activities write ----------------------------------------------------------------------
 
 
 class TimelineEntry(_Model):
@@ -84,40 +253,74 @@ class CaseProjection(_Model):
     assigned_officer_id: int | None
     response_due_at: datetime | None
     next_deadline: datetime | None
+    compliance_deadline: datetime | None = None
     overdue: bool
+    balance: Decimal = Decimal(0)
+    waiting_on: str | None = None
+    outcome: Outcome | None = None
+    closed_at: datetime | None = None
+
+
+class NoticeEntry(_Model):
+    kind: Literal["notice"] = "notice"
+    seq: int
+    notice_type: str
+    title: str
+    issued_at: datetime
+    served_at: datetime | None = None
+    service_method: ServiceMethod | None = None
+    appeal_deadline: datetime | None = None
+
+
+class MoneyEntry(_Model):
+    """A line of the case's account: a fine or remediation cost owed, or a payment received."""
+
+    kind: Literal["money"] = "money"
+    entry_type: Literal["fine", "remediation_cost", "payment"]
+    amount: Decimal
+    description: str
+    due_at: datetime | None = None
+    reference: str | None = None
+
+
+class LienEntry(_Model):
+    kind: Literal["lien"] = "lien"
+    amount: Decimal
+    reference: str
+
+
+class AlertEntry(_Model):
+    kind: Literal["alert"] = "alert"
+    audience: str = Field(description="a role (supervisor, finance…) or an officer's badge")
+    message: str
+
+
+class HearingEntry(_Model):
+    kind: Literal["hearing"] = "hearing"
+    workflow_id: str
+    hearing_kind: HearingKind
+    scheduled_for: datetime | None = None
+    location: str | None = None
+    decision: Decision | None = None
+
+
+LedgerEntry = Annotated[NoticeEntry | MoneyEntry | LienEntry | AlertEntry | HearingEntry, Field(discriminator="kind")]
 
 
 class Transition(_Model):
-    """One change of a case: the projection after it and the timeline line that explains it."""
+    """One change of a case: the projection after it, the timeline line that explains it, and its records."""
 
     projection: CaseProjection
     event: TimelineEntry
+    entries: list[LedgerEntry] = Field(default_factory=list)
 
 
-class CaseState(_Model):
-    """The one state object of a case; continue-as-new carries it whole and the snapshot query returns it."""
+class CaseEventRecord(_Model):
+    """A timeline line written by a child workflow (hearing, remediation), which owns no projection."""
 
     case_number: str
-    stage: CaseStage
-    violation: ViolationType
-    calendar: BusinessCalendar
-    opened_at: datetime
-    parcel: ParcelFacts | None = None
-    officer: OfficerRef | None = None
-    response_due_at: datetime | None = None
-    overdue: bool = False
-    events_recorded: int = 0
+    event: TimelineEntry
+    entries: list[LedgerEntry] = Field(default_factory=list)
 
-    @property
-    def next_deadline(self) -> datetime | None:
-        return None if self.stage is CaseStage.CLOSED else self.response_due_at
 
-    def projection(self) -> CaseProjection:
-        return CaseProjection(
-            case_number=self.case_number,
-            stage=self.stage,
-            assigned_officer_id=self.officer.id if self.officer else None,
-            response_due_at=self.response_due_at,
-            next_deadline=self.next_deadline,
-            overdue=self.overdue,
-        )
+CaseStart.model_rebuild()

@@ -7,6 +7,7 @@ input), so a policy change applies to new cases only.
 from __future__ import annotations
 
 import tomllib
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,29 @@ class CategoryRule(_Strict):
     response_target_business_days: int = Field(ge=0)
 
 
+class EscalationStep(StrEnum):
+    """The rungs of an escalation ladder, in the order a violation type's policy lists them."""
+
+    FINE = "fine"
+    HEARING = "hearing"
+    REMEDIATION = "remediation"
+    LIEN = "lien"
+    PROSECUTION = "prosecution"
+
+
+class NoticeKind(_Strict):
+    """A kind of notice the pack issues, with the statute and appeal route printed on it."""
+
+    title: str
+    statute: str = ""
+    order: bool = Field(
+        default=False, description="an order (not a courtesy warning): compliance after it is order compliance"
+    )
+    fine: bool = Field(default=False, description="a set-fine ticket: issuing it levies the ladder's next fine")
+    appealable: bool = True
+    appeal_to: str = ""
+
+
 class ViolationType(_Strict):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9-]{1,23}$")
     title: str = Field(min_length=3)
@@ -45,11 +69,65 @@ class ViolationType(_Strict):
     priority: int = Field(ge=1, le=3)
     specialty: str
     response_target_business_days: int = Field(ge=0)
+    compliance_days: int = Field(ge=1, le=365)
+    notice_path: tuple[str, ...] = Field(min_length=1)
+    fines: tuple[Decimal, ...] = ()
+    escalation: tuple[EscalationStep, ...] = ()
+    checklist: tuple[str, ...] = Field(min_length=1)
     description: str = ""
 
     @property
     def priority_label(self) -> str:
         return f"P{self.priority}"
+
+    @property
+    def remediation_applies(self) -> bool:
+        return EscalationStep.REMEDIATION in self.escalation
+
+    @property
+    def lien_applies(self) -> bool:
+        return EscalationStep.LIEN in self.escalation
+
+    def fine_amount(self, fines_already_levied: int) -> Decimal:
+        """First, second, then the last rung for every later fine ($100 / $200 / $500 and $500 after)."""
+        if not self.fines:
+            raise ValueError(f"{self.code} has no fine ladder")
+        return self.fines[min(fines_already_levied, len(self.fines) - 1)]
+
+
+class ProcessRules(_Strict):
+    """Time limits and thresholds that apply to every violation type; the pack cites a source for each."""
+
+    appeal_window_days: int = Field(ge=1)
+    mail_service_extra_days: int = Field(ge=0)
+    reminder_offsets_days: tuple[int, ...]
+    notice_due_business_days: int = Field(ge=0)
+    service_due_business_days: int = Field(ge=0)
+    reinspection_lead_business_days: int = Field(ge=0)
+    escalation_action_business_days: int = Field(ge=0)
+    closure_review_business_days: int = Field(ge=0)
+    extension_decision_business_days: int = Field(ge=0)
+    max_extension_days: int = Field(ge=1)
+    hearing_schedule_business_days: int = Field(ge=0)
+    hearing_decision_business_days: int = Field(ge=0)
+    remediation_days: int = Field(ge=1)
+    payment_terms_days: int = Field(ge=1)
+    lien_threshold: Decimal = Field(ge=0)
+    prosecution_review_days: int = Field(ge=1)
+    max_fine: Decimal = Field(gt=0)
+
+
+class CasePolicy(_Strict):
+    """The snapshot of policy a case carries in its workflow input and keeps for its whole life."""
+
+    pack_id: str
+    violation: ViolationType
+    notices: dict[str, NoticeKind]
+    process: ProcessRules
+    calendar: BusinessCalendar
+
+    def notice(self, code: str) -> NoticeKind:
+        return self.notices[code]
 
 
 class PackInfo(_Strict):
@@ -63,6 +141,8 @@ class Policy(_Strict):
     pack: PackInfo
     calendar: BusinessCalendar
     categories: dict[Category, CategoryRule]
+    process: ProcessRules
+    notice_types: dict[str, NoticeKind]
     violation_types: tuple[ViolationType, ...] = Field(min_length=1)
 
     @model_validator(mode="before")
@@ -97,7 +177,37 @@ class Policy(_Strict):
                     f"violation_types[{index}].specialty: {violation.specialty!r} is not one of "
                     f"pack.specialties ({', '.join(self.pack.specialties)})"
                 )
+            unknown = [n for n in violation.notice_path if n not in self.notice_types]
+            if unknown:
+                raise ValueError(
+                    f"violation_types[{index}].notice_path: {unknown[0]!r} is not one of notice_types "
+                    f"({', '.join(self.notice_types)})"
+                )
+            levies = EscalationStep.FINE in violation.escalation or any(
+                self.notice_types[n].fine for n in violation.notice_path
+            )
+            if levies and not violation.fines:
+                raise ValueError(
+                    f"violation_types[{index}].fines: {violation.code} levies fines but has no fine ladder"
+                )
+            too_high = [f for f in violation.fines if f > self.process.max_fine]
+            if too_high:
+                raise ValueError(
+                    f"violation_types[{index}].fines: {too_high[0]} is above process.max_fine ({self.process.max_fine})"
+                )
         return self
+
+    def for_case(self, code: str) -> CasePolicy | None:
+        violation = self.violation(code)
+        if violation is None:
+            return None
+        return CasePolicy(
+            pack_id=self.pack.id,
+            violation=violation,
+            notices={n: self.notice_types[n] for n in violation.notice_path},
+            process=self.process,
+            calendar=self.calendar,
+        )
 
     def violation(self, code: str) -> ViolationType | None:
         return next((v for v in self.violation_types if v.code == code), None)

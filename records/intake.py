@@ -16,7 +16,7 @@ from domain.addresses import address_key
 from domain.calendar import BusinessCalendar
 from domain.case import CaseStart
 from domain.case_numbers import format_case_number, new_tracking_code
-from domain.policy import ViolationType
+from domain.policy import CasePolicy, ViolationType
 from domain.stages import CaseStage, Channel
 from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, Parcel
 
@@ -141,7 +141,7 @@ def store_complaint(session: Session, complaint: NewComplaint, calendar: Busines
     return case
 
 
-def case_start(session: Session, case: Case, violation: ViolationType, calendar: BusinessCalendar) -> CaseStart:
+def case_start(session: Session, case: Case, policy: CasePolicy) -> CaseStart:
     parcel = session.get(Parcel, case.parcel_id)
     first = session.exec(
         select(Complaint).where(Complaint.case_number == case.case_number).order_by(col(Complaint.id))
@@ -156,8 +156,7 @@ def case_start(session: Session, case: Case, violation: ViolationType, calendar:
         parcel_id=parcel.parcel_id,
         address=parcel.address,
         zone=parcel.zone_code,
-        violation=violation,
-        calendar=calendar,
+        policy=policy,
     )
 
 

@@ -8,9 +8,10 @@ inserted with a server timestamp and never updated.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, TypeDecorator, UniqueConstraint, func
+from sqlalchemy import JSON, Column, DateTime, Dialect, Numeric, TypeDecorator, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 
@@ -134,7 +135,10 @@ class Case(SQLModel, table=True):
     opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     response_due_at: datetime | None = _utc_column()
     next_deadline: datetime | None = _utc_column()
+    compliance_deadline: datetime | None = _utc_column()
     overdue: bool = False
+    waiting_on: str | None = None
+    balance: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(12, 2), nullable=False, server_default="0"))
     outcome: str | None = None
     closed_at: datetime | None = _utc_column()
     # Null until Temporal has accepted the case's workflow: the reconciler starts what is still null.
@@ -183,3 +187,75 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=32)
     value: int = 0
+
+
+class CaseNotice(SQLModel, table=True):
+    """A notice issued on a case, and how and when it was served (the appeal clock starts at service)."""
+
+    __tablename__ = "case_notices"
+    __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_case_notices_case_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(foreign_key="cases.case_number", index=True)
+    seq: int
+    notice_type: str = Field(max_length=48)
+    title: str
+    issued_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    served_at: datetime | None = _utc_column()
+    service_method: str | None = Field(default=None, max_length=16)
+    appeal_deadline: datetime | None = _utc_column()
+
+
+class LedgerLine(SQLModel, table=True):
+    """The case's account: fines and abatement costs owed, payments received. Never updated, only added to."""
+
+    __tablename__ = "case_ledger"
+    __table_args__ = (UniqueConstraint("case_number", "event_key", "line", name="uq_case_ledger_event_line"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(foreign_key="cases.case_number", index=True)
+    event_key: str = Field(max_length=64)
+    line: int
+    entry_type: str = Field(max_length=24, index=True)
+    amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    description: str
+    due_at: datetime | None = _utc_column()
+    reference: str | None = Field(default=None, max_length=100)
+    recorded_at: datetime | None = _utc_column(nullable=False, server_now=True)
+
+
+class Lien(SQLModel, table=True):
+    __tablename__ = "liens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(foreign_key="cases.case_number", index=True)
+    reference: str = Field(unique=True, max_length=100)
+    amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    filed_at: datetime | None = _utc_column(nullable=False, server_now=True)
+
+
+class Hearing(SQLModel, table=True):
+    """The hearing calendar: one row per hearing workflow, kept current as it is scheduled and decided."""
+
+    __tablename__ = "hearings"
+
+    workflow_id: str = Field(primary_key=True, max_length=64)
+    case_number: str = Field(foreign_key="cases.case_number", index=True)
+    kind: str = Field(max_length=16)
+    scheduled_for: datetime | None = _utc_column()
+    location: str | None = None
+    decision: str | None = Field(default=None, max_length=16)
+
+
+class Alert(SQLModel, table=True):
+    """Something a person must look at: an overdue step, a missed deadline, a digest."""
+
+    __tablename__ = "alerts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=120)
+    case_number: str | None = Field(default=None, foreign_key="cases.case_number", index=True)
+    audience: str = Field(max_length=32, index=True)
+    message: str
+    created_at: datetime | None = _utc_column(nullable=False, server_now=True)
+    acknowledged_at: datetime | None = _utc_column()

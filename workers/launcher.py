@@ -23,10 +23,10 @@ def _load_start(sessions: SessionFactory, policy: Policy, case_number: str) -> C
         case = session.get(Case, case_number)
         if case is None:
             raise LookupError(f"case {case_number} is not stored")
-        violation = policy.violation(case.violation_code)
-        if violation is None:
+        snapshot = policy.for_case(case.violation_code)
+        if snapshot is None:
             raise UnknownViolationType(f"case {case_number}: violation type {case.violation_code} is not in the policy")
-        return case_start(session, case, violation, policy.calendar)
+        return case_start(session, case, snapshot)
 
 
 def _mark_started(sessions: SessionFactory, case_number: str) -> None:

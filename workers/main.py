@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.assignment import AssignmentActivities
-from activities.deadlines import response_due_at
+from activities.deadlines import compute_deadline
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
 from config.settings import Settings, get_settings
@@ -21,10 +23,23 @@ from records.db import SessionFactory, make_engine, session_factory
 from workers.reconciler import Reconciler
 from workflows.case import CaseWorkflow
 from workflows.client import connect
+from workflows.hearing import HearingWorkflow
+from workflows.remediation import RemediationWorkflow
 
 log = logging.getLogger("abate.worker")
 
-WORKFLOWS = [CaseWorkflow]
+WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow]
+
+
+def activities(sessions: SessionFactory) -> list[Callable[..., Any]]:
+    records = RecordsActivities(sessions)
+    return [
+        PropertyActivities(sessions).lookup_parcel,
+        AssignmentActivities(sessions).choose_officer,
+        records.record_transition,
+        records.record_event,
+        compute_deadline,
+    ]
 
 
 def build_worker(client: Client, task_queue: str, sessions: SessionFactory, executor: ThreadPoolExecutor) -> Worker:
@@ -32,12 +47,7 @@ def build_worker(client: Client, task_queue: str, sessions: SessionFactory, exec
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[
-            PropertyActivities(sessions).lookup_parcel,
-            AssignmentActivities(sessions).choose_officer,
-            RecordsActivities(sessions).record_transition,
-            response_due_at,
-        ],
+        activities=activities(sessions),
         activity_executor=executor,
         # Let running activities finish on SIGTERM (rolling deploys), rather than cancel them mid-write.
         graceful_shutdown_timeout=timedelta(seconds=20),

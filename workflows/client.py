@@ -33,8 +33,8 @@ async def start_case(client: Client, task_queue: str, start: CaseStart) -> bool:
     attributes = TypedSearchAttributes(
         [
             SearchAttributePair(sa.CASE_STAGE, CaseStage.RECEIVED.value),
-            SearchAttributePair(sa.CASE_PRIORITY, start.violation.priority_label),
-            SearchAttributePair(sa.VIOLATION_CODE, start.violation.code),
+            SearchAttributePair(sa.CASE_PRIORITY, start.policy.violation.priority_label),
+            SearchAttributePair(sa.VIOLATION_CODE, start.policy.violation.code),
             SearchAttributePair(sa.ZONE, start.zone),
             SearchAttributePair(sa.PARCEL_ID, start.parcel_id),
             SearchAttributePair(sa.OVERDUE, False),

@@ -1,0 +1,183 @@
+"""Inputs of the staff actions (workflow updates) and of the events from outside (signals).
+
+The API fills `actor` from the signed-in user, never from the request body.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.access import Role
+from domain.stages import Channel, Decision, Outcome, ServiceMethod
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Actor(_Input):
+    username: str
+    role: Role
+    name: str
+
+
+class OfficerChoice(_Input):
+    id: int
+    badge: str
+    name: str
+
+
+# --- Staff actions: the request bodies (what the console and API clients send) ----------------------
+
+
+class ScheduleInspection(_Input):
+    scheduled_for: datetime
+
+
+class RecordInspection(_Input):
+    violation_found: bool
+    findings: str = Field(min_length=1, max_length=10_000)
+    checklist: dict[str, bool] = Field(default_factory=dict)
+    evidence: list[str] = Field(default_factory=list, max_length=50, description="references to stored evidence")
+    inspected_at: datetime | None = Field(default=None, description="when the inspection happened; now if omitted")
+
+
+class IssueNotice(_Input):
+    notice_type: str | None = Field(default=None, description="the next notice on the policy's path if omitted")
+
+
+class RecordService(_Input):
+    method: ServiceMethod
+    served_at: datetime | None = None
+
+
+class GrantExtension(_Input):
+    days: int = Field(ge=1, le=365)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DenyExtension(_Input):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RecordReinspection(_Input):
+    complied: bool
+    findings: str = Field(min_length=1, max_length=10_000)
+    checklist: dict[str, bool] = Field(default_factory=dict)
+    evidence: list[str] = Field(default_factory=list, max_length=50)
+    inspected_at: datetime | None = None
+
+
+class IssueFine(_Input):
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=9, decimal_places=2)
+
+
+class ScheduleHearing(_Input):
+    hearing_at: datetime
+    location: str = Field(default="City Hall, Hearing Room B", max_length=200)
+
+
+class RecordDecision(_Input):
+    decision: Decision
+    reason: str = Field(min_length=1, max_length=5000)
+    compliance_days: int | None = Field(default=None, ge=1, le=365, description="a modified deadline")
+
+
+class OrderRemediation(_Input):
+    contractor: str = Field(min_length=1, max_length=200)
+    scope: str = Field(min_length=1, max_length=5000)
+
+
+class RecordRemediationCost(_Input):
+    description: str = Field(min_length=1, max_length=2000)
+    amount: Decimal = Field(gt=0, max_digits=11, decimal_places=2)
+    final: bool = Field(default=False, description="the work is finished and this is the last cost")
+
+
+class FileLien(_Input):
+    reference: str | None = Field(default=None, max_length=100)
+
+
+class ReferProsecution(_Input):
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class RecordPayment(_Input):
+    amount: Decimal = Field(gt=0, max_digits=11, decimal_places=2)
+    method: str = Field(min_length=1, max_length=40)
+    reference: str = Field(min_length=1, max_length=100)
+
+
+class Reassign(_Input):
+    officer_badge: str = Field(min_length=1, max_length=32)
+
+
+class AddNote(_Input):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class Close(_Input):
+    outcome: Outcome
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+ACTION_BODIES: dict[str, type[_Input]] = {
+    "schedule_inspection": ScheduleInspection,
+    "record_inspection": RecordInspection,
+    "issue_notice": IssueNotice,
+    "record_service": RecordService,
+    "grant_extension": GrantExtension,
+    "deny_extension": DenyExtension,
+    "record_reinspection": RecordReinspection,
+    "issue_fine": IssueFine,
+    "schedule_hearing": ScheduleHearing,
+    "record_decision": RecordDecision,
+    "order_remediation": OrderRemediation,
+    "record_remediation_cost": RecordRemediationCost,
+    "file_lien": FileLien,
+    "refer_prosecution": ReferProsecution,
+    "record_payment": RecordPayment,
+    "reassign": Reassign,
+    "add_note": AddNote,
+    "close": Close,
+}
+
+
+class StaffAction(_Input):
+    """What the workflow receives for every staff action: who, and the body (reassign also the officer found)."""
+
+    actor: Actor
+    body: dict[str, object]
+    officer: OfficerChoice | None = None
+
+
+# --- Events from outside: signals ----------------------------------------------------------------
+
+
+class DuplicateComplaint(_Input):
+    complaint_id: int
+    channel: Channel
+
+
+class OwnerReportedCompliance(_Input):
+    note: str = Field(default="", max_length=5000)
+    evidence: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ExtensionRequested(_Input):
+    days: int = Field(ge=1, le=365)
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class AppealFiled(_Input):
+    grounds: str = Field(min_length=1, max_length=10_000)
+    appellant: str = Field(default="owner of record", max_length=200)
+
+
+class PaymentReceived(_Input):
+    amount: Decimal = Field(gt=0, max_digits=11, decimal_places=2)
+    method: str = Field(min_length=1, max_length=40)
+    reference: str = Field(min_length=1, max_length=100)

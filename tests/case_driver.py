@@ -1,0 +1,165 @@
+"""Drives a case through the real CaseWorkflow on the time-skipping server, as staff and owners would."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from domain.access import Role
+from domain.actions import Actor, OfficerChoice, StaffAction
+from domain.case import CaseSnapshot
+from domain.policy import Policy
+from domain.stages import CaseStage, Channel
+from records.db import SessionFactory, transaction
+from records.intake import NewComplaint, case_start, parcel_by_address, store_complaint
+from workers.main import build_worker
+from workflows.client import start_case
+
+HISTORIES = Path(__file__).parent / "histories"
+
+ACTORS = {
+    Role.OFFICER: Actor(username="officer", role=Role.OFFICER, name="Dana Whitfield"),
+    Role.SUPERVISOR: Actor(username="supervisor", role=Role.SUPERVISOR, name="Supervisor"),
+    Role.HEARING_OFFICER: Actor(username="hearing", role=Role.HEARING_OFFICER, name="Hearing Officer"),
+    Role.FINANCE: Actor(username="finance", role=Role.FINANCE, name="Finance"),
+    Role.CLERK: Actor(username="clerk", role=Role.CLERK, name="Clerk"),
+}
+
+# Who takes each action in the tests (the API maps roles the same way through domain.access).
+ACTION_ROLE = {
+    "schedule_inspection": Role.OFFICER,
+    "record_inspection": Role.OFFICER,
+    "issue_notice": Role.OFFICER,
+    "record_service": Role.OFFICER,
+    "grant_extension": Role.SUPERVISOR,
+    "deny_extension": Role.SUPERVISOR,
+    "record_reinspection": Role.OFFICER,
+    "issue_fine": Role.OFFICER,
+    "schedule_hearing": Role.HEARING_OFFICER,
+    "record_decision": Role.HEARING_OFFICER,
+    "order_remediation": Role.SUPERVISOR,
+    "record_remediation_cost": Role.FINANCE,
+    "file_lien": Role.FINANCE,
+    "refer_prosecution": Role.SUPERVISOR,
+    "record_payment": Role.FINANCE,
+    "reassign": Role.SUPERVISOR,
+    "add_note": Role.OFFICER,
+    "close": Role.SUPERVISOR,
+}
+
+
+class CaseDriver:
+    def __init__(self, env: WorkflowEnvironment, sessions: SessionFactory, policy: Policy, task_queue: str) -> None:
+        self.env = env
+        self.client: Client = env.client
+        self.sessions = sessions
+        self.policy = policy
+        self.task_queue = task_queue
+
+    async def open(self, code: str, address: str = "142 Maple Dr", *, continue_as_new_after: int | None = None) -> str:
+        snapshot = self.policy.for_case(code)
+        assert snapshot is not None, code
+        with transaction(self.sessions) as session:
+            parcel = parcel_by_address(session, address)
+            assert parcel is not None, address
+            case = store_complaint(
+                session,
+                NewComplaint(
+                    violation=snapshot.violation,
+                    parcel=parcel,
+                    location_text=address,
+                    lat=None,
+                    lon=None,
+                    description="Reported by a neighbour",
+                    channel=Channel.PHONE,
+                    complainant=None,
+                    received_by_user_id=None,
+                ),
+                self.policy.calendar,
+            )
+            start = case_start(session, case, snapshot)
+        start.continue_as_new_after_events = continue_as_new_after
+        assert await start_case(self.client, self.task_queue, start)
+        await self.until(case.case_number, lambda s: s.state.stage is not CaseStage.RECEIVED)
+        return case.case_number
+
+    def handle(self, case_number: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(case_number)
+
+    def _call(
+        self, action: str, body: dict[str, Any] | None, role: Role | None, officer: OfficerChoice | None
+    ) -> StaffAction:
+        return StaffAction(actor=ACTORS[role or ACTION_ROLE[action]], body=body or {}, officer=officer)
+
+    async def act(
+        self,
+        case_number: str,
+        action: str,
+        body: dict[str, Any] | None = None,
+        *,
+        role: Role | None = None,
+        officer: OfficerChoice | None = None,
+    ) -> CaseSnapshot:
+        return await self.handle(case_number).execute_update(
+            action, self._call(action, body, role, officer), result_type=CaseSnapshot
+        )
+
+    async def refused(
+        self, case_number: str, action: str, body: dict[str, Any] | None = None, *, role: Role | None = None
+    ) -> str:
+        """The reason a refused action gives; fails the test if the action was accepted."""
+        try:
+            await self.act(case_number, action, body, role=role)
+        except WorkflowUpdateFailedError as failure:
+            return str(failure.cause)
+        raise AssertionError(f"{action} was accepted")
+
+    async def signal(self, case_number: str, name: str, payload: Any) -> None:
+        await self.handle(case_number).signal(name, payload)
+
+    async def snapshot(self, case_number: str) -> CaseSnapshot:
+        return await self.handle(case_number).query("snapshot", result_type=CaseSnapshot)
+
+    async def skip(self, duration: timedelta) -> None:
+        await self.env.sleep(duration)
+
+    async def now(self) -> datetime:
+        return await self.env.get_current_time()
+
+    async def skip_to(self, instant: datetime) -> None:
+        await self.env.sleep(max(instant - await self.now(), timedelta(0)))
+
+    async def until(
+        self, case_number: str, done: Any, *, step: timedelta = timedelta(seconds=1), attempts: int = 60
+    ) -> CaseSnapshot:
+        """Lets the workflow work (skipping a little time) until `done(snapshot)`."""
+        for _ in range(attempts):
+            snapshot = await self.snapshot(case_number)
+            if done(snapshot):
+                return snapshot
+            await self.env.sleep(step)
+        raise AssertionError(f"{case_number} never reached the expected state; last: {snapshot.state.stage}")
+
+    async def keep_history(self, case_number: str, name: str) -> None:
+        """With ABATE_RECORD_HISTORIES=1, saves this run's history for the replay tests."""
+        if os.environ.get("ABATE_RECORD_HISTORIES") != "1":
+            return
+        history = await self.handle(case_number).fetch_history()
+        (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
+@asynccontextmanager
+async def case_driver(
+    env: WorkflowEnvironment, sessions: SessionFactory, policy: Policy, task_queue: str
+) -> AsyncIterator[CaseDriver]:
+    with ThreadPoolExecutor(8) as executor:
+        async with build_worker(env.client, task_queue, sessions, executor):
+            yield CaseDriver(env, sessions, policy, task_queue)
