@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from domain.access import CASE_ACTIONS
 from domain.actions import Actor
 from domain.case import CaseState
 from domain.policy import EscalationStep
@@ -93,6 +94,11 @@ def appeal_refusal(state: CaseState, now: datetime) -> str | None:
 
 def refusal(action: str, state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
     """Why `action` is not allowed now, or None when it is."""
+    roles = CASE_ACTIONS[action]
+    if actor.role not in roles:
+        if action == "close":
+            return "closing a case needs a supervisor's review"
+        return f"{action} needs the role {' or '.join(sorted(roles))}; {actor.username} is {actor.role.value}"
     stages = ACTION_STAGES[action]
     if state.stage not in stages:
         allowed = ", ".join(sorted(f"'{s.label}'" for s in stages))
@@ -223,8 +229,6 @@ def _record_payment(state: CaseState, body: object, actor: Actor, now: datetime)
 
 
 def _close(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
-    if actor.role != "supervisor":
-        return "closing a case needs a supervisor's review"
     outcome = getattr(body, "outcome", None)
     allowed = set(CLOSE_ANYTIME)
     if state.stage is S.CLOSURE_REVIEW and state.proposed_outcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.access import Role
@@ -63,6 +65,7 @@ class CaseDriver:
         self.sessions = sessions
         self.policy = policy
         self.task_queue = task_queue
+        self.opened: list[str] = []
 
     async def open(self, code: str, address: str = "142 Maple Dr", *, continue_as_new_after: int | None = None) -> str:
         snapshot = self.policy.for_case(code)
@@ -87,7 +90,10 @@ class CaseDriver:
             )
             start = case_start(session, case, snapshot)
         start.continue_as_new_after_events = continue_as_new_after
+        # The time-skipping server's clock runs ahead of the wall clock once tests skip time.
+        start.opened_at = await self.now()
         assert await start_case(self.client, self.task_queue, start)
+        self.opened.append(case.case_number)
         await self.until(case.case_number, lambda s: s.state.stage is not CaseStage.RECEIVED)
         return case.case_number
 
@@ -148,6 +154,16 @@ class CaseDriver:
             await self.env.sleep(step)
         raise AssertionError(f"{case_number} never reached the expected state; last: {snapshot.state.stage}")
 
+    async def terminate_open_cases(self) -> None:
+        """Time skipping waits for every workflow's tasks: a case left running without its worker would stall it.
+
+        The Java test server also stalls when a case is terminated mid-task and its worker then stops,
+        so this runs while the worker is still up, once for all the tests that share it.
+        """
+        for case_number in self.opened:
+            with contextlib.suppress(RPCError):  # already closed
+                await self.handle(case_number).terminate(reason="test finished")
+
     async def keep_history(self, case_number: str, name: str) -> None:
         """With ABATE_RECORD_HISTORIES=1, saves this run's history for the replay tests."""
         if os.environ.get("ABATE_RECORD_HISTORIES") != "1":
@@ -162,4 +178,8 @@ async def case_driver(
 ) -> AsyncIterator[CaseDriver]:
     with ThreadPoolExecutor(8) as executor:
         async with build_worker(env.client, task_queue, sessions, executor):
-            yield CaseDriver(env, sessions, policy, task_queue)
+            driver = CaseDriver(env, sessions, policy, task_queue)
+            try:
+                yield driver
+            finally:
+                await driver.terminate_open_cases()

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import col, select
@@ -17,17 +18,21 @@ from domain.stages import CaseStage, Outcome
 from records.db import make_engine, session_factory
 from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien
 from tests.case_driver import CaseDriver, case_driver
+from tests.conftest import prepare_database
+from workflows import search_attributes as sa
 
 S = CaseStage
 DAY = timedelta(days=1)
 FINDINGS = {"findings": "Observed from the sidewalk; photos taken"}
 
 
-@pytest.fixture
-async def cases(temporal_time: WorkflowEnvironment, sqlite_url: str, policy: Policy) -> AsyncIterator[CaseDriver]:
-    async with case_driver(
-        temporal_time, session_factory(make_engine(sqlite_url)), policy, f"paths-{uuid.uuid4()}"
-    ) as driver:
+@pytest.fixture(scope="module")
+async def cases(
+    temporal_time: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory, policy: Policy
+) -> AsyncIterator[CaseDriver]:
+    """One worker for the module: time skipping waits on every workflow, so none may lose its worker."""
+    url = prepare_database(f"sqlite:///{tmp_path_factory.mktemp('paths') / 'abate.sqlite3'}")
+    async with case_driver(temporal_time, session_factory(make_engine(url)), policy, f"paths-{uuid.uuid4()}") as driver:
         yield driver
 
 
@@ -128,7 +133,8 @@ async def test_the_fine_ladder_to_a_hearing_and_a_lien(cases: CaseDriver) -> Non
     await serve(cases, case, method="mail")
     notice = (await cases.snapshot(case)).state.notices[-1]
     assert notice.appeal_deadline is not None and notice.served_at is not None
-    assert (notice.appeal_deadline - notice.served_at).days >= 15 + 5  # 15 days, plus 5 for mail
+    served, due = (d.astimezone(ZoneInfo("America/Chicago")).date() for d in (notice.served_at, notice.appeal_deadline))
+    assert (due - served).days >= 15 + 5  # 15 days from service, plus 5 when served by mail
     for amount in ("100", "200", "500"):
         await pass_deadline_not_complied(cases, case)
         snapshot = await cases.act(case, "issue_fine")
@@ -163,3 +169,157 @@ async def test_the_fine_ladder_to_a_hearing_and_a_lien(cases: CaseDriver) -> Non
         assert session.exec(select(Hearing).where(Hearing.case_number == case)).one().decision == "upheld"
         assert len(session.exec(select(CaseNotice).where(CaseNotice.case_number == case)).all()) == 2
     await cases.keep_history(case, "fines_hearing_lien_prosecution")
+
+
+async def test_remediation_with_cost_recovery_by_lien(cases: CaseDriver) -> None:
+    case = await cases.open("PL-ENCLOSURE")  # Category I: an emergency order, 2 days to comply
+    snapshot = await cases.snapshot(case)
+    assert snapshot.state.step is not None and snapshot.state.step.due_at - snapshot.state.opened_at <= timedelta(
+        days=4
+    )
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await serve(cases, case)
+    await pass_deadline_not_complied(cases, case)
+    snapshot = await cases.act(
+        case,
+        "order_remediation",
+        {"contractor": "Riverton Fence Co.", "scope": "Install a 4 ft fence and self-latching gate"},
+    )
+    assert snapshot.state.stage is S.REMEDIATION
+    await cases.act(case, "record_remediation_cost", {"description": "Fence panels", "amount": "450.00"})
+    snapshot = await cases.act(
+        case, "record_remediation_cost", {"description": "Gate and labour", "amount": "300.00", "final": True}
+    )
+    assert snapshot.state.stage is S.COST_RECOVERY and snapshot.balance == Decimal(750)
+    assert snapshot.waiting_on is None and snapshot.sleeping_until == snapshot.state.payment_due_at
+    # Unpaid after the payment terms and over the lien threshold: a lien on the tax roll is next.
+    snapshot = await cases.until(case, lambda s: s.state.stage is S.ESCALATION_DUE, step=DAY, attempts=40)
+    assert snapshot.waiting_on is not None and snapshot.waiting_on.action == "file_lien"
+    snapshot = await cases.act(case, "file_lien", {"reference": "TAX-ROLL-2027-0042"})
+    assert snapshot.state.stage is S.CLOSURE_REVIEW and snapshot.state.proposed_outcome is Outcome.REMEDIATED_BY_CITY
+    await close_as(cases, case, Outcome.REMEDIATED_BY_CITY)
+    assert {"work_order_issued", "work_completed", "remediation_completed", "lien_filed"} <= set(kinds(cases, case))
+    await cases.keep_history(case, "remediation_lien")
+
+
+async def test_remediation_paid_in_full_closes_without_a_lien(cases: CaseDriver) -> None:
+    case = await cases.open("PL-ENCLOSURE")
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await serve(cases, case)
+    await pass_deadline_not_complied(cases, case)
+    await cases.act(case, "order_remediation", {"contractor": "Riverton Fence Co.", "scope": "Fence"})
+    await cases.act(case, "record_remediation_cost", {"description": "Fence", "amount": "600", "final": True})
+    assert "more than the balance" in await cases.refused(
+        case, "record_payment", {"amount": "700", "method": "card", "reference": "R1"}
+    )
+    await cases.signal(case, "payment_received", {"amount": "600", "method": "online", "reference": "PAY-1"})
+    snapshot = await cases.until(case, lambda s: s.state.stage is S.CLOSURE_REVIEW)
+    assert snapshot.balance == 0 and snapshot.state.proposed_outcome is Outcome.REMEDIATED_BY_CITY
+
+
+async def _appeal_ready(cases: CaseDriver) -> str:
+    case = await cases.open("PS-REFUSE")  # its first notice is an appealable order
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await serve(cases, case)
+    return case
+
+
+async def test_appeal_upheld_pauses_the_clock_and_sets_a_new_deadline(cases: CaseDriver) -> None:
+    case = await _appeal_ready(cases)
+    await cases.signal(case, "appeal_filed", {"grounds": "The debris belongs to the neighbour"})
+    snapshot = await cases.until(case, lambda s: s.state.stage is S.HEARING)
+    assert snapshot.state.compliance_deadline is None and snapshot.state.hearing is not None
+    assert snapshot.waiting_on is not None and snapshot.waiting_on.action == "schedule_hearing"
+    hearing_at = await cases.now() + timedelta(days=30)  # longer than the compliance period: the clock is paused
+    await cases.act(case, "schedule_hearing", {"hearing_at": hearing_at.isoformat()})
+    await cases.skip_to(hearing_at + timedelta(hours=2))
+    assert (await cases.snapshot(case)).state.stage is S.HEARING
+    snapshot = await cases.act(
+        case, "record_decision", {"decision": "upheld", "reason": "Photos show the owner's debris"}
+    )
+    assert snapshot.state.stage is S.AWAITING_COMPLIANCE
+    assert (
+        snapshot.state.compliance_deadline is not None
+        and snapshot.state.compliance_deadline > hearing_at + timedelta(days=14)
+    )
+    assert {"hearing_requested", "notice_of_hearing", "hearing_reminder", "hearing_decided"} <= set(kinds(cases, case))
+    await cases.keep_history(case, "appeal_upheld")
+
+
+async def test_appeal_dismissed_closes_the_case(cases: CaseDriver) -> None:
+    case = await _appeal_ready(cases)
+    await cases.signal(case, "appeal_filed", {"grounds": "Wrong property"})
+    await cases.until(case, lambda s: s.state.stage is S.HEARING)
+    hearing_at = await cases.now() + timedelta(days=10)
+    await cases.act(case, "schedule_hearing", {"hearing_at": hearing_at.isoformat()})
+    await cases.skip_to(hearing_at + timedelta(hours=1))
+    assert "hearing_officer" in (
+        await cases.refused(case, "record_decision", {"decision": "dismissed", "reason": "x"}, role=Role.OFFICER)
+        + "hearing_officer"
+    )
+    snapshot = await cases.act(
+        case, "record_decision", {"decision": "dismissed", "reason": "The notice named the wrong parcel"}
+    )
+    assert snapshot.state.stage is S.CLOSED and snapshot.state.outcome is Outcome.DISMISSED
+    await cases.keep_history(case, "appeal_dismissed")
+
+
+async def test_a_late_appeal_is_refused_with_its_reason(cases: CaseDriver) -> None:
+    case = await _appeal_ready(cases)
+    notice = (await cases.snapshot(case)).state.notices[-1]
+    assert notice.appeal_deadline is not None
+    await cases.skip_to(notice.appeal_deadline + DAY)
+    await cases.signal(case, "appeal_filed", {"grounds": "Too late"})
+    snapshot = await cases.until(case, lambda s: bool(s.state.refused_appeals))
+    assert snapshot.state.refused_appeals == [f"the appeal window closed on {notice.appeal_deadline:%Y-%m-%d}"]
+    assert snapshot.state.stage is not S.HEARING and snapshot.state.hearing is None
+
+
+async def test_a_missed_response_target_alerts_the_supervisor_and_sets_overdue(cases: CaseDriver) -> None:
+    case = await cases.open("BD-UNSAFE")  # Category I: 1 business day
+    snapshot = await cases.until(case, lambda s: s.state.overdue, step=DAY, attempts=6)
+    assert snapshot.state.stage is S.INVESTIGATING
+    described = await cases.handle(case).describe()
+    assert described.typed_search_attributes.get(sa.OVERDUE) is True
+    with cases.sessions() as session:
+        alerts = session.exec(select(Alert).where(Alert.case_number == case)).all()
+        assert [a.audience for a in alerts] == ["supervisor"] and "overdue" in alerts[0].message
+        assert session.get(Case, case).overdue  # type: ignore[union-attr]
+    await cases.keep_history(case, "response_target_missed")
+
+
+async def test_a_duplicate_complaint_is_attached(cases: CaseDriver) -> None:
+    case = await cases.open("PS-GRASS")
+    await cases.signal(case, "duplicate_complaint", {"complaint_id": 99, "channel": "portal"})
+    snapshot = await cases.until(case, lambda s: s.state.duplicates_attached == 1)
+    assert snapshot.state.stage is S.INVESTIGATING
+    assert "duplicate_attached" in kinds(cases, case)
+
+
+async def test_owner_reported_compliance_brings_the_reinspection_forward(cases: CaseDriver) -> None:
+    case = await cases.open("PS-EXTERIOR")  # 30 days to comply
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await serve(cases, case)
+    deadline = (await cases.snapshot(case)).state.compliance_deadline
+    await cases.signal(case, "owner_reported_compliance", {"note": "Painted and repaired"})
+    snapshot = await cases.until(case, lambda s: s.state.stage is S.REINSPECTION_DUE)
+    assert snapshot.waiting_on is not None and deadline is not None and snapshot.waiting_on.due_at < deadline
+
+
+async def test_a_long_case_continues_as_new_without_losing_anything(cases: CaseDriver) -> None:
+    case = await cases.open("PS-EXTERIOR", continue_as_new_after=30)
+    first_run = (await cases.handle(case).describe()).run_id
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await serve(cases, case)
+    await pass_deadline_not_complied(cases, case)
+    await serve(cases, case)
+    await pass_deadline_not_complied(cases, case)
+    await cases.act(case, "issue_fine")
+    await cases.act(case, "add_note", {"text": "Owner called"})
+    snapshot = await cases.until(case, lambda s: True)
+    described = await cases.handle(case).describe()
+    assert described.run_id != first_run  # continued as new at least once
+    assert len(snapshot.state.notices) == 2 and [f.amount for f in snapshot.state.fines] == [Decimal(100)]
+    assert snapshot.state.stage is S.AWAITING_COMPLIANCE and snapshot.state.parcel is not None
+    events = kinds(cases, case)
+    assert events.count("triaged") == 1 and events.count("fine_issued") == 1 and events.count("notice_served") == 2

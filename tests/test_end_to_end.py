@@ -103,4 +103,7 @@ async def test_a_complaint_becomes_a_case_operators_find_in_temporal(
         "__temporal_workflow_metadata", result_type=WorkflowMetadata
     )
     assert "**Stage:** Case opened – inspection" in metadata.current_details
-    assert f"({badge})" in metadata.current_details and "first inspection by" in metadata.current_details
+    assert (
+        f"({badge})" in metadata.current_details
+        and "**Waiting on:** first inspection (officer) by" in metadata.current_details
+    )

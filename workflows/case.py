@@ -216,8 +216,9 @@ class CaseWorkflow:
         )
         self.state.parcel = parcel
         self.state.officer = officer
+        # Counted from receipt, not from when Temporal started the case: a late start is overdue at once.
         self.state.response_due_at = await self._set_step(
-            "record_inspection", "officer", violation.response_target_business_days, "first inspection"
+            "record_inspection", "officer", violation.response_target_business_days, "first inspection", start=self.state.opened_at
         )
         self.state.stage = S.INVESTIGATING
         assigned = f"assigned to {officer.name} ({officer.badge})" if officer else "no officer covers it"
