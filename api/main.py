@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.context import AppContext
-from api.routes import auth, cases, complaints, console, health, reference
+from api.routes import actions, auth, cases, complaints, console, health, reference
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -38,7 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    for router in (health.router, auth.router, reference.router, complaints.router, cases.router, console.router):
+    for router in (
+        health.router,
+        auth.router,
+        reference.router,
+        complaints.router,
+        cases.router,
+        actions.router,
+        console.router,
+    ):
         app.include_router(router)
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -118,6 +119,39 @@ class TimelineEvent(BaseModel):
     occurred_at: datetime
 
 
+class NoticePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    notice_type: str
+    title: str
+    issued_at: datetime
+    served_at: datetime | None
+    service_method: str | None
+    appeal_deadline: datetime | None
+
+
+class LedgerLinePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    entry_type: str
+    amount: Decimal
+    description: str
+    due_at: datetime | None
+    reference: str | None
+    recorded_at: datetime
+
+
+class HearingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    workflow_id: str
+    kind: str
+    scheduled_for: datetime | None
+    location: str | None
+    decision: str | None
+
+
 class CaseDetail(BaseModel):
     case_number: str
     tracking_code: str
@@ -131,8 +165,14 @@ class CaseDetail(BaseModel):
     owner: OwnerOfRecord
     opened_at: datetime
     next_deadline: datetime | None
+    compliance_deadline: datetime | None
+    waiting_on: str | None
     overdue: bool
+    balance: Decimal
     deadlines: list[Deadline]
+    notices: list[NoticePublic]
+    account: list[LedgerLinePublic]
+    hearings: list[HearingPublic]
     outcome: str | None
     closed_at: datetime | None
     workflow_started: bool

@@ -257,3 +257,46 @@ _RULES: dict[str, Rule] = {
     "record_payment": _record_payment,
     "close": _close,
 }
+
+
+# Every move a case can make: (from stage, trigger, to stage). A trigger is a staff action (update), an
+# event from outside (signal) or a timer. The BPMN in bpmn_docs/ is drawn from this table and a test
+# keeps the two equal; the path tests check that every move the workflow makes is in it.
+TIMERS = ("triage", "compliance_deadline", "payment_due")
+SIGNALS = ("owner_reported_compliance", "appeal_filed", "payment_received")
+_OPEN = tuple(s for s in S if s is not S.CLOSED)
+TRANSITIONS: frozenset[tuple[CaseStage, str, CaseStage]] = frozenset(
+    {
+        (S.RECEIVED, "triage", S.INVESTIGATING),
+        (S.INVESTIGATING, "record_inspection", S.VIOLATION_FOUND),
+        (S.INVESTIGATING, "record_inspection", S.CLOSURE_REVIEW),
+        (S.VIOLATION_FOUND, "issue_notice", S.NOTICE_ISSUED),
+        (S.NOTICE_ISSUED, "record_service", S.AWAITING_COMPLIANCE),
+        (S.AWAITING_COMPLIANCE, "compliance_deadline", S.REINSPECTION_DUE),
+        (S.AWAITING_COMPLIANCE, "owner_reported_compliance", S.REINSPECTION_DUE),
+        (S.AWAITING_COMPLIANCE, "grant_extension", S.AWAITING_COMPLIANCE),
+        (S.REINSPECTION_DUE, "grant_extension", S.AWAITING_COMPLIANCE),
+        (S.AWAITING_COMPLIANCE, "record_reinspection", S.AWAITING_COMPLIANCE),
+        (S.AWAITING_COMPLIANCE, "record_reinspection", S.CLOSURE_REVIEW),
+        (S.REINSPECTION_DUE, "record_reinspection", S.CLOSURE_REVIEW),
+        (S.REINSPECTION_DUE, "record_reinspection", S.ESCALATION_DUE),
+        (S.ESCALATION_DUE, "issue_notice", S.NOTICE_ISSUED),
+        (S.ESCALATION_DUE, "issue_fine", S.AWAITING_COMPLIANCE),
+        (S.ESCALATION_DUE, "schedule_hearing", S.HEARING),
+        (S.ESCALATION_DUE, "order_remediation", S.REMEDIATION),
+        (S.ESCALATION_DUE, "file_lien", S.ESCALATION_DUE),
+        (S.ESCALATION_DUE, "file_lien", S.CLOSURE_REVIEW),
+        (S.ESCALATION_DUE, "refer_prosecution", S.PROSECUTION),
+        (S.AWAITING_COMPLIANCE, "appeal_filed", S.HEARING),
+        (S.REINSPECTION_DUE, "appeal_filed", S.HEARING),
+        (S.ESCALATION_DUE, "appeal_filed", S.HEARING),
+        (S.HEARING, "record_decision", S.AWAITING_COMPLIANCE),
+        (S.HEARING, "record_decision", S.CLOSED),
+        (S.REMEDIATION, "record_remediation_cost", S.COST_RECOVERY),
+        (S.COST_RECOVERY, "record_payment", S.CLOSURE_REVIEW),
+        (S.COST_RECOVERY, "payment_received", S.CLOSURE_REVIEW),
+        (S.COST_RECOVERY, "payment_due", S.ESCALATION_DUE),
+        (S.COST_RECOVERY, "payment_due", S.CLOSURE_REVIEW),
+        *((stage, "close", S.CLOSED) for stage in _OPEN if stage is not S.RECEIVED),
+    }
+)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -125,7 +126,7 @@ class CaseDriver:
         try:
             await self.act(case_number, action, body, role=role)
         except WorkflowUpdateFailedError as failure:
-            return str(failure.cause)
+            return failure.cause.message if isinstance(failure.cause, ApplicationError) else str(failure.cause)
         raise AssertionError(f"{action} was accepted")
 
     async def signal(self, case_number: str, name: str, payload: Any) -> None:

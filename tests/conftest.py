@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from records.demo_city import DEMO_PASSWORD, load_demo_city
 from records.migrate import upgrade_to_head
 from records.tables import Counter
 from workers.devserver import TEMPORAL_CLI, TEST_SERVER, dynamic_config_flags
+from workers.main import build_worker
 from workflows import search_attributes as sa
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -234,3 +236,12 @@ async def api(sqlite_url: str, temporal_dev: WorkflowEnvironment) -> AsyncIterat
 
 def client_of(env: WorkflowEnvironment) -> Client:
     return env.client
+
+
+@pytest.fixture
+async def worker(api: Api, temporal_dev: WorkflowEnvironment) -> AsyncIterator[None]:
+    """The real worker for the API's task queue, in this process."""
+    sessions = session_factory(make_engine(api.settings.database_url))
+    with ThreadPoolExecutor(4) as executor:
+        async with build_worker(temporal_dev.client, api.settings.temporal_task_queue, sessions, executor):
+            yield

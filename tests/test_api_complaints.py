@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
-from temporalio.testing import WorkflowEnvironment
 
-from records.db import make_engine, session_factory
 from tests.conftest import Api
 from tests.helpers import eventually
-from workers.main import build_worker
 
 MAPLE = {
     "violation_code": "PS-GRASS",
@@ -23,14 +18,6 @@ MAPLE = {
     "description": "Grass over a foot tall",
     "channel": "phone",
 }
-
-
-@pytest.fixture
-async def worker(api: Api, temporal_dev: WorkflowEnvironment) -> AsyncIterator[None]:
-    sessions = session_factory(make_engine(api.settings.database_url))
-    with ThreadPoolExecutor(4) as executor:
-        async with build_worker(temporal_dev.client, api.settings.temporal_task_queue, sessions, executor):
-            yield
 
 
 async def test_a_clerk_files_a_complaint_and_the_case_is_triaged(api: Api, worker: None) -> None:

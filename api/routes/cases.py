@@ -12,6 +12,9 @@ from api.deps import ContextDep, SessionDep, require
 from api.schemas import (
     CaseDetail,
     Deadline,
+    HearingPublic,
+    LedgerLinePublic,
+    NoticePublic,
     OfficerPublic,
     OwnerOfRecord,
     ParcelPublic,
@@ -21,7 +24,7 @@ from api.schemas import (
 from config.settings import Settings
 from domain.access import READ_CASE
 from domain.stages import CaseStage
-from records.tables import Case, CaseEvent, Officer, Parcel, User
+from records.tables import Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Officer, Parcel, User
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
@@ -47,8 +50,17 @@ def get_case(
     events = session.exec(select(CaseEvent).where(CaseEvent.case_number == case_number).order_by(col(CaseEvent.id)))
     violation = context.policy.violation(case.violation_code)
     deadlines = []
-    if case.response_due_at and case.stage != CaseStage.CLOSED:
+    if case.stage == CaseStage.INVESTIGATING and case.response_due_at:
         deadlines.append(Deadline(kind="first_inspection", due_at=case.response_due_at, overdue=case.overdue))
+    if case.compliance_deadline:
+        deadlines.append(Deadline(kind="compliance", due_at=case.compliance_deadline, overdue=False))
+    if case.next_deadline and case.waiting_on and case.stage != CaseStage.INVESTIGATING:
+        deadlines.append(Deadline(kind=case.waiting_on, due_at=case.next_deadline, overdue=case.overdue))
+    notices = session.exec(
+        select(CaseNotice).where(CaseNotice.case_number == case_number).order_by(col(CaseNotice.seq))
+    )
+    account = session.exec(select(LedgerLine).where(LedgerLine.case_number == case_number).order_by(col(LedgerLine.id)))
+    hearings = session.exec(select(Hearing).where(Hearing.case_number == case_number))
     return CaseDetail(
         case_number=case.case_number,
         tracking_code=case.tracking_code,
@@ -67,8 +79,14 @@ def get_case(
         ),
         opened_at=case.opened_at,
         next_deadline=case.next_deadline,
+        compliance_deadline=case.compliance_deadline,
+        waiting_on=case.waiting_on,
         overdue=case.overdue,
+        balance=case.balance,
         deadlines=deadlines,
+        notices=[NoticePublic.model_validate(n) for n in notices],
+        account=[LedgerLinePublic.model_validate(line) for line in account],
+        hearings=[HearingPublic.model_validate(h) for h in hearings],
         outcome=case.outcome,
         closed_at=case.closed_at,
         workflow_started=case.workflow_started_at is not None,

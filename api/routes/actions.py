@@ -1,0 +1,166 @@
+"""Staff actions on a case (`POST /api/v1/cases/{case_number}/actions/{action}`) and events staff enter for
+people outside (`/events/{event}`): appeals and extension requests received by mail, payments at the counter.
+
+Each action is a workflow update: the workflow's validator decides, and a refusal comes back as 409 with
+the rule's own words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from sqlmodel import select
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.context import AppContext
+from api.deps import ContextDep, CurrentUser
+from domain import actions as act
+from domain.access import CASE_ACTIONS, Role
+from domain.case import CaseSnapshot, HumanStep
+from records.tables import Case, Officer, User
+from workflows.client import case_handle
+
+router = APIRouter(prefix="/api/v1/cases", tags=["case actions"])
+
+# Events from outside that staff may enter on someone's behalf, and who may enter them.
+CASE_EVENTS: dict[str, tuple[type[BaseModel], frozenset[Role]]] = {
+    "owner_reported_compliance": (act.OwnerReportedCompliance, frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})),
+    "extension_requested": (act.ExtensionRequested, frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})),
+    "appeal_filed": (act.AppealFiled, frozenset({Role.CLERK, Role.HEARING_OFFICER, Role.SUPERVISOR})),
+    "payment_received": (act.PaymentReceived, frozenset({Role.FINANCE})),
+}
+
+
+class ActionResult(BaseModel):
+    case_number: str
+    stage: str
+    stage_label: str
+    waiting_on: HumanStep | None
+    next_deadline: datetime | None
+    compliance_deadline: datetime | None
+    overdue: bool
+    balance: Decimal
+
+    @classmethod
+    def of(cls, snapshot: CaseSnapshot) -> ActionResult:
+        state = snapshot.state
+        return cls(
+            case_number=state.case_number,
+            stage=state.stage.value,
+            stage_label=state.stage.label,
+            waiting_on=snapshot.waiting_on,
+            next_deadline=snapshot.next_deadline,
+            compliance_deadline=state.compliance_deadline,
+            overdue=state.overdue,
+            balance=snapshot.balance,
+        )
+
+
+def _validated(model: type[BaseModel], payload: dict[str, Any] | None) -> BaseModel:
+    try:
+        return model.model_validate(payload or {})
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from None
+
+
+def _check_role(name: str, allowed: frozenset[Role], user: User) -> None:
+    if user.role not in allowed:
+        roles = ", ".join(sorted(r.value for r in allowed))
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail=f"Your role ({user.role}) may not {name}; it needs: {roles}."
+        )
+
+
+def _case_and_officer(context: AppContext, case_number: str, badge: str | None) -> act.OfficerChoice | None:
+    with context.sessions() as session:
+        if session.get(Case, case_number) is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No case {case_number}.")
+        if badge is None:
+            return None
+        officer = session.exec(select(Officer).where(Officer.badge == badge, Officer.active)).first()
+    if officer is None or officer.id is None:
+        raise RequestValidationError(
+            [{"loc": ("body", "officer_badge"), "msg": f"no active officer has badge {badge!r}", "type": "value_error"}]
+        )
+    return act.OfficerChoice(id=officer.id, badge=officer.badge, name=officer.name)
+
+
+def _reason(failure: WorkflowUpdateFailedError) -> str:
+    cause = failure.cause
+    return cause.message if isinstance(cause, ApplicationError) else str(cause)
+
+
+def _not_running(exc: RPCError, case_number: str) -> HTTPException:
+    if exc.status is RPCStatusCode.NOT_FOUND:
+        return HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=f"Case {case_number} is closed or not started yet; no action can change it.",
+        )
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE, detail="The case engine is unavailable; try again shortly."
+    )
+
+
+@router.post("/{case_number}/actions/{action}", responses={409: {"description": "The rule that refused the action"}})
+async def perform_action(
+    case_number: str,
+    action: str,
+    context: ContextDep,
+    user: CurrentUser,
+    payload: Annotated[dict[str, Any] | None, Body()] = None,
+) -> ActionResult:
+    if action not in CASE_ACTIONS:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"No action {action!r}; actions are: {', '.join(CASE_ACTIONS)}."
+        )
+    _check_role(action, CASE_ACTIONS[action], user)
+    body = _validated(act.ACTION_BODIES[action], payload)
+    badge = body.officer_badge if isinstance(body, act.Reassign) else None
+    officer = await asyncio.to_thread(_case_and_officer, context, case_number, badge)
+    call = act.StaffAction(
+        actor=act.Actor(username=user.username, role=Role(user.role), name=user.full_name),
+        body=body.model_dump(mode="json"),
+        officer=officer,
+    )
+    try:
+        snapshot = await case_handle(context.temporal, case_number).execute_update(
+            action, call, result_type=CaseSnapshot
+        )
+    except WorkflowUpdateFailedError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=_reason(exc)) from None
+    except RPCError as exc:
+        raise _not_running(exc, case_number) from None
+    return ActionResult.of(snapshot)
+
+
+@router.post("/{case_number}/events/{event}", status_code=status.HTTP_202_ACCEPTED)
+async def record_event(
+    case_number: str,
+    event: str,
+    context: ContextDep,
+    user: CurrentUser,
+    payload: Annotated[dict[str, Any] | None, Body()] = None,
+) -> dict[str, str]:
+    if event not in CASE_EVENTS:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"No event {event!r}; events are: {', '.join(CASE_EVENTS)}."
+        )
+    model, roles = CASE_EVENTS[event]
+    _check_role(f"record {event}", roles, user)
+    body = _validated(model, payload)
+    await asyncio.to_thread(_case_and_officer, context, case_number, None)
+    try:
+        await case_handle(context.temporal, case_number).signal(event, body)
+    except RPCError as exc:
+        raise _not_running(exc, case_number) from None
+    return {"case_number": case_number, "event": event, "status": "delivered to the case"}
