@@ -120,7 +120,7 @@ def stopping(children: list[Child]) -> Iterator[None]:
     failed = False
     try:
         yield
-    except BaseException:
+    except Exception:
         failed = True
         raise
     finally:
@@ -348,6 +348,7 @@ def main() -> None:
     if args.baseline_worker:
         asyncio.run(_run_baseline_worker())
         return
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped like Ctrl-C: children and server too
     try:
         asyncio.run(bench(Options(args.cases, args.concurrency, args.triage_wait)))
     except BenchError as exc:

@@ -161,7 +161,7 @@ async def test_the_fine_ladder_to_a_hearing_and_a_lien(cases: CaseDriver) -> Non
     await close_as(cases, case, Outcome.PROSECUTED)
     with cases.sessions() as session:
         fines = session.exec(
-            select(LedgerLine.amount).where(LedgerLine.case_number == case, LedgerLine.entry_type == "fine")
+            select(col(LedgerLine.amount)).where(LedgerLine.case_number == case, LedgerLine.entry_type == "fine")
         )
         assert sorted(fines) == [Decimal(100), Decimal(200), Decimal(500)]
         lien = session.exec(select(Lien).where(Lien.case_number == case)).one()
