@@ -34,9 +34,11 @@ def get_session(context: ContextDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_current_user(context: ContextDep, session: SessionDep, token: Annotated[str, Depends(oauth2)]) -> User:
+def get_current_user(context: ContextDep, token: Annotated[str, Depends(oauth2)]) -> User:
     username = token_subject(context.settings, token)
-    user = active_user(session, username) if username else None
+    # A short-lived session: async routes must not hold a connection while they wait on Temporal.
+    with context.sessions() as session:
+        user = active_user(session, username) if username else None
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

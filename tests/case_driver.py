@@ -27,6 +27,7 @@ from workers.main import build_worker
 from workflows.client import start_case
 
 HISTORIES = Path(__file__).parent / "histories"
+_TIMER_OF = {CaseStage.AWAITING_COMPLIANCE: "compliance_deadline", CaseStage.COST_RECOVERY: "payment_due"}
 
 ACTORS = {
     Role.OFFICER: Actor(username="officer", role=Role.OFFICER, name="Dana Whitfield"),
@@ -67,6 +68,10 @@ class CaseDriver:
         self.policy = policy
         self.task_queue = task_queue
         self.opened: list[str] = []
+        # Every (stage before, trigger, stage after) the tests saw the workflow make, checked against the table.
+        self.moves: set[tuple[str, str, str]] = set()
+        self._last_stage: dict[str, CaseStage] = {}
+        self._pending_signal: dict[str, str] = {}
 
     async def open(self, code: str, address: str = "142 Maple Dr", *, continue_as_new_after: int | None = None) -> str:
         snapshot = self.policy.for_case(code)
@@ -95,6 +100,8 @@ class CaseDriver:
         start.opened_at = await self.now()
         assert await start_case(self.client, self.task_queue, start)
         self.opened.append(case.case_number)
+        self._last_stage[case.case_number] = CaseStage.RECEIVED
+        self._pending_signal[case.case_number] = "triage"
         await self.until(case.case_number, lambda s: s.state.stage is not CaseStage.RECEIVED)
         return case.case_number
 
@@ -115,9 +122,13 @@ class CaseDriver:
         role: Role | None = None,
         officer: OfficerChoice | None = None,
     ) -> CaseSnapshot:
-        return await self.handle(case_number).execute_update(
+        before = (await self.snapshot(case_number)).state.stage
+        self._pending_signal.pop(case_number, None)  # a signal that moved nothing is not what moves next
+        after = await self.handle(case_number).execute_update(
             action, self._call(action, body, role, officer), result_type=CaseSnapshot
         )
+        self._observe(case_number, before, action, after.state.stage)
+        return after
 
     async def refused(
         self, case_number: str, action: str, body: dict[str, Any] | None = None, *, role: Role | None = None
@@ -130,10 +141,23 @@ class CaseDriver:
         raise AssertionError(f"{action} was accepted")
 
     async def signal(self, case_number: str, name: str, payload: Any) -> None:
+        await self.snapshot(case_number)
+        self._pending_signal[case_number] = name
         await self.handle(case_number).signal(name, payload)
 
     async def snapshot(self, case_number: str) -> CaseSnapshot:
-        return await self.handle(case_number).query("snapshot", result_type=CaseSnapshot)
+        snapshot: CaseSnapshot = await self.handle(case_number).query("snapshot", result_type=CaseSnapshot)
+        stage = snapshot.state.stage
+        before = self._last_stage.get(case_number, stage)
+        if stage is not before:  # moved without a staff action: a signal the test sent, or a timer
+            trigger = self._pending_signal.pop(case_number, None) or _TIMER_OF.get(before, "timer")
+            self._observe(case_number, before, trigger, stage)
+        return snapshot
+
+    def _observe(self, case_number: str, before: CaseStage, trigger: str, after: CaseStage) -> None:
+        if before is not after:  # notes, reassignments and partial costs leave the stage as it is
+            self.moves.add((before.value, trigger, after.value))
+        self._last_stage[case_number] = after
 
     async def skip(self, duration: timedelta) -> None:
         await self.env.sleep(duration)

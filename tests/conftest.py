@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ from records.db import make_engine, session_factory, transaction
 from records.demo_city import DEMO_PASSWORD, load_demo_city
 from records.migrate import upgrade_to_head
 from records.tables import Counter
+from tests.case_driver import CaseDriver, case_driver
 from workers.devserver import TEMPORAL_CLI, TEST_SERVER, dynamic_config_flags
 from workers.main import build_worker
 from workflows import search_attributes as sa
@@ -245,3 +247,14 @@ async def worker(api: Api, temporal_dev: WorkflowEnvironment) -> AsyncIterator[N
     with ThreadPoolExecutor(4) as executor:
         async with build_worker(temporal_dev.client, api.settings.temporal_task_queue, sessions, executor):
             yield
+
+
+@pytest.fixture(scope="module")
+async def cases(
+    temporal_time: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory, policy: Policy
+) -> AsyncIterator[CaseDriver]:
+    """Cases on the time-skipping server with one worker per module: time skipping waits on every
+    workflow, so none may lose its worker while others run."""
+    url = prepare_database(f"sqlite:///{tmp_path_factory.mktemp('cases') / 'abate.sqlite3'}")
+    async with case_driver(temporal_time, session_factory(make_engine(url)), policy, f"cases-{uuid.uuid4()}") as driver:
+        yield driver

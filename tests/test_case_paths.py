@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import col, select
-from temporalio.testing import WorkflowEnvironment
 
 from domain.access import Role
-from domain.policy import Policy
+from domain.process import TRANSITIONS
 from domain.stages import CaseStage, Outcome
-from records.db import make_engine, session_factory
 from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien
-from tests.case_driver import CaseDriver, case_driver
-from tests.conftest import prepare_database
+from tests.case_driver import CaseDriver
 from workflows import search_attributes as sa
 
 S = CaseStage
 DAY = timedelta(days=1)
 FINDINGS = {"findings": "Observed from the sidewalk; photos taken"}
-
-
-@pytest.fixture(scope="module")
-async def cases(
-    temporal_time: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory, policy: Policy
-) -> AsyncIterator[CaseDriver]:
-    """One worker for the module: time skipping waits on every workflow, so none may lose its worker."""
-    url = prepare_database(f"sqlite:///{tmp_path_factory.mktemp('paths') / 'abate.sqlite3'}")
-    async with case_driver(temporal_time, session_factory(make_engine(url)), policy, f"paths-{uuid.uuid4()}") as driver:
-        yield driver
 
 
 def kinds(driver: CaseDriver, case_number: str) -> list[str]:
@@ -323,3 +307,11 @@ async def test_a_long_case_continues_as_new_without_losing_anything(cases: CaseD
     assert snapshot.state.stage is S.AWAITING_COMPLIANCE and snapshot.state.parcel is not None
     events = kinds(cases, case)
     assert events.count("triaged") == 1 and events.count("fine_issued") == 1 and events.count("notice_served") == 2
+
+
+def test_every_move_the_workflow_made_is_in_the_transition_table(cases: CaseDriver) -> None:
+    """Runs last in this module: what the paths above saw must be drawn in the BPMN (domain.process.TRANSITIONS)."""
+    table = {(a.value, trigger, b.value) for a, trigger, b in TRANSITIONS}
+    assert cases.moves, "no moves were observed"
+    assert cases.moves <= table, sorted(cases.moves - table)
+    assert len(cases.moves) >= 20  # the paths walk most of the process
