@@ -13,6 +13,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.alerts import AlertActivities
 from activities.assignment import AssignmentActivities
 from activities.deadlines import compute_deadline
 from activities.property import PropertyActivities
@@ -21,14 +22,16 @@ from config.settings import Settings, get_settings
 from domain.policy import load_policy
 from records.db import SessionFactory, make_engine, session_factory
 from workers.reconciler import Reconciler
+from workers.schedules import ensure_digest_schedules
 from workflows.case import CaseWorkflow
 from workflows.client import connect
+from workflows.digests import DigestWorkflow
 from workflows.hearing import HearingWorkflow
 from workflows.remediation import RemediationWorkflow
 
 log = logging.getLogger("abate.worker")
 
-WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow]
+WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow, DigestWorkflow]
 
 
 def activities(sessions: SessionFactory) -> list[Callable[..., Any]]:
@@ -39,6 +42,7 @@ def activities(sessions: SessionFactory) -> list[Callable[..., Any]]:
         records.record_transition,
         records.record_event,
         compute_deadline,
+        AlertActivities(sessions).compose_digest,
     ]
 
 
@@ -70,6 +74,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     sessions = session_factory(engine)
     policy = load_policy(settings.policy_file)
     client = await _connect_with_retry(settings)
+    await ensure_digest_schedules(client, settings.temporal_task_queue, policy.calendar.timezone)
     reconciler = Reconciler(client, settings.temporal_task_queue, sessions, policy, settings.reconcile_interval_seconds)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings.temporal_task_queue, sessions, executor)

@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         TimelineEntry,
         Transition,
     )
+    from domain.hearings import HearingDate, HearingDecision, HearingStart
     from domain.policy import EscalationStep
     from domain.process import (
         ESCALATION_ACTIONS,
@@ -59,11 +60,12 @@ with workflow.unsafe.imports_passed_through():
         next_notice,
         refusal,
     )
+    from domain.remediation import CostLine, RemediationResult, RemediationStart
     from domain.stages import CaseStage, Decision, HearingKind, Outcome, ServiceMethod
     from workflows import search_attributes as sa
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from workflows.hearing import HearingDate, HearingDecision, HearingStart, HearingWorkflow
-    from workflows.remediation import CostLine, RemediationResult, RemediationStart, RemediationWorkflow
+    from workflows.hearing import HearingWorkflow
+    from workflows.remediation import RemediationWorkflow
 
 S = CaseStage
 B = TypeVar("B", bound=BaseModel)
@@ -200,14 +202,15 @@ class CaseWorkflow:
 
     async def _triage(self) -> None:
         violation = self.state.policy.violation
-        parcel = await workflow.execute_activity_method(
+        # Short reads of the assessment roll and the officer roster: local activities, no extra round trips.
+        parcel = await workflow.execute_local_activity_method(
             PropertyActivities.lookup_parcel,
             self.start.parcel_id,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
             summary="parcel and owner of record",
         )
-        officer = await workflow.execute_activity_method(
+        officer = await workflow.execute_local_activity_method(
             AssignmentActivities.choose_officer,
             AssignmentRequest(zone=parcel.zone, specialty=violation.specialty),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
@@ -218,7 +221,11 @@ class CaseWorkflow:
         self.state.officer = officer
         # Counted from receipt, not from when Temporal started the case: a late start is overdue at once.
         self.state.response_due_at = await self._set_step(
-            "record_inspection", "officer", violation.response_target_business_days, "first inspection", start=self.state.opened_at
+            "record_inspection",
+            "officer",
+            violation.response_target_business_days,
+            "first inspection",
+            start=self.state.opened_at,
         )
         self.state.stage = S.INVESTIGATING
         assigned = f"assigned to {officer.name} ({officer.badge})" if officer else "no officer covers it"

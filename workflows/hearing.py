@@ -6,52 +6,17 @@ hearing officer's decision, which it returns to the case.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.case import HearingEntry
-    from domain.stages import CaseStage, Decision, HearingKind
+    from domain.hearings import HearingDate, HearingDecision, HearingStart, HearingState
+    from domain.stages import CaseStage, HearingKind
     from workflows.common import record_child_event
 
 REMINDER_BEFORE = timedelta(days=1)
-
-
-class HearingStart(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    case_number: str
-    workflow_id: str
-    kind: HearingKind
-    reason: str
-    address: str
-
-
-class HearingDate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    hearing_at: datetime
-    location: str
-
-
-class HearingDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    decision: Decision
-    reason: str
-    compliance_days: int | None = None
-    decided_at: datetime
-
-
-class HearingState(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    date: HearingDate | None = None
-    reminded_for: datetime | None = None
-    decision: HearingDecision | None = None
-    events: int = 0
 
 
 @workflow.defn(name="HearingWorkflow")

@@ -2,50 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.remediation import CostLine, RemediationResult, RemediationStart, RemediationState
     from domain.stages import CaseStage
     from workflows.common import record_child_event
-
-
-class RemediationStart(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    case_number: str
-    workflow_id: str
-    contractor: str
-    scope: str
-    address: str
-    due_at: datetime
-
-
-class CostLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    description: str
-    amount: Decimal
-
-
-class RemediationResult(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    total: Decimal
-    lines: list[CostLine]
-    completed_at: datetime
-
-
-class RemediationState(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    lines: list[CostLine] = Field(default_factory=list)
-    completed: bool = False
-    overdue_reported: bool = False
-    events: int = 0
 
 
 @workflow.defn(name="RemediationWorkflow")
