@@ -193,8 +193,11 @@ class CaseDriver:
         """With ABATE_RECORD_HISTORIES=1, saves this run's history for the replay tests."""
         if os.environ.get("ABATE_RECORD_HISTORIES") != "1":
             return
-        history = await self.handle(case_number).fetch_history()
-        (HISTORIES / f"{name}.json").write_text(history.to_json())
+        HISTORIES.mkdir(exist_ok=True)
+        for suffix in ("", "-hearing-1", "-remediation"):  # the case and the children it started
+            with contextlib.suppress(RPCError):
+                history = await self.handle(f"{case_number}{suffix}").fetch_history()
+                (HISTORIES / f"{name}{suffix}.json").write_text(history.to_json())
 
 
 @asynccontextmanager

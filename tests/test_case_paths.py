@@ -307,6 +307,7 @@ async def test_a_long_case_continues_as_new_without_losing_anything(cases: CaseD
     assert snapshot.state.stage is S.AWAITING_COMPLIANCE and snapshot.state.parcel is not None
     events = kinds(cases, case)
     assert events.count("triaged") == 1 and events.count("fine_issued") == 1 and events.count("notice_served") == 2
+    await cases.keep_history(case, "continued_as_new")
 
 
 def test_every_move_the_workflow_made_is_in_the_transition_table(cases: CaseDriver) -> None:
