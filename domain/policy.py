@@ -59,6 +59,9 @@ class NoticeKind(_Strict):
     fine: bool = Field(default=False, description="a set-fine ticket: issuing it levies the ladder's next fine")
     appealable: bool = True
     appeal_to: str = ""
+    appeal_window_days: int | None = Field(
+        default=None, ge=1, description="when this notice's appeal runs on its own clock (Ontario BCA orders: 20 days)"
+    )
 
 
 class ViolationType(_Strict):

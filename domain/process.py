@@ -86,7 +86,7 @@ def appeal_refusal(state: CaseState, now: datetime) -> str | None:
         return "no notice has been served yet; the appeal window opens at service"
     kind = state.policy.notice(notice.notice_type)
     if not kind.appealable:
-        return f"a {kind.title.lower()} cannot be appealed{'; ' + kind.appeal_to if kind.appeal_to else ''}"
+        return f"the {kind.title} cannot be appealed{'; ' + kind.appeal_to if kind.appeal_to else ''}"
     if now > notice.appeal_deadline:
         return f"the appeal window closed on {local_day(notice.appeal_deadline)}"
     return None
@@ -114,7 +114,7 @@ def _step_is(wanted: EscalationStep, action: str) -> Rule:
         pending = next_notice(state)
         if pending is not None:
             return (
-                f"the policy's next step is a {state.policy.notice(pending).title.lower()} (issue_notice), not {action}"
+                f"the policy's next step is the {state.policy.notice(pending).title} (issue_notice), not {action}"
             )
         step = next_escalation(state)
         if step is not wanted:

@@ -111,7 +111,7 @@ async def test_the_fine_ladder_to_a_hearing_and_a_lien(cases: CaseDriver) -> Non
     await serve(cases, case)  # courtesy notice
     await pass_deadline_not_complied(cases, case)
     # The notice path comes before fines: the order to comply is next, and a fine now is refused.
-    assert "notice of violation and order to comply (issue_notice), not issue_fine" in await cases.refused(
+    assert "the Notice of violation and order to comply (issue_notice), not issue_fine" in await cases.refused(
         case, "issue_fine"
     )
     await serve(cases, case, method="mail")

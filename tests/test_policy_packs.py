@@ -170,3 +170,10 @@ def test_the_packs_are_distinct() -> None:
     assert default.pack.id != ontario.pack.id
     assert not set(default.codes) & set(ontario.codes)
     assert default.calendar.timezone != ontario.calendar.timezone
+
+
+def test_an_ontario_building_order_runs_its_own_20_day_appeal_clock() -> None:
+    ontario = load_policy(ONTARIO)
+    assert ontario.notice_types["building_order"].appeal_window_days == 20
+    assert ontario.notice_types["property_standards_order"].appeal_window_days is None
+    assert ontario.process.appeal_window_days == 14

@@ -338,8 +338,10 @@ class CaseWorkflow:
             # Clocks start at service; mail adds the policy's days (Redlands: 5).
             extra = process.mail_service_extra_days if body.method is ServiceMethod.MAIL else 0
             notice.served_at, notice.service_method = served_at, body.method
-            if state.policy.notice(notice.notice_type).appealable:
-                notice.appeal_deadline = await self._deadline(served_at, process.appeal_window_days + extra, False)
+            kind = state.policy.notice(notice.notice_type)
+            if kind.appealable:
+                window = kind.appeal_window_days or process.appeal_window_days
+                notice.appeal_deadline = await self._deadline(served_at, window + extra, False)
             await self._start_compliance_period(served_at, state.policy.violation.compliance_days + extra)
             appeal = f"; appeal by {local_day(notice.appeal_deadline)}" if notice.appeal_deadline else ""
             await self._record(
@@ -840,7 +842,7 @@ class CaseWorkflow:
         step = next_escalation(state)
         if notice is not None:
             action, role = "issue_notice", "officer"
-            description = f"issue the {state.policy.notice(notice).title.lower()}"
+            description = f"issue the {state.policy.notice(notice).title}"
         elif step is not None:
             action, role = ESCALATION_ACTIONS[step]
             description = action.replace("_", " ")
