@@ -193,14 +193,16 @@ class CaseDriver:
                 await self.handle(case_number).terminate(reason="test finished")
 
     async def keep_history(self, case_number: str, name: str) -> None:
-        """With ABATE_RECORD_HISTORIES=1, saves this run's history for the replay tests."""
-        if os.environ.get("ABATE_RECORD_HISTORIES") != "1":
+        """With ABATE_RECORD_HISTORIES=1 (or a folder), saves this run's history for the replay tests."""
+        target = os.environ.get("ABATE_RECORD_HISTORIES")
+        if not target:
             return
-        HISTORIES.mkdir(exist_ok=True)
+        folder = HISTORIES if target == "1" else Path(target)
+        folder.mkdir(exist_ok=True)
         for suffix in ("", "-hearing-1", "-remediation"):  # the case and the children it started
             with contextlib.suppress(RPCError):
                 history = await self.handle(f"{case_number}{suffix}").fetch_history()
-                (HISTORIES / f"{name}{suffix}.json").write_text(history.to_json())
+                (folder / f"{name}{suffix}.json").write_text(history.to_json())
 
 
 @asynccontextmanager

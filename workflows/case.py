@@ -70,6 +70,8 @@ with workflow.unsafe.imports_passed_through():
 S = CaseStage
 B = TypeVar("B", bound=BaseModel)
 SYSTEM = "system"
+# workflow.patched ids: each guards a change to the commands a running case replays.
+RECORDS_BY_LOCAL_ACTIVITY = "records-by-local-activity"
 
 
 @workflow.defn(name="CaseWorkflow")
@@ -984,24 +986,35 @@ class CaseWorkflow:
         state = self.state
         state.events_recorded += 1
         actor = f"{action.actor.username} ({action.actor.role.value})" if action else SYSTEM
-        await workflow.execute_activity_method(
-            RecordsActivities.record_transition,
-            Transition(
-                projection=state.projection(),
-                event=TimelineEntry(
-                    key=f"{state.events_recorded:04d}-{kind}",
-                    kind=kind,
-                    stage=state.stage,
-                    summary=summary,
-                    actor=actor,
-                    data=dict(data or {}),
-                ),
-                entries=list(entries or []),
+        transition = Transition(
+            projection=state.projection(),
+            event=TimelineEntry(
+                key=f"{state.events_recorded:04d}-{kind}",
+                kind=kind,
+                stage=state.stage,
+                summary=summary,
+                actor=actor,
+                data=dict(data or {}),
             ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-            summary=kind,
+            entries=list(entries or []),
         )
+        if workflow.patched(RECORDS_BY_LOCAL_ACTIVITY):
+            # One short, idempotent write: a local activity spares a workflow task per transition.
+            await workflow.execute_local_activity_method(
+                RecordsActivities.record_transition,
+                transition,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=kind,
+            )
+        else:  # cases recorded before the patch replay their activity commands
+            await workflow.execute_activity_method(
+                RecordsActivities.record_transition,
+                transition,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=kind,
+            )
         self._publish()
 
     def _publish(self) -> None:
