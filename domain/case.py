@@ -261,15 +261,8 @@ class CaseProjection(_Model):
     closed_at: datetime | None = None
 
 
-class NoticeEntry(_Model):
+class NoticeEntry(NoticeRecord):
     kind: Literal["notice"] = "notice"
-    seq: int
-    notice_type: str
-    title: str
-    issued_at: datetime
-    served_at: datetime | None = None
-    service_method: ServiceMethod | None = None
-    appeal_deadline: datetime | None = None
 
 
 class MoneyEntry(_Model):

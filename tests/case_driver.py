@@ -20,9 +20,9 @@ from domain.access import Role
 from domain.actions import Actor, OfficerChoice, StaffAction
 from domain.case import CaseSnapshot
 from domain.policy import Policy
-from domain.stages import CaseStage, Channel
-from records.db import SessionFactory, transaction
-from records.intake import NewComplaint, case_start, parcel_by_address, store_complaint
+from domain.stages import CaseStage
+from records.db import SessionFactory
+from tests.helpers import file_case
 from workers.main import build_worker
 from workflows.client import start_case
 
@@ -75,27 +75,7 @@ class CaseDriver:
         self.track_moves = True  # one extra query per action; the benchmark turns it off
 
     async def open(self, code: str, address: str = "142 Maple Dr", *, continue_as_new_after: int | None = None) -> str:
-        snapshot = self.policy.for_case(code)
-        assert snapshot is not None, code
-        with transaction(self.sessions) as session:
-            parcel = parcel_by_address(session, address)
-            assert parcel is not None, address
-            case = store_complaint(
-                session,
-                NewComplaint(
-                    violation=snapshot.violation,
-                    parcel=parcel,
-                    location_text=address,
-                    lat=None,
-                    lon=None,
-                    description="Reported by a neighbour",
-                    channel=Channel.PHONE,
-                    complainant=None,
-                    received_by_user_id=None,
-                ),
-                self.policy.calendar,
-            )
-            start = case_start(session, case, snapshot)
+        case, start = file_case(self.sessions, self.policy, code, address)
         start.continue_as_new_after_events = continue_as_new_after
         # The time-skipping server's clock runs ahead of the wall clock once tests skip time.
         start.opened_at = await self.now()

@@ -6,6 +6,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from domain.case import CaseStart
+from domain.policy import Policy
+from domain.stages import Channel
+from records.db import SessionFactory, transaction
+from records.intake import ComplainantDetails, NewComplaint, case_start, parcel_by_address, store_complaint
+from records.tables import Case
+
 T = TypeVar("T")
 
 
@@ -19,3 +26,34 @@ async def eventually(probe: Callable[[], Awaitable[T]], *, until: Callable[[T], 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {within} s; last value: {result!r}")
         await asyncio.sleep(0.2)
+
+
+def file_case(
+    sessions: SessionFactory,
+    policy: Policy,
+    code: str = "PS-GRASS",
+    address: str = "142 Maple Dr",
+    complainant: ComplainantDetails | None = None,
+) -> tuple[Case, CaseStart]:
+    """A complaint stored as intake stores it, and the start of its case's workflow."""
+    snapshot = policy.for_case(code)
+    assert snapshot is not None, code
+    with transaction(sessions) as session:
+        parcel = parcel_by_address(session, address)
+        assert parcel is not None, address
+        case = store_complaint(
+            session,
+            NewComplaint(
+                violation=snapshot.violation,
+                parcel=parcel,
+                location_text=address,
+                lat=None,
+                lon=None,
+                description="Reported by a neighbour",
+                channel=Channel.PHONE,
+                complainant=complainant,
+                received_by_user_id=None,
+            ),
+            policy.calendar,
+        )
+        return case, case_start(session, case, snapshot)

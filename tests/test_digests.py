@@ -30,11 +30,10 @@ from temporalio.testing import WorkflowEnvironment
 from activities.alerts import AlertActivities
 from domain.digests import DigestRequest, DigestResult, DigestStart
 from domain.policy import Policy
-from domain.stages import CaseStage, Channel
+from domain.stages import CaseStage
 from records.db import SessionFactory, make_engine, session_factory, transaction
-from records.intake import NewComplaint, parcel_by_address, store_complaint
 from records.tables import Alert, Case, Officer, Parcel
-from tests.helpers import eventually
+from tests.helpers import eventually, file_case
 from workers.main import build_worker
 from workers.schedules import ensure_digest_schedules
 
@@ -60,29 +59,9 @@ async def schedule_prefix(temporal_dev: WorkflowEnvironment) -> AsyncIterator[st
             await temporal_dev.client.get_schedule_handle(f"{prefix}-{suffix}").delete()
 
 
-def file_case(sessions: SessionFactory, policy: Policy, code: str, address: str = "142 Maple Dr") -> str:
+def store_case(sessions: SessionFactory, policy: Policy, code: str, address: str = "142 Maple Dr") -> str:
     """A case as intake stores it: the digest reads only the `cases` table."""
-    snapshot = policy.for_case(code)
-    assert snapshot is not None, code
-    with transaction(sessions) as session:
-        parcel = parcel_by_address(session, address)
-        assert parcel is not None, address
-        case = store_complaint(
-            session,
-            NewComplaint(
-                violation=snapshot.violation,
-                parcel=parcel,
-                location_text=address,
-                lat=None,
-                lon=None,
-                description="Reported by a neighbour",
-                channel=Channel.PHONE,
-                complainant=None,
-                received_by_user_id=None,
-            ),
-            policy.calendar,
-        )
-        return case.case_number
+    return file_case(sessions, policy, code, address)[0].case_number
 
 
 def update_case(sessions: SessionFactory, case_number: str, **fields: object) -> None:
@@ -140,9 +119,9 @@ async def test_triggering_the_daily_schedule_files_a_digest_of_open_category_i_c
     temporal_dev: WorkflowEnvironment, sessions: SessionFactory, policy: Policy, schedule_prefix: str
 ) -> None:
     client: Client = temporal_dev.client
-    unsafe = file_case(sessions, policy, "BD-UNSAFE")  # Category I
-    grass = file_case(sessions, policy, "PS-GRASS")  # Category III
-    pool = file_case(sessions, policy, "PL-ENCLOSURE")  # Category I, but closed
+    unsafe = store_case(sessions, policy, "BD-UNSAFE")  # Category I
+    grass = store_case(sessions, policy, "PS-GRASS")  # Category III
+    pool = store_case(sessions, policy, "PL-ENCLOSURE")  # Category I, but closed
     due = datetime(2030, 5, 6, 22, 0, tzinfo=UTC)
     with sessions() as session:
         officer = session.exec(select(Officer).order_by(Officer.badge)).first()

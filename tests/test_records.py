@@ -13,16 +13,15 @@ from activities.records import RecordsActivities
 from domain.case import AssignmentRequest, CaseProjection, TimelineEntry, Transition
 from domain.case_numbers import is_case_number
 from domain.policy import Policy
-from domain.stages import CaseStage, Channel
+from domain.stages import CaseStage
 from records.db import SessionFactory, make_engine, session_factory, transaction
 from records.intake import (
     ComplainantDetails,
-    NewComplaint,
     parcel_by_address,
     pending_workflow_starts,
-    store_complaint,
 )
 from records.tables import Case, CaseEvent, Complainant, Complaint, Officer, Parcel, User, Zone
+from tests.helpers import file_case
 
 
 @pytest.fixture
@@ -33,26 +32,7 @@ def sessions(database_url: str) -> SessionFactory:
 def _file(
     sessions: SessionFactory, policy: Policy, address: str, complainant: ComplainantDetails | None = None
 ) -> Case:
-    violation = policy.violation("PS-GRASS")
-    assert violation is not None
-    with transaction(sessions) as session:
-        parcel = parcel_by_address(session, address)
-        assert parcel is not None
-        return store_complaint(
-            session,
-            NewComplaint(
-                violation=violation,
-                parcel=parcel,
-                location_text=address,
-                lat=None,
-                lon=None,
-                description="Tall grass",
-                channel=Channel.PHONE,
-                complainant=complainant,
-                received_by_user_id=None,
-            ),
-            policy.calendar,
-        )
+    return file_case(sessions, policy, "PS-GRASS", address, complainant)[0]
 
 
 def test_the_migration_creates_every_table(database_url: str) -> None:
