@@ -33,6 +33,7 @@ ACTIONS: list[tuple[str, dict[str, Any]]] = [
     ("schedule_hearing", {"in_days": 7}),
     ("record_decision", {"decision": "upheld", "reason": "stands"}),
     ("record_decision", {"decision": "dismissed", "reason": "wrong"}),
+    ("record_decision", {"decision": "modified", "reason": "more time", "compliance_days": 45}),
     ("order_remediation", {"contractor": "Riverton Works", "scope": "fix it"}),
     ("record_remediation_cost", {"description": "labour", "amount": "250"}),
     ("record_remediation_cost", {"description": "final", "amount": "400", "final": True}),

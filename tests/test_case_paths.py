@@ -310,6 +310,21 @@ async def test_a_long_case_continues_as_new_without_losing_anything(cases: CaseD
     await cases.keep_history(case, "continued_as_new")
 
 
+async def test_a_modified_decision_sets_the_deadline_the_hearing_officer_gave(cases: CaseDriver) -> None:
+    case = await _appeal_ready(cases)
+    await cases.signal(case, "appeal_filed", {"grounds": "Needs a skip bin, backordered"})
+    await cases.until(case, lambda s: s.state.stage is S.HEARING)
+    hearing_at = await cases.now() + timedelta(days=7)
+    await cases.act(case, "schedule_hearing", {"hearing_at": hearing_at.isoformat()})
+    await cases.skip_to(hearing_at + timedelta(hours=1))
+    snapshot = await cases.act(
+        case, "record_decision", {"decision": "modified", "reason": "45 days to clear", "compliance_days": 45}
+    )
+    deadline = snapshot.state.compliance_deadline
+    assert snapshot.state.stage is S.AWAITING_COMPLIANCE and deadline is not None
+    assert timedelta(days=44) < deadline - hearing_at < timedelta(days=48)
+
+
 def test_every_move_the_workflow_made_is_in_the_transition_table(cases: CaseDriver) -> None:
     """Runs last in this module: what the paths above saw must be drawn in the BPMN (domain.process.TRANSITIONS)."""
     table = {(a.value, trigger, b.value) for a, trigger, b in TRANSITIONS}
