@@ -113,9 +113,7 @@ def _step_is(wanted: EscalationStep, action: str) -> Rule:
             return None
         pending = next_notice(state)
         if pending is not None:
-            return (
-                f"the policy's next step is the {state.policy.notice(pending).title} (issue_notice), not {action}"
-            )
+            return f"the policy's next step is the {state.policy.notice(pending).title} (issue_notice), not {action}"
         step = next_escalation(state)
         if step is not wanted:
             expected = ESCALATION_ACTIONS[step][0] if step else "a supervisor's decision (refer_prosecution or close)"

@@ -49,6 +49,15 @@ def test_each_diagram_is_valid_bpmn_2_0(name: str) -> None:
     schema = etree.XMLSchema(etree.parse(str(DOCS / "schema" / "BPMN20.xsd")))
     document = read(name)
     assert schema.validate(document), "\n".join(str(error) for error in schema.error_log)
+    # libxml2 does not check that references resolve, so: every reference names an element of the file.
+    ids = [el.get("id") for el in document.iter() if isinstance(el.tag, str) and el.get("id")]
+    assert len(ids) == len(set(ids))
+    refs = {"sourceRef", "targetRef", "attachedToRef", "signalRef", "bpmnElement"}
+    pointed = {
+        value for el in document.iter() if isinstance(el.tag, str) for key, value in el.attrib.items() if key in refs
+    }
+    pointed |= {el.text for tag in ("incoming", "outgoing") for el in document.iter(f"{BPMN}{tag}")}
+    assert pointed <= set(ids), f"references to nothing: {sorted(pointed - set(ids))}"
 
 
 def test_the_case_diagram_has_one_element_per_stage() -> None:
