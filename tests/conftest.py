@@ -42,6 +42,8 @@ from workers.devserver import TEMPORAL_CLI, TEST_SERVER, dynamic_config_flags
 from workers.main import build_worker
 from workflows import search_attributes as sa
 
+pytest_plugins = ["tests.standins.fixtures"]  # the SendGrid and Twilio stand-ins
+
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 _case_blocks = itertools.count(1)
 

@@ -1,0 +1,222 @@
+"""The part the stand-ins share: a loopback HTTP server in a background thread that records every request.
+
+A stand-in subclasses ``Standin`` and implements ``handle(request, record)``. The base class binds
+``127.0.0.1`` on a free port, serves from a daemon thread (``ThreadingHTTPServer``), closes each connection
+after its response (so ``stop()`` never waits on an idle keep-alive socket), answers the failures queued by
+``fail_next`` before anything else, and keeps ``requests`` — every request with its outcome.
+
+A bug in a stand-in answers 500 but is also kept in ``internal_errors``; the fixtures fail the test on it,
+so a broken stand-in is never mistaken for a provider outage.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import traceback
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from tests.standins.contracts import Violation
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request as it arrived; header names are lower-cased."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.headers.get(name.lower(), default)
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-cased (``application/json; charset=utf-8`` → ``application/json``)."""
+        return self.header("content-type").split(";", 1)[0].strip().lower()
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, status: int, document: Any, headers: Mapping[str, str] | None = None) -> Response:
+        return cls(status, json.dumps(document).encode(), {"Content-Type": "application/json", **(headers or {})})
+
+
+@dataclass
+class RecordedRequest:
+    """A request and what the stand-in made of it.
+
+    ``violations`` are the contract violations found (empty for a valid request, and for requests that never
+    reached validation: unauthorised, or answered by ``fail_next``); ``injected`` marks a ``fail_next`` answer;
+    ``resource_id`` is what an accepted request created (SendGrid's ``X-Message-Id``, Twilio's message sid).
+    """
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+    status: int = 0
+    violations: list[Violation] = field(default_factory=list)
+    injected: bool = False
+    authorized: bool = False
+    parsed: Any = None
+    resource_id: str | None = None
+    response_body: bytes = b""
+
+    @property
+    def accepted(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class Standin:
+    """A loopback HTTP stand-in; use as a context manager or ``start()``/``stop()``."""
+
+    name = "stand-in"
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self.internal_errors: list[str] = []
+        self._failures: deque[Response] = deque()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- life cycle ---------------------------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        if self._server is not None:
+            raise RuntimeError(f"{self.name} is already running")
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                standin._serve(self)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet: requests are recorded instead
+                pass
+
+        server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{self.name}-standin", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError(f"{self.name} is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``, no trailing slash."""
+        return f"http://{LOOPBACK}:{self.port}"
+
+    # --- behaviour ----------------------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        status: int = 503,
+        times: int = 1,
+        *,
+        body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Answers the next ``times`` requests with ``status`` before looking at them (an outage, a throttle, a
+        permanent refusal), in the provider's error shape unless ``body`` is given."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        response = Response.json(status, body if body is not None else self.error_body(status), headers)
+        with self._lock:
+            self._failures.extend(
+                Response(response.status, response.body, dict(response.headers)) for _ in range(times)
+            )
+
+    def reset(self) -> None:
+        """Forgets requests, queued failures and internal errors (subclasses also forget what was sent)."""
+        with self._lock:
+            self.requests.clear()
+            self.internal_errors.clear()
+            self._failures.clear()
+
+    def error_body(self, status: int, message: str | None = None) -> dict[str, Any]:
+        """The provider's error document for ``status``."""
+        raise NotImplementedError
+
+    def handle(self, request: Request, record: RecordedRequest) -> Response:
+        """The answer to a request that no queued failure answered; fills in ``record``."""
+        raise NotImplementedError
+
+    # --- plumbing -----------------------------------------------------------------------------------------------
+
+    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length > 0 else b""
+        split = urlsplit(handler.path)
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        request = Request(handler.command, split.path, split.query, headers, body)
+        record = RecordedRequest(handler.command, split.path, headers, body)
+        with self._lock:
+            failure = self._failures.popleft() if self._failures else None
+        if failure is not None:
+            record.injected = True
+            response = failure
+        else:
+            try:
+                response = self.handle(request, record)
+            except Exception:
+                trace = traceback.format_exc()
+                with self._lock:
+                    self.internal_errors.append(trace)
+                response = Response.json(500, self.error_body(500, "stand-in error: " + trace.splitlines()[-1]))
+        record.status = response.status
+        record.response_body = response.body
+        with self._lock:
+            self.requests.append(record)
+        handler.send_response(response.status)
+        for name, value in response.headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(response.body)))
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        if response.body and handler.command != "HEAD":
+            handler.wfile.write(response.body)
