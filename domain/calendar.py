@@ -8,29 +8,32 @@ city's office closes, which is what a timer waits for.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _known_time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except Exception as exc:
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as America/Chicago)") from exc
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_time_zone)]
 
 
 class BusinessCalendar(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    timezone: str
+    timezone: TimeZoneName
     close_of_business: time = time(17, 0)
     weekend: tuple[str, ...] = ("sat", "sun")
     holidays: tuple[date, ...] = Field(default=())
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except Exception as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as America/Chicago)") from exc
-        return value
 
     @field_validator("weekend")
     @classmethod

@@ -1,0 +1,263 @@
+"""Letters rendered from the Word templates (docxtpl) into the immutable document store, with their sha256.
+
+A stored letter is a legal record: it is written once, under `<store>/<case number>/<business key>-<kind>.docx`,
+and never replaced. Rendering is deterministic (the zip entries and the core properties carry the letter date,
+not the clock), so a retried activity produces the same bytes and finds its own file already there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, pass_context
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from config.settings import PROJECT_ROOT
+from domain.notices import (
+    ComplainantLetterContext,
+    LetterContext,
+    RenderedDocument,
+    RenderRequest,
+    capfirst,
+    clock,
+    deadline_text,
+    local_time,
+    long_date,
+    money,
+    money_list,
+    phone_text,
+    sentence,
+    service_words,
+    weekday_date,
+)
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates" / "notices"
+PDF_TIMEOUT_SECONDS = 120
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- Rendering --------------------------------------------------------------------------------------
+
+
+def _day(ctx: Context, value: date | datetime) -> date:
+    return local_time(value, ctx["timezone"]).date() if isinstance(value, datetime) else value
+
+
+@pass_context
+def _long_date(ctx: Context, value: date | datetime) -> str:
+    return long_date(_day(ctx, value))
+
+
+@pass_context
+def _weekday_date(ctx: Context, value: date | datetime) -> str:
+    return weekday_date(_day(ctx, value))
+
+
+@pass_context
+def _clock(ctx: Context, value: datetime) -> str:
+    return clock(local_time(value, ctx["timezone"]))
+
+
+@pass_context
+def _when(ctx: Context, value: datetime) -> str:
+    return deadline_text(value, ctx["timezone"])
+
+
+def letter_environment() -> SandboxedEnvironment:
+    """The Jinja environment of every letter: escaped for XML, loud on a missing value, sandboxed because
+    city staff edit the templates in Word."""
+    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env.filters.update(
+        long_date=_long_date,
+        weekday_date=_weekday_date,
+        clock=_clock,
+        when=_when,
+        money=money,
+        money_list=money_list,
+        sentence=sentence,
+        phone=phone_text,
+        capfirst=capfirst,
+        service=service_words,
+    )
+    return env
+
+
+def template_values(context: LetterContext | ComplainantLetterContext) -> dict[str, Any]:
+    """The context's fields as the template sees them (models stay objects, so filters get dates and Decimals),
+    plus what is derived from them."""
+    values: dict[str, Any] = {name: getattr(context, name) for name in type(context).model_fields}
+    values["authority"] = context.authority
+    if isinstance(context, LetterContext):
+        values["lien_warning"] = context.lien_warning
+    return values
+
+
+def deterministic_docx(data: bytes, stamp: datetime) -> bytes:
+    """The same package with every zip entry dated `stamp`: python-docx dates entries with the clock."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(item.filename))
+    return out.getvalue()
+
+
+def render_docx(template: bytes, context: LetterContext | ComplainantLetterContext) -> bytes:
+    """The letter's bytes: a pure function of the template and the context."""
+    document = DocxTemplate(io.BytesIO(template))
+    document.render(template_values(context), jinja_env=letter_environment(), autoescape=True)
+    stamp = datetime.combine(context.letter_date, time(), tzinfo=UTC)
+    properties = document.docx.core_properties
+    properties.created = stamp
+    properties.modified = stamp
+    properties.revision = 1
+    properties.last_modified_by = "Abate"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return deterministic_docx(buffer.getvalue(), stamp)
+
+
+# --- The store ---------------------------------------------------------------------------------------
+
+
+class DocumentConflict(ApplicationError):
+    def __init__(self, relative: str, stored: str, rendered: str) -> None:
+        super().__init__(
+            f"document {relative} already exists with a different hash (stored {stored[:12]}…, this render "
+            f"{rendered[:12]}…): a stored letter is never replaced; issue a new letter under a new business key",
+            type="DocumentConflict",
+            non_retryable=True,
+        )
+
+
+def store_once(path: Path, data: bytes, relative: str) -> bool:
+    """Writes `data` at `path` unless the name exists; True when written, False when these bytes were already there.
+
+    The file is complete on disk before it gets its name (temp file, fsync, hard link), and a link never
+    replaces an existing name, so neither a crash nor a racing attempt can leave a half letter or swap one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            stored, rendered = sha256_of(path.read_bytes()), sha256_of(data)
+            if stored == rendered:
+                return False
+            raise DocumentConflict(relative, stored, rendered) from None
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+class DocumentActivities:
+    def __init__(self, store_dir: Path, templates_dir: Path = TEMPLATES_DIR, office: str | None = None) -> None:
+        self._store = store_dir
+        self._templates = templates_dir
+        self._office = office if office is not None else (shutil.which("libreoffice") or shutil.which("soffice"))
+
+    @activity.defn(name="render_letter")
+    def render_letter(self, request: RenderRequest) -> RenderedDocument:
+        template_path = self._templates / request.kind.template_name
+        if not template_path.is_file():
+            raise ApplicationError(
+                f"no template for the {request.kind.value} letter at {template_path} "
+                "(scripts/make_notice_templates.py writes them)",
+                type="TemplateMissing",
+                non_retryable=True,
+            )
+        template = template_path.read_bytes()
+        try:
+            data = render_docx(template, request.context)
+        except TemplateError as exc:
+            # The same template and context fail the same way on every retry.
+            raise ApplicationError(
+                f"template {request.kind.template_name} did not render: {exc}", type="TemplateError", non_retryable=True
+            ) from exc
+        relative = f"{request.case_number}/{request.filename}"
+        written = store_once(self._store / relative, data, relative)
+        return RenderedDocument(
+            case_number=request.case_number,
+            kind=request.kind,
+            business_key=request.business_key,
+            path=relative,
+            sha256=sha256_of(data),
+            size=len(data),
+            template=request.kind.template_name,
+            template_sha256=sha256_of(template),
+            already_stored=not written,
+            **self._pdf_beside(relative),
+        )
+
+    def _pdf_beside(self, relative: str) -> dict[str, Any]:
+        """A PDF copy when LibreOffice is installed. Its bytes are not reproducible (LibreOffice stamps the time),
+        so the first PDF stored stands and a retry reuses it; without LibreOffice the letter is still issued."""
+        pdf_relative = str(Path(relative).with_suffix(".pdf"))
+        pdf_path = self._store / pdf_relative
+        if not pdf_path.exists():
+            if self._office is None:
+                return {"pdf_unavailable_reason": "neither libreoffice nor soffice is on PATH"}
+            try:
+                data = self._convert(self._store / relative)
+            except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
+                return {"pdf_unavailable_reason": f"PDF conversion failed: {exc}"}
+            with contextlib.suppress(DocumentConflict):  # a racing attempt stored its PDF first: it stands
+                store_once(pdf_path, data, pdf_relative)
+        data = pdf_path.read_bytes()
+        return {"pdf_path": pdf_relative, "pdf_sha256": sha256_of(data), "pdf_size": len(data)}
+
+    def _convert(self, docx: Path) -> bytes:
+        assert self._office is not None
+        with tempfile.TemporaryDirectory() as work:
+            # A profile of its own, so conversions running side by side do not fight over one lock.
+            profile = Path(work, "profile").as_uri()
+            subprocess.run(  # noqa: S603 - LibreOffice from PATH or the worker's setting; the paths are our own
+                [
+                    self._office,
+                    f"-env:UserInstallation={profile}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    work,
+                    str(docx),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=PDF_TIMEOUT_SECONDS,
+            )
+            produced = Path(work, docx.with_suffix(".pdf").name)
+            if not produced.is_file():
+                raise RuntimeError(f"{Path(self._office).name} wrote no PDF for {docx.name}")
+            return produced.read_bytes()
