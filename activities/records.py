@@ -85,8 +85,10 @@ def _write_entries(session: Session, case_number: str, event_key: str, entries: 
                     title=entry.title,
                     issued_at=entry.issued_at,
                 )
-                notice.served_at, notice.service_method = entry.served_at, entry.service_method
-                notice.appeal_deadline = entry.appeal_deadline
+                for field in ("served_at", "service_method", "appeal_deadline", "served_by", "template"):
+                    setattr(notice, field, getattr(entry, field))
+                for field in ("template_version", "document_path", "document_sha256"):
+                    setattr(notice, field, getattr(entry, field))
                 session.add(notice)
             case MoneyEntry():
                 session.add(

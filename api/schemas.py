@@ -129,6 +129,8 @@ class NoticePublic(BaseModel):
     served_at: datetime | None
     service_method: str | None
     appeal_deadline: datetime | None
+    served_by: str | None
+    document_sha256: str | None
 
 
 class LedgerLinePublic(BaseModel):

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     reconcile_interval_seconds: float = Field(default=10.0, gt=0)
 
     policy_file: Path = CONFIG_DIR / "policy.toml"
+    # Notices as served, stored once each with their sha256 (a persistent volume in production).
+    document_store_dir: Path = VAR_DIR / "documents"
     # The city: city.toml (name, office, bounds) and, for the demo, its assessment roll, officers and users.
     city_dir: Path = CONFIG_DIR / "demo_city"
 

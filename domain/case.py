@@ -87,6 +87,12 @@ class NoticeRecord(_Model):
     served_at: datetime | None = None
     service_method: ServiceMethod | None = None
     appeal_deadline: datetime | None = None
+    served_by: str | None = None
+    # The letter as served (stored once with its hash); None for notices recorded before letters existed.
+    template: str | None = None
+    template_version: str | None = None
+    document_path: str | None = None
+    document_sha256: str | None = None
 
 
 class FineRecord(_Model):

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from domain.calendar import TimeZoneName
-from domain.case import ParcelFacts
+from domain.case import FineRecord, NoticeRecord, ParcelFacts
 from domain.case_numbers import CASE_NUMBER_PATTERN
 from domain.city import City
 from domain.policy import CasePolicy, EscalationStep, NoticeKind, ViolationType
@@ -496,3 +496,24 @@ SERVICE_WORDS = {
 
 def service_words(method: ServiceMethod) -> str:
     return SERVICE_WORDS[ServiceMethod(method)]
+
+
+class ServedNotice(_Model):
+    """What the workflow knows when a notice is served; the letter activity adds the letterhead and officer."""
+
+    case_number: str
+    notice: NoticeRecord
+    policy: CasePolicy
+    parcel: ParcelFacts
+    officer_id: int | None
+    compliance_deadline: AwareDatetime
+    fine: FineRecord | None = None
+    fines_levied: int = 0
+    escalations_taken: int = 0
+
+    @property
+    def letter_kind(self) -> LetterKind:
+        kind = self.policy.notice(self.notice.notice_type)
+        if kind.fine:
+            return LetterKind.FINE_NOTICE
+        return LetterKind.NOTICE_OF_VIOLATION if kind.order else LetterKind.COURTESY_NOTICE

@@ -78,6 +78,9 @@ class ViolationType(_Strict):
     escalation: tuple[EscalationStep, ...] = ()
     checklist: tuple[str, ...] = Field(min_length=1)
     description: str = ""
+    # What the owner must do, as the notice says it. Defaults to "" only so snapshots of cases started
+    # before this field existed still load; a policy pack must give it (checked on load).
+    corrective_action: str = ""
 
     @property
     def priority_label(self) -> str:
@@ -124,6 +127,7 @@ class CasePolicy(_Strict):
     """The snapshot of policy a case carries in its workflow input and keeps for its whole life."""
 
     pack_id: str
+    jurisdiction: str = ""  # "" in snapshots older than this field
     violation: ViolationType
     notices: dict[str, NoticeKind]
     process: ProcessRules
@@ -180,6 +184,8 @@ class Policy(_Strict):
                     f"violation_types[{index}].specialty: {violation.specialty!r} is not one of "
                     f"pack.specialties ({', '.join(self.pack.specialties)})"
                 )
+            if not violation.corrective_action.strip():
+                raise ValueError(f"violation_types[{index}].corrective_action: say what the owner must do")
             unknown = [n for n in violation.notice_path if n not in self.notice_types]
             if unknown:
                 raise ValueError(
@@ -206,6 +212,7 @@ class Policy(_Strict):
             return None
         return CasePolicy(
             pack_id=self.pack.id,
+            jurisdiction=self.pack.jurisdiction,
             violation=violation,
             notices={n: self.notice_types[n] for n in violation.notice_path},
             process=self.process,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -72,6 +73,7 @@ class CaseDriver:
         self.moves: set[tuple[str, str, str]] = set()
         self._last_stage: dict[str, CaseStage] = {}
         self._pending_signal: dict[str, str] = {}
+        self.document_store = Path()  # set by case_driver: where served letters are stored
         self.track_moves = True  # one extra query per action; the benchmark turns it off
 
     async def open(self, code: str, address: str = "142 Maple Dr", *, continue_as_new_after: int | None = None) -> str:
@@ -189,9 +191,10 @@ class CaseDriver:
 async def case_driver(
     env: WorkflowEnvironment, sessions: SessionFactory, policy: Policy, task_queue: str
 ) -> AsyncIterator[CaseDriver]:
-    with ThreadPoolExecutor(8) as executor:
-        async with build_worker(env.client, task_queue, sessions, executor):
+    with ThreadPoolExecutor(8) as executor, tempfile.TemporaryDirectory() as documents:
+        async with build_worker(env.client, task_queue, sessions, executor, document_store=Path(documents)):
             driver = CaseDriver(env, sessions, policy, task_queue)
+            driver.document_store = Path(documents)
             try:
                 yield driver
             finally:

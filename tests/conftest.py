@@ -243,11 +243,12 @@ def client_of(env: WorkflowEnvironment) -> Client:
 
 
 @pytest.fixture
-async def worker(api: Api, temporal_dev: WorkflowEnvironment) -> AsyncIterator[None]:
+async def worker(api: Api, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[None]:
     """The real worker for the API's task queue, in this process."""
     sessions = session_factory(make_engine(api.settings.database_url))
     with ThreadPoolExecutor(4) as executor:
-        async with build_worker(temporal_dev.client, api.settings.temporal_task_queue, sessions, executor):
+        queue = api.settings.temporal_task_queue
+        async with build_worker(temporal_dev.client, queue, sessions, executor, document_store=tmp_path / "documents"):
             yield
 
 

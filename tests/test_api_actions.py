@@ -45,6 +45,7 @@ async def test_an_officer_inspects_issues_and_serves_a_notice(api: Api, worker: 
     detail = (await api.get(f"/api/v1/cases/{case}", "supervisor")).json()
     [notice] = detail["notices"]
     assert notice["notice_type"] == "courtesy_notice" and notice["service_method"] == "mail"
+    assert notice["served_by"] == "officer" and len(notice["document_sha256"]) == 64
     assert [e["kind"] for e in detail["timeline"]][-3:] == [
         "inspection_violation_found",
         "notice_issued",

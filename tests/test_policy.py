@@ -44,6 +44,14 @@ def test_the_shipped_policy_covers_every_specialty(policy: Policy) -> None:
             ('title = "Long grass and weeds"', 'title = "Long grass"\ncolour = "green"', 1),
             r"violation_types\[0\]\.colour: Extra",
         ),
+        (
+            (
+                'corrective_action = "Cut all grass and weeds to under 8 inches, including the strip along the sidewalk, and remove the clippings."',
+                'corrective_action = " "',
+                1,
+            ),
+            r"violation_types\[0\]\.corrective_action: say what the owner must do",
+        ),
     ],
 )
 def test_a_broken_policy_names_the_key_and_the_reason(change: tuple[str, str, int], message: str) -> None:

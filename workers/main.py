@@ -8,6 +8,7 @@ import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
@@ -16,9 +17,12 @@ from temporalio.worker import Worker
 from activities.alerts import AlertActivities
 from activities.assignment import AssignmentActivities
 from activities.deadlines import compute_deadline
+from activities.documents import DocumentActivities
+from activities.letters import NoticeLetterActivities
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
 from config.settings import Settings, get_settings
+from domain.city import load_city
 from domain.policy import load_policy
 from records.db import SessionFactory, make_engine, session_factory
 from workers.reconciler import Reconciler
@@ -34,8 +38,14 @@ log = logging.getLogger("abate.worker")
 WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow, DigestWorkflow]
 
 
-def activities(sessions: SessionFactory) -> list[Callable[..., Any]]:
+def activities(sessions: SessionFactory, document_store: Path | None = None) -> list[Callable[..., Any]]:
+    settings = get_settings()
     records = RecordsActivities(sessions)
+    letters = NoticeLetterActivities(
+        sessions,
+        DocumentActivities(document_store or settings.document_store_dir),
+        load_city(settings.city_dir / "city.toml"),
+    )
     return [
         PropertyActivities(sessions).lookup_parcel,
         AssignmentActivities(sessions).choose_officer,
@@ -43,15 +53,23 @@ def activities(sessions: SessionFactory) -> list[Callable[..., Any]]:
         records.record_event,
         compute_deadline,
         AlertActivities(sessions).compose_digest,
+        letters.render_served_notice,
     ]
 
 
-def build_worker(client: Client, task_queue: str, sessions: SessionFactory, executor: ThreadPoolExecutor) -> Worker:
+def build_worker(
+    client: Client,
+    task_queue: str,
+    sessions: SessionFactory,
+    executor: ThreadPoolExecutor,
+    *,
+    document_store: Path | None = None,
+) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities(sessions),
+        activities=activities(sessions, document_store),
         activity_executor=executor,
         # Let running activities finish on SIGTERM (rolling deploys), rather than cancel them mid-write.
         graceful_shutdown_timeout=timedelta(seconds=20),

@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.assignment import AssignmentActivities
     from activities.deadlines import compute_deadline
+    from activities.letters import NoticeLetterActivities
     from activities.property import PropertyActivities
     from activities.records import RecordsActivities
     from domain import actions as act
@@ -50,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         Transition,
     )
     from domain.hearings import HearingDate, HearingDecision, HearingStart
+    from domain.notices import ServedNotice
     from domain.policy import EscalationStep
     from domain.process import (
         ESCALATION_ACTIONS,
@@ -72,6 +74,8 @@ B = TypeVar("B", bound=BaseModel)
 SYSTEM = "system"
 # workflow.patched ids: each guards a change to the commands a running case replays.
 RECORDS_BY_LOCAL_ACTIVITY = "records-by-local-activity"
+SERVED_NOTICE_LETTER = "served-notice-letter"
+LETTER_TIMEOUT = timedelta(minutes=2)  # rendering, plus a PDF when LibreOffice is installed
 
 
 @workflow.defn(name="CaseWorkflow")
@@ -345,6 +349,9 @@ class CaseWorkflow:
                 window = kind.appeal_window_days or process.appeal_window_days
                 notice.appeal_deadline = await self._deadline(served_at, window + extra, False)
             await self._start_compliance_period(served_at, state.policy.violation.compliance_days + extra)
+            notice.served_by = action.actor.username
+            if workflow.patched(SERVED_NOTICE_LETTER):
+                await self._render_served_letter(notice)
             appeal = f"; appeal by {local_day(notice.appeal_deadline)}" if notice.appeal_deadline else ""
             await self._record(
                 "notice_served",
@@ -835,6 +842,31 @@ class CaseWorkflow:
         state.deadline_set_at = workflow.now()
         state.step, state.overdue = None, False
         state.stage = S.AWAITING_COMPLIANCE
+
+    async def _render_served_letter(self, notice: NoticeRecord) -> None:
+        """The letter that is served states the exact deadlines, so it is made when service is recorded."""
+        state = self.state
+        assert state.parcel is not None and state.compliance_deadline is not None
+        kind = state.policy.notice(notice.notice_type)
+        document = await workflow.execute_activity_method(
+            NoticeLetterActivities.render_served_notice,
+            ServedNotice(
+                case_number=state.case_number,
+                notice=notice,
+                policy=state.policy,
+                parcel=state.parcel,
+                officer_id=state.officer.id if state.officer else None,
+                compliance_deadline=state.compliance_deadline,
+                fine=state.fines[-1] if kind.fine and state.fines else None,
+                fines_levied=len(state.fines),
+                escalations_taken=state.escalations_taken,
+            ),
+            start_to_close_timeout=LETTER_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"letter: {notice.title}",
+        )
+        notice.template, notice.template_version = document.template, document.template_sha256
+        notice.document_path, notice.document_sha256 = document.path, document.sha256
 
     async def _escalate(self) -> None:
         """Not complied: the next notice on the path, else the ladder's next rung, else a supervisor decides."""
