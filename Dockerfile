@@ -25,12 +25,13 @@ COPY templates ./templates
 
 # Editable, so that the installed package is this tree: the code finds alembic.ini, config/ and
 # templates/ beside itself (config.settings.PROJECT_ROOT), which a copy in site-packages would lack.
-# var/ is the one directory the application may write to.
+# var/ and the document store are the only directories the application may write to; a named volume
+# mounted on /data/documents takes the owner of the directory the image has there.
 RUN pip install --no-deps --editable . \
     && rm -rf build ./*.egg-info \
     && useradd --system --uid 10001 --no-create-home --home-dir /app abate \
-    && mkdir var \
-    && chown abate var
+    && mkdir var /data /data/documents \
+    && chown abate var /data/documents
 
 USER abate
 EXPOSE 8000
