@@ -265,3 +265,24 @@ class Alert(SQLModel, table=True):
     message: str
     created_at: datetime | None = _utc_column(nullable=False, server_now=True)
     acknowledged_at: datetime | None = _utc_column()
+
+
+class Message(SQLModel, table=True):
+    """Every message the city sends, once: the business key makes a retried send find the first one."""
+
+    __tablename__ = "messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=120)
+    case_number: str = Field(foreign_key="cases.case_number", index=True)
+    audience: str = Field(max_length=16)
+    channel: str = Field(max_length=8)
+    recipient: str
+    subject: str = ""
+    body: str
+    backend: str = Field(max_length=16)
+    status: str = Field(default="sending", max_length=16, index=True)
+    provider_id: str | None = Field(default=None, max_length=100)
+    error: str | None = None
+    created_at: datetime | None = _utc_column(nullable=False, server_now=True)
+    sent_at: datetime | None = _utc_column()

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from domain.access import Role
 from domain.process import TRANSITIONS
 from domain.stages import CaseStage, Outcome
-from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien
+from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien, Message
 from tests.case_driver import CaseDriver
 from workflows import search_attributes as sa
 
@@ -86,6 +86,14 @@ async def test_voluntary_compliance_with_reminders(cases: CaseDriver) -> None:
     assert snapshot.sleeping_until is not None and snapshot.waiting_on is None  # asleep on a timer, not forgotten
     await cases.until(case, lambda s: s.state.stage is S.REINSPECTION_DUE, step=DAY, attempts=20)
     assert kinds(cases, case).count("reminder_sent") == 2  # 7 days and 1 day before
+    with cases.sessions() as session:
+        sent = session.exec(select(Message).where(Message.case_number == case)).all()
+        summaries = session.exec(
+            select(CaseEvent.summary).where(CaseEvent.case_number == case, CaseEvent.kind == "reminder_sent")
+        ).all()
+    # The owner at 142 Maple Dr has an e-mail on the roll: both reminders went by e-mail (the dev outbox here).
+    assert [(m.channel, m.status, m.backend) for m in sent] == [("email", "sent", "outbox")] * 2
+    assert all(s.endswith("sent by email") for s in summaries)
     snapshot = await cases.act(case, "record_reinspection", {"complied": True, **FINDINGS})
     assert snapshot.state.proposed_outcome is Outcome.VOLUNTARY_COMPLIANCE
     await close_as(cases, case, Outcome.VOLUNTARY_COMPLIANCE)

@@ -19,6 +19,7 @@ from activities.assignment import AssignmentActivities
 from activities.deadlines import compute_deadline
 from activities.documents import DocumentActivities
 from activities.letters import NoticeLetterActivities
+from activities.messaging import messaging_activities
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
 from config.settings import Settings, get_settings
@@ -54,6 +55,7 @@ def activities(sessions: SessionFactory, document_store: Path | None = None) -> 
         compute_deadline,
         AlertActivities(sessions).compose_digest,
         letters.render_served_notice,
+        messaging_activities(sessions, settings).send_owner_reminder,
     ]
 
 

@@ -18,12 +18,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.assignment import AssignmentActivities
     from activities.deadlines import compute_deadline
     from activities.letters import NoticeLetterActivities
+    from activities.messaging import MessagingActivities
     from activities.property import PropertyActivities
     from activities.records import RecordsActivities
     from domain import actions as act
@@ -51,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         Transition,
     )
     from domain.hearings import HearingDate, HearingDecision, HearingStart
+    from domain.messages import OwnerReminder
     from domain.notices import ServedNotice
     from domain.policy import EscalationStep
     from domain.process import (
@@ -75,6 +77,7 @@ SYSTEM = "system"
 # workflow.patched ids: each guards a change to the commands a running case replays.
 RECORDS_BY_LOCAL_ACTIVITY = "records-by-local-activity"
 SERVED_NOTICE_LETTER = "served-notice-letter"
+OWNER_REMINDERS_SENT = "owner-reminders-sent"
 LETTER_TIMEOUT = timedelta(minutes=2)  # rendering, plus a PDF when LibreOffice is installed
 
 
@@ -171,9 +174,10 @@ class CaseWorkflow:
             if at <= now and state.stage is S.AWAITING_COMPLIANCE:
                 state.reminders_sent.append(key)
                 left = state.compliance_deadline - at if state.compliance_deadline else timedelta(0)
+                how = await self._send_reminder(key, left) if workflow.patched(OWNER_REMINDERS_SENT) else ""
                 await self._record(
                     "reminder_sent",
-                    f"Reminder to the owner: the compliance deadline is in {left.days} day(s)",
+                    f"Reminder to the owner: the compliance deadline is in {left.days} day(s){how}",
                 )
         if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline and now >= state.compliance_deadline:
             await self._set_step("record_reinspection", "officer", state.policy.process.reinspection_lead_business_days)
@@ -842,6 +846,32 @@ class CaseWorkflow:
         state.deadline_set_at = workflow.now()
         state.step, state.overdue = None, False
         state.stage = S.AWAITING_COMPLIANCE
+
+    async def _send_reminder(self, key: str, left: timedelta) -> str:
+        """Sends the owner's reminder (exactly once, by key); returns how it went, for the timeline."""
+        state = self.state
+        assert state.compliance_deadline is not None
+        try:
+            receipt = await workflow.execute_activity_method(
+                MessagingActivities.send_owner_reminder,
+                OwnerReminder(
+                    key=f"{state.case_number}:reminder:{key}",
+                    case_number=state.case_number,
+                    deadline=state.compliance_deadline,
+                    days_left=left.days,
+                    violation_title=state.policy.violation.title,
+                    address=self.start.address,
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"owner reminder, {left.days} day(s) left",
+            )
+        except ActivityError as failure:  # a provider refused it for good: the officer follows up by phone or mail
+            reason = failure.cause.message if isinstance(failure.cause, ApplicationError) else str(failure.cause)
+            return f" — not delivered: {reason}"
+        if receipt.channel is None:
+            return " — no e-mail or phone for the owner on the assessment roll; none sent"
+        return f" — sent by {receipt.channel.value}"
 
     async def _render_served_letter(self, notice: NoticeRecord) -> None:
         """The letter that is served states the exact deadlines, so it is made when service is recorded."""

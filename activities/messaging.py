@@ -1,0 +1,189 @@
+"""Sending messages exactly once: e-mail through SendGrid, SMS through Twilio, or the dev outbox.
+
+Exactly once, by business key: the message row is written before the provider is called and marked sent
+with the provider's id after. A retry that finds the row marked sent sends nothing (this covers a worker
+that dies after the provider answered and the row was marked, before Temporal heard the activity finish).
+The one window left is between the provider's answer and that mark; neither provider offers an
+idempotency key to close it. Provider outages (5xx, timeouts) raise so Temporal retries with backoff;
+a 4xx that cannot succeed is recorded and raised non-retryable.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from python_http_client.exceptions import HTTPError as SendGridHTTPError
+from sendgrid import SendGridAPIClient
+from sendgrid.helpers.mail import Mail
+from sqlmodel import select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
+from twilio.rest import Client as TwilioClient
+
+from config.settings import MessagingBackend, Settings
+from domain.messages import MessageChannel, MessageReceipt, OwnerReminder
+from records.db import SessionFactory, transaction
+from records.tables import Case, Message, Parcel
+
+
+class ProviderRejected(Exception):
+    """The provider refused the message for a reason a retry cannot mend (4xx)."""
+
+
+class Sender(Protocol):
+    backend: str
+
+    def send(self, to: str, subject: str, body: str) -> str:
+        """Sends; returns the provider's message id."""
+
+
+class OutboxSender:
+    """Dev default: the message is stored as it would have been sent (the messages table is the outbox)."""
+
+    backend = "outbox"
+
+    def send(self, to: str, subject: str, body: str) -> str:
+        return f"outbox:{to}"
+
+
+class SendGridSender:
+    backend = "sendgrid"
+
+    def __init__(self, api_key: str, from_email: str, host: str | None = None) -> None:
+        self._client = SendGridAPIClient(api_key=api_key, **({"host": host} if host else {}))
+        self._from = from_email
+
+    def send(self, to: str, subject: str, body: str) -> str:
+        try:
+            response = self._client.send(
+                Mail(from_email=self._from, to_emails=to, subject=subject, plain_text_content=body)
+            )
+        except SendGridHTTPError as exc:
+            if 400 <= exc.status_code < 500:
+                raise ProviderRejected(f"SendGrid refused the e-mail ({exc.status_code}): {exc.body!r}") from exc
+            raise
+        return str(response.headers.get("X-Message-Id", ""))
+
+
+class RehostedTwilioHttpClient(TwilioHttpClient):
+    """Sends the SDK's api.twilio.com requests to another host (a regional proxy, or a test stand-in)."""
+
+    def __init__(self, base_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._base = urlsplit(base_url)
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> TwilioResponse:
+        parts = urlsplit(url)
+        moved = urlunsplit((self._base.scheme, self._base.netloc, parts.path, parts.query, parts.fragment))
+        return super().request(method, moved, *args, **kwargs)
+
+
+class TwilioSender:
+    backend = "twilio"
+
+    def __init__(self, account_sid: str, auth_token: str, from_number: str, base_url: str | None = None) -> None:
+        http = RehostedTwilioHttpClient(base_url) if base_url else None
+        self._client = TwilioClient(account_sid, auth_token, http_client=http)
+        self._from = from_number
+
+    def send(self, to: str, subject: str, body: str) -> str:
+        try:
+            message = self._client.messages.create(to=to, from_=self._from, body=body)
+        except TwilioRestException as exc:
+            if 400 <= exc.status < 500:
+                raise ProviderRejected(f"Twilio refused the SMS ({exc.code}): {exc.msg}") from exc
+            raise
+        return str(message.sid)
+
+
+class MessagingActivities:
+    def __init__(self, sessions: SessionFactory, email: Sender, sms: Sender) -> None:
+        self._sessions = sessions
+        self._email = email
+        self._sms = sms
+
+    @activity.defn(name="send_owner_reminder")
+    def send_owner_reminder(self, reminder: OwnerReminder) -> MessageReceipt:
+        """E-mail when the roll has an address, else SMS when it has a phone, else nothing to send (recorded)."""
+        with self._sessions() as session:
+            sent = session.exec(select(Message).where(Message.key == reminder.key)).first()
+            if sent is not None and sent.status == "sent":
+                return _receipt(sent, already_sent=True)
+            case = session.get(Case, reminder.case_number)
+            parcel = session.get(Parcel, case.parcel_id) if case else None
+        if parcel is None:
+            raise ApplicationError(f"case {reminder.case_number} has no parcel on record", non_retryable=True)
+        if parcel.owner_email:
+            channel, sender, to = MessageChannel.EMAIL, self._email, parcel.owner_email
+        elif parcel.owner_phone:
+            channel, sender, to = MessageChannel.SMS, self._sms, parcel.owner_phone
+        else:
+            return MessageReceipt(key=reminder.key, channel=None, backend="none", status="no_contact")
+        subject = f"Reminder: {reminder.violation_title} at {reminder.address} — case {reminder.case_number}"
+        body = (
+            f"Case {reminder.case_number}: the deadline to correct the {reminder.violation_title.lower()} at "
+            f"{reminder.address} is {reminder.deadline:%A, %B %d, %Y at %I:%M %p} ({reminder.days_left} day(s) left). "
+            "If the work is done, report it so the reinspection can come sooner."
+        )
+        with transaction(self._sessions) as session:
+            row = session.exec(select(Message).where(Message.key == reminder.key)).first() or Message(
+                key=reminder.key,
+                case_number=reminder.case_number,
+                audience="owner",
+                channel=channel,
+                recipient=to,
+                subject=subject if channel is MessageChannel.EMAIL else "",
+                body=body,
+                backend=sender.backend,
+            )
+            session.add(row)
+        try:
+            provider_id = sender.send(to, subject, body)
+        except ProviderRejected as exc:
+            self._mark(reminder.key, status="failed", error=str(exc))
+            raise ApplicationError(str(exc), type="ProviderRejected", non_retryable=True) from exc
+        return _receipt(self._mark(reminder.key, status="sent", provider_id=provider_id), already_sent=False)
+
+    def _mark(self, key: str, **fields: Any) -> Message:
+        with transaction(self._sessions) as session:
+            row = session.exec(select(Message).where(Message.key == key)).one()
+            for name, value in fields.items():
+                setattr(row, name, value)
+            if fields.get("status") == "sent":
+                row.sent_at = datetime.now(UTC)
+            session.add(row)
+        return row
+
+
+def _receipt(row: Message, *, already_sent: bool) -> MessageReceipt:
+    return MessageReceipt(
+        key=row.key,
+        channel=MessageChannel(row.channel),
+        backend=row.backend,
+        status=row.status,
+        provider_id=row.provider_id,
+        already_sent=already_sent,
+        sent_at=row.sent_at,
+    )
+
+
+def messaging_activities(sessions: SessionFactory, settings: Settings) -> MessagingActivities:
+    """The backends the settings choose: the dev outbox, or SendGrid and Twilio (production refuses missing keys)."""
+    if settings.messaging_backend is MessagingBackend.OUTBOX:
+        return MessagingActivities(sessions, OutboxSender(), OutboxSender())
+    assert settings.sendgrid_api_key and settings.twilio_account_sid and settings.twilio_auth_token
+    email = SendGridSender(
+        settings.sendgrid_api_key.get_secret_value(), settings.sendgrid_from_email, settings.sendgrid_base_url
+    )
+    sms = TwilioSender(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token.get_secret_value(),
+        settings.twilio_from_number or "",
+        settings.twilio_base_url,
+    )
+    return MessagingActivities(sessions, email, sms)

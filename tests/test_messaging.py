@@ -1,0 +1,114 @@
+"""Owner messages go out exactly once, through the real SendGrid and Twilio SDKs (to contract-checked stand-ins)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from python_http_client.exceptions import HTTPError
+from sqlmodel import select
+from temporalio.exceptions import ApplicationError
+
+from activities.messaging import MessagingActivities, OutboxSender, SendGridSender, TwilioSender
+from domain.messages import MessageChannel, OwnerReminder
+from domain.policy import Policy
+from records.db import SessionFactory, make_engine, session_factory, transaction
+from records.tables import Message, Parcel
+from tests.helpers import file_case
+from tests.standins.sendgrid import SendGridStandin
+from tests.standins.twilio import TwilioStandin
+
+
+@pytest.fixture
+def sessions(sqlite_url: str) -> SessionFactory:
+    return session_factory(make_engine(sqlite_url))
+
+
+def _messaging(sessions: SessionFactory, sendgrid: SendGridStandin, twilio: TwilioStandin) -> MessagingActivities:
+    email = SendGridSender(sendgrid.api_key, "code.enforcement@riverton.example", sendgrid.base_url)
+    sms = TwilioSender(twilio.account_sid, twilio.auth_token, "+15550100311", twilio.base_url)
+    return MessagingActivities(sessions, email, sms)
+
+
+def _reminder(
+    sessions: SessionFactory, policy: Policy, *, email: str | None, phone: str | None, key: str = "r1"
+) -> OwnerReminder:
+    case, _ = file_case(sessions, policy)
+    with transaction(sessions) as session:
+        parcel = session.get(Parcel, case.parcel_id)
+        assert parcel is not None
+        parcel.owner_email, parcel.owner_phone = email, phone
+        session.add(parcel)
+    return OwnerReminder(
+        key=f"{case.case_number}:reminder:{key}",
+        case_number=case.case_number,
+        deadline=datetime.now(UTC) + timedelta(days=7),
+        days_left=7,
+        violation_title="Long grass and weeds",
+        address="142 Maple Dr",
+    )
+
+
+def _rows(sessions: SessionFactory, key: str) -> list[Message]:
+    with sessions() as session:
+        return list(session.exec(select(Message).where(Message.key == key)))
+
+
+def test_an_e_mail_reminder_is_sent_once_however_often_it_is_retried(
+    sessions: SessionFactory, policy: Policy, sendgrid_standin: SendGridStandin, twilio_standin: TwilioStandin
+) -> None:
+    messaging = _messaging(sessions, sendgrid_standin, twilio_standin)
+    reminder = _reminder(sessions, policy, email="owner@example.net", phone="+15550100999")
+    first = messaging.send_owner_reminder(reminder)
+    # The worker died after the provider answered and the row was marked: Temporal runs the activity again.
+    again = messaging.send_owner_reminder(reminder)
+    assert first.channel is MessageChannel.EMAIL and first.status == "sent" and not first.already_sent
+    assert again.already_sent and again.provider_id == first.provider_id
+    assert len(sendgrid_standin.sent) == 1 and not twilio_standin.sent
+    mail: dict[str, Any] = sendgrid_standin.sent[0]
+    assert mail["personalizations"][0]["to"][0]["email"] == "owner@example.net"
+    assert reminder.case_number in mail["subject"] and "142 Maple Dr" in mail["content"][0]["value"]
+    [row] = _rows(sessions, reminder.key)
+    assert row.status == "sent" and row.backend == "sendgrid" and row.sent_at is not None
+
+
+def test_an_outage_is_retried_and_a_refusal_is_recorded_not_retried(
+    sessions: SessionFactory, policy: Policy, sendgrid_standin: SendGridStandin, twilio_standin: TwilioStandin
+) -> None:
+    messaging = _messaging(sessions, sendgrid_standin, twilio_standin)
+    outage = _reminder(sessions, policy, email="owner@example.net", phone=None, key="outage")
+    sendgrid_standin.fail_next(503)
+    with pytest.raises(HTTPError):  # not an ApplicationError: Temporal's retry policy tries again
+        messaging.send_owner_reminder(outage)
+    assert messaging.send_owner_reminder(outage).status == "sent"
+    assert len(sendgrid_standin.sent) == 1
+
+    refused = _reminder(sessions, policy, email="owner@example.net", phone=None, key="refused")
+    sendgrid_standin.fail_next(400)
+    with pytest.raises(ApplicationError) as error:
+        messaging.send_owner_reminder(refused)
+    assert error.value.non_retryable and error.value.type == "ProviderRejected"
+    [row] = _rows(sessions, refused.key)
+    assert row.status == "failed" and "400" in (row.error or "")
+
+
+def test_without_an_e_mail_the_reminder_goes_by_sms_and_without_either_nothing_is_sent(
+    sessions: SessionFactory, policy: Policy, sendgrid_standin: SendGridStandin, twilio_standin: TwilioStandin
+) -> None:
+    messaging = _messaging(sessions, sendgrid_standin, twilio_standin)
+    by_sms = messaging.send_owner_reminder(_reminder(sessions, policy, email=None, phone="+15550100999", key="sms"))
+    assert by_sms.channel is MessageChannel.SMS and by_sms.provider_id and by_sms.provider_id.startswith("SM")
+    [sms] = twilio_standin.sent
+    assert sms["To"] == "+15550100999" and "7 day(s) left" in sms["Body"]
+    nobody = messaging.send_owner_reminder(_reminder(sessions, policy, email=None, phone=None, key="none"))
+    assert nobody.status == "no_contact" and nobody.channel is None
+    assert len(sendgrid_standin.sent) == 0
+
+
+def test_the_dev_outbox_keeps_what_would_have_been_sent(sessions: SessionFactory, policy: Policy) -> None:
+    messaging = MessagingActivities(sessions, OutboxSender(), OutboxSender())
+    reminder = _reminder(sessions, policy, email="owner@example.net", phone=None)
+    assert messaging.send_owner_reminder(reminder).backend == "outbox"
+    [row] = _rows(sessions, reminder.key)
+    assert row.recipient == "owner@example.net" and "Long grass and weeds" in row.subject
