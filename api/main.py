@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.context import AppContext
-from api.routes import actions, auth, cases, complaints, console, health, reference
+from api.routes import actions, auth, cases, complaints, console, health, reference, webhooks
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         complaints.router,
         cases.router,
         actions.router,
+        webhooks.router,
         console.router,
     ):
         app.include_router(router)

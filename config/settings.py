@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     sendgrid_api_key: SecretStr | None = None
     sendgrid_from_email: str = "code.enforcement@riverton.example"
     sendgrid_base_url: str | None = None
+    # The event webhook's verification key, as SendGrid's settings page shows it (public, not a secret).
+    sendgrid_webhook_public_key: str | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     twilio_from_number: str | None = None
