@@ -10,13 +10,16 @@ a 4xx that cannot succeed is recorded and raised non-retryable.
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from python_http_client.exceptions import HTTPError as SendGridHTTPError
 from sendgrid import SendGridAPIClient
-from sendgrid.helpers.mail import Mail
+from sendgrid.helpers.mail import Attachment as SendGridAttachment
+from sendgrid.helpers.mail import Disposition, FileContent, FileName, FileType, Mail
 from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -26,7 +29,7 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client as TwilioClient
 
 from config.settings import MessagingBackend, Settings
-from domain.messages import MessageChannel, MessageReceipt, OwnerReminder
+from domain.messages import MessageChannel, MessageReceipt, NoticeEmail, OwnerReminder
 from records.db import SessionFactory, transaction
 from records.tables import Case, Message, Parcel
 
@@ -35,10 +38,13 @@ class ProviderRejected(Exception):
     """The provider refused the message for a reason a retry cannot mend (4xx)."""
 
 
+Attachment = tuple[str, bytes]  # file name, content
+
+
 class Sender(Protocol):
     backend: str
 
-    def send(self, to: str, subject: str, body: str) -> str:
+    def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
         """Sends; returns the provider's message id."""
 
 
@@ -47,7 +53,7 @@ class OutboxSender:
 
     backend = "outbox"
 
-    def send(self, to: str, subject: str, body: str) -> str:
+    def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
         return f"outbox:{to}"
 
 
@@ -58,11 +64,18 @@ class SendGridSender:
         self._client = SendGridAPIClient(api_key=api_key, **({"host": host} if host else {}))
         self._from = from_email
 
-    def send(self, to: str, subject: str, body: str) -> str:
-        try:
-            response = self._client.send(
-                Mail(from_email=self._from, to_emails=to, subject=subject, plain_text_content=body)
+    def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
+        mail = Mail(from_email=self._from, to_emails=to, subject=subject, plain_text_content=body)
+        if attachment is not None:
+            name, content = attachment
+            mail.attachment = SendGridAttachment(
+                FileContent(base64.b64encode(content).decode("ascii")),
+                FileName(name),
+                FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                Disposition("attachment"),
             )
+        try:
+            response = self._client.send(mail)
         except SendGridHTTPError as exc:
             if 400 <= exc.status_code < 500:
                 raise ProviderRejected(f"SendGrid refused the e-mail ({exc.status_code}): {exc.body!r}") from exc
@@ -91,7 +104,7 @@ class TwilioSender:
         self._client = TwilioClient(account_sid, auth_token, http_client=http)
         self._from = from_number
 
-    def send(self, to: str, subject: str, body: str) -> str:
+    def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
         try:
             message = self._client.messages.create(to=to, from_=self._from, body=body)
         except TwilioRestException as exc:
@@ -102,10 +115,13 @@ class TwilioSender:
 
 
 class MessagingActivities:
-    def __init__(self, sessions: SessionFactory, email: Sender, sms: Sender) -> None:
+    def __init__(
+        self, sessions: SessionFactory, email: Sender, sms: Sender, document_store: Path | None = None
+    ) -> None:
         self._sessions = sessions
         self._email = email
         self._sms = sms
+        self._documents = document_store
 
     @activity.defn(name="send_owner_reminder")
     def send_owner_reminder(self, reminder: OwnerReminder) -> MessageReceipt:
@@ -130,10 +146,54 @@ class MessagingActivities:
             f"{reminder.address} is {reminder.deadline:%A, %B %d, %Y at %I:%M %p} ({reminder.days_left} day(s) left). "
             "If the work is done, report it so the reinspection can come sooner."
         )
+        return self._deliver(reminder.key, reminder.case_number, channel, sender, to, subject, body)
+
+    @activity.defn(name="send_notice_email")
+    def send_notice_email(self, notice: NoticeEmail) -> MessageReceipt:
+        """Serves a notice by e-mail, the letter attached; exactly once by key, like every message."""
+        with self._sessions() as session:
+            sent = session.exec(select(Message).where(Message.key == notice.key)).first()
+            if sent is not None and sent.status == "sent":
+                return _receipt(sent, already_sent=True)
+            case = session.get(Case, notice.case_number)
+            parcel = session.get(Parcel, case.parcel_id) if case else None
+        if parcel is None or not parcel.owner_email:
+            raise ApplicationError("the owner has no e-mail address on the assessment roll", non_retryable=True)
+        if self._documents is None or not notice.document_path:
+            raise ApplicationError("no document store for the letter", non_retryable=True)
+        letter = (self._documents / notice.document_path).read_bytes()
+        subject = f"{notice.title} — {notice.address} — case {notice.case_number}"
+        body = (
+            f"The attached {notice.title.lower()} for {notice.address} (case {notice.case_number}) is served on you "
+            "by this e-mail. Please read it: it states what must be done, by when, and how to appeal."
+        )
+        attachment = (Path(notice.document_path).name, letter)
+        return self._deliver(
+            notice.key,
+            notice.case_number,
+            MessageChannel.EMAIL,
+            self._email,
+            parcel.owner_email,
+            subject,
+            body,
+            attachment,
+        )
+
+    def _deliver(
+        self,
+        key: str,
+        case_number: str,
+        channel: MessageChannel,
+        sender: Sender,
+        to: str,
+        subject: str,
+        body: str,
+        attachment: Attachment | None = None,
+    ) -> MessageReceipt:
         with transaction(self._sessions) as session:
-            row = session.exec(select(Message).where(Message.key == reminder.key)).first() or Message(
-                key=reminder.key,
-                case_number=reminder.case_number,
+            row = session.exec(select(Message).where(Message.key == key)).first() or Message(
+                key=key,
+                case_number=case_number,
                 audience="owner",
                 channel=channel,
                 recipient=to,
@@ -143,11 +203,11 @@ class MessagingActivities:
             )
             session.add(row)
         try:
-            provider_id = sender.send(to, subject, body)
+            provider_id = sender.send(to, subject, body, attachment)
         except ProviderRejected as exc:
-            self._mark(reminder.key, status="failed", error=str(exc))
+            self._mark(key, status="failed", error=str(exc))
             raise ApplicationError(str(exc), type="ProviderRejected", non_retryable=True) from exc
-        return _receipt(self._mark(reminder.key, status="sent", provider_id=provider_id), already_sent=False)
+        return _receipt(self._mark(key, status="sent", provider_id=provider_id), already_sent=False)
 
     def _mark(self, key: str, **fields: Any) -> Message:
         with transaction(self._sessions) as session:
@@ -172,10 +232,10 @@ def _receipt(row: Message, *, already_sent: bool) -> MessageReceipt:
     )
 
 
-def messaging_activities(sessions: SessionFactory, settings: Settings) -> MessagingActivities:
+def messaging_activities(sessions: SessionFactory, settings: Settings, document_store: Path) -> MessagingActivities:
     """The backends the settings choose: the dev outbox, or SendGrid and Twilio (production refuses missing keys)."""
     if settings.messaging_backend is MessagingBackend.OUTBOX:
-        return MessagingActivities(sessions, OutboxSender(), OutboxSender())
+        return MessagingActivities(sessions, OutboxSender(), OutboxSender(), document_store)
     assert settings.sendgrid_api_key and settings.twilio_account_sid and settings.twilio_auth_token
     email = SendGridSender(
         settings.sendgrid_api_key.get_secret_value(), settings.sendgrid_from_email, settings.sendgrid_base_url
@@ -186,4 +246,4 @@ def messaging_activities(sessions: SessionFactory, settings: Settings) -> Messag
         settings.twilio_from_number or "",
         settings.twilio_base_url,
     )
-    return MessagingActivities(sessions, email, sms)
+    return MessagingActivities(sessions, email, sms, document_store)

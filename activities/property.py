@@ -30,4 +30,6 @@ class PropertyActivities:
             lon=parcel.lon,
             owner_name=parcel.owner_name,
             owner_mailing_address=parcel.owner_mailing_address,
+            owner_email=parcel.owner_email,
+            owner_phone=parcel.owner_phone,
         )

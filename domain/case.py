@@ -54,6 +54,9 @@ class ParcelFacts(_Model):
     lon: float
     owner_name: str
     owner_mailing_address: str
+    # Contacts on the roll (None in snapshots taken before they were carried).
+    owner_email: str | None = None
+    owner_phone: str | None = None
 
 
 class OfficerRef(_Model):

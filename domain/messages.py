@@ -28,6 +28,16 @@ class OwnerReminder(_Model):
     address: str
 
 
+class NoticeEmail(_Model):
+    """A served notice sent by e-mail with its letter attached (the letter is read from the document store)."""
+
+    key: str
+    case_number: str
+    title: str
+    address: str
+    document_path: str
+
+
 class MessageReceipt(_Model):
     key: str
     channel: MessageChannel | None

@@ -14,7 +14,7 @@ from domain.access import CASE_ACTIONS
 from domain.actions import Actor
 from domain.case import CaseState
 from domain.policy import EscalationStep
-from domain.stages import CaseStage, Outcome
+from domain.stages import CaseStage, Outcome, ServiceMethod
 
 S = CaseStage
 
@@ -158,6 +158,8 @@ def _record_reinspection(state: CaseState, body: object, actor: Actor, now: date
 def _record_service(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
     served_at = getattr(body, "served_at", None)
     notice = state.current_notice
+    if getattr(body, "method", None) is ServiceMethod.EMAIL and not (state.parcel and state.parcel.owner_email):
+        return "the owner has no e-mail address on the assessment roll; serve by personal delivery, mail or posting"
     if served_at is not None and served_at > now:
         return "service cannot be recorded for a time in the future"
     if served_at is not None and notice is not None and served_at < notice.issued_at:

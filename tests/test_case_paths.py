@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from domain.access import Role
 from domain.process import TRANSITIONS
 from domain.stages import CaseStage, Outcome
-from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien, Message
+from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien, Message, Parcel
 from tests.case_driver import CaseDriver
 from workflows import search_attributes as sa
 
@@ -340,6 +340,28 @@ async def test_a_modified_decision_sets_the_deadline_the_hearing_officer_gave(ca
     deadline = snapshot.state.compliance_deadline
     assert snapshot.state.stage is S.AWAITING_COMPLIANCE and deadline is not None
     assert timedelta(days=44) < deadline - hearing_at < timedelta(days=48)
+
+
+async def test_service_by_e_mail_sends_the_letter_and_needs_an_address_on_the_roll(cases: CaseDriver) -> None:
+    case = await cases.open("PS-REFUSE")  # 142 Maple Dr: the owner has an e-mail on the roll
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await cases.act(case, "issue_notice")
+    snapshot = await cases.act(case, "record_service", {"method": "email"})
+    assert snapshot.state.stage is S.AWAITING_COMPLIANCE
+    with cases.sessions() as session:
+        [mail] = session.exec(select(Message).where(Message.case_number == case)).all()
+        no_email = session.exec(select(Parcel.address).where(col(Parcel.owner_email).is_(None))).first()
+    assert mail.key == f"{case}:notice-1:email" and mail.status == "sent" and "Notice of violation" in mail.subject
+    assert no_email is not None
+    await cases.keep_history(case, "served_by_email")
+    other = await cases.open("PS-REFUSE", address=no_email)
+    await cases.act(other, "record_inspection", {"violation_found": True, **FINDINGS})
+    await cases.act(other, "issue_notice")
+    refused = await cases.refused(other, "record_service", {"method": "email"})
+    assert (
+        refused == "the owner has no e-mail address on the assessment roll; serve by personal delivery, mail or posting"
+    )
+    assert (await cases.snapshot(other)).state.stage is S.NOTICE_ISSUED
 
 
 def test_every_move_the_workflow_made_is_in_the_transition_table(cases: CaseDriver) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 
 from activities.messaging import MessagingActivities, OutboxSender, SendGridSender, TwilioSender
-from domain.messages import MessageChannel, OwnerReminder
+from domain.messages import MessageChannel, NoticeEmail, OwnerReminder
 from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory, transaction
 from records.tables import Message, Parcel
@@ -112,3 +114,31 @@ def test_the_dev_outbox_keeps_what_would_have_been_sent(sessions: SessionFactory
     assert messaging.send_owner_reminder(reminder).backend == "outbox"
     [row] = _rows(sessions, reminder.key)
     assert row.recipient == "owner@example.net" and "Long grass and weeds" in row.subject
+
+
+def test_a_notice_served_by_e_mail_carries_the_letter_once(
+    sessions: SessionFactory,
+    policy: Policy,
+    sendgrid_standin: SendGridStandin,
+    twilio_standin: TwilioStandin,
+    tmp_path: Path,
+) -> None:
+    reminder = _reminder(sessions, policy, email="owner@example.net", phone=None)
+    letter = tmp_path / reminder.case_number / "notice-1-notice_of_violation.docx"
+    letter.parent.mkdir()
+    letter.write_bytes(b"PK\x03\x04 the letter as served")
+    email = SendGridSender(sendgrid_standin.api_key, "code.enforcement@riverton.example", sendgrid_standin.base_url)
+    messaging = MessagingActivities(sessions, email, OutboxSender(), tmp_path)
+    notice = NoticeEmail(
+        key=f"{reminder.case_number}:notice-1:email",
+        case_number=reminder.case_number,
+        title="Notice of violation and order to comply",
+        address="142 Maple Dr",
+        document_path=f"{reminder.case_number}/notice-1-notice_of_violation.docx",
+    )
+    assert not messaging.send_notice_email(notice).already_sent
+    assert messaging.send_notice_email(notice).already_sent
+    [mail] = sendgrid_standin.sent
+    [attached] = mail["attachments"]
+    assert base64.b64decode(attached["content"]) == letter.read_bytes()
+    assert attached["filename"] == "notice-1-notice_of_violation.docx"

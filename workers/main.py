@@ -42,11 +42,9 @@ WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow, DigestWorkflow]
 def activities(sessions: SessionFactory, document_store: Path | None = None) -> list[Callable[..., Any]]:
     settings = get_settings()
     records = RecordsActivities(sessions)
-    letters = NoticeLetterActivities(
-        sessions,
-        DocumentActivities(document_store or settings.document_store_dir),
-        load_city(settings.city_dir / "city.toml"),
-    )
+    store = document_store or settings.document_store_dir
+    letters = NoticeLetterActivities(sessions, DocumentActivities(store), load_city(settings.city_dir / "city.toml"))
+    messaging = messaging_activities(sessions, settings, store)
     return [
         PropertyActivities(sessions).lookup_parcel,
         AssignmentActivities(sessions).choose_officer,
@@ -55,7 +53,8 @@ def activities(sessions: SessionFactory, document_store: Path | None = None) -> 
         compute_deadline,
         AlertActivities(sessions).compose_digest,
         letters.render_served_notice,
-        messaging_activities(sessions, settings).send_owner_reminder,
+        messaging.send_owner_reminder,
+        messaging.send_notice_email,
     ]
 
 

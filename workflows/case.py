@@ -52,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
         Transition,
     )
     from domain.hearings import HearingDate, HearingDecision, HearingStart
-    from domain.messages import OwnerReminder
+    from domain.messages import NoticeEmail, OwnerReminder
     from domain.notices import ServedNotice
     from domain.policy import EscalationStep
     from domain.process import (
@@ -78,6 +78,7 @@ SYSTEM = "system"
 RECORDS_BY_LOCAL_ACTIVITY = "records-by-local-activity"
 SERVED_NOTICE_LETTER = "served-notice-letter"
 OWNER_REMINDERS_SENT = "owner-reminders-sent"
+NOTICE_SERVED_BY_EMAIL = "notice-served-by-email"
 LETTER_TIMEOUT = timedelta(minutes=2)  # rendering, plus a PDF when LibreOffice is installed
 
 
@@ -341,21 +342,33 @@ class CaseWorkflow:
 
         async def change() -> None:
             state = self.state
-            notice = state.current_notice
-            assert notice is not None
+            current = state.current_notice
+            assert current is not None
             process = state.policy.process
             served_at = body.served_at or workflow.now()
             # Clocks start at service; mail adds the policy's days (Redlands: 5).
             extra = process.mail_service_extra_days if body.method is ServiceMethod.MAIL else 0
-            notice.served_at, notice.service_method = served_at, body.method
-            kind = state.policy.notice(notice.notice_type)
+            kind = state.policy.notice(current.notice_type)
+            appeal_deadline = None
             if kind.appealable:
                 window = kind.appeal_window_days or process.appeal_window_days
-                notice.appeal_deadline = await self._deadline(served_at, window + extra, False)
-            await self._start_compliance_period(served_at, state.policy.violation.compliance_days + extra)
-            notice.served_by = action.actor.username
+                appeal_deadline = await self._deadline(served_at, window + extra, False)
+            deadline = await self._deadline(served_at, state.policy.violation.compliance_days + extra, False)
+            notice = current.model_copy(
+                update={
+                    "served_at": served_at,
+                    "service_method": body.method,
+                    "appeal_deadline": appeal_deadline,
+                    "served_by": action.actor.username,
+                }
+            )
+            # Nothing changes until the letter is made (and, served by e-mail, sent): a refusal leaves the case as it was.
             if workflow.patched(SERVED_NOTICE_LETTER):
-                await self._render_served_letter(notice)
+                notice = await self._render_served_letter(notice, deadline)
+                if body.method is ServiceMethod.EMAIL and workflow.patched(NOTICE_SERVED_BY_EMAIL):
+                    await self._email_notice(notice)
+            state.notices[-1] = notice
+            self._begin_compliance_period(deadline)
             appeal = f"; appeal by {local_day(notice.appeal_deadline)}" if notice.appeal_deadline else ""
             await self._record(
                 "notice_served",
@@ -841,8 +854,11 @@ class CaseWorkflow:
         return due
 
     async def _start_compliance_period(self, start: datetime, days: int) -> None:
+        self._begin_compliance_period(await self._deadline(start, days, False))
+
+    def _begin_compliance_period(self, deadline: datetime) -> None:
         state = self.state
-        state.compliance_deadline = await self._deadline(start, days, False)
+        state.compliance_deadline = deadline
         state.deadline_set_at = workflow.now()
         state.step, state.overdue = None, False
         state.stage = S.AWAITING_COMPLIANCE
@@ -873,10 +889,10 @@ class CaseWorkflow:
             return " — no e-mail or phone for the owner on the assessment roll; none sent"
         return f" — sent by {receipt.channel.value}"
 
-    async def _render_served_letter(self, notice: NoticeRecord) -> None:
+    async def _render_served_letter(self, notice: NoticeRecord, deadline: datetime) -> NoticeRecord:
         """The letter that is served states the exact deadlines, so it is made when service is recorded."""
         state = self.state
-        assert state.parcel is not None and state.compliance_deadline is not None
+        assert state.parcel is not None
         kind = state.policy.notice(notice.notice_type)
         document = await workflow.execute_activity_method(
             NoticeLetterActivities.render_served_notice,
@@ -886,7 +902,7 @@ class CaseWorkflow:
                 policy=state.policy,
                 parcel=state.parcel,
                 officer_id=state.officer.id if state.officer else None,
-                compliance_deadline=state.compliance_deadline,
+                compliance_deadline=deadline,
                 fine=state.fines[-1] if kind.fine and state.fines else None,
                 fines_levied=len(state.fines),
                 escalations_taken=state.escalations_taken,
@@ -895,8 +911,39 @@ class CaseWorkflow:
             retry_policy=ACTIVITY_RETRY,
             summary=f"letter: {notice.title}",
         )
-        notice.template, notice.template_version = document.template, document.template_sha256
-        notice.document_path, notice.document_sha256 = document.path, document.sha256
+        return notice.model_copy(
+            update={
+                "template": document.template,
+                "template_version": document.template_sha256,
+                "document_path": document.path,
+                "document_sha256": document.sha256,
+            }
+        )
+
+    async def _email_notice(self, notice: NoticeRecord) -> None:
+        """Service by e-mail is the e-mail: if the provider refuses it, the notice is not served."""
+        state = self.state
+        try:
+            await workflow.execute_activity_method(
+                MessagingActivities.send_notice_email,
+                NoticeEmail(
+                    key=f"{state.case_number}:notice-{notice.seq}:email",
+                    case_number=state.case_number,
+                    title=notice.title,
+                    address=self.start.address,
+                    document_path=notice.document_path or "",
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"e-mail: {notice.title}",
+            )
+        except ActivityError as failure:
+            reason = failure.cause.message if isinstance(failure.cause, ApplicationError) else str(failure.cause)
+            raise ApplicationError(
+                f"the notice could not be served by e-mail ({reason}); serve it by personal delivery, mail or posting",
+                type="ActionRefused",
+                non_retryable=True,
+            ) from None
 
     async def _escalate(self) -> None:
         """Not complied: the next notice on the path, else the ladder's next rung, else a supervisor decides."""
