@@ -20,7 +20,7 @@ from python_http_client.exceptions import HTTPError as SendGridHTTPError
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import Attachment as SendGridAttachment
 from sendgrid.helpers.mail import Disposition, FileContent, FileName, FileType, Mail
-from sqlmodel import select
+from sqlmodel import col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from twilio.base.exceptions import TwilioRestException
@@ -29,9 +29,9 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client as TwilioClient
 
 from config.settings import MessagingBackend, Settings
-from domain.messages import MessageChannel, MessageReceipt, NoticeEmail, OwnerReminder
+from domain.messages import ComplainantUpdate, MessageChannel, MessageReceipt, NoticeEmail, OwnerReminder
 from records.db import SessionFactory, transaction
-from records.tables import Case, Message, Parcel
+from records.tables import Case, Complainant, Complaint, Message, Parcel
 
 
 class ProviderRejected(Exception):
@@ -179,6 +179,33 @@ class MessagingActivities:
             attachment,
         )
 
+    @activity.defn(name="send_complainant_updates")
+    def send_complainant_updates(self, update: ComplainantUpdate) -> list[MessageReceipt]:
+        """Each complainant who left an e-mail (else a phone) hears the news once; anonymous reports hear nothing."""
+        with self._sessions() as session:
+            case = session.get(Case, update.case_number)
+            people = session.exec(
+                select(Complainant)
+                .join(Complaint, col(Complaint.complainant_id) == Complainant.id)
+                .where(Complaint.case_number == update.case_number)
+            ).all()
+        if case is None:
+            raise ApplicationError(f"case {update.case_number} is not on record", non_retryable=True)
+        subject, body = update.text(case.tracking_code)
+        receipts = []
+        for person in people:
+            key = f"{update.case_number}:complainant-{person.id}:{update.news.value}"
+            if person.email:
+                channel, sender, to = MessageChannel.EMAIL, self._email, person.email
+            elif person.phone:
+                channel, sender, to = MessageChannel.SMS, self._sms, person.phone
+            else:
+                continue
+            receipts.append(
+                self._deliver(key, update.case_number, channel, sender, to, subject, body, audience="complainant")
+            )
+        return receipts
+
     def _deliver(
         self,
         key: str,
@@ -189,12 +216,17 @@ class MessagingActivities:
         subject: str,
         body: str,
         attachment: Attachment | None = None,
+        *,
+        audience: str = "owner",
     ) -> MessageReceipt:
         with transaction(self._sessions) as session:
-            row = session.exec(select(Message).where(Message.key == key)).first() or Message(
+            sent = session.exec(select(Message).where(Message.key == key)).first()
+            if sent is not None and sent.status == "sent":
+                return _receipt(sent, already_sent=True)
+            row = sent or Message(
                 key=key,
                 case_number=case_number,
-                audience="owner",
+                audience=audience,
                 channel=channel,
                 recipient=to,
                 subject=subject if channel is MessageChannel.EMAIL else "",

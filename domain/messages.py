@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from domain.stages import Outcome
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -46,3 +48,52 @@ class MessageReceipt(_Model):
     provider_id: str | None = None
     already_sent: bool = False
     sent_at: datetime | None = None
+
+
+class ComplainantNews(StrEnum):
+    RECEIVED = "received"
+    INSPECTED = "inspected"
+    CLOSED = "closed"
+
+
+# What a complainant may be told of an outcome: public words, nothing about the owner.
+PUBLIC_OUTCOMES = {
+    Outcome.VOLUNTARY_COMPLIANCE: "the condition was corrected",
+    Outcome.ORDER_COMPLIANCE: "the condition was corrected after enforcement",
+    Outcome.REMEDIATED_BY_CITY: "the City corrected the condition",
+    Outcome.PROSECUTED: "the matter was concluded in court",
+    Outcome.DISMISSED: "the case was dismissed",
+    Outcome.UNFOUNDED: "no violation was found",
+    Outcome.MERGED_DUPLICATE: "it was joined to another case about the same property",
+    Outcome.WITHDRAWN: "the report was withdrawn",
+}
+
+
+class ComplainantUpdate(_Model):
+    """News for the people who reported the case; the activity finds who left contact details."""
+
+    case_number: str
+    news: ComplainantNews
+    violation_title: str
+    address: str
+    violation_found: bool | None = None
+    outcome: Outcome | None = None
+
+    def text(self, tracking_code: str) -> tuple[str, str]:
+        """Subject and body: the report, the public step and the tracking code; never the owner."""
+        about = f"your report about {self.violation_title.lower()} at {self.address}"
+        if self.news is ComplainantNews.RECEIVED:
+            body = (
+                f"Thank you for {about}. It is case {self.case_number}; follow it with tracking code {tracking_code}."
+            )
+        elif self.news is ComplainantNews.INSPECTED:
+            found = (
+                "a violation was found and the City will act on it"
+                if self.violation_found
+                else "no violation was found"
+            )
+            body = f"An officer has inspected the property in {about} (case {self.case_number}): {found}."
+        else:
+            outcome = PUBLIC_OUTCOMES[self.outcome] if self.outcome else "the case is closed"
+            body = f"Case {self.case_number}, {about}, is closed: {outcome}. Thank you for reporting it."
+        return f"Case {self.case_number}: {self.news.value}", body

@@ -23,6 +23,7 @@ from domain.case import CaseSnapshot
 from domain.policy import Policy
 from domain.stages import CaseStage
 from records.db import SessionFactory
+from records.intake import ComplainantDetails
 from tests.helpers import file_case
 from workers.main import build_worker
 from workflows.client import start_case
@@ -76,8 +77,15 @@ class CaseDriver:
         self.document_store = Path()  # set by case_driver: where served letters are stored
         self.track_moves = True  # one extra query per action; the benchmark turns it off
 
-    async def open(self, code: str, address: str = "142 Maple Dr", *, continue_as_new_after: int | None = None) -> str:
-        case, start = file_case(self.sessions, self.policy, code, address)
+    async def open(
+        self,
+        code: str,
+        address: str = "142 Maple Dr",
+        *,
+        continue_as_new_after: int | None = None,
+        complainant: ComplainantDetails | None = None,
+    ) -> str:
+        case, start = file_case(self.sessions, self.policy, code, address, complainant)
         start.continue_as_new_after_events = continue_as_new_after
         # The time-skipping server's clock runs ahead of the wall clock once tests skip time.
         start.opened_at = await self.now()

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from domain.access import Role
 from domain.process import TRANSITIONS
 from domain.stages import CaseStage, Outcome
+from records.intake import ComplainantDetails
 from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien, Message, Parcel
 from tests.case_driver import CaseDriver
 from workflows import search_attributes as sa
@@ -362,6 +363,25 @@ async def test_service_by_e_mail_sends_the_letter_and_needs_an_address_on_the_ro
         refused == "the owner has no e-mail address on the assessment roll; serve by personal delivery, mail or posting"
     )
     assert (await cases.snapshot(other)).state.stage is S.NOTICE_ISSUED
+
+
+async def test_a_complainant_hears_of_receipt_inspection_and_closure_and_nothing_of_the_owner(
+    cases: CaseDriver,
+) -> None:
+    pat = ComplainantDetails(name="Pat Neighbour", email="pat.neighbour@example.org", phone=None)
+    case = await cases.open("PS-GRASS", complainant=pat)
+    await cases.act(case, "record_inspection", {"violation_found": False, "findings": "Lawn is mowed"})
+    await close_as(cases, case, Outcome.UNFOUNDED)
+    with cases.sessions() as session:
+        sent = session.exec(select(Message).where(Message.case_number == case).order_by(col(Message.id))).all()
+        parcel = session.exec(select(Parcel).where(Parcel.address == "142 Maple Dr")).one()
+    assert [(m.audience, m.recipient, m.key.rsplit(":", 1)[1]) for m in sent] == [
+        ("complainant", "pat.neighbour@example.org", news) for news in ("received", "inspected", "closed")
+    ]
+    assert "no violation was found" in sent[-1].body
+    await cases.keep_history(case, "complainant_updates")
+    for message in sent:  # the complainant learns the public outcome, never who owns the property
+        assert parcel.owner_name not in message.body and parcel.owner_mailing_address not in message.body
 
 
 def test_every_move_the_workflow_made_is_in_the_transition_table(cases: CaseDriver) -> None:

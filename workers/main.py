@@ -55,6 +55,7 @@ def activities(sessions: SessionFactory, document_store: Path | None = None) -> 
         letters.render_served_notice,
         messaging.send_owner_reminder,
         messaging.send_notice_email,
+        messaging.send_complainant_updates,
     ]
 
 

@@ -10,6 +10,7 @@ projection, the search attributes and the current details for the Temporal UI.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -52,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
         Transition,
     )
     from domain.hearings import HearingDate, HearingDecision, HearingStart
-    from domain.messages import NoticeEmail, OwnerReminder
+    from domain.messages import ComplainantNews, ComplainantUpdate, NoticeEmail, OwnerReminder
     from domain.notices import ServedNotice
     from domain.policy import EscalationStep
     from domain.process import (
@@ -79,6 +80,7 @@ RECORDS_BY_LOCAL_ACTIVITY = "records-by-local-activity"
 SERVED_NOTICE_LETTER = "served-notice-letter"
 OWNER_REMINDERS_SENT = "owner-reminders-sent"
 NOTICE_SERVED_BY_EMAIL = "notice-served-by-email"
+COMPLAINANT_UPDATES = "complainant-updates"
 LETTER_TIMEOUT = timedelta(minutes=2)  # rendering, plus a PDF when LibreOffice is installed
 
 
@@ -249,6 +251,7 @@ class CaseWorkflow:
             if officer
             else [AlertEntry(audience="supervisor", message=f"{self.state.case_number}: no officer covers it")],
         )
+        await self._tell_complainants(ComplainantNews.RECEIVED)
 
     # --- Staff actions (updates) --------------------------------------------------------------------
 
@@ -305,6 +308,7 @@ class CaseWorkflow:
                 await self._record(
                     "inspection_no_violation", f"Inspection: no violation{late}. {body.findings}", action, data
                 )
+            await self._tell_complainants(ComplainantNews.INSPECTED, violation_found=body.violation_found)
 
         return await self._act(change)
 
@@ -889,6 +893,29 @@ class CaseWorkflow:
             return " — no e-mail or phone for the owner on the assessment roll; none sent"
         return f" — sent by {receipt.channel.value}"
 
+    async def _tell_complainants(
+        self, news: ComplainantNews, *, violation_found: bool | None = None, outcome: Outcome | None = None
+    ) -> None:
+        """Complainants who left contact details hear of receipt, inspection and closure (best effort:
+        a refused message is recorded in the messages table and does not hold up the case)."""
+        if not workflow.patched(COMPLAINANT_UPDATES):
+            return
+        with contextlib.suppress(ActivityError):
+            await workflow.execute_activity_method(
+                MessagingActivities.send_complainant_updates,
+                ComplainantUpdate(
+                    case_number=self.state.case_number,
+                    news=news,
+                    violation_title=self.state.policy.violation.title,
+                    address=self.start.address,
+                    violation_found=violation_found,
+                    outcome=outcome,
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"complainant update: {news.value}",
+            )
+
     async def _render_served_letter(self, notice: NoticeRecord, deadline: datetime) -> NoticeRecord:
         """The letter that is served states the exact deadlines, so it is made when service is recorded."""
         state = self.state
@@ -1057,6 +1084,7 @@ class CaseWorkflow:
         state.outcome, state.closed_at = outcome, workflow.now()
         state.stage, state.step, state.overdue, state.compliance_deadline = S.CLOSED, None, False, None
         await self._record("closed", summary, action, {"outcome": outcome.value})
+        await self._tell_complainants(ComplainantNews.CLOSED, outcome=outcome)
 
     def _alert_officer(self, message: str) -> AlertEntry:
         return AlertEntry(audience=self._officer_audience(), message=message)
