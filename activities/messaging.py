@@ -31,7 +31,7 @@ from twilio.rest import Client as TwilioClient
 from config.settings import MessagingBackend, Settings
 from domain.messages import ComplainantUpdate, MessageChannel, MessageReceipt, NoticeEmail, OwnerReminder
 from records.db import SessionFactory, transaction
-from records.tables import Case, Complainant, Complaint, Message, Parcel
+from records.tables import Case, Complainant, Complaint, Message, Parcel, SmsOptOut
 
 
 class ProviderRejected(Exception):
@@ -234,6 +234,9 @@ class MessagingActivities:
                 backend=sender.backend,
             )
             session.add(row)
+            opted_out = channel is MessageChannel.SMS and session.get(SmsOptOut, to) is not None
+        if opted_out:  # the number texted STOP: carriers forbid sending until it texts START
+            return _receipt(self._mark(key, status="opted_out"), already_sent=False)
         try:
             provider_id = sender.send(to, subject, body, attachment)
         except ProviderRejected as exc:

@@ -44,7 +44,7 @@ class MessageReceipt(_Model):
     key: str
     channel: MessageChannel | None
     backend: str
-    status: str = Field(description="sent, no_contact or failed")
+    status: str = Field(description="sent, opted_out, no_contact or failed")
     provider_id: str | None = None
     already_sent: bool = False
     sent_at: datetime | None = None

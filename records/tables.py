@@ -286,3 +286,12 @@ class Message(SQLModel, table=True):
     error: str | None = None
     created_at: datetime | None = _utc_column(nullable=False, server_now=True)
     sent_at: datetime | None = _utc_column()
+
+
+class SmsOptOut(SQLModel, table=True):
+    """A phone number that texted STOP: no SMS goes to it until it texts START (carrier rules)."""
+
+    __tablename__ = "sms_opt_outs"
+
+    phone: str = Field(primary_key=True, max_length=32)
+    opted_out_at: datetime | None = _utc_column(nullable=False, server_now=True)

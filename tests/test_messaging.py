@@ -16,7 +16,7 @@ from activities.messaging import MessagingActivities, OutboxSender, SendGridSend
 from domain.messages import MessageChannel, NoticeEmail, OwnerReminder
 from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory, transaction
-from records.tables import Message, Parcel
+from records.tables import Message, Parcel, SmsOptOut
 from tests.helpers import file_case
 from tests.standins.sendgrid import SendGridStandin
 from tests.standins.twilio import TwilioStandin
@@ -142,3 +142,14 @@ def test_a_notice_served_by_e_mail_carries_the_letter_once(
     [attached] = mail["attachments"]
     assert base64.b64decode(attached["content"]) == letter.read_bytes()
     assert attached["filename"] == "notice-1-notice_of_violation.docx"
+
+
+def test_no_sms_goes_to_a_number_that_texted_stop(
+    sessions: SessionFactory, policy: Policy, sendgrid_standin: SendGridStandin, twilio_standin: TwilioStandin
+) -> None:
+    with transaction(sessions) as session:
+        session.add(SmsOptOut(phone="+15550100999"))
+    receipt = _messaging(sessions, sendgrid_standin, twilio_standin).send_owner_reminder(
+        _reminder(sessions, policy, email=None, phone="+15550100999", key="stopped")
+    )
+    assert receipt.status == "opted_out" and not twilio_standin.sent

@@ -11,7 +11,7 @@ from twilio.request_validator import RequestValidator
 
 from domain.policy import Policy
 from records.db import make_engine, session_factory, transaction
-from records.tables import Alert, Message
+from records.tables import Alert, Message, SmsOptOut
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import file_case
 from tests.standins.sendgrid_events import EventWebhookSigner, event
@@ -94,3 +94,22 @@ async def test_twilio_status_callbacks_are_checked_and_applied(hooks: Api, polic
     assert forged.status_code == 403 and _status(hooks, params["MessageSid"]) == "sent"
     signed = await hooks.http.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
     assert signed.status_code == 200 and _status(hooks, params["MessageSid"]) == "delivered"
+
+
+async def test_texting_stop_and_start_opts_a_number_out_and_back_in(hooks: Api) -> None:
+    url = f"{PUBLIC}/webhooks/twilio"
+
+    async def text(body: str) -> int:
+        params = {"From": "+15550100999", "To": "+15550100311", "Body": body, "MessageSid": "SMinbound"}
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+        answer = await hooks.http.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == 200
+        return int(answer.json()["updated"])
+
+    def opted_out() -> bool:
+        with session_factory(make_engine(hooks.settings.database_url))() as session:
+            return session.get(SmsOptOut, "+15550100999") is not None
+
+    assert await text(" stop ") == 1 and opted_out()
+    assert await text("hello") == 0 and opted_out()
+    assert await text("START") == 1 and not opted_out()

@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator
 from api.context import AppContext
 from api.deps import ContextDep
 from records.db import transaction
-from records.tables import Alert, Case, Message, Officer
+from records.tables import Alert, Case, Message, Officer, SmsOptOut
 
 router = APIRouter(prefix="/webhooks", tags=["provider webhooks"])
 
@@ -59,6 +59,26 @@ def _apply(context: AppContext, changes: list[tuple[str, str, str]]) -> int:
     return changed
 
 
+# Twilio's standard opt-out and opt-in keywords (carriers require them to work on every number).
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
+START_WORDS = frozenset({"START", "YES", "UNSTOP"})
+
+
+def _opt_in_or_out(context: AppContext, phone: str, body: str) -> int:
+    word = body.strip().upper()
+    if not phone or word not in STOP_WORDS | START_WORDS:
+        return 0
+    with transaction(context.sessions) as session:
+        existing = session.get(SmsOptOut, phone)
+        if word in STOP_WORDS and existing is None:
+            session.add(SmsOptOut(phone=phone))
+            return 1
+        if word in START_WORDS and existing is not None:
+            session.delete(existing)
+            return 1
+    return 0
+
+
 @router.post("/sendgrid")
 async def sendgrid_events(request: Request, context: ContextDep) -> dict[str, int]:
     key = context.settings.sendgrid_webhook_public_key
@@ -95,6 +115,12 @@ async def twilio_status(request: Request, context: ContextDep) -> dict[str, int]
         raise _forbidden("Twilio status callbacks are not configured (TWILIO_AUTH_TOKEN).")
     if not signature or not RequestValidator(token.get_secret_value()).validate(url, params, signature):
         raise _forbidden("The signature does not match the request.")
+    if "MessageStatus" not in params and "Body" in params:  # an incoming text, not a status report
+        return {
+            "updated": await asyncio.to_thread(
+                _opt_in_or_out, context, str(params.get("From", "")), str(params["Body"])
+            )
+        }
     new_status = TWILIO_STATUS.get(str(params.get("MessageStatus", "")))
     if new_status is None:
         return {"updated": 0}
