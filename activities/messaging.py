@@ -11,6 +11,7 @@ a 4xx that cannot succeed is recorded and raised non-retryable.
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -83,17 +84,30 @@ class SendGridSender:
         return str(response.headers.get("X-Message-Id", ""))
 
 
+_TWILIO_API_HOST = re.compile(r"^api(\.[a-z0-9-]+){0,2}\.twilio\.com$")
+
+
+def rehosted_twilio_url(url: str, base_url: str) -> str:
+    """``url`` on Twilio's REST API host (or a regional one), moved to ``base_url``; anything else is refused."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not _TWILIO_API_HOST.match(parts.hostname or ""):
+        raise ValueError(f"only Twilio's API host is re-hosted; refusing to send {url!r} anywhere")
+    base = urlsplit(base_url)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
+
+
 class RehostedTwilioHttpClient(TwilioHttpClient):
-    """Sends the SDK's api.twilio.com requests to another host (a regional proxy, or a test stand-in)."""
+    """The SDK's own transport, sending api.twilio.com requests to another host (a proxy, or a test stand-in).
+
+    ``twilio.rest.Client`` has no base-URL option; a custom ``http_client`` is its documented hook.
+    """
 
     def __init__(self, base_url: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._base = urlsplit(base_url)
+        self.base_url = base_url
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> TwilioResponse:
-        parts = urlsplit(url)
-        moved = urlunsplit((self._base.scheme, self._base.netloc, parts.path, parts.query, parts.fragment))
-        return super().request(method, moved, *args, **kwargs)
+        return super().request(method, rehosted_twilio_url(url, self.base_url), *args, **kwargs)
 
 
 class TwilioSender:

@@ -183,16 +183,20 @@ class CaseDriver:
                 await self.handle(case_number).terminate(reason="test finished")
 
     async def keep_history(self, case_number: str, name: str) -> None:
-        """With ABATE_RECORD_HISTORIES=1 (or a folder), saves this run's history for the replay tests."""
-        target = os.environ.get("ABATE_RECORD_HISTORIES")
-        if not target:
-            return
-        folder = HISTORIES if target == "1" else Path(target)
-        folder.mkdir(exist_ok=True)
         for suffix in ("", "-hearing-1", "-remediation"):  # the case and the children it started
             with contextlib.suppress(RPCError):
-                history = await self.handle(f"{case_number}{suffix}").fetch_history()
-                (folder / f"{name}{suffix}.json").write_text(history.to_json())
+                await keep_history(self.client, f"{case_number}{suffix}", f"{name}{suffix}")
+
+
+async def keep_history(client: Client, workflow_id: str, name: str) -> None:
+    """With ABATE_RECORD_HISTORIES=1 (or a folder), saves this run's history for the replay tests."""
+    target = os.environ.get("ABATE_RECORD_HISTORIES")
+    if not target:
+        return
+    folder = HISTORIES if target == "1" else Path(target)
+    folder.mkdir(exist_ok=True)
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    (folder / f"{name}.json").write_text(history.to_json())
 
 
 @asynccontextmanager

@@ -33,6 +33,7 @@ from domain.policy import Policy
 from domain.stages import CaseStage
 from records.db import SessionFactory, make_engine, session_factory, transaction
 from records.tables import Alert, Case, Officer, Parcel
+from tests.case_driver import keep_history
 from tests.helpers import eventually, file_case
 from workers.main import build_worker
 from workers.schedules import ensure_digest_schedules
@@ -151,6 +152,7 @@ async def test_triggering_the_daily_schedule_files_a_digest_of_open_category_i_c
 
             [workflow_id] = await eventually(started, until=bool)
             result = await client.get_workflow_handle(workflow_id, result_type=DigestResult).result()
+            await keep_history(client, workflow_id, "daily_digest")
 
     assert workflow_id.startswith(daily_id)
     assert result.kind == "daily_category_i" and result.written

@@ -38,19 +38,18 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl
 
 from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
+from activities.messaging import RehostedTwilioHttpClient, rehosted_twilio_url
 from tests.standins.contracts import FORM, TWILIO_ERRORS, message_create_violations
 from tests.standins.server import RecordedRequest, Request, Response, Standin
 
 API_VERSION = "2010-04-01"
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
-_TWILIO_API_HOST = re.compile(r"^api(\.[a-z0-9-]+){0,2}\.twilio\.com$")
 
 # Twilio's codes for errors that are not about one parameter.
 _ERRORS = {
@@ -99,43 +98,10 @@ def _rfc2822(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC)).replace("-0000", "+0000")
 
 
-def standin_url(url: str, base_url: str) -> str:
-    """``url`` on Twilio's REST API host, moved to ``base_url``; anything else is refused."""
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not _TWILIO_API_HOST.match(parts.hostname or ""):
-        raise ValueError(f"the Twilio stand-in serves api.twilio.com only; refusing to send {url!r} anywhere")
-    base = urlsplit(base_url)
-    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
-
-
-class StandinHttpClient(TwilioHttpClient):
-    """The SDK's ``requests`` transport, sending Twilio's API host to a stand-in (see the module docstring)."""
-
-    def __init__(self, base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, object] | None = None,
-        data: dict[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-        timeout: float | None = None,
-        allow_redirects: bool = False,
-    ) -> TwilioResponse:
-        return super().request(
-            method,
-            standin_url(url, self.base_url),
-            params=params,
-            data=data,
-            headers=headers,
-            auth=auth,
-            timeout=timeout,
-            allow_redirects=allow_redirects,
-        )
+# Production's re-hosting transport is the one the tests use: the SDK reaches the stand-in exactly as it
+# would reach a proxy, and a URL off Twilio's API host is refused.
+standin_url = rehosted_twilio_url
+StandinHttpClient = RehostedTwilioHttpClient
 
 
 class AsyncStandinHttpClient(AsyncTwilioHttpClient):
