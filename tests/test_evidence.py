@@ -12,10 +12,9 @@ from sqlmodel import select
 
 from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource
 from domain.policy import Policy
-from domain.stages import Channel
 from records.db import make_engine, session_factory, transaction
 from records.evidence import Evidence, evidence_of, store_evidence
-from records.intake import NewComplaint, parcel_by_address, store_complaint
+from tests.helpers import file_case
 
 
 def photo(color: str = "green", *, taken: str | None = None, offset: str | None = None, gps: bool = False) -> bytes:
@@ -37,21 +36,7 @@ def photo(color: str = "green", *, taken: str | None = None, offset: str | None 
 
 
 def open_case(database_url: str, policy: Policy) -> str:
-    with transaction(session_factory(make_engine(database_url))) as session:
-        parcel, violation = parcel_by_address(session, "142 Maple Dr"), policy.violation("PS-GRASS")
-        assert parcel is not None and violation is not None
-        complaint = NewComplaint(
-            violation=violation,
-            parcel=parcel,
-            location_text=parcel.address,
-            lat=None,
-            lon=None,
-            description="Grass knee-high",
-            channel=Channel.PHONE,
-            complainant=None,
-            received_by_user_id=None,
-        )
-        return store_complaint(session, complaint, policy.calendar).case_number
+    return file_case(session_factory(make_engine(database_url)), policy)[0].case_number
 
 
 @pytest.fixture
