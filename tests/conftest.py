@@ -233,8 +233,12 @@ async def open_api(settings: Settings) -> AsyncIterator[Api]:
 
 
 @pytest.fixture
-async def api(sqlite_url: str, temporal_dev: WorkflowEnvironment) -> AsyncIterator[Api]:
-    async for client in open_api(make_settings(sqlite_url, temporal_dev.client.service_client.config.target_host)):
+async def api(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Api]:
+    # The document store the `worker` fixture writes letters to, so the console can serve them.
+    settings = make_settings(
+        sqlite_url, temporal_dev.client.service_client.config.target_host, document_store_dir=tmp_path / "documents"
+    )
+    async for client in open_api(settings):
         yield client
 
 
@@ -243,12 +247,14 @@ def client_of(env: WorkflowEnvironment) -> Client:
 
 
 @pytest.fixture
-async def worker(api: Api, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[None]:
+async def worker(api: Api, temporal_dev: WorkflowEnvironment) -> AsyncIterator[None]:
     """The real worker for the API's task queue, in this process."""
     sessions = session_factory(make_engine(api.settings.database_url))
     with ThreadPoolExecutor(4) as executor:
         queue = api.settings.temporal_task_queue
-        async with build_worker(temporal_dev.client, queue, sessions, executor, document_store=tmp_path / "documents"):
+        async with build_worker(
+            temporal_dev.client, queue, sessions, executor, document_store=api.settings.document_store_dir
+        ):
             yield
 
 

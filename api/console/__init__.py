@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from api.console import home
+from api.console import case_page, home, inspection
 
 router = APIRouter(include_in_schema=False)
-for module in (home,):
+for module in (home, case_page, inspection):
     router.include_router(module.router)

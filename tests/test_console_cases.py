@@ -1,0 +1,109 @@
+"""Working a case from the console: the case page, its actions (the workflow's validators decide), the
+inspection with photos, and who sees a complainant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import Api
+from tests.helpers import eventually, form_token, sign_in
+from tests.test_api_complaints import MAPLE
+from tests.test_evidence import photo
+
+GRASS = ["Grass or weeds taller than 8 inches", "Condition visible from the public right of way"]
+
+
+async def opened(api: Api, complaint: dict[str, Any] | None = None) -> str:
+    body = complaint or {**MAPLE, "complainant": {"name": "Nora Neighbour", "email": "nora@example.com"}}
+    case_number = str((await api.post("/api/v1/complaints", "clerk", json=body)).json()["case_number"])
+
+    async def stage() -> Any:
+        return (await api.get(f"/api/v1/cases/{case_number}", "clerk")).json()["stage"]
+
+    await eventually(stage, until=lambda s: s == "investigating")
+    return case_number
+
+
+async def inspect(http: httpx.AsyncClient, case: str, verdict: str, *photos: bytes, **extra: str) -> httpx.Response:
+    page = await http.get(f"/cases/{case}/inspect")
+    assert page.status_code == 200, page.text
+    data = {"csrf_token": form_token(page.text), "findings": "Grass 14 in.", "verdict": verdict, **extra}
+    data["checklist"] = GRASS  # type: ignore[assignment]
+    files = [("photos", (f"photo{i}.jpg", content, "image/jpeg")) for i, content in enumerate(photos)]
+    return await http.post(f"/cases/{case}/inspect", data=data, files=files or None)
+
+
+async def act(http: httpx.AsyncClient, case: str, action: str, kind: str = "actions", **fields: str) -> httpx.Response:
+    page = await http.get(f"/cases/{case}")
+    return await http.post(f"/cases/{case}/{kind}/{action}", data={"csrf_token": form_token(page.text), **fields})
+
+
+async def test_an_officer_inspects_with_photos_and_serves_a_notice_from_the_case_page(api: Api, worker: None) -> None:
+    case = await opened(api)
+    await sign_in(api.http, "officer")
+    page = await api.http.get(f"/cases/{case}")
+    assert page.status_code == 200
+    text = page.text
+    assert "Case opened – inspection" in text and "142 Maple Dr" in text and "Long grass and weeds" in text
+    assert "days left" in text or "due today" in text  # the first inspection's response target
+    assert "Nora Neighbour" in text  # officers see who complained
+    assert f'href="/cases/{case}/inspect"' in text  # the inspection is offered, on its own page
+    assert "/actions/issue_fine" not in text  # not allowed at this stage, so not offered
+    assert f"/namespaces/default/workflows/{case}" in text
+
+    inspected = await inspect(
+        api.http, case, "violation", photo("green", gps=True), photo("red"), device_lat="41.6", device_lon="-93.6"
+    )
+    assert inspected.status_code == 303, inspected.text
+    page = await api.http.get(inspected.headers["location"])
+    assert "Violation found – notice being prepared" in page.text
+    images = [part.split('"')[0] for part in page.text.split(f'src="/cases/{case}/evidence/')[1:]]
+    assert len(set(images)) == 2
+    shown = await api.http.get(f"/cases/{case}/evidence/{images[0]}")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert "41.87500, -87.62000" in page.text  # the position in the first photo's EXIF
+    assert "41.60000, -93.60000" in page.text  # the second photo has none: the phone's position
+
+    issued = await act(api.http, case, "issue_notice")
+    assert issued.status_code == 303
+    served = await act(api.http, case, "record_service", method="mail")
+    assert served.status_code == 303
+    page = await api.http.get(f"/cases/{case}")
+    assert "Compliance period" in page.text and "Courtesy notice" in page.text.replace(
+        "Courtesy Notice", "Courtesy notice"
+    )
+    letter = await api.http.get(f"/cases/{case}/notices/1")
+    assert letter.status_code == 200 and len(letter.content) > 1000
+
+    api.http.cookies.clear()
+    await sign_in(api.http, "hearing")
+    assert (await api.http.get(f"/cases/{case}/evidence/{images[0]}")).status_code == 200
+    page = await api.http.get(f"/cases/{case}")
+    assert "Nora Neighbour" not in page.text and "nora@example.com" not in page.text
+    assert "withheld from your role" in page.text
+
+
+async def test_a_refused_action_shows_the_rule_on_the_page(api: Api, worker: None) -> None:
+    case = await opened(api)
+    await sign_in(api.http, "officer")
+    refused = await act(api.http, case, "issue_notice")
+    assert refused.status_code == 409
+    assert "Issue notice was refused" in refused.text
+    assert "issue_notice is not possible while the case is at &#39;Case opened – inspection&#39;" in refused.text
+
+    wrong_role = await act(api.http, case, "close", outcome="dismissed", reason="x")
+    assert wrong_role.status_code == 403 and "needs: supervisor" in wrong_role.text
+
+    blank = await act(api.http, case, "add_note", text=" ")
+    assert blank.status_code == 422 and "text:" in blank.text
+
+    noted = await act(api.http, case, "add_note", text="Owner called, says the mower is broken")
+    assert noted.status_code == 303
+    page = await api.http.get(noted.headers["location"])
+    assert "Done: add note." in page.text and "Owner called, says the mower is broken" in page.text
+
+    not_a_photo = await inspect(api.http, case, "violation", b"%PDF-1.4 not a photo")
+    assert not_a_photo.status_code == 422 and "Photo refused" in not_a_photo.text
+    assert "Case opened – inspection" in (await api.http.get(f"/cases/{case}")).text
