@@ -3,7 +3,9 @@ inspection with photos, and who sees a complainant."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -12,6 +14,7 @@ from tests.helpers import eventually, form_token, sign_in
 from tests.test_api_complaints import MAPLE
 from tests.test_evidence import photo
 
+ACTIONS = "/api/v1/cases/{}/actions/{}"
 GRASS = ["Grass or weeds taller than 8 inches", "Condition visible from the public right of way"]
 
 
@@ -107,3 +110,30 @@ async def test_a_refused_action_shows_the_rule_on_the_page(api: Api, worker: Non
     not_a_photo = await inspect(api.http, case, "violation", b"%PDF-1.4 not a photo")
     assert not_a_photo.status_code == 422 and "Photo refused" in not_a_photo.text
     assert "Case opened – inspection" in (await api.http.get(f"/cases/{case}")).text
+
+
+async def test_my_day_lists_todays_visits_in_route_order_with_a_map(api: Api, worker: None) -> None:
+    zone = ZoneInfo("America/Chicago")
+    today = datetime.now(zone).replace(hour=12, minute=0, second=0, microsecond=0)
+    far, near, tomorrow = "988 W 14th St", "128 W 14th St", "212 W 14th St"
+    for address, when in ((far, today), (near, today), (tomorrow, today + timedelta(days=1))):
+        case = await opened(api, {**MAPLE, "address": address})
+        moved = await api.post(ACTIONS.format(case, "reassign"), "supervisor", json={"officer_badge": "CE-101"})
+        assert moved.status_code == 200, moved.text
+        scheduled = await api.post(
+            ACTIONS.format(case, "schedule_inspection"), "officer", json={"scheduled_for": when.isoformat()}
+        )
+        assert scheduled.status_code == 200, scheduled.text
+
+    await sign_in(api.http, "officer")
+    page = await api.http.get("/my-day")
+    assert page.status_code == 200
+    listed = page.text.split('<ol class="visits">')[1].split("</ol>")[0]
+    assert listed.index(near) < listed.index(far)  # the nearer stop to the office first
+    assert tomorrow not in listed
+    assert "<svg" in page.text and page.text.count("<circle") == 2
+    assert "window.print()" in page.text
+
+    api.http.cookies.clear()
+    await sign_in(api.http, "clerk")
+    assert (await api.http.get("/my-day")).status_code == 403
