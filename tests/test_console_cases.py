@@ -137,3 +137,45 @@ async def test_my_day_lists_todays_visits_in_route_order_with_a_map(api: Api, wo
     api.http.cookies.clear()
     await sign_in(api.http, "clerk")
     assert (await api.http.get("/my-day")).status_code == 403
+
+
+async def test_a_clerk_files_at_intake_and_attaches_a_second_complaint_to_the_open_case(api: Api, worker: None) -> None:
+    await sign_in(api.http, "clerk")
+    page = await api.http.get("/intake")
+    assert page.status_code == 200 and 'list="parcel-suggestions"' in page.text and "Long grass and weeds" in page.text
+    suggested = (await api.http.get("/intake/parcels", params={"q": "142 map"})).json()
+    assert suggested[0]["address"] == "142 Maple Dr"
+
+    complaint = {
+        "csrf_token": form_token(page.text),
+        "channel": "walk_in",
+        "address": "142 Maple Dr",
+        "violation_code": "PS-GRASS",
+        "description": "Grass over a foot tall",
+        "name": "Nora Neighbour",
+        "phone": "555 010 2222",
+    }
+    bad = await api.http.post("/intake", data={**complaint, "address": "142 Mapel Drive", "email": "nora@"})
+    assert bad.status_code == 422 and "email" in bad.text
+    bad = await api.http.post("/intake", data={**complaint, "address": "142 Mapel Drive"})
+    assert bad.status_code == 422 and "is not an address in the City of Riverton" in bad.text
+
+    filed = await api.http.post("/intake", data=complaint)
+    assert filed.status_code == 303
+    case = filed.headers["location"].split("/cases/")[1].split("?")[0]
+    assert "Done: complaint filed." in (await api.http.get(filed.headers["location"])).text
+
+    again = await api.http.post("/intake", data={**complaint, "channel": "phone", "name": "Omar Other"})
+    assert again.status_code == 409
+    assert "already an open case about this property and violation" in again.text and case in again.text
+    attached = await api.http.post("/intake", data={**complaint, "channel": "phone", "decision": "attach"})
+    assert attached.headers["location"] == f"/cases/{case}?done=complaint_attached"
+
+    async def case_page() -> str:
+        return (await api.http.get(f"/cases/{case}")).text
+
+    text = await eventually(case_page, until=lambda t: "Another complaint (phone) attached to this case" in t)
+    assert text.count("Grass over a foot tall") == 2
+
+    separate = await api.http.post("/intake", data={**complaint, "decision": "new"})
+    assert separate.status_code == 303 and case not in separate.headers["location"]
