@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -81,12 +83,12 @@ class Person:
             await self.page.reload()
         raise AssertionError(f"{text!r} never appeared on {self.page.url}")
 
-    async def act(self, title: str, **fields: str) -> None:
-        """Opens an action's form on the case page, fills it in and sends it."""
+    async def act(self, title: str, fields: dict[str, str] | None = None) -> None:
+        """Opens an action's form on the case page, fills it in (by the fields' labels) and sends it."""
         form = self.page.locator("details", has=self.page.locator("summary", has_text=re.compile(f"^{title}")))
         await form.locator("summary").click()
-        for label, value in fields.items():
-            field = form.get_by_label(label.replace("_", " ").capitalize())
+        for label, value in (fields or {}).items():
+            field = form.get_by_label(label)
             if await field.evaluate("e => e.tagName") == "SELECT":
                 await field.select_option(value)
             else:
@@ -127,21 +129,26 @@ async def test_a_case_from_intake_to_fine_in_the_browser(
     await clerk.shot("02-case-filed")
 
     officer = await Person.signed_in(browser, system, "officer")
+    await officer.page.goto(f"/cases/{case}")
+    today = datetime.now(ZoneInfo("America/Chicago")).strftime("%Y-%m-%dT%H:%M")
+    await officer.act("Schedule inspection", {"Inspection at": today})
+    await expect(officer.page.get_by_role("status")).to_contain_text("schedule inspection")
     await officer.page.goto("/my-day")
+    await expect(officer.page.get_by_role("link", name=case)).to_be_visible()
     await officer.shot("03-my-day")
     await officer.inspect(case, "Violation found", photo("saddlebrown", gps=True), tmp_path, "04-inspection")
     await expect(officer.page.get_by_role("status")).to_contain_text("record inspection")
     await officer.until_text("Violation found – notice being prepared")
     await officer.act("Issue notice")
     await expect(officer.page.get_by_role("status")).to_contain_text("issue notice")
-    await officer.act("Record service", method="personal")
+    await officer.act("Record service", {"Method": "personal"})
     await officer.until_text("Compliance period")
     await expect(officer.page.get_by_role("link", name="Download")).to_be_visible()
     await officer.shot("05-notice-served")
 
     # The deadline cannot pass on the dev server: the owner phones to say it is done, which brings the
     # reinspection forward, and the officer finds it is not.
-    await officer.act("Owner reported compliance", note="Owner phoned: says the yard is cleared")
+    await officer.act("Owner reported compliance", {"Note": "Owner phoned: says the yard is cleared"})
     await officer.until_text("Reinspection due")
     await officer.inspect(case, "Not complied", photo("olive", gps=True), tmp_path, "06-reinspection")
     await officer.until_text("Not complied – escalation")

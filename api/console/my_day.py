@@ -25,7 +25,7 @@ from domain.stages import CaseStage
 from records.tables import Case, Officer, Parcel, User
 
 router = APIRouter(include_in_schema=False)
-MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 640, 420, 24
+MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 640, 420, 30
 
 
 @dataclass
