@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import PROJECT_ROOT
@@ -26,8 +27,6 @@ PHONE = {"width": 390, "height": 844}
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup installs it)"
 )
-playwright_api = pytest.importorskip("playwright.async_api")
-expect = playwright_api.expect
 
 
 @pytest.fixture
@@ -37,7 +36,7 @@ def system(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -
 
 
 @pytest.fixture
-async def browser(system: str) -> AsyncIterator[playwright_api.Browser]:
+async def browser(system: str) -> AsyncIterator[Browser]:
     async with httpx.AsyncClient(base_url=system) as http:
 
         async def healthy() -> int:
@@ -47,7 +46,7 @@ async def browser(system: str) -> AsyncIterator[playwright_api.Browser]:
                 return 0
 
         await eventually(healthy, until=lambda code: code == 200, within=60)
-    async with playwright_api.async_playwright() as driver:
+    async with async_playwright() as driver:
         chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield chromium
         await chromium.close()
@@ -56,11 +55,11 @@ async def browser(system: str) -> AsyncIterator[playwright_api.Browser]:
 class Person:
     """One member of staff at their own phone: a browser context of their own (their own session cookie)."""
 
-    def __init__(self, page: playwright_api.Page, base_url: str, username: str) -> None:
+    def __init__(self, page: Page, base_url: str, username: str) -> None:
         self.page, self.base_url, self.username = page, base_url, username
 
     @classmethod
-    async def signed_in(cls, browser: playwright_api.Browser, base_url: str, username: str) -> Person:
+    async def signed_in(cls, browser: Browser, base_url: str, username: str) -> Person:
         context = await browser.new_context(viewport=PHONE, base_url=base_url)
         person = cls(await context.new_page(), base_url, username)
         await person.page.goto("/login")
@@ -110,9 +109,7 @@ class Person:
         await self.page.wait_for_load_state()
 
 
-async def test_a_case_from_intake_to_fine_in_the_browser(
-    browser: playwright_api.Browser, system: str, tmp_path: Path
-) -> None:
+async def test_a_case_from_intake_to_fine_in_the_browser(browser: Browser, system: str, tmp_path: Path) -> None:
     clerk = await Person.signed_in(browser, system, "clerk")
     page = clerk.page
     await page.goto("/intake")
