@@ -21,7 +21,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -66,6 +66,8 @@ async def start_dev_server(**kwargs: object) -> WorkflowEnvironment:
         dev_server_existing_path=str(TEMPORAL_CLI),
         search_attributes=sa.ALL,
         dev_server_extra_args=dynamic_config_flags(),
+        # The SDK's default of 5 s is not enough on a loaded two-core machine running several suites at once.
+        dev_server_startup_timeout=timedelta(seconds=60),
         **kwargs,  # type: ignore[arg-type]
     )
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
 from api.console.case_page import case_snapshot
@@ -110,11 +111,13 @@ def _store_photos(
     photos: list[tuple[str, bytes]],
     source: EvidenceSource,
     device: tuple[float | None, float | None],
-) -> list[str]:
-    """All the photos, or none (EvidenceRejected names the file that was refused)."""
+) -> tuple[list[str], list[int]]:
+    """All the photos, or none (EvidenceRejected names the file that was refused): the evidence ids, and the
+    rows this upload added (a photo sent before is the row it already has)."""
     zone = ZoneInfo(context.city.timezone)
-    ids = []
+    ids, added = [], []
     with transaction(context.sessions) as session:
+        known = set(session.exec(select(Evidence.id).where(Evidence.case_number == case_number)))
         for name, data in photos:
             try:
                 item = store_evidence(
@@ -130,12 +133,24 @@ def _store_photos(
                 )
             except EvidenceRejected as exc:
                 raise EvidenceRejected(f"{name}: {exc}") from None
+            assert item.id is not None  # flushed
+            if item.id in known:
+                ids.append(str(item.id))
+                continue
             if item.latitude is None and device[0] is not None and device[1] is not None:
                 # The photo says nowhere; the phone's own position at upload is the next best witness.
                 item.latitude, item.longitude = device
                 session.add(item)
             ids.append(str(item.id))
-    return ids
+            added.append(item.id)
+    return ids, added
+
+
+def _forget(context: AppContext, added: list[int]) -> None:
+    """A refused inspection keeps no evidence rows of its own (the files, named by their hash, are reused)."""
+    with transaction(context.sessions) as session:
+        for item in session.exec(select(Evidence).where(col(Evidence.id).in_(added))):
+            session.delete(item)
 
 
 @router.post("/cases/{case_number}/inspect", dependencies=[CsrfChecked])
@@ -172,7 +187,7 @@ async def record_inspection(
     source = EvidenceSource.INSPECTION if action == "record_inspection" else EvidenceSource.REINSPECTION
     device = (_float(form.get("device_lat")), _float(form.get("device_lon")))
     try:
-        evidence = await asyncio.to_thread(_store_photos, context, case_number, user, photos, source, device)
+        evidence, added = await asyncio.to_thread(_store_photos, context, case_number, user, photos, source, device)
     except EvidenceRejected as exc:
         return await _page(
             request,
@@ -195,11 +210,13 @@ async def record_inspection(
     try:
         await take_action(context, user, case_number, action, payload)
     except RequestValidationError as exc:
+        await asyncio.to_thread(_forget, context, added)
         errors = field_errors(list(exc.errors()))
         return await _page(
             request, context, user, case_number, errors=errors, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
         )
     except HTTPException as exc:
+        await asyncio.to_thread(_forget, context, added)
         problem = f"{action.replace('_', ' ').capitalize()} was refused: {exc.detail}"
         return await _page(request, context, user, case_number, problem=problem, status_code=exc.status_code)
     return RedirectResponse(f"/cases/{case_number}?done={action}", status_code=status.HTTP_303_SEE_OTHER)
