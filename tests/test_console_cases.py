@@ -91,6 +91,8 @@ async def test_an_officer_inspects_with_photos_and_serves_a_notice_from_the_case
 async def test_a_refused_action_shows_the_rule_on_the_page(api: Api, worker: None) -> None:
     case = await opened(api)
     await sign_in(api.http, "officer")
+    missing = await api.http.get("/cases/CE-2026-999999")
+    assert missing.status_code == 404 and "There is no case CE-2026-999999" in missing.text
     refused = await act(api.http, case, "issue_notice")
     assert refused.status_code == 409
     assert "Issue notice was refused" in refused.text

@@ -190,7 +190,14 @@ async def show_case(
 
     values = await asyncio.to_thread(load)
     if values is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No case {case_number}.")
+        message = f"There is no case {case_number}. Check the number, or find the case in the case list."
+        return render(
+            request,
+            "console/message.html",
+            user,
+            {"title": "No such case", "message": message},
+            status_code=status.HTTP_404_NOT_FOUND,
+        )
     zone = ZoneInfo(context.city.timezone)
     case: Case = values["case"]
     deadline = snapshot.next_deadline if snapshot else case.next_deadline
