@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from api.console import home
+from api.console import admin, case_list, dashboard, hearings, home, outbox, supervisor
 
 router = APIRouter(include_in_schema=False)
-for module in (home,):
+for module in (home, dashboard, case_list, hearings, supervisor, outbox, admin):
     router.include_router(module.router)
