@@ -28,6 +28,14 @@ class Figure:
     unit: str = ""
     higher_is_better: bool = True
 
+    @property
+    def change(self) -> float | None:
+        """Now minus last month, to one decimal; None when either is unknown or nothing changed."""
+        if self.now is None or self.before is None:
+            return None
+        delta = round(self.now - self.before, 1)
+        return delta or None
+
 
 @dataclass(frozen=True)
 class Breach:
@@ -131,7 +139,7 @@ def figures(session: Session, p: Periods) -> list[Figure]:
     ]
 
 
-def response_breaches(session: Session, now: datetime, limit: int = 20) -> tuple[int, list[Breach]]:
+def response_breaches(session: Session, now: datetime, limit: int = 10) -> tuple[int, list[Breach]]:
     """Cases still waiting for their first inspection after the response target: how many, and the worst."""
     late = (col(Case.stage).in_(AWAITING_FIRST_RESPONSE), col(Case.response_due_at) < now)
     rows = session.exec(
