@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from domain.ics import CalendarEvent, calendar
 from domain.reports import periods
 from domain.stages import CaseStage, Outcome
 from records.case_list import CaseFilter, Sort, Status, case_page, list_query
@@ -336,3 +337,15 @@ async def test_outbox_lists_every_message_with_the_letter_it_carried(console: Ap
     download = await console.http.get(link.group(1))
     assert download.status_code == 200 and download.content == b"PK-the-letter"
     assert page.count("/attachment") == 1  # the SMS carried nothing
+
+
+def test_long_lines_fold_at_75_octets_without_splitting_a_character() -> None:
+    summary = "Appeal hearing · CE-2026-000123 · " + "Rue de l'Église, appartement № 7; " * 4
+    body = calendar(
+        "Hearings",
+        [CalendarEvent("h-1@abate", datetime(2027, 1, 5, 15, tzinfo=UTC), summary, "Salle 2")],
+        now=datetime(2026, 12, 1, tzinfo=UTC),
+    ).encode()
+    assert max(len(line) for line in body.split(b"\r\n")) <= 75
+    event = next(iter(icalendar.Calendar.from_ical(body).walk("VEVENT")))
+    assert str(event["SUMMARY"]) == summary
