@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticUseDefault
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, or_, select
 
@@ -65,7 +66,9 @@ class CaseFilter(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _blank_is_any(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        if isinstance(value, str) and not value.strip():
+            raise PydanticUseDefault
+        return value
 
     def query_string(self, **changes: Any) -> str:
         """This filter as a query string (without the page), for links that keep it."""

@@ -167,7 +167,8 @@ async def test_case_list_filters_searches_sorts_and_pages(console: Api, database
         assert case_page(session, CaseFilter(sort=Sort.PRIORITY)).rows[0].case.priority == 1
 
     await sign_in(console.http, "officer")
-    page = await console.http.get("/cases", params={"q": "", "stage": "hearing", "officer": "", "overdue": "1"})
+    blanks = {"q": "", "status": "", "sort": "", "officer": "", "page": ""}  # an empty field means any (or the default)
+    page = await console.http.get("/cases", params={**blanks, "stage": "hearing", "overdue": "1"})
     assert page.status_code == 200 and f'href="/cases/{mine.case_number}">' in page.text
     assert "<strong>1</strong> case" in page.text and "142 Maple Dr" in page.text
     for field in ("q", "status", "stage", "priority", "violation", "officer", "zone", "sort", "overdue"):
