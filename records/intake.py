@@ -16,11 +16,14 @@ from domain.addresses import address_key
 from domain.calendar import BusinessCalendar
 from domain.case import CaseStart
 from domain.case_numbers import format_case_number, new_tracking_code
+from domain.city import City
 from domain.policy import CasePolicy, ViolationType
 from domain.stages import CaseStage, Channel
 from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, Parcel
 
 EARTH_RADIUS_M = 6_371_000
+# A point farther than this from every parcel is a street, a park or a typo, not a property.
+MAX_PARCEL_DISTANCE_M = 150
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,46 @@ def nearest_parcel(session: Session, lat: float, lon: float) -> tuple[Parcel, fl
     return ranked[0] if ranked else None
 
 
+class UnknownPlace(LookupError):
+    """A place that is not a property of the city; the message says why, in words for the person who gave it."""
+
+
+@dataclass(frozen=True)
+class Place:
+    parcel: Parcel
+    location_text: str
+    lat: float | None
+    lon: float | None
+
+
+def place_at_address(session: Session, city: City, text: str) -> Place:
+    parcel = parcel_by_address(session, text)
+    if parcel is None:
+        street = " ".join(word for word in address_key(text).split() if not word.isdigit())
+        suggestions = [p.address for p in search_parcels(session, street, 3)] if street else []
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        raise UnknownPlace(f"{text!r} is not an address in the {city.name}{hint}")
+    return Place(parcel, text, None, None)
+
+
+def place_at_point(session: Session, city: City, lat: float, lon: float) -> Place:
+    if not city.bounds.contains(lat, lon):
+        raise UnknownPlace(f"the point ({lat}, {lon}) is outside the {city.name}")
+    found = nearest_parcel(session, lat, lon)
+    if found is None or found[1] > MAX_PARCEL_DISTANCE_M:
+        raise UnknownPlace(f"no property within {MAX_PARCEL_DISTANCE_M} m of ({lat}, {lon}); give the street address")
+    return Place(found[0], f"{lat}, {lon}", lat, lon)
+
+
+def open_case_for(session: Session, parcel_id: str, violation_code: str) -> Case | None:
+    """The open case about this property and violation type, which a new report joins instead of opening another."""
+    return session.exec(
+        select(Case)
+        .where(Case.parcel_id == parcel_id, Case.violation_code == violation_code, col(Case.closed_at).is_(None))
+        .order_by(col(Case.opened_at))
+    ).first()
+
+
 def next_case_number(session: Session, year: int) -> str:
     name = f"case_number:{year}"
     value = session.execute(
@@ -105,27 +148,7 @@ def store_complaint(session: Session, complaint: NewComplaint, calendar: Busines
         opened_at=now,
     )
     session.add(case)
-    complainant_id = None
-    if complaint.complainant is not None:
-        person = Complainant(**vars(complaint.complainant))
-        session.add(person)
-        session.flush()
-        complainant_id = person.id
-    session.add(
-        Complaint(
-            case_number=case.case_number,
-            violation_code=violation.code,
-            parcel_id=complaint.parcel.parcel_id,
-            location_text=complaint.location_text,
-            lat=complaint.lat,
-            lon=complaint.lon,
-            description=complaint.description,
-            channel=complaint.channel,
-            complainant_id=complainant_id,
-            received_by_user_id=complaint.received_by_user_id,
-            received_at=now,
-        )
-    )
+    _add_complaint(session, case.case_number, complaint, now)
     session.add(
         CaseEvent(
             case_number=case.case_number,
@@ -139,6 +162,36 @@ def store_complaint(session: Session, complaint: NewComplaint, calendar: Busines
     )
     session.flush()
     return case
+
+
+def attach_complaint(session: Session, case: Case, complaint: NewComplaint) -> Complaint:
+    """Stores a complaint about an open case's property and violation on that case (the workflow is told by signal)."""
+    return _add_complaint(session, case.case_number, complaint, datetime.now(UTC))
+
+
+def _add_complaint(session: Session, case_number: str, complaint: NewComplaint, now: datetime) -> Complaint:
+    complainant_id = None
+    if complaint.complainant is not None:
+        person = Complainant(**vars(complaint.complainant))
+        session.add(person)
+        session.flush()
+        complainant_id = person.id
+    row = Complaint(
+        case_number=case_number,
+        violation_code=complaint.violation.code,
+        parcel_id=complaint.parcel.parcel_id,
+        location_text=complaint.location_text,
+        lat=complaint.lat,
+        lon=complaint.lon,
+        description=complaint.description,
+        channel=complaint.channel,
+        complainant_id=complainant_id,
+        received_by_user_id=complaint.received_by_user_id,
+        received_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def case_start(session: Session, case: Case, policy: CasePolicy) -> CaseStart:
