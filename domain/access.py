@@ -41,3 +41,6 @@ CASE_ACTIONS: dict[str, frozenset[Role]] = {
     "add_note": STAFF - {Role.ADMIN},
     "close": frozenset({Role.SUPERVISOR}),
 }
+
+# Open311 API keys let outside apps open cases: only administrators issue and revoke them.
+MANAGE_OPEN311_KEYS = frozenset({Role.ADMIN})
