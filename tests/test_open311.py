@@ -8,7 +8,7 @@ Chicago, Toronto, San Francisco).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -95,7 +95,7 @@ def grass(key: str, **fields: str) -> dict[str, str]:
     return {"api_key": key, "service_code": "PS-GRASS", "address_string": MAPLE, "attribute[HEIGHT]": "KNEE", **fields}
 
 
-async def post(api: Api, body: dict[str, str], fmt: str = "json") -> httpx.Response:
+async def post(api: Api, body: Mapping[str, str | list[str]], fmt: str = "json") -> httpx.Response:
     return await api.http.post(f"{BASE}/requests.{fmt}", data=body)
 
 
