@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 
 from api.context import AppContext
 from domain.actions import DuplicateComplaint
+from domain.stages import Channel
 from records.db import transaction
 from records.intake import NewComplaint, attach_complaint, open_case_for, store_complaint
 from records.tables import Case, Complaint
@@ -74,7 +75,8 @@ async def dispatch(context: AppContext, filed: Filed) -> bool:
     number = filed.case.case_number
     try:
         if filed.joined_open_case:
-            event = DuplicateComplaint(complaint_id=filed.complaint.id or 0, channel=filed.complaint.channel)
+            assert filed.complaint.id is not None  # flushed when stored
+            event = DuplicateComplaint(complaint_id=filed.complaint.id, channel=Channel(filed.complaint.channel))
             await asyncio.wait_for(
                 case_handle(context.temporal, number).signal("duplicate_complaint", event),
                 timeout=settings.temporal_start_timeout_seconds,

@@ -22,7 +22,8 @@ from sqlmodel import col, update
 from temporalio.testing import WorkflowEnvironment
 
 from api.open311_format import XML_ITEMS
-from config.settings import PROJECT_ROOT
+from config.settings import CONFIG_DIR, PROJECT_ROOT
+from domain.policy import Policy, PolicyError, parse_policy
 from records.db import make_engine, session_factory, transaction
 from records.tables import Case
 from tests.conftest import Api, make_settings, open_api
@@ -437,3 +438,36 @@ def test_the_example_fixtures_are_what_the_schemas_describe() -> None:
     valid("requests.json", json.loads((examples / "chicago_service_requests_2014.json").read_text()))
     san_francisco = from_xml((examples / "san_francisco_requests.xml").read_bytes())
     assert list(SCHEMAS["requests.json"].iter_errors(san_francisco))  # "Open", not "open"
+
+
+# --- The questions in the policy packs ----------------------------------------------------------------
+
+
+def test_questions_check_answers_and_the_pack_checks_questions(policy: Policy) -> None:
+    grass_type = policy.violation("PS-GRASS")
+    vehicle = policy.violation("VH-INOPERABLE")
+    noise = policy.violation("NS-CONSTRUCTION")
+    assert grass_type and vehicle and noise
+    assert all(v.questions and any(q.required for q in v.questions) for v in policy.violation_types)
+    height, count, heard = grass_type.questions[0], vehicle.questions[1], noise.questions[0]
+    assert height.answer(["KNEE"]) == "KNEE" and count.answer([" 3 "]) == "3"
+    assert vehicle.questions[0].answer(["PLATES", "TIRES", "PLATES"]) == ["PLATES", "TIRES"]
+    assert heard.answer(["2026-11-20T22:30:00-06:00"]) == "2026-11-20T22:30:00-06:00"
+    for question, given, reason in (
+        (height, ["SKY"], "'SKY' is not one of"),
+        (height, ["KNEE", "WAIST"], "takes one value"),
+        (height, [" "], "is required"),
+        (count, ["many"], "is not a number"),
+        (count, ["NaN"], "is not a number"),
+        (heard, ["last night"], "ISO 8601"),
+    ):
+        with pytest.raises(ValueError, match=reason):
+            question.answer(given)
+
+    text = (CONFIG_DIR / "policy.toml").read_text()
+    listless = text.replace('kind = "singlevaluelist"', 'kind = "string"', 1)
+    with pytest.raises(PolicyError, match="choices are given for list questions, and only for them"):
+        parse_policy(listless)
+    twice = text.replace('code = "OVER_SIDEWALK"', 'code = "HEIGHT"', 1)
+    with pytest.raises(PolicyError, match="question 'HEIGHT' is asked twice"):
+        parse_policy(twice)
