@@ -113,15 +113,6 @@ def place_at_point(session: Session, city: City, lat: float, lon: float) -> Plac
     return Place(found[0], f"{lat}, {lon}", lat, lon)
 
 
-def open_case_for(session: Session, parcel_id: str, violation_code: str) -> Case | None:
-    """The open case about this property and violation type, which a new report joins instead of opening another."""
-    return session.exec(
-        select(Case)
-        .where(Case.parcel_id == parcel_id, Case.violation_code == violation_code, col(Case.closed_at).is_(None))
-        .order_by(col(Case.opened_at))
-    ).first()
-
-
 def next_case_number(session: Session, year: int) -> str:
     name = f"case_number:{year}"
     value = session.execute(
@@ -164,11 +155,6 @@ def store_complaint(session: Session, complaint: NewComplaint, calendar: Busines
     return case
 
 
-def attach_complaint(session: Session, case: Case, complaint: NewComplaint) -> Complaint:
-    """Stores a complaint about an open case's property and violation on that case (the workflow is told by signal)."""
-    return _add_complaint(session, case.case_number, complaint, datetime.now(UTC))
-
-
 def _add_complaint(session: Session, case_number: str, complaint: NewComplaint, now: datetime) -> Complaint:
     complainant_id = None
     if complaint.complainant is not None:
@@ -190,6 +176,21 @@ def _add_complaint(session: Session, case_number: str, complaint: NewComplaint, 
         received_at=now,
     )
     session.add(row)
+    return row
+
+
+def open_case_for(session: Session, parcel_id: str, violation_code: str) -> Case | None:
+    """The open case about this parcel and violation type, which a new report joins instead of opening another."""
+    return session.exec(
+        select(Case)
+        .where(Case.parcel_id == parcel_id, Case.violation_code == violation_code, Case.stage != CaseStage.CLOSED)
+        .order_by(col(Case.opened_at))
+    ).first()
+
+
+def attach_complaint(session: Session, case: Case, complaint: NewComplaint) -> Complaint:
+    """Stores a duplicate report on the open case; the caller tells the case's workflow (a signal)."""
+    row = _add_complaint(session, case.case_number, complaint, datetime.now(UTC))
     session.flush()
     return row
 
