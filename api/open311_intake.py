@@ -36,6 +36,7 @@ from records.tables import Parcel
 
 MAX_DESCRIPTION = 4000  # the GeoReport v2 schema's limit
 MAX_MEDIA_URL = 2000
+MAX_APP_ID = 200  # device_id and account_id, as the app knows its user
 _COMPLAINANT_FIELDS = {"name": "first_name/last_name", "email": "email", "phone": "phone"}
 
 
@@ -78,6 +79,9 @@ def read_report(context: AppContext, params: Params) -> Report:
     if media_url is not None and (len(media_url) > MAX_MEDIA_URL or not media_url.startswith(("https://", "http://"))):
         errors.append("media_url must be an http(s) URL of at most 2000 characters")
     complainant = _complainant(params, errors)
+    for name in ("device_id", "account_id"):
+        if len(params.get(name) or "") > MAX_APP_ID:
+            errors.append(f"{name} is longer than {MAX_APP_ID} characters")
     if errors:
         raise Open311Error(400, *errors)
     return Report(

@@ -288,6 +288,9 @@ async def test_errors_have_the_specifications_shape_in_both_formats(api: Api) ->
         assert any("'SKY' is not one of ANKLE, KNEE, WAIST" in e for e in several)
         assert any("attribute[COLOR] is not a question of PS-GRASS" in e for e in several)
         assert any(e.startswith("email:") for e in several) and any("media_url" in e for e in several)
+        long_device = _errors(await post(api, grass(key, device_id="x" * 201, description="d" * 4001), fmt), 400)
+        assert "device_id is longer than 200 characters" in long_device
+        assert "description is longer than 4000 characters" in long_device
         nowhere = await post(api, grass(key, address_string="", lat="40.0", long="-75.0"), fmt)
         assert "outside the City of Riverton" in _errors(nowhere, 400)[0]
         typo = await post(api, grass(key, address_string="9999 Maple Dr"), fmt)
