@@ -5,6 +5,7 @@ and parameters where an empty value is a missing one (as the specification asks)
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -25,6 +26,10 @@ XML_ITEMS = {
     "attributes": "attribute",
     "values": "value",
 }
+
+
+# Characters XML 1.0 cannot carry at all (not even escaped); an app's echoed input may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class Open311Error(Exception):
@@ -49,7 +54,7 @@ def _xml(parent: ET.Element, value: Any) -> None:
     elif isinstance(value, bool):
         parent.text = "true" if value else "false"
     elif value is not None:
-        parent.text = str(value)
+        parent.text = _NOT_XML.sub("\ufffd", str(value))
 
 
 def render(fmt: str, root: str, body: Any, status: int = 200) -> Response:

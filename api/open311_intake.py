@@ -76,7 +76,11 @@ def read_report(context: AppContext, params: Params) -> Report:
     if len(description) > MAX_DESCRIPTION:
         errors.append(f"description is longer than {MAX_DESCRIPTION} characters")
     media_url = params.get("media_url")
-    if media_url is not None and (len(media_url) > MAX_MEDIA_URL or not media_url.startswith(("https://", "http://"))):
+    if media_url is not None and (
+        len(media_url) > MAX_MEDIA_URL
+        or not media_url.startswith(("https://", "http://"))
+        or any(c.isspace() or not c.isprintable() for c in media_url)
+    ):
         errors.append("media_url must be an http(s) URL of at most 2000 characters")
     complainant = _complainant(params, errors)
     for name in ("device_id", "account_id"):

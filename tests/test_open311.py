@@ -291,6 +291,9 @@ async def test_errors_have_the_specifications_shape_in_both_formats(api: Api) ->
         long_device = _errors(await post(api, grass(key, device_id="x" * 201, description="d" * 4001), fmt), 400)
         assert "device_id is longer than 200 characters" in long_device
         assert "description is longer than 4000 characters" in long_device
+        # Echoed input with characters XML cannot carry still makes a document that parses.
+        echoed = grass(key) | {"attribute[\x01BELL]": "x", "media_url": "https://a\x02b"}
+        assert len(_errors(await post(api, echoed, fmt), 400)) == 2
         nowhere = await post(api, grass(key, address_string="", lat="40.0", long="-75.0"), fmt)
         assert "outside the City of Riverton" in _errors(nowhere, 400)[0]
         typo = await post(api, grass(key, address_string="9999 Maple Dr"), fmt)
