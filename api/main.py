@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from api import console
 from api.console import pages
 from api.context import AppContext
-from api.routes import actions, auth, cases, complaints, health, reference, webhooks
+from api.routes import actions, auth, cases, complaints, health, open311, open311_keys, reference, webhooks
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         actions.router,
         webhooks.router,
         console.router,
+        open311.router,
+        open311_keys.router,
     ):
         app.include_router(router)
     pages.install(app)

@@ -57,6 +57,8 @@ SUPERVISE = frozenset({Role.SUPERVISOR})
 HEARINGS = frozenset({Role.HEARING_OFFICER, Role.CLERK, Role.SUPERVISOR})
 # The outbox shows what owners and complainants were sent (addresses included): not for every role.
 READ_OUTBOX = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLERK})
+# Open311 API keys let outside apps open cases: only administrators issue and revoke them.
+MANAGE_OPEN311_KEYS = frozenset({Role.ADMIN})
 
 # Console pages, in the order the navigation shows them: (path, label, who may open it).
 # Issue 5 fills in the pages; the navigation and the role-matrix test read this one list.

@@ -7,6 +7,7 @@ input), so a policy change applies to new cases only.
 from __future__ import annotations
 
 import tomllib
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -64,6 +65,78 @@ class NoticeKind(_Strict):
     )
 
 
+class AnswerKind(StrEnum):
+    """How a resident answers a question; the names are Open311 GeoReport v2's attribute datatypes."""
+
+    STRING = "string"
+    NUMBER = "number"
+    DATETIME = "datetime"
+    TEXT = "text"
+    SINGLE_CHOICE = "singlevaluelist"
+    MULTIPLE_CHOICE = "multivaluelist"
+
+
+class Choice(_Strict):
+    key: str = Field(pattern=r"^[A-Z0-9_]{1,24}$")
+    name: str = Field(min_length=1)
+
+
+# Longest free answers: a line (an Open311 "string"), and a paragraph ("text").
+_MAX_LENGTH = {AnswerKind.STRING: 200, AnswerKind.TEXT: 2000}
+
+
+class Question(_Strict):
+    """What a resident can tell without entering the property; the inspection checklist is for the officer."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,23}$")
+    prompt: str = Field(min_length=3)
+    kind: AnswerKind
+    required: bool = False
+    help: str = ""
+    choices: tuple[Choice, ...] = ()
+
+    @model_validator(mode="after")
+    def _choices_match_the_kind(self) -> Question:
+        lists = {AnswerKind.SINGLE_CHOICE, AnswerKind.MULTIPLE_CHOICE}
+        if (self.kind in lists) != bool(self.choices):
+            raise ValueError(f"{self.code}: choices are given for list questions, and only for them")
+        return self
+
+    def answer(self, given: list[str]) -> str | list[str]:
+        """The answer as stored (choice keys, a number, a date or text); ValueError says what is wrong."""
+        values = [v.strip() for v in given if v.strip()]
+        if not values:
+            raise ValueError("is required" if self.required else "is empty")
+        if self.kind is AnswerKind.MULTIPLE_CHOICE:
+            keys = [c.key for c in self.choices]
+            unknown = [v for v in values if v not in keys]
+            if unknown:
+                raise ValueError(f"{unknown[0]!r} is not one of {', '.join(keys)}")
+            return list(dict.fromkeys(values))
+        if len(values) > 1:
+            raise ValueError("takes one value")
+        value = values[0]
+        if self.kind is AnswerKind.SINGLE_CHOICE:
+            keys = [c.key for c in self.choices]
+            if value not in keys:
+                raise ValueError(f"{value!r} is not one of {', '.join(keys)}")
+        elif self.kind is AnswerKind.NUMBER:
+            try:
+                number = Decimal(value)
+            except ArithmeticError:
+                raise ValueError(f"{value!r} is not a number") from None
+            if not number.is_finite():
+                raise ValueError(f"{value!r} is not a number")
+        elif self.kind is AnswerKind.DATETIME:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an ISO 8601 date and time") from None
+        elif len(value) > _MAX_LENGTH[self.kind]:
+            raise ValueError(f"is longer than {_MAX_LENGTH[self.kind]} characters")
+        return value
+
+
 class ViolationType(_Strict):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9-]{1,23}$")
     title: str = Field(min_length=3)
@@ -81,6 +154,19 @@ class ViolationType(_Strict):
     # What the owner must do, as the notice says it. Defaults to "" only so snapshots of cases started
     # before this field existed still load; a policy pack must give it (checked on load).
     corrective_action: str = ""
+    # What a resident is asked when reporting it (the portal, Open311); never part of the legal record.
+    questions: tuple[Question, ...] = ()
+
+    @model_validator(mode="after")
+    def _questions_are_distinct(self) -> ViolationType:
+        codes = [q.code for q in self.questions]
+        twice = next((c for c in codes if codes.count(c) > 1), None)
+        if twice:
+            raise ValueError(f"question {twice!r} is asked twice")
+        return self
+
+    def question(self, code: str) -> Question | None:
+        return next((q for q in self.questions if q.code == code), None)
 
     @property
     def priority_label(self) -> str:

@@ -16,11 +16,14 @@ from domain.addresses import address_key
 from domain.calendar import BusinessCalendar
 from domain.case import CaseStart
 from domain.case_numbers import format_case_number, new_tracking_code
+from domain.city import City
 from domain.policy import CasePolicy, ViolationType
 from domain.stages import CaseStage, Channel
 from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, Parcel
 
 EARTH_RADIUS_M = 6_371_000
+# A point farther than this from every parcel is a street, a park or a typo, not a property.
+MAX_PARCEL_DISTANCE_M = 150
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,37 @@ def nearest_parcel(session: Session, lat: float, lon: float) -> tuple[Parcel, fl
     )
     ranked = sorted(((p, distance_m(lat, lon, p.lat, p.lon)) for p in candidates), key=lambda pd: pd[1])
     return ranked[0] if ranked else None
+
+
+class UnknownPlace(LookupError):
+    """A place that is not a property of the city; the message says why, in words for the person who gave it."""
+
+
+@dataclass(frozen=True)
+class Place:
+    parcel: Parcel
+    location_text: str
+    lat: float | None
+    lon: float | None
+
+
+def place_at_address(session: Session, city: City, text: str) -> Place:
+    parcel = parcel_by_address(session, text)
+    if parcel is None:
+        street = " ".join(word for word in address_key(text).split() if not word.isdigit())
+        suggestions = [p.address for p in search_parcels(session, street, 3)] if street else []
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        raise UnknownPlace(f"{text!r} is not an address in the {city.name}{hint}")
+    return Place(parcel, text, None, None)
+
+
+def place_at_point(session: Session, city: City, lat: float, lon: float) -> Place:
+    if not city.bounds.contains(lat, lon):
+        raise UnknownPlace(f"the point ({lat}, {lon}) is outside the {city.name}")
+    found = nearest_parcel(session, lat, lon)
+    if found is None or found[1] > MAX_PARCEL_DISTANCE_M:
+        raise UnknownPlace(f"no property within {MAX_PARCEL_DISTANCE_M} m of ({lat}, {lon}); give the street address")
+    return Place(found[0], f"{lat}, {lon}", lat, lon)
 
 
 def next_case_number(session: Session, year: int) -> str:

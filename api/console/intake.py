@@ -20,7 +20,8 @@ from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.context import AppContext
 from api.deps import ContextDep
-from api.routes.complaints import _intake, start_or_defer, tell_case_of_duplicate
+from api.intake import dispatch
+from api.routes.complaints import store_body
 from api.schemas import ComplaintCreate
 from domain.access import console_page_roles
 from domain.stages import CaseStage, Channel
@@ -106,14 +107,13 @@ async def file_from_intake(request: Request, context: ContextDep, user: Annotate
         if existing is not None:
             return _page(request, context, user, form, open_case=existing, status_code=status.HTTP_409_CONFLICT)
     try:
-        intake = await asyncio.to_thread(_intake, context, body, user.id, join_open_case=decision == "attach")
+        filed = await asyncio.to_thread(store_body, context, body, user.id, join_open_case=decision == "attach")
     except RequestValidationError as exc:
         errors = field_errors(list(exc.errors()))
         return _page(request, context, user, form, errors=errors, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-    number = intake.case.case_number
-    if intake.joined_complaint_id is not None:
-        await tell_case_of_duplicate(context, intake, body.channel)
+    number = filed.case.case_number
+    started = await dispatch(context, filed)
+    if filed.joined_open_case:
         return RedirectResponse(f"/cases/{number}?done=complaint_attached", status_code=status.HTTP_303_SEE_OTHER)
-    started = await start_or_defer(context, number)
     done = "complaint_filed" if started else "complaint_saved_case_starts_when_the_engine_is_back"
     return RedirectResponse(f"/cases/{number}?done={done}", status_code=status.HTTP_303_SEE_OTHER)
