@@ -8,6 +8,7 @@ Chicago, Toronto, San Francisco).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from domain.policy import Policy, PolicyError, parse_policy
 from records.db import make_engine, session_factory, transaction
 from records.tables import Case
 from tests.conftest import Api, make_settings, open_api
+from tests.helpers import form_token, sign_in
 
 SHARED = PROJECT_ROOT.parent / "shared" / "open311"
 BASE = "/open311/v2"
@@ -435,6 +437,26 @@ async def test_admins_issue_list_and_revoke_keys(api: Api) -> None:
         assert (await api.post("/api/v1/admin/open311-keys", role, json={"name": "x app"})).status_code == 403
     assert (await api.http.get("/api/v1/admin/open311-keys")).status_code == 401
     assert (await api.post("/api/v1/admin/open311-keys", "admin", json={"name": ""})).status_code == 422
+
+
+async def test_admins_manage_keys_from_the_console_page_too(api: Api) -> None:
+    assert (await sign_in(api.http, "admin")).status_code == 303
+    page = await api.http.get("/admin/open311-keys")
+    assert page.status_code == 200 and "No keys issued yet." in page.text
+    issued = await api.http.post(
+        "/admin/open311-keys", data={"name": "SeeClickFix", "csrf_token": form_token(page.text)}
+    )
+    key = re.search(r'<code id="new-key">([^<]+)</code>', issued.text)
+    assert issued.status_code == 200 and key is not None
+    assert (await post(api, grass(key.group(1)))).status_code == 200
+    listed = await api.http.get("/admin/open311-keys")
+    assert "SeeClickFix" in listed.text and key.group(1) not in listed.text  # shown once, never again
+    [revoke_path] = re.findall(r'action="(/admin/open311-keys/\d+/revoke)"', listed.text)
+    revoked = await api.http.post(revoke_path, data={"csrf_token": form_token(listed.text)})
+    assert revoked.status_code == 303 and "revoked" in (await api.http.get(revoked.headers["location"])).text
+    assert (await post(api, grass(key.group(1)))).status_code == 403
+    forged = await api.http.post("/admin/open311-keys", data={"name": "Forged app", "csrf_token": "x"})
+    assert forged.status_code == 403 and "Forged app" not in (await api.http.get("/admin/open311-keys")).text
 
 
 def test_the_example_fixtures_are_what_the_schemas_describe() -> None:

@@ -1,4 +1,5 @@
-"""The admin area: staff accounts (`/admin/users`), officers with their zones and specialties, and zones.
+"""The admin area: staff accounts (`/admin/users`), officers with their zones and specialties, zones, and the
+API keys 311 apps post with.
 
 Every form posts with its CSRF token and every route checks the admin role on the server, whatever the
 navigation shows.
@@ -16,7 +17,9 @@ from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep, SessionDep
 from domain.access import ADMINISTER, Role
+from records.db import transaction
 from records.officers import OfficerChange, OfficerError, officers, save_officer, save_zone, zones
+from records.open311 import create_key, list_keys, revoke_key
 from records.tables import User
 from records.users import AccountError, all_users, create_user, reset_password, set_active
 
@@ -32,6 +35,7 @@ DONE = {
     "password": "Password reset (any lockout is lifted): pass the temporary password on in person.",
     "officer": "Officer saved: new cases are assigned by these zones and specialties.",
     "zone": "Zone saved.",
+    "revoked": "Key revoked: requests posted with it are refused from now on.",
 }
 
 
@@ -198,3 +202,38 @@ def zone_save(
 ) -> Response:
     save_zone(session, code, name, description)
     return _back("/admin/zones", "zone", code)
+
+
+# --- Open311 API keys -----------------------------------------------------------------------------
+
+
+def _keys_page(request: Request, context: ContextDep, user: User, new_key: str | None = None) -> Response:
+    with context.sessions() as session:
+        keys = list_keys(session)
+    values = {"keys": keys, "new_key": new_key, **_flash(request)}
+    return render(request, "console/admin_open311_keys.html", user, values)
+
+
+@router.get("/open311-keys", response_class=HTMLResponse)
+def open311_keys(request: Request, context: ContextDep, user: Admin) -> Response:
+    return _keys_page(request, context, user)
+
+
+@router.post("/open311-keys", dependencies=[CsrfChecked])
+def issue_open311_key(
+    request: Request, context: ContextDep, user: Admin, name: Annotated[str, Form(min_length=2, max_length=120)]
+) -> Response:
+    """The key is shown on this one answer (not after a redirect): it is never stored and cannot be shown again."""
+    with transaction(context.sessions) as session:
+        _row, plain = create_key(session, name.strip(), user.id)
+    return _keys_page(request, context, user, new_key=plain)
+
+
+@router.post("/open311-keys/{key_id}/revoke", dependencies=[CsrfChecked])
+def revoke_open311_key(context: ContextDep, _user: Admin, key_id: int) -> Response:
+    with transaction(context.sessions) as session:
+        row = revoke_key(session, key_id)
+        if row is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No Open311 key {key_id}.")
+        name = row.name
+    return _back("/admin/open311-keys", "revoked", name)
