@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.context import AppContext
-from api.routes import actions, auth, cases, complaints, console, health, portal, reference, webhooks
+from api.routes import actions, auth, cases, complaints, console, health, owner_portal, portal, reference, webhooks
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks.router,
         console.router,
         portal.router,
+        owner_portal.router,
     ):
         app.include_router(router)
     return app
