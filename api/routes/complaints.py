@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -74,9 +75,17 @@ class Intake:
     joined_complaint_id: int | None = None  # the report joined this open case instead of opening one
 
 
-def _intake(context: AppContext, body: ComplaintCreate, user_id: int | None, *, join_open_case: bool) -> Intake:
+def _intake(
+    context: AppContext,
+    body: ComplaintCreate,
+    user_id: int | None,
+    *,
+    join_open_case: bool,
+    attach: Callable[[Session, str], object] | None = None,
+) -> Intake:
     """Stores the complaint in one transaction: a new case, or (when asked) the open case about the same
-    parcel and violation type, which the caller then tells with a `duplicate_complaint` signal."""
+    parcel and violation type, which the caller then tells with a `duplicate_complaint` signal. `attach`
+    adds what came with it (photos) to the same transaction: all of it is stored, or none."""
     violation = context.policy.violation(body.violation_code)
     if violation is None:
         raise invalid_field(
@@ -101,8 +110,12 @@ def _intake(context: AppContext, body: ComplaintCreate, user_id: int | None, *, 
                 )
                 existing = open_case_for(session, parcel.parcel_id, violation.code) if join_open_case else None
                 if existing is not None:
-                    return Intake(existing, attach_complaint(session, existing, complaint).id)
-                return Intake(store_complaint(session, complaint, context.policy.calendar))
+                    intake = Intake(existing, attach_complaint(session, existing, complaint).id)
+                else:
+                    intake = Intake(store_complaint(session, complaint, context.policy.calendar))
+                if attach is not None:
+                    attach(session, intake.case.case_number)
+                return intake
         except IntegrityError:
             # Two intakes took the year's first case number at once; the loser takes the next one.
             if attempt == STORE_ATTEMPTS:

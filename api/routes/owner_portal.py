@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,6 +30,7 @@ from api.routes.portal import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
     MAX_REPORT_BYTES,
+    keep_photos,
     message_page,
     page,
     read_form,
@@ -39,6 +41,7 @@ from api.security import OWNER_SESSION_MINUTES, create_owner_token, owner_token_
 from domain import actions as act
 from domain.case import CaseSnapshot
 from domain.case_numbers import is_case_number
+from domain.evidence import EvidenceSource
 from domain.messages import OwnerConfirmation
 from domain.notices import deadline_text
 from domain.process import appeal_refusal
@@ -54,11 +57,17 @@ router = APIRouter(prefix="/portal/owner", include_in_schema=False)
 OWNER_COOKIE = "abate_owner"
 # The workflow takes extension requests only while a compliance deadline runs (workflows/case.py).
 EXTENDABLE = (CaseStage.AWAITING_COMPLIANCE, CaseStage.REINSPECTION_DUE)
+SIGNALS = {"compliance": "owner_reported_compliance", "extension": "extension_requested", "appeal": "appeal_filed"}
 REQUEST_WORDS = {
     "compliance": "You reported that the work is done",
     "extension": "You asked for {days} more days",
     "appeal": "You filed an appeal",
 }
+
+
+def now() -> datetime:
+    """The clock the appeal window is judged by (a test moves it past the window)."""
+    return datetime.now(UTC)
 
 
 # --- Signing in -------------------------------------------------------------------------------------------
@@ -189,7 +198,7 @@ async def owner_case(request: Request, case_number: str, context: ContextDep) ->
     if not _signed_in(request, context, case_number):
         return _sign_in_again(request, context)
     snapshot = await _snapshot(context, case_number)
-    refused = appeal_refusal(snapshot.state, datetime.now(UTC)) if snapshot else None
+    refused = appeal_refusal(snapshot.state, now()) if snapshot else None
     with context.sessions() as session:
         case = session.get(Case, case_number)
         assert case is not None  # a code was issued for it
@@ -198,9 +207,7 @@ async def owner_case(request: Request, case_number: str, context: ContextDep) ->
 
 
 @router.get("/{case_number}/documents/{seq}")
-def document(
-    request: Request, case_number: str, seq: int, context: ContextDep, format: str = "docx"
-) -> Response:
+def document(request: Request, case_number: str, seq: int, context: ContextDep, format: str = "docx") -> Response:
     limit(request, PAGES)
     if not _signed_in(request, context, case_number):
         return _sign_in_again(request, context)
@@ -214,13 +221,26 @@ def document(
         path = path.with_suffix(".pdf")
     if not path.is_relative_to(store) or not path.is_file():
         return message_page(request, context, "Letter unavailable", "That copy of the letter is not available.", 404)
-    media = "application/pdf" if format == "pdf" else (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    media = (
+        "application/pdf"
+        if format == "pdf"
+        else ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     )
     return FileResponse(path, media_type=media, filename=f"{case_number}-{Path(path).name}")
 
 
 # --- The owner's requests ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnerRequestIn:
+    """A checked request: the signal for the case, what to keep, the photos to store and the words to confirm."""
+
+    event: BaseModel
+    text: str
+    what: str
+    days: int | None = None
+    photos: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 class _Refused(Exception):
@@ -239,16 +259,24 @@ def _validated(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
 
 
 async def _deliver(
-    context: AppContext, case_number: str, kind: str, event: BaseModel, text: str, days: int | None, evidence: list[str]
+    context: AppContext, case_number: str, kind: str, owner_request: OwnerRequestIn
 ) -> tuple[OwnerRequest, bool]:
-    """Keeps the request as sent, then gives it to the case; if the case engine is down, staff are alerted to
-    enter it by hand (nothing the owner sent is lost)."""
+    """Keeps the request as sent (with its photos, in one transaction), then gives it to the case; if the case
+    engine is down, staff are alerted to enter it by hand: nothing the owner sent is lost."""
+    event = owner_request.event
     with transaction(context.sessions) as session:
-        row = OwnerRequest(case_number=case_number, kind=kind, text=text, days=days, evidence=evidence)
+        evidence = keep_photos(
+            session, context, case_number, owner_request.photos, EvidenceSource.OWNER_COMPLIANCE, "owner"
+        )
+        if evidence:
+            event = event.model_copy(update={"evidence": evidence})
+        row = OwnerRequest(
+            case_number=case_number, kind=kind, text=owner_request.text, days=owner_request.days, evidence=evidence
+        )
         session.add(row)
     delivered = True
     try:
-        await case_handle(context.temporal, case_number).signal(kind_signal(kind), event)
+        await case_handle(context.temporal, case_number).signal(SIGNALS[kind], event)
     except RPCError as exc:
         log.warning("owner request %s for %s not delivered (%s)", row.id, case_number, exc)
         delivered = False
@@ -267,12 +295,6 @@ async def _deliver(
                 )
             )
     return row, delivered
-
-
-def kind_signal(kind: str) -> str:
-    return {"compliance": "owner_reported_compliance", "extension": "extension_requested", "appeal": "appeal_filed"}[
-        kind
-    ]
 
 
 async def _confirm(context: AppContext, case: Case, row: OwnerRequest, what: str) -> str:
@@ -309,29 +331,27 @@ async def _act(request: Request, case_number: str, context: AppContext, kind: st
     assert case is not None
     try:
         form = await read_form(request, MAX_PHOTOS + 1, MAX_REPORT_BYTES)
-        event, text, days, evidence, what = await _request_of(context, case, kind, form)
+        owner_request = await _request_of(context, case, kind, form)
     except _Refused as refused:
         return message_page(request, context, "Not sent", refused.message, refused.status_code, back)
-    row, delivered = await _deliver(context, case_number, kind, event, text, days, evidence)
-    sent = await _confirm(context, case, row, what)
+    row, delivered = await _deliver(context, case_number, kind, owner_request)
+    sent = await _confirm(context, case, row, owner_request.what)
     later = "" if delivered else " It will be entered on your case by staff shortly."
-    return message_page(request, context, "Received", f"{what}{later} {sent}", status.HTTP_200_OK, back)
+    return message_page(request, context, "Received", f"{owner_request.what}{later} {sent}", status.HTTP_200_OK, back)
 
 
-async def _request_of(
-    context: AppContext, case: Case, kind: str, form: Any
-) -> tuple[BaseModel, str, int | None, list[str], str]:
+async def _request_of(context: AppContext, case: Case, kind: str, form: Any) -> OwnerRequestIn:
     if case.stage == CaseStage.CLOSED:
         raise _Refused(status.HTTP_409_CONFLICT, "This case is closed; there is nothing left to ask.")
     if kind == "compliance":
         values, errors = text_fields(form, ("note",))
         photos, photo_error = await read_photos([u for u in form.getlist("photos") if isinstance(u, UploadFile)])
         if errors or photo_error:
-            raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Please correct: {photo_error or errors}.")
-        evidence = store_owner_photos(context, case, photos)
-        event = _validated(act.OwnerReportedCompliance, {"note": values["note"], "evidence": evidence})
+            reasons = photo_error or "; ".join(f"{name}: {reason}" for name, reason in errors.items())
+            raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Please correct: {reasons}.")
+        event = _validated(act.OwnerReportedCompliance, {"note": values["note"]})
         what = "Your report that the work is done was received; an officer will reinspect the property soon."
-        return event, values["note"], None, evidence, what
+        return OwnerRequestIn(event, values["note"], what, photos=photos)
     if kind == "extension":
         values, errors = text_fields(form, ("days", "reason"))
         limit_days = context.policy.process.max_extension_days
@@ -346,23 +366,18 @@ async def _request_of(
             )
         assert isinstance(event, act.ExtensionRequested)
         what = f"Your request for {event.days} more days was received; a supervisor decides and you will get a letter."
-        return event, event.reason, event.days, [], what
+        return OwnerRequestIn(event, event.reason, what, days=event.days)
     values, errors = text_fields(form, ("grounds",))
     event = _validated(act.AppealFiled, {"grounds": values["grounds"], "appellant": "the owner of record (portal)"})
     snapshot = await _snapshot(context, case.case_number)
     if snapshot is None:
         raise _Refused(status.HTTP_503_SERVICE_UNAVAILABLE, "The case system is unavailable; try again in a while.")
-    refused = appeal_refusal(snapshot.state, datetime.now(UTC))
+    refused = appeal_refusal(snapshot.state, now())
     if refused:
         raise _Refused(status.HTTP_409_CONFLICT, f"The appeal cannot be filed: {refused}.")
     what = "Your appeal was received; the deadline is paused and a hearing will be scheduled. You will get a letter."
     assert isinstance(event, act.AppealFiled)
-    return event, event.grounds, None, [], what
-
-
-def store_owner_photos(context: AppContext, case: Case, photos: list[tuple[str, bytes]]) -> list[str]:
-    """Stores the owner's photos as internal evidence and returns their references (the evidence store)."""
-    return []
+    return OwnerRequestIn(event, event.grounds, what)
 
 
 @router.post("/{case_number}/compliance", response_class=HTMLResponse)

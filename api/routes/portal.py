@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from api.context import AppContext
@@ -21,18 +23,19 @@ from api.deps import ContextDep, SessionDep
 from api.rate_limit import PAGES, REPORTS, limit
 from api.routes.complaints import Intake, _intake, start_or_defer, tell_case_of_duplicate
 from api.schemas import ComplaintCreate, GeoPoint
+from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource, accepted_media_type
 from domain.stages import Channel
+from records.evidence import store_evidence
 from records.intake import search_parcels
 from records.portal import case_by_tracking_code, cases_at_addresses, public_case_view
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
 MAX_DESCRIPTION = 5000
 MAX_PHOTOS = 5
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_BYTES = MAX_EVIDENCE_BYTES
 MAX_FIELD_BYTES = 64 * 1024  # the longest text field (5,000 characters) is far below this
 # A request larger than every field and photo together is refused before it is read.
 MAX_REPORT_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
@@ -65,16 +68,6 @@ def message_page(
 ) -> HTMLResponse:
     values = {"heading": heading, "message": message, "error": status_code >= 400, "back": back}
     return page(request, context, "message.html", values, status_code)
-
-
-@router.get("/portal.css")
-def stylesheet() -> FileResponse:
-    return FileResponse(STATIC_DIR / "portal.css", media_type="text/css")
-
-
-@router.get("/portal.js")
-def script() -> FileResponse:
-    return FileResponse(STATIC_DIR / "portal.js", media_type="text/javascript")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -166,19 +159,48 @@ def _complaint_of(values: dict[str, str]) -> tuple[ComplaintCreate | None, dict[
 
 
 async def read_photos(uploads: list[UploadFile]) -> tuple[list[tuple[str, bytes]], str | None]:
-    """The photos' bytes, or why they are refused (count and size here; content when they are stored)."""
-    chosen = [u for u in uploads if u.filename]
+    """The photos' bytes, or why they are refused: too many, too large, or not a photo by their content."""
+    chosen = [u for u in uploads if u.filename or u.size]
     if len(chosen) > MAX_PHOTOS:
         return [], f"at most {MAX_PHOTOS} photos; {len(chosen)} were chosen"
     photos = []
     for upload in chosen:
+        name = upload.filename or "photo"
         data = await upload.read(MAX_PHOTO_BYTES + 1)
-        if len(data) > MAX_PHOTO_BYTES:
-            return [], f"{upload.filename} is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB"
-        if not data:
-            return [], f"{upload.filename} is empty"
-        photos.append((upload.filename or "photo", data))
+        try:
+            accepted_media_type(data, photos_only=True)
+        except EvidenceRejected as exc:
+            return [], f"{name}: {exc}"
+        photos.append((name, data))
     return photos, None
+
+
+def keep_photos(
+    session: Session,
+    context: AppContext,
+    case_number: str,
+    photos: list[tuple[str, bytes]],
+    source: EvidenceSource,
+    uploaded_by: str,
+) -> list[str]:
+    """Stores already-checked photos as internal evidence (public pages show no photos); their references."""
+    zone = ZoneInfo(context.policy.calendar.timezone)
+    kept = [
+        store_evidence(
+            session,
+            context.settings.document_store_dir,
+            case_number=case_number,
+            data=data,
+            original_name=name,
+            source=source,
+            uploaded_by=uploaded_by,
+            local_zone=zone,
+            internal=True,
+            photos_only=True,
+        )
+        for name, data in photos
+    ]
+    return [f"evidence:{e.id}" for e in kept]
 
 
 def text_fields(form: Any, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
@@ -225,7 +247,16 @@ async def report(request: Request, context: ContextDep) -> Response:
     if errors or body is None:
         return _report_form(request, context, values, errors, status_code=422)
     try:
-        intake = await asyncio.to_thread(_intake, context, body, None, join_open_case=True)
+        intake = await asyncio.to_thread(
+            _intake,
+            context,
+            body,
+            None,
+            join_open_case=True,
+            attach=lambda session, case_number: keep_photos(
+                session, context, case_number, photos, EvidenceSource.PORTAL_REPORT, "public"
+            ),
+        )
     except RequestValidationError as exc:
         suggestions = _suggestions(context, values["address"]) if values["address"] else []
         return _report_form(request, context, values, _errors_of(exc), suggestions, status_code=422)
