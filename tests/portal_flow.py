@@ -65,7 +65,11 @@ async def until_stage(api: Api, case_number: str, stage: str) -> dict[str, Any]:
 async def serve_notice(api: Api, case_number: str) -> dict[str, Any]:
     """Inspection with a violation, the courtesy notice issued and served by mail: the letter now exists."""
     await until_stage(api, case_number, "investigating")
-    body = {"violation_found": True, "findings": "Grass 14 in.", "checklist": {"Grass or weeds taller than 8 inches": True}}
+    body = {
+        "violation_found": True,
+        "findings": "Grass 14 in.",
+        "checklist": {"Grass or weeds taller than 8 inches": True},
+    }
     assert (await api.post(ACTIONS.format(case_number, "record_inspection"), "officer", json=body)).status_code == 200
     assert (await api.post(ACTIONS.format(case_number, "issue_notice"), "officer")).status_code == 200
     served = await api.post(ACTIONS.format(case_number, "record_service"), "officer", json={"method": "mail"})
