@@ -12,8 +12,11 @@ from typing import Any
 import docx
 import httpx
 from PIL import Image
+from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
+from records.db import make_engine, session_factory
+from records.tables import CaseNotice
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually
 
@@ -77,8 +80,14 @@ async def serve_notice(api: Api, case_number: str) -> dict[str, Any]:
     return await case_of(api, case_number)
 
 
-def letter_text(store: Path, relative: str) -> str:
-    document = docx.Document(str(store / relative))
+def letter_text(api: Api, case_number: str, seq: int = 1) -> str:
+    """The text of the letter served as notice `seq`, read from the document store."""
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        notice = session.exec(
+            select(CaseNotice).where(CaseNotice.case_number == case_number, CaseNotice.seq == seq)
+        ).one()
+    assert notice.document_path is not None
+    document = docx.Document(str(api.settings.document_store_dir / notice.document_path))
     return "\n".join(p.text for p in document.paragraphs)
 
 
