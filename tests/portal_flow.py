@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,12 @@ def access_code_on(letter: str) -> str:
     match = re.search(r"access code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})", letter)
     assert match, letter
     return match[1]
+
+
+@asynccontextmanager
+async def client_at(api: Api, address: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Another browser, at another address, on the same running app (rate limits count per client)."""
+    app = api.http._transport.app  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="https://abate.test") as http:
+        yield http
