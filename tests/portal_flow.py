@@ -25,10 +25,10 @@ ACTIONS = "/api/v1/cases/{}/actions/{}"
 REPORT = {"violation_code": "PS-GRASS", "address": "142 Maple Dr", "description": "Grass past my knees for weeks"}
 
 
-async def portal_api(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Api]:
+async def portal_api(database_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Api]:
     """The API with the document store the `worker` fixture uses (letters and photos in the test's own folder)."""
     settings = make_settings(
-        sqlite_url,
+        database_url,
         temporal_dev.client.service_client.config.target_host,
         document_store_dir=tmp_path / "documents",
     )

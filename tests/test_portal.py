@@ -20,8 +20,9 @@ from tests.portal_flow import REPORT, case_of, photo, portal_api, post_report, t
 
 
 @pytest.fixture
-async def api(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Api]:
-    async for client in portal_api(sqlite_url, temporal_dev, tmp_path):
+async def api(database_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Api]:
+    """SQLite and PostgreSQL."""
+    async for client in portal_api(database_url, temporal_dev, tmp_path):
         yield client
 
 
