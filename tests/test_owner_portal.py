@@ -160,3 +160,18 @@ async def test_an_appeal_is_heard_within_the_window_and_refused_after_it(
     await until_stage(api, case_number, "hearing")
     again = await api.http.post(f"/portal/owner/{case_number}/appeal", data={"grounds": "Again"})
     assert again.status_code == 409 and "already under way" in again.text
+
+
+async def test_the_owner_sees_the_fine_and_the_balance(api: Api, worker: None) -> None:
+    case_number, code, _ = await _order_served(api)
+    api.http.cookies.clear()
+    await _sign_in(api, case_number, code)
+    assert (await api.http.post(f"/portal/owner/{case_number}/compliance", data={"note": "Done"})).status_code == 200
+    await until_stage(api, case_number, "reinspection_due")
+    body = {"complied": False, "findings": "Still long"}
+    assert (await api.post(ACTIONS.format(case_number, "record_reinspection"), "officer", json=body)).status_code == 200
+    fined = await api.post(ACTIONS.format(case_number, "issue_fine"), "officer", json={})
+    assert fined.status_code == 200, fined.text
+    page = (await api.http.get(f"/portal/owner/{case_number}")).text
+    assert "Fine 1" in page and "$100.00" in page
+    assert "Balance owing</dt><dd>$100.00" in page
