@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     pages.install(app)
+    portal.install(app)
     return app
 
 

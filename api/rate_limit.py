@@ -33,6 +33,11 @@ OWNER_ACTIONS = Limit("owner-action", 20, 3600, "requests from your connection i
 PAGES = Limit("page", 120, 60, "page requests from your connection in the last minute")
 
 
+class RateLimited(HTTPException):
+    def __init__(self, message: str, wait: int) -> None:
+        super().__init__(status.HTTP_429_TOO_MANY_REQUESTS, detail=message, headers={"Retry-After": str(wait)})
+
+
 class RateLimiter:
     def __init__(self) -> None:
         self._hits: dict[tuple[str, str], deque[float]] = {}
@@ -47,10 +52,8 @@ class RateLimiter:
                 hits.popleft()
             if len(hits) >= limit.requests:
                 wait = math.ceil(hits[0] + limit.per_seconds - now)
-                raise HTTPException(
-                    status.HTTP_429_TOO_MANY_REQUESTS,
-                    detail=f"Too many {limit.words} (at most {limit.requests}); try again in {wait} seconds.",
-                    headers={"Retry-After": str(wait)},
+                raise RateLimited(
+                    f"Too many {limit.words} (at most {limit.requests}); try again in {wait} seconds.", wait
                 )
             hits.append(now)
 

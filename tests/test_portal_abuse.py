@@ -101,8 +101,10 @@ async def test_each_client_is_rate_limited_and_told_when_to_come_back(api: Api) 
         for _ in range(10):
             assert (await post_report(http, {**REPORT, "description": ""})).status_code == 422
         limited = await post_report(http, REPORT)
-        assert limited.status_code == 429 and "Too many reports" in limited.text
+        assert limited.status_code == 429 and "Too many reports" in limited.json()["detail"]
         assert int(limited.headers["retry-after"]) > 0
+        in_a_browser = await http.post("/portal/report", data=REPORT, headers={"accept": "text/html"})
+        assert in_a_browser.status_code == 429 and "<h1>Please wait</h1>" in in_a_browser.text
         for _ in range(10):
             attempt = await http.post("/portal/owner", data={"case_number": "CE-2026-000001", "access_code": "X"})
             assert attempt.status_code == 401

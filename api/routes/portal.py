@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 
 from api.context import AppContext
 from api.deps import ContextDep, SessionDep
-from api.rate_limit import PAGES, REPORTS, limit
+from api.rate_limit import PAGES, REPORTS, RateLimited, limit
 from api.routes.complaints import Intake, _intake, start_or_defer, tell_case_of_duplicate
 from api.schemas import ComplaintCreate, GeoPoint
 from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource, accepted_media_type
@@ -68,6 +68,22 @@ def message_page(
 ) -> HTMLResponse:
     values = {"heading": heading, "message": message, "error": status_code >= 400, "back": back}
     return page(request, context, "message.html", values, status_code)
+
+
+def install(app: FastAPI) -> None:
+    """A person in a browser reads a rate-limit refusal as a page of the portal; a program gets FastAPI's JSON."""
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RateLimited)
+        headers = dict(exc.headers or {})
+        if "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        context: AppContext = request.app.state.context
+        response = message_page(request, context, "Please wait", str(exc.detail), exc.status_code)
+        response.headers.update(headers)
+        return response
+
+    app.add_exception_handler(RateLimited, refused)
 
 
 @router.get("/", response_class=HTMLResponse)
