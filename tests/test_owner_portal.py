@@ -76,6 +76,7 @@ async def test_the_code_on_the_letter_opens_the_owner_page(api: Api, worker: Non
     assert "RMC §8.24.030" in page and "Long grass and weeds" in page and "Cut all grass" in page
     assert "Correct it by" in page and "Courtesy notice" in page
     assert "Appeal by" not in page and 'action="/portal/owner/' + case_number + '/appeal"' not in page
+    assert "The Courtesy notice cannot be appealed" in page
     assert "$0.00" in page
     download = await api.http.get(f"/portal/owner/{case_number}/documents/1")
     assert download.status_code == 200

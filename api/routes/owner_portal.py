@@ -43,7 +43,7 @@ from domain.case import CaseSnapshot
 from domain.case_numbers import is_case_number
 from domain.evidence import EvidenceSource
 from domain.messages import OwnerConfirmation
-from domain.notices import deadline_text
+from domain.notices import capfirst, deadline_text
 from domain.process import appeal_refusal
 from domain.public_case import PUBLIC_STAGES, public_outcome
 from domain.stages import CaseStage
@@ -203,7 +203,7 @@ async def owner_case(request: Request, case_number: str, context: ContextDep) ->
         case = session.get(Case, case_number)
         assert case is not None  # a code was issued for it
         values = _owner_view(context, session, case)
-    return page(request, context, "owner_case.html", {**values, "appeal_refused": refused and refused.capitalize()})
+    return page(request, context, "owner_case.html", {**values, "appeal_refused": refused and capfirst(refused)})
 
 
 @router.get("/{case_number}/documents/{seq}")
