@@ -14,6 +14,7 @@ from domain.notices import (
     Letterhead,
     NoticeTerms,
     OfficerContact,
+    OwnerPortalAccess,
     ParcelRef,
     Penalty,
     Recipient,
@@ -24,15 +25,34 @@ from domain.notices import (
     how_to_appeal,
     local_time,
 )
-from records.db import SessionFactory
+from domain.owner_access import owner_access_code, printed
+from records.db import SessionFactory, transaction
+from records.portal import record_access_code
 from records.tables import Officer
 
 
 class NoticeLetterActivities:
-    def __init__(self, sessions: SessionFactory, documents: DocumentActivities, city: City) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        documents: DocumentActivities,
+        city: City,
+        *,
+        access_secret: bytes,
+        portal_url: str,
+    ) -> None:
         self._sessions = sessions
         self._documents = documents
         self._city = city
+        self._access_secret = access_secret
+        self._portal_url = portal_url
+
+    def _owner_access(self, case_number: str, letter: str) -> OwnerPortalAccess:
+        """The code this letter prints; its hash is stored first, so the page opens once the letter is out."""
+        code = owner_access_code(self._access_secret, case_number, letter)
+        with transaction(self._sessions) as session:
+            record_access_code(session, case_number, letter, code)
+        return OwnerPortalAccess(url=self._portal_url, code=printed(code))
 
     def _officer(self, officer_id: int | None) -> OfficerContact:
         with self._sessions() as session:
@@ -72,6 +92,7 @@ class NoticeLetterActivities:
             )
             if served.fine
             else None,
+            owner_access=self._owner_access(served.case_number, f"notice-{notice.seq}"),
         )
         request = RenderRequest(
             case_number=served.case_number,

@@ -30,7 +30,14 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client as TwilioClient
 
 from config.settings import MessagingBackend, Settings
-from domain.messages import ComplainantUpdate, MessageChannel, MessageReceipt, NoticeEmail, OwnerReminder
+from domain.messages import (
+    ComplainantUpdate,
+    MessageChannel,
+    MessageReceipt,
+    NoticeEmail,
+    OwnerConfirmation,
+    OwnerReminder,
+)
 from records.db import SessionFactory, transaction
 from records.tables import Case, Complainant, Complaint, Message, Parcel, SmsOptOut
 
@@ -140,27 +147,34 @@ class MessagingActivities:
     @activity.defn(name="send_owner_reminder")
     def send_owner_reminder(self, reminder: OwnerReminder) -> MessageReceipt:
         """E-mail when the roll has an address, else SMS when it has a phone, else nothing to send (recorded)."""
-        with self._sessions() as session:
-            sent = session.exec(select(Message).where(Message.key == reminder.key)).first()
-            if sent is not None and sent.status == "sent":
-                return _receipt(sent, already_sent=True)
-            case = session.get(Case, reminder.case_number)
-            parcel = session.get(Parcel, case.parcel_id) if case else None
-        if parcel is None:
-            raise ApplicationError(f"case {reminder.case_number} has no parcel on record", non_retryable=True)
-        if parcel.owner_email:
-            channel, sender, to = MessageChannel.EMAIL, self._email, parcel.owner_email
-        elif parcel.owner_phone:
-            channel, sender, to = MessageChannel.SMS, self._sms, parcel.owner_phone
-        else:
-            return MessageReceipt(key=reminder.key, channel=None, backend="none", status="no_contact")
         subject = f"Reminder: {reminder.violation_title} at {reminder.address} — case {reminder.case_number}"
         body = (
             f"Case {reminder.case_number}: the deadline to correct the {reminder.violation_title.lower()} at "
             f"{reminder.address} is {reminder.deadline:%A, %B %d, %Y at %I:%M %p} ({reminder.days_left} day(s) left). "
             "If the work is done, report it so the reinspection can come sooner."
         )
-        return self._deliver(reminder.key, reminder.case_number, channel, sender, to, subject, body)
+        return self._to_owner(reminder.key, reminder.case_number, subject, body)
+
+    def send_owner_confirmation(self, confirmation: OwnerConfirmation) -> MessageReceipt:
+        """Confirms what the owner sent through the portal (called by the API when the case has it)."""
+        return self._to_owner(confirmation.key, confirmation.case_number, confirmation.subject, confirmation.body)
+
+    def _to_owner(self, key: str, case_number: str, subject: str, body: str) -> MessageReceipt:
+        with self._sessions() as session:
+            sent = session.exec(select(Message).where(Message.key == key)).first()
+            if sent is not None and sent.status == "sent":
+                return _receipt(sent, already_sent=True)
+            case = session.get(Case, case_number)
+            parcel = session.get(Parcel, case.parcel_id) if case else None
+        if parcel is None:
+            raise ApplicationError(f"case {case_number} has no parcel on record", non_retryable=True)
+        if parcel.owner_email:
+            channel, sender, to = MessageChannel.EMAIL, self._email, parcel.owner_email
+        elif parcel.owner_phone:
+            channel, sender, to = MessageChannel.SMS, self._sms, parcel.owner_phone
+        else:
+            return MessageReceipt(key=key, channel=None, backend="none", status="no_contact")
+        return self._deliver(key, case_number, channel, sender, to, subject, body)
 
     @activity.defn(name="send_notice_email")
     def send_notice_email(self, notice: NoticeEmail) -> MessageReceipt:

@@ -41,7 +41,7 @@ def store(
     build: Callable[[Session], NewComplaint],
     *,
     join_open_case: bool,
-    also: Callable[[Session, Filed], None] | None = None,
+    also: Callable[[Session, Filed], object] | None = None,
 ) -> Filed:
     """Stores the complaint `build` makes (its errors propagate, nothing is written) and `also` in one transaction."""
     for attempt in range(1, STORE_ATTEMPTS + 1):

@@ -10,7 +10,19 @@ from fastapi import FastAPI
 from api import console
 from api.console import pages
 from api.context import AppContext
-from api.routes import actions, auth, cases, complaints, health, open311, open311_keys, reference, webhooks
+from api.routes import (
+    actions,
+    auth,
+    cases,
+    complaints,
+    health,
+    open311,
+    open311_keys,
+    owner_portal,
+    portal,
+    reference,
+    webhooks,
+)
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -51,9 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         console.router,
         open311.router,
         open311_keys.router,
+        portal.router,
+        owner_portal.router,
     ):
         app.include_router(router)
     pages.install(app)
+    portal.install(app)
     return app
 
 

@@ -24,3 +24,30 @@ def token_subject(settings: Settings, token: str) -> str | None:
         return None
     subject = claims.get("sub")
     return subject if isinstance(subject, str) else None
+
+
+OWNER_AUDIENCE = "owner-portal"
+OWNER_SESSION_MINUTES = 60
+
+
+def create_owner_token(settings: Settings, case_number: str) -> str:
+    """The owner page's session: one case, one hour; an audience of its own, so it is never a staff token."""
+    now = datetime.now(UTC)
+    claims = {
+        "sub": case_number,
+        "aud": OWNER_AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(minutes=OWNER_SESSION_MINUTES),
+    }
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+def owner_token_case(settings: Settings, token: str) -> str | None:
+    try:
+        claims = jwt.decode(
+            token, settings.secret_key.get_secret_value(), algorithms=[ALGORITHM], audience=OWNER_AUDIENCE
+        )
+    except jwt.PyJWTError:
+        return None
+    subject = claims.get("sub")
+    return subject if isinstance(subject, str) else None

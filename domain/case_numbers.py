@@ -9,7 +9,7 @@ import secrets
 
 CASE_NUMBER_PATTERN = re.compile(r"^CE-(\d{4})-(\d{6})$")
 MAX_SEQUENCE = 999_999
-_TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
+TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
 TRACKING_CODE_LENGTH = 10
 
 
@@ -24,4 +24,4 @@ def is_case_number(value: str) -> bool:
 
 
 def new_tracking_code() -> str:
-    return "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))

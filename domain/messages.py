@@ -40,6 +40,16 @@ class NoticeEmail(_Model):
     document_path: str
 
 
+class OwnerConfirmation(_Model):
+    """The owner's own request through the portal, confirmed back to the owner's contact on the roll."""
+
+    key: str = Field(description="case number + the owner request's id: a repeated confirmation is this one")
+    case_number: str
+    address: str
+    subject: str
+    body: str
+
+
 class MessageReceipt(_Model):
     key: str
     channel: MessageChannel | None

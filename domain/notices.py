@@ -251,6 +251,13 @@ class OfficerContact(_Model):
     title: str = "Code Enforcement Officer"
 
 
+class OwnerPortalAccess(_Model):
+    """Where and with what the owner opens the case online: the code printed on this letter (domain.owner_access)."""
+
+    url: str
+    code: str = Field(description="as printed, in groups of four")
+
+
 class FineTerms(_Model):
     amount: Decimal = Field(gt=0)
     due_on: date
@@ -342,6 +349,7 @@ class LetterContext(_Common):
     outcome: Outcome | None = None
     closed_on: date | None = None
     balance_due: Decimal = Decimal(0)
+    owner_access: OwnerPortalAccess | None = None
 
     @property
     def lien_warning(self) -> bool:

@@ -82,10 +82,11 @@ def appeal_refusal(state: CaseState, now: datetime) -> str | None:
         return "the case is closed or closing; there is nothing left to appeal"
     if state.hearing is not None:
         return "an appeal or hearing for this case is already under way"
-    if notice is None or notice.served_at is None or notice.appeal_deadline is None:
+    if notice is None or notice.served_at is None:
         return "no notice has been served yet; the appeal window opens at service"
     kind = state.policy.notice(notice.notice_type)
-    if not kind.appealable:
+    # A served courtesy notice has no appeal deadline because it cannot be appealed: say that, not "not served".
+    if not kind.appealable or notice.appeal_deadline is None:
         return f"the {kind.title} cannot be appealed{'; ' + kind.appeal_to if kind.appeal_to else ''}"
     if now > notice.appeal_deadline:
         return f"the appeal window closed on {local_day(notice.appeal_deadline)}"

@@ -313,6 +313,15 @@ def owner_opening(letter: Letter, title: str, *, statute: bool = False, served: 
     letter.para("RE:  **{{ parcel.address }}**  (parcel {{ parcel.parcel_id }})", before=14, after=0)
     letter.title(title, statute=statute)
     letter.para("Dear {{ recipient.name }}:")
+    letter.tag("if owner_access")
+    letter.para(
+        "You can read this case, report that the work is done, ask for more time or appeal online at "
+        "{{ owner_access.url }}: enter the case number **{{ case_number }}** and the access code "
+        "**{{ owner_access.code }}**.",
+        size=9,
+        italic=True,
+    )
+    letter.tag("endif")
 
 
 def complainant_opening(letter: Letter, title: str) -> None:

@@ -43,7 +43,13 @@ def activities(sessions: SessionFactory, document_store: Path | None = None) -> 
     settings = get_settings()
     records = RecordsActivities(sessions)
     store = document_store or settings.document_store_dir
-    letters = NoticeLetterActivities(sessions, DocumentActivities(store), load_city(settings.city_dir / "city.toml"))
+    letters = NoticeLetterActivities(
+        sessions,
+        DocumentActivities(store),
+        load_city(settings.city_dir / "city.toml"),
+        access_secret=settings.secret_key.get_secret_value().encode(),
+        portal_url=f"{settings.public_base_url.rstrip('/')}/portal/owner",
+    )
     messaging = messaging_activities(sessions, settings, store)
     return [
         PropertyActivities(sessions).lookup_parcel,

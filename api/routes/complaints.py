@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
@@ -38,7 +39,12 @@ def _locate(session: Session, context: AppContext, address: str | GeoPoint) -> P
 
 
 def store_body(
-    context: AppContext, body: ComplaintCreate, user_id: int | None, *, join_open_case: bool = False
+    context: AppContext,
+    body: ComplaintCreate,
+    user_id: int | None,
+    *,
+    join_open_case: bool = False,
+    also: Callable[[Session, Filed], object] | None = None,
 ) -> Filed:
     """Stores a complaint as the API and the console's intake form send it (422 naming the field if it is not
     one we can file); with `join_open_case`, the open case about the same parcel and violation takes it."""
@@ -64,7 +70,7 @@ def store_body(
             received_by_user_id=user_id,
         )
 
-    return store(context, complaint, join_open_case=join_open_case)
+    return store(context, complaint, join_open_case=join_open_case, also=also)
 
 
 @router.post(

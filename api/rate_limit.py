@@ -1,0 +1,75 @@
+"""Per-client rate limits for the public pages: a small in-process sliding window.
+
+In-process on purpose: it needs no service and stops a script hammering one API replica. Each replica
+counts on its own, so N replicas allow N times the rate; a city running many replicas behind one address
+should also limit at its proxy. The client is the connection's address (run uvicorn with --proxy-headers
+behind a trusted proxy so that it is the resident's, not the proxy's).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request, status
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    requests: int
+    per_seconds: float
+    words: str  # what the person is told they did too often
+
+
+# A resident files a few reports; an owner types a code a few times; pages are read freely, not scraped.
+REPORTS = Limit("report", 10, 3600, "reports from your connection in the last hour")
+OWNER_SIGN_IN = Limit("owner-sign-in", 10, 900, "access code attempts from your connection in 15 minutes")
+OWNER_SIGN_IN_PER_CASE = Limit("owner-sign-in-case", 20, 3600, "access code attempts for this case in the last hour")
+OWNER_ACTIONS = Limit("owner-action", 20, 3600, "requests from your connection in the last hour")
+PAGES = Limit("page", 120, 60, "page requests from your connection in the last minute")
+
+
+class RateLimited(HTTPException):
+    def __init__(self, message: str, wait: int) -> None:
+        super().__init__(status.HTTP_429_TOO_MANY_REQUESTS, detail=message, headers={"Retry-After": str(wait)})
+
+
+class RateLimiter:
+    def __init__(self) -> None:
+        self._hits: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, limit: Limit, key: str) -> None:
+        """Counts one request; refuses with 429 and Retry-After once `limit` is reached for `key`."""
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault((limit.name, key), deque())
+            while hits and hits[0] <= now - limit.per_seconds:
+                hits.popleft()
+            if len(hits) >= limit.requests:
+                wait = math.ceil(hits[0] + limit.per_seconds - now)
+                raise RateLimited(
+                    f"Too many {limit.words} (at most {limit.requests}); try again in {wait} seconds.", wait
+                )
+            hits.append(now)
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def limiter_of(request: Request) -> RateLimiter:
+    """One limiter per application (tests build many apps in one process)."""
+    state = request.app.state
+    if not hasattr(state, "rate_limiter"):
+        state.rate_limiter = RateLimiter()
+    limiter: RateLimiter = state.rate_limiter
+    return limiter
+
+
+def limit(request: Request, rule: Limit, key: str | None = None) -> None:
+    limiter_of(request).check(rule, key or client_of(request))

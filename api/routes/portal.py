@@ -1,0 +1,352 @@
+"""The resident portal (`/portal/`): report a problem without an account, follow it by tracking code, and see
+the cases at an address. Pages are server-rendered with their own small layout; every public page is
+rate-limited per client, and what people type is stored as typed and escaped when shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+
+from api.context import AppContext
+from api.deps import ContextDep, SessionDep
+from api.intake import dispatch
+from api.rate_limit import PAGES, REPORTS, RateLimited, limit
+from api.routes.complaints import store_body
+from api.schemas import ComplaintCreate, GeoPoint
+from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource, accepted_media_type
+from domain.stages import Channel
+from records.evidence import store_evidence
+from records.intake import search_parcels
+from records.portal import case_by_tracking_code, cases_at_addresses, public_case_view
+
+router = APIRouter(prefix="/portal", include_in_schema=False)
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+MAX_DESCRIPTION = 5000
+MAX_PHOTOS = 5
+MAX_PHOTO_BYTES = MAX_EVIDENCE_BYTES
+MAX_FIELD_BYTES = 64 * 1024  # the longest text field (5,000 characters) is far below this
+# A request larger than every field and photo together is refused before it is read.
+MAX_REPORT_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
+SEARCH_RESULTS = 25
+ADDRESS_SUGGESTIONS = 8
+TEXT_FIELDS = ("violation_code", "address", "lat", "lon", "description", "name", "email", "phone")
+LABELS = {
+    "violation_code": "What is the problem",
+    "address": "Street address",
+    "lat": "Latitude",
+    "lon": "Longitude",
+    "description": "What did you see",
+    "photos": "Photos",
+    "name": "Name",
+    "email": "E-mail",
+    "phone": "Phone",
+}
+
+
+def page(
+    request: Request, context: AppContext, name: str, values: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, f"portal/{name}", {"city": context.city, **values}, status_code=status_code
+    )
+
+
+def message_page(
+    request: Request, context: AppContext, heading: str, message: str, status_code: int, back: str | None = None
+) -> HTMLResponse:
+    values = {"heading": heading, "message": message, "error": status_code >= 400, "back": back}
+    return page(request, context, "message.html", values, status_code)
+
+
+def install(app: FastAPI) -> None:
+    """A person in a browser reads a rate-limit refusal as a page of the portal; a program gets FastAPI's JSON."""
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RateLimited)
+        headers = dict(exc.headers or {})
+        if "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        context: AppContext = request.app.state.context
+        response = message_page(request, context, "Please wait", str(exc.detail), exc.status_code)
+        response.headers.update(headers)
+        return response
+
+    app.add_exception_handler(RateLimited, refused)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, context: ContextDep) -> Response:
+    limit(request, PAGES)
+    return page(request, context, "home.html", {})
+
+
+# --- Reporting --------------------------------------------------------------------------------------------
+
+
+def _report_form(
+    request: Request,
+    context: AppContext,
+    values: dict[str, str],
+    errors: dict[str, str],
+    suggestions: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        context,
+        "report.html",
+        {
+            "violations": context.policy.violation_types,
+            "values": values,
+            "errors": errors,
+            "labels": LABELS,
+            "suggestions": suggestions or [],
+            "max_description": MAX_DESCRIPTION,
+            "max_photos": MAX_PHOTOS,
+            "max_photo_mb": MAX_PHOTO_BYTES // (1024 * 1024),
+        },
+        status_code,
+    )
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_form(request: Request, context: ContextDep) -> Response:
+    limit(request, PAGES)
+    return _report_form(request, context, {}, {})
+
+
+PATTERN_ERRORS = {"email": "is not an e-mail address", "phone": "is not a phone number (digits, spaces, + ( ) - .)"}
+
+
+def _errors_of(exc: ValidationError | RequestValidationError) -> dict[str, str]:
+    """Field name → the reason, in the form's own field names."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        path = [str(p) for p in error["loc"] if p != "body"]
+        field = path[-1] if path else "form"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error.get("type") == "string_pattern_mismatch":
+            message = PATTERN_ERRORS.get(field, message)
+        errors.setdefault(field, message)
+    return errors
+
+
+def _complaint_of(values: dict[str, str]) -> tuple[ComplaintCreate | None, dict[str, str]]:
+    """The form as the JSON API's complaint, so both are checked by the same rules; or every field's error."""
+    errors: dict[str, str] = {}
+    address: str | GeoPoint = values["address"] or "-"
+    if values["lat"] or values["lon"]:
+        try:
+            address = GeoPoint.model_validate({"lat": values["lat"] or None, "lon": values["lon"] or None})
+        except ValidationError as exc:
+            errors.update(_errors_of(exc))
+    elif not values["address"]:
+        errors["address"] = "give the street address, or the latitude and longitude of the spot"
+    if not values["violation_code"]:
+        errors["violation_code"] = "choose the problem you are reporting"
+    body = None
+    try:
+        body = ComplaintCreate.model_validate(
+            {
+                "violation_code": values["violation_code"] or "-",
+                "address": address,
+                "description": values["description"],
+                "channel": Channel.PORTAL,
+                "complainant": {k: values[k] or None for k in ("name", "email", "phone")},
+            }
+        )
+    except ValidationError as exc:
+        errors = {**_errors_of(exc), **errors}
+    if body is not None and body.complainant is not None and body.complainant.is_empty:
+        body = body.model_copy(update={"complainant": None})
+    return (None if errors else body), errors
+
+
+async def read_photos(uploads: list[UploadFile]) -> tuple[list[tuple[str, bytes]], str | None]:
+    """The photos' bytes, or why they are refused: too many, too large, or not a photo by their content."""
+    chosen = [u for u in uploads if u.filename or u.size]
+    if len(chosen) > MAX_PHOTOS:
+        return [], f"at most {MAX_PHOTOS} photos; {len(chosen)} were chosen"
+    photos = []
+    for upload in chosen:
+        name = upload.filename or "photo"
+        data = await upload.read(MAX_PHOTO_BYTES + 1)
+        try:
+            accepted_media_type(data, photos_only=True)
+        except EvidenceRejected as exc:
+            return [], f"{name}: {exc}"
+        photos.append((name, data))
+    return photos, None
+
+
+def keep_photos(
+    session: Session,
+    context: AppContext,
+    case_number: str,
+    photos: list[tuple[str, bytes]],
+    source: EvidenceSource,
+    uploaded_by: str,
+) -> list[str]:
+    """Stores already-checked photos as internal evidence (public pages show no photos); their references."""
+    zone = ZoneInfo(context.policy.calendar.timezone)
+    kept = [
+        store_evidence(
+            session,
+            context.settings.document_store_dir,
+            case_number=case_number,
+            data=data,
+            original_name=name,
+            source=source,
+            uploaded_by=uploaded_by,
+            local_zone=zone,
+            internal=True,
+            photos_only=True,
+        )
+        for name, data in photos
+    ]
+    return [f"evidence:{e.id}" for e in kept]
+
+
+def text_fields(form: Any, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """The text fields as typed (ends trimmed); a file sent where text belongs is an error, not text."""
+    values, errors = {}, {}
+    for name in names:
+        raw = form.get(name)
+        if isinstance(raw, UploadFile):
+            errors[name] = "expected text, not a file"
+            raw = ""
+        values[name] = (raw or "").strip()
+    return values, errors
+
+
+async def read_form(request: Request, max_files: int, max_bytes: int) -> Any:
+    """The multipart form, refused whole when it is too large or has too many parts (nothing is stored)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            detail=f"The request is larger than {max_bytes // (1024 * 1024)} MB; send fewer or smaller photos.",
+        )
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail="Send the form as multipart/form-data (or application/x-www-form-urlencoded without photos).",
+        )
+    return await request.form(max_files=max_files, max_fields=30, max_part_size=MAX_FIELD_BYTES)
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def report(request: Request, context: ContextDep) -> Response:
+    limit(request, REPORTS)
+    form = await read_form(request, MAX_PHOTOS + 1, MAX_REPORT_BYTES)
+    values, errors = text_fields(form, TEXT_FIELDS)
+    body, invalid = _complaint_of(values)
+    errors = {**invalid, **errors}
+    if values["violation_code"] and context.policy.violation(values["violation_code"]) is None:
+        errors["violation_code"] = "choose one of the problems listed"
+    photos, photo_error = await read_photos([u for u in form.getlist("photos") if isinstance(u, UploadFile)])
+    if photo_error:
+        errors["photos"] = photo_error
+    if errors or body is None:
+        return _report_form(request, context, values, errors, status_code=422)
+    try:
+        filed = await asyncio.to_thread(
+            store_body,
+            context,
+            body,
+            None,
+            join_open_case=True,
+            also=lambda session, filed: keep_photos(
+                session, context, filed.case.case_number, photos, EvidenceSource.PORTAL_REPORT, "public"
+            ),
+        )
+    except RequestValidationError as exc:
+        suggestions = _suggestions(context, values["address"]) if values["address"] else []
+        return _report_form(request, context, values, _errors_of(exc), suggestions, status_code=422)
+    query = "joined=1" if filed.joined_open_case else "new=1"
+    if not await dispatch(context, filed):  # stored either way; the case waits for the reconciler
+        query += "&delayed=1"
+    return RedirectResponse(f"/portal/track/{filed.case.tracking_code}?{query}", status_code=303)
+
+
+def _suggestions(context: AppContext, typed: str) -> list[str]:
+    street = " ".join(word for word in typed.split() if not word.isdigit())
+    with context.sessions() as session:
+        return [p.address for p in search_parcels(session, street or typed, ADDRESS_SUGGESTIONS)]
+
+
+@router.get("/addresses")
+def addresses(
+    request: Request, context: ContextDep, q: Annotated[str, Query(min_length=1, max_length=200)]
+) -> list[str]:
+    """Address suggestions for the report form: street addresses only, nothing about who owns them."""
+    limit(request, PAGES)
+    with context.sessions() as session:
+        return [p.address for p in search_parcels(session, q, ADDRESS_SUGGESTIONS)]
+
+
+# --- Following a case -------------------------------------------------------------------------------------
+
+
+@router.get("/track", response_class=HTMLResponse)
+def track_lookup(request: Request, context: ContextDep, code: str | None = None) -> Response:
+    limit(request, PAGES)
+    if code:
+        typed = "".join(ch for ch in code.upper() if ch.isalnum())[:40]
+        return RedirectResponse(f"/portal/track/{typed}", status_code=303)
+    return page(request, context, "track_lookup.html", {})
+
+
+@router.get("/track/{tracking_code}", response_class=HTMLResponse)
+def track(
+    request: Request,
+    tracking_code: str,
+    context: ContextDep,
+    session: SessionDep,
+    new: bool = False,
+    joined: bool = False,
+    delayed: bool = False,
+) -> Response:
+    limit(request, PAGES)
+    case = case_by_tracking_code(session, tracking_code) if len(tracking_code) <= 40 else None
+    if case is None:
+        return page(
+            request,
+            context,
+            "track_lookup.html",
+            {"error": "No case has that tracking code. Check the letters and digits and try again."},
+            status.HTTP_404_NOT_FOUND,
+        )
+    view = public_case_view(session, case, context.policy)
+    return page(request, context, "track.html", {"view": view, "new": new, "joined": joined, "delayed": delayed})
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    address: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    limit(request, PAGES)
+    results = []
+    if address and address.strip():
+        results = [
+            public_case_view(session, case, context.policy)
+            for case, _ in cases_at_addresses(session, address, SEARCH_RESULTS)
+        ]
+    return page(request, context, "search.html", {"address": (address or "").strip(), "results": results})
