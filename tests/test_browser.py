@@ -158,7 +158,9 @@ async def test_a_case_from_intake_to_fine_in_the_browser(browser: Browser, syste
 
     supervisor = await Person.signed_in(browser, system, "supervisor")
     await supervisor.page.goto("/")
-    await expect(supervisor.page.get_by_text(case)).to_be_visible()
+    # The fine just issued is in the dashboard's recent activity, linked to its case.
+    fined = supervisor.page.locator(".feed li").filter(has_text=case).filter(has_text="Fine of $")
+    await expect(fined.first).to_be_visible()
     await supervisor.shot("09-dashboard")
     await supervisor.page.goto(f"/cases/{case}")
     await expect(supervisor.page.get_by_text("Nora Neighbour")).to_be_visible()
