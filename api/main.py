@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.context import AppContext
-from api.routes import actions, auth, cases, complaints, console, health, reference, webhooks
+from api.routes import actions, auth, cases, complaints, console, documents, health, print_queue, reference, webhooks
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         actions.router,
         webhooks.router,
         console.router,
+        documents.router,
+        print_queue.router,
     ):
         app.include_router(router)
     return app

@@ -19,6 +19,8 @@ _FIELD = frozenset({Role.OFFICER, Role.SUPERVISOR})
 FILE_COMPLAINT = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 READ_CASE = STAFF
 READ_REFERENCE_DATA = STAFF
+# Letters served by mail are printed, enveloped and mailed by the front office and the officers who serve them.
+PRINT_QUEUE = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})
 
 # Staff actions on a case (workflow updates). Closing needs a supervisor: audits found cases closed unreviewed.
 CASE_ACTIONS: dict[str, frozenset[Role]] = {

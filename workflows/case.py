@@ -364,6 +364,8 @@ class CaseWorkflow:
                     "service_method": body.method,
                     "appeal_deadline": appeal_deadline,
                     "served_by": action.actor.username,
+                    "tracking_number": body.tracking_number,
+                    "posting_evidence_id": body.evidence_id,
                 }
             )
             # Nothing changes until the letter is made (and, served by e-mail, sent): a refusal leaves the case as it was.
@@ -944,6 +946,9 @@ class CaseWorkflow:
                 "template_version": document.template_sha256,
                 "document_path": document.path,
                 "document_sha256": document.sha256,
+                "pdf_path": document.pdf_path,
+                "pdf_sha256": document.pdf_sha256,
+                "pdf_unavailable_reason": document.pdf_unavailable_reason,
             }
         )
 
