@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import shutil
 import subprocess
 import sys
@@ -15,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import CONFIG_DIR
+from domain.evidence import EvidenceSource
 from domain.policy import Policy
-from records.db import make_engine, session_factory
+from records.db import make_engine, session_factory, transaction
+from records.evidence import store_evidence
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually
 from workers.main import build_worker
@@ -172,24 +176,73 @@ async def test_a_notice_sent_by_certified_mail_waits_in_the_print_queue_as_a_pdf
 
 
 async def test_without_libreoffice_the_letter_stands_as_docx_and_the_case_says_why(
-    postal: Api, plain_worker: None, policy: Policy
+    postal: Api, plain_worker: None
 ) -> None:
     api = postal
-    mailed, handed = await _notice_issued(api), await _notice_issued(api)
-    for case, body in ((mailed, {"method": "mail", "tracking_number": CERTIFIED}), (handed, {"method": "personal"})):
-        assert (await api.post(ACTIONS.format(case, "record_service"), "officer", json=body)).status_code == 200
+    case = await _notice_issued(api)
+    body = {"method": "mail", "tracking_number": CERTIFIED}
+    assert (await api.post(ACTIONS.format(case, "record_service"), "officer", json=body)).status_code == 200
 
-    notice = await _notice(api, mailed)
+    notice = await _notice(api, case)
     assert notice["pdf_url"] is None and notice["pdf_sha256"] is None
     assert notice["pdf_unavailable_reason"] == "neither libreoffice nor soffice is on PATH"
-    [letter] = (await api.get("/api/v1/print-queue", "clerk")).json()  # a personal service is not mailed
-    assert letter["case_number"] == mailed and letter["download_format"] == "docx"
+    [letter] = (await api.get("/api/v1/print-queue", "clerk")).json()
+    assert letter["case_number"] == case and letter["download_format"] == "docx"
     assert letter["pdf_unavailable_reason"] == "neither libreoffice nor soffice is on PATH"
     docx = await api.get(letter["download_url"], "clerk")
     assert docx.status_code == 200 and docx.content.startswith(b"PK\x03\x04")
     assert hashlib.sha256(docx.content).hexdigest() == notice["document_sha256"]
 
-    # Served in person, the appeal runs from the service date without the mail days.
-    personal = await _notice(api, handed)
-    served_at = _at(personal["served_at"])
-    assert _at(personal["appeal_deadline"]) == policy.calendar.calendar_days_after(served_at, 15)
+
+def _keep_photo(api: Api, policy: Policy, case: str, source: EvidenceSource, color: str) -> int:
+    """A photo stored on the case as the evidence upload stores it."""
+    image, buffer = Image.new("RGB", (32, 24), color), io.BytesIO()
+    image.save(buffer, "JPEG")
+    with transaction(session_factory(make_engine(api.settings.database_url))) as session:
+        kept = store_evidence(
+            session,
+            api.settings.document_store_dir,
+            case_number=case,
+            data=buffer.getvalue(),
+            original_name="IMG_2231.jpg",
+            source=source,
+            uploaded_by="officer",
+            local_zone=policy.calendar.zone,
+        )
+        assert kept.id is not None
+        return kept.id
+
+
+async def test_a_posting_at_the_property_is_recorded_with_its_photo(
+    postal: Api, plain_worker: None, policy: Policy
+) -> None:
+    api = postal
+    case, other = await _notice_issued(api), await _notice_issued(api)
+    serve = ACTIONS.format(case, "record_service")
+    bare = await api.post(serve, "officer", json={"method": "posting"})
+    assert bare.status_code == 409
+    assert bare.json()["detail"] == (
+        "a notice posted at the property is recorded with its photo: upload the photo as evidence of the case "
+        "(source posting) and give its evidence_id"
+    )
+    inspection_photo = _keep_photo(api, policy, case, EvidenceSource.INSPECTION, "green")
+    elsewhere = _keep_photo(api, policy, other, EvidenceSource.POSTING, "blue")
+    for evidence_id, reason in (
+        (inspection_photo, f"evidence {inspection_photo} is not a photo of the posted notice (source posting)"),
+        (elsewhere, f"case {case} has no evidence {elsewhere}"),
+    ):
+        refused = await api.post(serve, "officer", json={"method": "posting", "evidence_id": evidence_id})
+        assert refused.status_code == 422 and refused.json()["detail"] == [
+            {"loc": ["body", "evidence_id"], "msg": reason, "type": "value_error"}
+        ]
+    assert (await api.post(serve, "officer", json={"method": "mail", "evidence_id": elsewhere})).status_code == 422
+
+    posted = _keep_photo(api, policy, case, EvidenceSource.POSTING, "orange")
+    answer = await api.post(serve, "officer", json={"method": "posting", "evidence_id": posted})
+    assert answer.status_code == 200, answer.text
+    notice = await _notice(api, case)
+    assert notice["service_method"] == "posting" and notice["posting_evidence_id"] == posted
+    assert notice["tracking_number"] is None
+    # Posted, the appeal runs from the recorded service date without the mail days; nothing waits to be mailed.
+    assert _at(notice["appeal_deadline"]) == policy.calendar.calendar_days_after(_at(notice["served_at"]), 15)
+    assert (await api.get("/api/v1/print-queue", "clerk")).json() == []
