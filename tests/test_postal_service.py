@@ -17,11 +17,14 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from pydantic import ValidationError
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import CONFIG_DIR
+from domain.actions import RecordService
 from domain.evidence import EvidenceSource
-from domain.policy import Policy
+from domain.policy import Policy, load_policy
+from domain.stages import ServiceMethod
 from records.db import make_engine, session_factory, transaction
 from records.evidence import store_evidence
 from tests.conftest import Api, make_settings, open_api
@@ -246,3 +249,13 @@ async def test_a_posting_at_the_property_is_recorded_with_its_photo(
     # Posted, the appeal runs from the recorded service date without the mail days; nothing waits to be mailed.
     assert _at(notice["appeal_deadline"]) == policy.calendar.calendar_days_after(_at(notice["served_at"]), 15)
     assert (await api.get("/api/v1/print-queue", "clerk")).json() == []
+
+
+def test_mail_numbers_are_kept_as_the_label_prints_them_without_the_gaps() -> None:
+    ontario = RecordService(method=ServiceMethod.MAIL, tracking_number="rr 123 456 785 ca")
+    assert ontario.tracking_number == "RR123456785CA"
+    with pytest.raises(ValidationError, match="8 to 34 letters and digits"):
+        RecordService(method=ServiceMethod.MAIL, tracking_number="12-34")
+    # Ontario orders go by registered mail (BCA s.27): the pack asks for the number; the demo city does not.
+    assert load_policy(CONFIG_DIR / "policies" / "ontario.toml").process.mail_number_required
+    assert not load_policy(CONFIG_DIR / "policy.toml").process.mail_number_required
