@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -121,25 +120,17 @@ class TimelineEvent(BaseModel):
     occurred_at: datetime
 
 
+def document_url(relative: str | None) -> str | None:
+    """The authenticated download of a stored document (`api/routes/documents.py`); case numbers and stored file
+    names are URL-safe."""
+    if relative is None:
+        return None
+    case_number, _, name = relative.partition("/")
+    return f"/api/v1/cases/{case_number}/documents/{name}"
+
+
 class NoticePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-    seq: int
-    notice_type: str
-    title: str
-    issued_at: datetime
-    served_at: datetime | None
-    service_method: str | None
-    appeal_deadline: datetime | None
-    served_by: str | None
-    document_sha256: str | None
-    document_url: str | None = None
-    pdf_url: str | None = None
-    pdf_sha256: str | None = None
-    pdf_unavailable_reason: str | None = Field(default=None, description="why the letter has no PDF beside it")
-    tracking_number: str | None = Field(default=None, description="the certified or registered mail number")
-    posting_evidence_id: int | None = Field(default=None, description="the photo of the notice posted at the property")
-    mailed_at: datetime | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -152,13 +143,22 @@ class NoticePublic(BaseModel):
         fields["pdf_url"] = document_url(getattr(notice, "pdf_path", None))
         return fields
 
-
-def document_url(relative: str | None) -> str | None:
-    """The authenticated download of a stored document (`api/routes/documents.py`)."""
-    if relative is None:
-        return None
-    case_number, _, name = relative.partition("/")
-    return f"/api/v1/cases/{quote(case_number)}/documents/{quote(name)}"
+    seq: int
+    notice_type: str
+    title: str
+    issued_at: datetime
+    served_at: datetime | None
+    service_method: str | None
+    appeal_deadline: datetime | None
+    document_url: str | None = None
+    pdf_url: str | None = None
+    pdf_sha256: str | None = None
+    pdf_unavailable_reason: str | None = Field(default=None, description="why the letter has no PDF beside it")
+    tracking_number: str | None = Field(default=None, description="the certified or registered mail number")
+    posting_evidence_id: int | None = Field(default=None, description="the photo of the notice posted at the property")
+    mailed_at: datetime | None = None
+    served_by: str | None
+    document_sha256: str | None
 
 
 class LedgerLinePublic(BaseModel):

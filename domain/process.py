@@ -157,8 +157,8 @@ def _record_reinspection(state: CaseState, body: object, actor: Actor, now: date
 
 def _record_service(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
     served_at = getattr(body, "served_at", None)
-    method = getattr(body, "method", None)
     notice = state.current_notice
+    method = getattr(body, "method", None)
     if method is ServiceMethod.EMAIL and not (state.parcel and state.parcel.owner_email):
         return "the owner has no e-mail address on the assessment roll; serve by personal delivery, mail or posting"
     if served_at is not None and served_at > now:

@@ -360,12 +360,12 @@ class CaseWorkflow:
             deadline = await self._deadline(served_at, state.policy.violation.compliance_days + extra, False)
             notice = current.model_copy(
                 update={
+                    "tracking_number": body.tracking_number,
+                    "posting_evidence_id": body.evidence_id,
                     "served_at": served_at,
                     "service_method": body.method,
                     "appeal_deadline": appeal_deadline,
                     "served_by": action.actor.username,
-                    "tracking_number": body.tracking_number,
-                    "posting_evidence_id": body.evidence_id,
                 }
             )
             # Nothing changes until the letter is made (and, served by e-mail, sent): a refusal leaves the case as it was.
