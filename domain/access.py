@@ -1,5 +1,6 @@
 """Who may do what. Every route asks here, so the rules are read in one place."""
 
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -47,6 +48,18 @@ CASE_ACTIONS: dict[str, frozenset[Role]] = {
     "close": frozenset({Role.SUPERVISOR}),
 }
 
+# Sign-in lockout: this many failures within the window lock the account for the lock time. Counted in the
+# database (not in a process), so it holds across API replicas; the same rule guards the console and API tokens.
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+LOCKOUT_TIME = timedelta(minutes=15)
+
+ADMINISTER = frozenset({Role.ADMIN})
+SUPERVISE = frozenset({Role.SUPERVISOR})
+HEARINGS = frozenset({Role.HEARING_OFFICER, Role.CLERK, Role.SUPERVISOR})
+# The outbox shows what owners and complainants were sent (addresses included): not for every role.
+READ_OUTBOX = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLERK})
+
 # Console pages, in the order the navigation shows them: (path, label, who may open it).
 # Issue 5 fills in the pages; the navigation and the role-matrix test read this one list.
 CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
@@ -54,10 +67,12 @@ CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/cases", "Cases", STAFF),
     ("/intake", "New complaint", FILE_COMPLAINT),
     ("/my-day", "My day", frozenset({Role.OFFICER})),
-    ("/hearings", "Hearings", frozenset({Role.HEARING_OFFICER, Role.CLERK, Role.SUPERVISOR})),
-    ("/supervisor", "Supervisor queue", frozenset({Role.SUPERVISOR})),
-    ("/outbox", "Outbox", frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLERK})),
-    ("/admin/users", "Users", frozenset({Role.ADMIN})),
+    ("/hearings", "Hearings", HEARINGS),
+    ("/supervisor", "Supervisor queue", SUPERVISE),
+    ("/outbox", "Outbox", READ_OUTBOX),
+    ("/admin/users", "Users", ADMINISTER),
+    ("/admin/officers", "Officers", ADMINISTER),
+    ("/admin/zones", "Zones", ADMINISTER),
 )
 
 

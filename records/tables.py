@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Numeric, TypeDecorator, UniqueConstraint, func
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Numeric, TypeDecorator, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 
@@ -55,6 +55,10 @@ class User(SQLModel, table=True):
     password_hash: str
     active: bool = True
     created_at: datetime | None = _utc_column(nullable=False, server_now=True)
+    # Sign-in failures in the current lockout window, and the lock they led to (domain/access.py LOCKOUT_*).
+    failed_sign_ins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    first_failure_at: datetime | None = _utc_column()
+    locked_until: datetime | None = _utc_column()
 
 
 class Zone(SQLModel, table=True):
@@ -123,6 +127,17 @@ class Case(SQLModel, table=True):
     """The projection of a case that lists and reports read; the workflow is the source of truth."""
 
     __tablename__ = "cases"
+    # The console's list and dashboard read by these (migration 0008; bench/case_list.py measures them).
+    __table_args__ = (
+        Index("ix_cases_opened_at", "opened_at"),
+        Index("ix_cases_stage_opened_at", "stage", "opened_at"),
+        Index("ix_cases_officer_opened_at", "assigned_officer_id", "opened_at"),
+        Index("ix_cases_violation_opened_at", "violation_code", "opened_at"),
+        Index("ix_cases_priority_opened_at", "priority", "opened_at"),
+        Index("ix_cases_next_deadline", "next_deadline"),
+        Index("ix_cases_overdue_next_deadline", "overdue", "next_deadline"),
+        Index("ix_cases_closed_at", "closed_at"),
+    )
 
     case_number: str = Field(primary_key=True, max_length=16)
     tracking_code: str = Field(unique=True, max_length=16)
@@ -167,7 +182,11 @@ class CaseEvent(SQLModel, table=True):
     """One line of a case's timeline. `key` makes an activity's retry write the same line, not a second one."""
 
     __tablename__ = "case_events"
-    __table_args__ = (UniqueConstraint("case_number", "key", name="uq_case_events_case_key"),)
+    __table_args__ = (
+        UniqueConstraint("case_number", "key", name="uq_case_events_case_key"),
+        Index("ix_case_events_occurred_at", "occurred_at"),
+        Index("ix_case_events_kind_occurred_at", "kind", "occurred_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(foreign_key="cases.case_number", index=True)
@@ -253,6 +272,7 @@ class Hearing(SQLModel, table=True):
     """The hearing calendar: one row per hearing workflow, kept current as it is scheduled and decided."""
 
     __tablename__ = "hearings"
+    __table_args__ = (Index("ix_hearings_scheduled_for", "scheduled_for"),)
 
     workflow_id: str = Field(primary_key=True, max_length=64)
     case_number: str = Field(foreign_key="cases.case_number", index=True)
@@ -280,6 +300,7 @@ class Message(SQLModel, table=True):
     """Every message the city sends, once: the business key makes a retried send find the first one."""
 
     __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_created_at", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=120)

@@ -7,14 +7,14 @@ from tests.helpers import form_token, sign_in
 from tests.test_api_complaints import MAPLE
 
 
-async def test_staff_sign_in_and_see_the_newest_cases(api: Api) -> None:
+async def test_staff_sign_in_and_find_a_new_case(api: Api) -> None:
     anonymous = await api.http.get("/?since=2026-11-01")
     assert anonymous.status_code == 303
     assert anonymous.headers["location"] == "/login?next=%2F%3Fsince%3D2026-11-01"
 
     filed = (await api.post("/api/v1/complaints", "clerk", json=MAPLE)).json()["case_number"]
     wrong = await sign_in(api.http, "clerk", "wrong")
-    assert wrong.status_code == 401 and "Incorrect username or password." in wrong.text
+    assert wrong.status_code == 401 and "Incorrect username or password" in wrong.text
     assert "abate_session" not in wrong.cookies
 
     signed_in = await sign_in(api.http, "supervisor")
@@ -22,8 +22,9 @@ async def test_staff_sign_in_and_see_the_newest_cases(api: Api) -> None:
     cookie = signed_in.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     page = await api.http.get("/")
-    assert filed in page.text and "142 Maple Dr" in page.text and "Long grass and weeds" in page.text
-    assert f"/namespaces/default/workflows/{filed}" in page.text
+    assert f'href="/cases/{filed}">{filed}</a>' in page.text and "Long grass and weeds" in page.text  # activity
+    listed = await api.http.get("/cases", params={"q": "maple"})
+    assert f'href="/cases/{filed}"' in listed.text and "142 Maple Dr" in listed.text
     assert 'href="/cases"' in page.text and 'href="/admin/users"' not in page.text  # the supervisor's navigation
 
     signed_out = await api.http.post("/logout", data={"csrf_token": form_token(page.text)})

@@ -2,8 +2,20 @@
 
 from fastapi import APIRouter
 
-from api.console import case_page, home, inspection, intake, my_day
+from api.console import (
+    admin,
+    case_list,
+    case_page,
+    dashboard,
+    hearings,
+    home,
+    inspection,
+    intake,
+    my_day,
+    outbox,
+    supervisor,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (home, intake, case_page, inspection, my_day):
+for module in (home, dashboard, case_list, intake, case_page, inspection, my_day, hearings, supervisor, outbox, admin):
     router.include_router(module.router)

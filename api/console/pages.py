@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,10 +17,12 @@ from fastapi.templating import Jinja2Templates
 from api.console.session import CSRF_FIELD, CsrfRejected, PageForbidden, SignInRequired, csrf_token, remember_csrf
 from api.context import AppContext
 from domain.access import CONSOLE_PAGES
+from domain.stages import CaseStage
 from records.tables import User
 
 API_DIR = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=API_DIR / "templates")
+templates.env.globals["stage_label"] = lambda stage: CaseStage(stage).label
 
 
 def navigation(user: User | None) -> list[tuple[str, str]]:
@@ -39,6 +42,7 @@ def render(
             "user": user,
             "nav": navigation(user),
             "city": context.city,
+            "tz": ZoneInfo(context.city.timezone),  # times are shown in the city's zone
             "temporal_ui": context.settings.temporal_ui_url,
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf_token(request),

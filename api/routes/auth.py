@@ -21,7 +21,7 @@ def issue_token(
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            detail="Incorrect username or password, or the account is deactivated.",
+            detail="Incorrect username or password, or the account is deactivated or locked after repeated failures.",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return Token(access_token=create_access_token(context.settings, user.username))

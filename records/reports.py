@@ -1,0 +1,187 @@
+"""The dashboard's queries: figures against last month, response-target breaches, activity and the charts' data.
+
+Written with portable SQL only (counts over indexed ranges, GROUP BY on plain columns), so SQLite and
+PostgreSQL give the same figures; tests check both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from domain.reports import AWAITING_FIRST_RESPONSE, COMPLIED, INSPECTION_EVENTS, NO_VIOLATION, Periods
+from domain.stages import CaseStage
+from records.tables import Case, CaseEvent, Parcel
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One dashboard figure now and last month; `higher_is_better` colours the change."""
+
+    label: str
+    now: float | None
+    before: float | None
+    before_label: str
+    unit: str = ""
+    higher_is_better: bool = True
+
+    @property
+    def change(self) -> float | None:
+        """Now minus last month, to one decimal; None when either is unknown or nothing changed."""
+        if self.now is None or self.before is None:
+            return None
+        delta = round(self.now - self.before, 1)
+        return delta or None
+
+
+@dataclass(frozen=True)
+class Breach:
+    case_number: str
+    address: str
+    violation_code: str
+    priority: int
+    stage: str
+    response_due_at: datetime
+
+
+@dataclass(frozen=True)
+class WeekFlow:
+    week_start: datetime
+    opened: int
+    closed: int
+
+
+def _count(session: Session, *conditions: object) -> int:
+    return session.exec(select(func.count()).select_from(Case).where(*conditions)).one()  # type: ignore[arg-type]
+
+
+def open_at(session: Session, instant: datetime) -> int:
+    """Cases open at `instant`: opened before it and not yet closed then."""
+    return _count(
+        session,
+        col(Case.opened_at) < instant,
+        (col(Case.closed_at).is_(None)) | (col(Case.closed_at) >= instant),
+    )
+
+
+def open_now(session: Session) -> int:
+    return _count(session, col(Case.stage) != CaseStage.CLOSED)
+
+
+def average_days_to_resolution(session: Session, start: datetime, end: datetime) -> float | None:
+    """Mean days from complaint to closure of the cases closed in [start, end)."""
+    rows = session.exec(
+        select(Case.opened_at, Case.closed_at).where(col(Case.closed_at) >= start, col(Case.closed_at) < end)
+    ).all()
+    spans = [(closed - opened) / timedelta(days=1) for opened, closed in rows if closed is not None]
+    return sum(spans) / len(spans) if spans else None
+
+
+def compliance_rate(session: Session, start: datetime, end: datetime) -> float | None:
+    """Of the cases closed in [start, end) where a violation was found, the percentage closed by compliance."""
+    counts = session.exec(
+        select(Case.outcome, func.count())
+        .where(col(Case.closed_at) >= start, col(Case.closed_at) < end)
+        .group_by(col(Case.outcome))
+    ).all()
+    founded = {outcome: n for outcome, n in counts if outcome is not None and outcome not in NO_VIOLATION}
+    total = sum(founded.values())
+    return 100 * sum(n for outcome, n in founded.items() if outcome in COMPLIED) / total if total else None
+
+
+def inspections_between(session: Session, start: datetime, end: datetime) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(CaseEvent)
+        .where(
+            col(CaseEvent.kind).in_(INSPECTION_EVENTS),
+            col(CaseEvent.occurred_at) >= start,
+            col(CaseEvent.occurred_at) < end,
+        )
+    ).one()
+
+
+def figures(session: Session, p: Periods) -> list[Figure]:
+    month_name = f"{p.last_month:%B}"
+    per_day = inspections_between(session, p.last_month, p.this_month) / p.last_month_days
+    return [
+        Figure(
+            "Open cases",
+            open_now(session),
+            open_at(session, p.this_month),
+            f"at the end of {month_name}",
+            higher_is_better=False,
+        ),
+        Figure(
+            "Average days to resolution",
+            average_days_to_resolution(session, p.this_month, p.now),
+            average_days_to_resolution(session, p.last_month, p.this_month),
+            f"closed in {month_name}",
+            " days",
+            higher_is_better=False,
+        ),
+        Figure(
+            "Inspections today",
+            inspections_between(session, p.today, p.tomorrow),
+            round(per_day, 1),
+            f"a day on average in {month_name}",
+        ),
+        Figure(
+            "Order compliance rate",
+            compliance_rate(session, p.this_month, p.now),
+            compliance_rate(session, p.last_month, p.this_month),
+            f"in {month_name}",
+            "%",
+        ),
+    ]
+
+
+def response_breaches(session: Session, now: datetime, limit: int = 10) -> tuple[int, list[Breach]]:
+    """Cases still waiting for their first inspection after the response target: how many, and the worst."""
+    late = (col(Case.stage).in_(AWAITING_FIRST_RESPONSE), col(Case.response_due_at) < now)
+    rows = session.exec(
+        select(Case, Parcel.address)
+        .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
+        .where(*late)
+        .order_by(col(Case.response_due_at))
+        .limit(limit)
+    ).all()
+    breaches = [
+        Breach(case.case_number, address, case.violation_code, case.priority, case.stage, case.response_due_at)
+        for case, address in rows
+        if case.response_due_at is not None
+    ]
+    return _count(session, *late), breaches
+
+
+def recent_activity(session: Session, limit: int = 15) -> list[CaseEvent]:
+    return list(
+        session.exec(
+            select(CaseEvent).order_by(col(CaseEvent.occurred_at).desc(), col(CaseEvent.id).desc()).limit(limit)
+        )
+    )
+
+
+def weekly_flow(session: Session, p: Periods) -> list[WeekFlow]:
+    """New and closed cases per week (the current week so far last): one indexed range count per bar."""
+    ends = (*p.week_starts[1:], p.now)
+    return [
+        WeekFlow(
+            start,
+            _count(session, col(Case.opened_at) >= start, col(Case.opened_at) < end),
+            _count(session, col(Case.closed_at) >= start, col(Case.closed_at) < end),
+        )
+        for start, end in zip(p.week_starts, ends, strict=True)
+    ]
+
+
+def open_by_stage(session: Session) -> list[tuple[CaseStage, int]]:
+    counts = dict(
+        session.exec(
+            select(Case.stage, func.count()).where(col(Case.stage) != CaseStage.CLOSED).group_by(col(Case.stage))
+        ).all()
+    )
+    return [(stage, counts[stage]) for stage in CaseStage if counts.get(stage)]
