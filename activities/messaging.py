@@ -3,16 +3,19 @@
 Exactly once, by business key: the message row is written before the provider is called and marked sent
 with the provider's id after. A retry that finds the row marked sent sends nothing (this covers a worker
 that dies after the provider answered and the row was marked, before Temporal heard the activity finish).
-The one window left is between the provider's answer and that mark; neither provider offers an
-idempotency key to close it. Provider outages (5xx, timeouts) raise so Temporal retries with backoff;
-a 4xx that cannot succeed is recorded and raised non-retryable.
+A retry that finds the row still "sending" cannot tell whether the first attempt reached the provider
+(the worker may have died after the provider accepted the message, before the mark); neither provider
+offers an idempotency key, so the sender asks the provider first: Twilio lists the messages sent to the
+number, and one with this body since the row was written is that attempt's. SendGrid's mail API has no
+such lookup, so an e-mail retried in that window can still go twice. Provider outages (5xx, timeouts)
+raise so Temporal retries with backoff; a 4xx that cannot succeed is recorded and raised non-retryable.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -41,6 +44,10 @@ from domain.messages import (
 from records.db import SessionFactory, transaction
 from records.tables import Case, Complainant, Complaint, Message, Parcel, SmsOptOut
 
+# How far back, and how far off the provider's clock may be, when a retry looks for an earlier attempt's message.
+SENT_LOOKUP_PAGE = 50
+CLOCK_SKEW = timedelta(minutes=5)
+
 
 class ProviderRejected(Exception):
     """The provider refused the message for a reason a retry cannot mend (4xx)."""
@@ -55,6 +62,9 @@ class Sender(Protocol):
     def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
         """Sends; returns the provider's message id."""
 
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        """The provider's id of this message if an earlier attempt got it there (None when it cannot tell)."""
+
 
 class OutboxSender:
     """Dev default: the message is stored as it would have been sent (the messages table is the outbox)."""
@@ -63,6 +73,9 @@ class OutboxSender:
 
     def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
         return f"outbox:{to}"
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        return None  # the outbox is the messages table itself: an unmarked row was never stored as sent
 
 
 class SendGridSender:
@@ -89,6 +102,9 @@ class SendGridSender:
                 raise ProviderRejected(f"SendGrid refused the e-mail ({exc.status_code}): {exc.body!r}") from exc
             raise
         return str(response.headers.get("X-Message-Id", ""))
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        return None  # mail send has no lookup (the Email Activity API is a paid add-on outside the mail contract)
 
 
 _TWILIO_API_HOST = re.compile(r"^api(\.[a-z0-9-]+){0,2}\.twilio\.com$")
@@ -133,6 +149,22 @@ class TwilioSender:
                 raise ProviderRejected(f"Twilio refused the SMS ({exc.code}): {exc.msg}") from exc
             raise
         return str(message.sid)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        """Newest first: an attempt that reached Twilio is among the latest messages to that number."""
+        try:
+            recent = self._client.messages.list(
+                to=to, from_=self._from, page_size=SENT_LOOKUP_PAGE, limit=SENT_LOOKUP_PAGE
+            )
+        except TwilioRestException as exc:
+            if 400 <= exc.status < 500:
+                raise ProviderRejected(f"Twilio refused the message lookup ({exc.code}): {exc.msg}") from exc
+            raise
+        for message in recent:
+            created = message.date_created
+            if message.body == body and (created is None or created >= since - CLOCK_SKEW):
+                return str(message.sid)
+        return None
 
 
 class MessagingActivities:
@@ -251,6 +283,8 @@ class MessagingActivities:
             sent = session.exec(select(Message).where(Message.key == key)).first()
             if sent is not None and sent.status == "sent":
                 return _receipt(sent, already_sent=True)
+            # An earlier attempt got as far as the provider call; whether the provider has the message is unknown.
+            attempted_since = sent.created_at if sent is not None and sent.status == "sending" else None
             row = sent or Message(
                 key=key,
                 case_number=case_number,
@@ -266,6 +300,9 @@ class MessagingActivities:
         if opted_out:  # the number texted STOP: carriers forbid sending until it texts START
             return _receipt(self._mark(key, status="opted_out"), already_sent=False)
         try:
+            earlier = sender.find_sent(to, body, attempted_since) if attempted_since is not None else None
+            if earlier is not None:
+                return _receipt(self._mark(key, status="sent", provider_id=earlier), already_sent=True)
             provider_id = sender.send(to, subject, body, attachment)
         except ProviderRejected as exc:
             self._mark(key, status="failed", error=str(exc))

@@ -85,6 +85,14 @@ def _write_entries(session: Session, case_number: str, event_key: str, entries: 
                     title=entry.title,
                     issued_at=entry.issued_at,
                 )
+                for field in (
+                    "pdf_path",
+                    "pdf_sha256",
+                    "pdf_unavailable_reason",
+                    "tracking_number",
+                    "posting_evidence_id",
+                ):
+                    setattr(notice, field, getattr(entry, field))
                 for field in ("served_at", "service_method", "appeal_deadline", "served_by", "template"):
                     setattr(notice, field, getattr(entry, field))
                 for field in ("template_version", "document_path", "document_sha256"):

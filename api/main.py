@@ -15,11 +15,13 @@ from api.routes import (
     auth,
     cases,
     complaints,
+    documents,
     health,
     open311,
     open311_keys,
     owner_portal,
     portal,
+    print_queue,
     reference,
     webhooks,
 )
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         open311_keys.router,
         portal.router,
         owner_portal.router,
+        documents.router,
+        print_queue.router,
     ):
         app.include_router(router)
     pages.install(app)

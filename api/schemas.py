@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.policy import ViolationType
 from domain.stages import CaseStage, Channel
@@ -119,8 +120,28 @@ class TimelineEvent(BaseModel):
     occurred_at: datetime
 
 
+def document_url(relative: str | None) -> str | None:
+    """The authenticated download of a stored document (`api/routes/documents.py`); case numbers and stored file
+    names are URL-safe."""
+    if relative is None:
+        return None
+    case_number, _, name = relative.partition("/")
+    return f"/api/v1/cases/{case_number}/documents/{name}"
+
+
 class NoticePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _links(cls, notice: Any) -> Any:
+        """The stored paths (`<case>/<file>`) become download links; the paths themselves stay inside."""
+        if isinstance(notice, dict):
+            return notice
+        fields = {name: getattr(notice, name, None) for name in cls.model_fields}
+        fields["document_url"] = document_url(getattr(notice, "document_path", None))
+        fields["pdf_url"] = document_url(getattr(notice, "pdf_path", None))
+        return fields
 
     seq: int
     notice_type: str
@@ -129,6 +150,13 @@ class NoticePublic(BaseModel):
     served_at: datetime | None
     service_method: str | None
     appeal_deadline: datetime | None
+    document_url: str | None = None
+    pdf_url: str | None = None
+    pdf_sha256: str | None = None
+    pdf_unavailable_reason: str | None = Field(default=None, description="why the letter has no PDF beside it")
+    tracking_number: str | None = Field(default=None, description="the certified or registered mail number")
+    posting_evidence_id: int | None = Field(default=None, description="the photo of the notice posted at the property")
+    mailed_at: datetime | None = None
     served_by: str | None
     document_sha256: str | None
 

@@ -23,6 +23,8 @@ READ_CASE = STAFF
 # Hearing officers judge the owner's case and finance bills the owner: neither needs to know who complained.
 SEE_COMPLAINANT = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})
 READ_REFERENCE_DATA = STAFF
+# Letters served by mail are printed, enveloped and mailed by the front office and the officers who serve them.
+PRINT_QUEUE = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})
 
 # Staff actions on a case (workflow updates). Closing needs a supervisor: audits found cases closed unreviewed.
 CASE_ACTIONS: dict[str, frozenset[Role]] = {

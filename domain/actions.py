@@ -5,13 +5,16 @@ The API fills `actor` from the signed-in user, never from the request body.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from domain.access import Role
 from domain.stages import Channel, Decision, Outcome, ServiceMethod
+
+MAIL_NUMBER = re.compile(r"[A-Z0-9]{8,34}")
 
 
 class _Input(BaseModel):
@@ -52,6 +55,35 @@ class IssueNotice(_Input):
 class RecordService(_Input):
     method: ServiceMethod
     served_at: datetime | None = None
+    tracking_number: str | None = Field(
+        default=None,
+        description="mail only: the certified or registered mail number on the envelope's label",
+    )
+    evidence_id: int | None = Field(
+        default=None, description="posting only: the stored photo of the notice posted at the property"
+    )
+
+    @field_validator("tracking_number")
+    @classmethod
+    def _a_mail_number(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Labels print the number in groups (9407 1000 …, RR 123 456 785 CA): stored without the gaps."""
+        if value is None:
+            return None
+        method = info.data.get("method")
+        if method is not ServiceMethod.MAIL:
+            raise ValueError(f"a mail number goes with service by mail, not by {method}")
+        number = re.sub(r"[\s-]", "", value).upper()
+        if not MAIL_NUMBER.fullmatch(number):
+            raise ValueError("a certified or registered mail number is 8 to 34 letters and digits")
+        return number
+
+    @field_validator("evidence_id")
+    @classmethod
+    def _a_posting_photo(cls, value: int | None, info: ValidationInfo) -> int | None:
+        method = info.data.get("method")
+        if value is not None and method is not ServiceMethod.POSTING:
+            raise ValueError(f"a posting photo goes with service by posting, not by {method}")
+        return value
 
 
 class GrantExtension(_Input):

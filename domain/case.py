@@ -91,6 +91,13 @@ class NoticeRecord(_Model):
     service_method: ServiceMethod | None = None
     appeal_deadline: datetime | None = None
     served_by: str | None = None
+    # The PDF for printing beside the letter, or why there is none (the .docx stands either way).
+    pdf_path: str | None = None
+    pdf_sha256: str | None = None
+    pdf_unavailable_reason: str | None = None
+    # The proof of service: the certified/registered mail number, or the photo of the posted notice.
+    tracking_number: str | None = None
+    posting_evidence_id: int | None = None
     # The letter as served (stored once with its hash); None for notices recorded before letters existed.
     template: str | None = None
     template_version: str | None = None

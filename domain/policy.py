@@ -192,6 +192,10 @@ class ProcessRules(_Strict):
 
     appeal_window_days: int = Field(ge=1)
     mail_service_extra_days: int = Field(ge=0)
+    mail_number_required: bool = Field(
+        default=False,
+        description="notices go by certified (or registered) mail: service by mail is recorded with its number",
+    )
     reminder_offsets_days: tuple[int, ...]
     notice_due_business_days: int = Field(ge=0)
     service_due_business_days: int = Field(ge=0)

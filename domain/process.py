@@ -159,10 +159,22 @@ def _record_reinspection(state: CaseState, body: object, actor: Actor, now: date
 def _record_service(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
     served_at = getattr(body, "served_at", None)
     notice = state.current_notice
-    if getattr(body, "method", None) is ServiceMethod.EMAIL and not (state.parcel and state.parcel.owner_email):
+    method = getattr(body, "method", None)
+    if method is ServiceMethod.EMAIL and not (state.parcel and state.parcel.owner_email):
         return "the owner has no e-mail address on the assessment roll; serve by personal delivery, mail or posting"
     if served_at is not None and served_at > now:
         return "service cannot be recorded for a time in the future"
+    needs_number = state.policy.process.mail_number_required
+    if method is ServiceMethod.MAIL and needs_number and not getattr(body, "tracking_number", None):
+        return (
+            "the policy serves notices by certified or registered mail: enter the mail number from the envelope's "
+            "label (tracking_number)"
+        )
+    if method is ServiceMethod.POSTING and getattr(body, "evidence_id", None) is None:
+        return (
+            "a notice posted at the property is recorded with its photo: upload the photo as evidence of the "
+            "case (source posting) and give its evidence_id"
+        )
     if served_at is not None and notice is not None and served_at < notice.issued_at:
         return f"a notice cannot be served before it was issued ({local_day(notice.issued_at)})"
     return None

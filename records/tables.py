@@ -223,6 +223,15 @@ class CaseNotice(SQLModel, table=True):
     served_at: datetime | None = _utc_column()
     service_method: str | None = Field(default=None, max_length=16)
     appeal_deadline: datetime | None = _utc_column()
+    pdf_path: str | None = None
+    pdf_sha256: str | None = Field(default=None, max_length=64)
+    pdf_unavailable_reason: str | None = None
+    # Proof of service: the certified/registered mail number, or the photo of the notice posted at the property.
+    tracking_number: str | None = Field(default=None, max_length=34)
+    posting_evidence_id: int | None = None
+    # Served by mail, the letter waits in the print queue until staff say it went out.
+    mailed_at: datetime | None = _utc_column()
+    mailed_by: str | None = Field(default=None, max_length=64)
     # The letter as served: stored once, never overwritten; its hash proves what the owner received.
     template: str | None = Field(default=None, max_length=64)
     template_version: str | None = Field(default=None, max_length=64)

@@ -257,6 +257,23 @@ def test_the_twilio_sdk_creates_a_message(twilio_standin: TwilioStandin) -> None
     assert contracts.messages_create().validate_response(resource, 201) == []
 
 
+def test_the_twilio_sdk_lists_the_messages_to_a_number_newest_first(twilio_standin: TwilioStandin) -> None:
+    client = twilio_standin.client()
+    first = client.messages.create(to=TO, from_=FROM, body="first")
+    client.messages.create(to="+15550100999", from_=FROM, body="elsewhere")
+    second = client.messages.create(to=TO, from_=FROM, body="second")
+    listed = client.messages.list(to=TO, from_=FROM, page_size=20, limit=20)
+    assert [m.sid for m in listed] == [second.sid, first.sid]
+    [page] = [json.loads(r.response_body) for r in twilio_standin.requests if r.method == "GET"]
+    assert contracts.messages_list().validate_response(page, 200) == []
+    unknown = httpx.get(
+        twilio_standin.messages_url,
+        params={"Color": "red"},
+        auth=(twilio_standin.account_sid, twilio_standin.auth_token),
+    )
+    assert unknown.status_code == 400 and unknown.json()["code"] == 21600
+
+
 def test_twilio_typed_parameters_and_media(twilio_standin: TwilioStandin) -> None:
     message = twilio_standin.client().messages.create(
         to=TO,

@@ -360,6 +360,8 @@ class CaseWorkflow:
             deadline = await self._deadline(served_at, state.policy.violation.compliance_days + extra, False)
             notice = current.model_copy(
                 update={
+                    "tracking_number": body.tracking_number,
+                    "posting_evidence_id": body.evidence_id,
                     "served_at": served_at,
                     "service_method": body.method,
                     "appeal_deadline": appeal_deadline,
@@ -944,6 +946,9 @@ class CaseWorkflow:
                 "template_version": document.template_sha256,
                 "document_path": document.path,
                 "document_sha256": document.sha256,
+                "pdf_path": document.pdf_path,
+                "pdf_sha256": document.pdf_sha256,
+                "pdf_unavailable_reason": document.pdf_unavailable_reason,
             }
         )
 

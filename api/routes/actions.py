@@ -25,6 +25,8 @@ from api.deps import ContextDep, CurrentUser
 from domain import actions as act
 from domain.access import CASE_ACTIONS, Role
 from domain.case import CaseSnapshot, HumanStep
+from domain.evidence import PHOTO_TYPES, EvidenceSource
+from records.evidence import Evidence
 from records.tables import Case, Officer, User
 from workflows.client import case_handle
 
@@ -95,6 +97,22 @@ def _case_and_officer(context: AppContext, case_number: str, badge: str | None) 
     return act.OfficerChoice(id=officer.id, badge=officer.badge, name=officer.name)
 
 
+def _check_posting_photo(context: AppContext, case_number: str, body: BaseModel) -> None:
+    """A posting is proved by a photo of that case, kept as posting evidence (the workflow cannot look it up)."""
+    evidence_id = getattr(body, "evidence_id", None) if isinstance(body, act.RecordService) else None
+    if evidence_id is None:
+        return
+    with context.sessions() as session:
+        evidence = session.get(Evidence, evidence_id)
+    reason = None
+    if evidence is None or evidence.case_number != case_number:
+        reason = f"case {case_number} has no evidence {evidence_id}"
+    elif evidence.source != EvidenceSource.POSTING or evidence.media_type not in PHOTO_TYPES:
+        reason = f"evidence {evidence_id} is not a photo of the posted notice (source {EvidenceSource.POSTING.value})"
+    if reason:
+        raise RequestValidationError([{"loc": ("body", "evidence_id"), "msg": reason, "type": "value_error"}])
+
+
 def _reason(failure: WorkflowUpdateFailedError) -> str:
     cause = failure.cause
     return cause.message if isinstance(cause, ApplicationError) else str(cause)
@@ -124,6 +142,7 @@ async def take_action(
     body = _validated(act.ACTION_BODIES[action], payload)
     badge = body.officer_badge if isinstance(body, act.Reassign) else None
     officer = await asyncio.to_thread(_case_and_officer, context, case_number, badge)
+    await asyncio.to_thread(_check_posting_photo, context, case_number, body)
     call = act.StaffAction(
         actor=act.Actor(username=user.username, role=Role(user.role), name=user.full_name),
         body=body.model_dump(mode="json"),

@@ -291,6 +291,20 @@ def messages_create() -> Operation:
     return load_operation(TWILIO_API, MESSAGES_PATH, "post")
 
 
+def messages_list() -> Operation:
+    return load_operation(TWILIO_API, MESSAGES_PATH, "get")
+
+
+def message_list_violations(pairs: Sequence[tuple[str, str]]) -> list[Violation]:
+    """The query parameters the list-messages contract declares (``To``, ``From``, ``DateSent``…, paging)."""
+    declared = {p["name"] for p in messages_list().operation.get("parameters", []) if p.get("in") == "query"}
+    return [
+        Violation(name, f"Invalid parameter {name}: the list of messages takes no such filter", INVALID_PARAMETER)
+        for name, _ in pairs
+        if name not in declared
+    ]
+
+
 # --- SendGrid: POST /v3/mail/send ------------------------------------------------------------------------------
 
 _SG_FROM = (

@@ -9,7 +9,11 @@
   — else 400 in Twilio's error shape with Twilio's code (21604 no ``To``, 21603 no sender, 21602 no body,
   21211/21212 malformed numbers, 21617 body over 1600 characters, 21600 any other parameter);
 - an accepted message answers 201 with a Message resource (``sid`` "SM" + 32 hex, ``status`` "queued"), its
-  typed parameters join ``sent`` and the resource joins ``messages`` (by sid).
+  typed parameters join ``sent`` and the resource joins ``messages`` (by sid); ``hold_next()`` keeps the next
+  accepted message's answer back until released (a sender killed while Twilio already has its message).
+
+``GET`` on the same path lists the account's messages, newest first, filtered by ``To`` and ``From`` (the query
+parameters must be ones the contract declares, else 400 with code 21600).
 
 How the SDK reaches it. ``twilio.rest.Client`` has no base-URL option: every domain hard-codes its host
 (``Api`` uses ``https://api.twilio.com``) and ``edge``/``region`` only rewrite that host name. What it does
@@ -45,7 +49,7 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
 from activities.messaging import RehostedTwilioHttpClient, rehosted_twilio_url
-from tests.standins.contracts import FORM, TWILIO_ERRORS, message_create_violations
+from tests.standins.contracts import FORM, TWILIO_ERRORS, message_create_violations, message_list_violations
 from tests.standins.server import RecordedRequest, Request, Response, Standin
 
 API_VERSION = "2010-04-01"
@@ -135,7 +139,8 @@ class AsyncStandinHttpClient(AsyncTwilioHttpClient):
 
 
 class TwilioStandin(Standin):
-    """Twilio's ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json``, checked against Twilio's OpenAPI."""
+    """Twilio's ``POST`` and ``GET /2010-04-01/Accounts/{AccountSid}/Messages.json``, checked against Twilio's
+    OpenAPI."""
 
     name = "twilio"
 
@@ -146,6 +151,7 @@ class TwilioStandin(Standin):
         self.sent: list[dict[str, Any]] = []
         self.messages: dict[str, dict[str, Any]] = {}
         self._sent_lock = threading.Lock()
+        self._hold: tuple[threading.Event, threading.Event] | None = None
 
     @property
     def messages_url(self) -> str:
@@ -181,11 +187,13 @@ class TwilioStandin(Standin):
         route = _MESSAGES.match(request.path)
         if route is None:
             return Response.json(404, self.error_body(404, f"The requested resource {request.path} was not found"))
-        if request.method != "POST":
+        if request.method not in ("POST", "GET"):
             return Response.json(405, self.error_body(405))
         if not self._authorized(request.header("authorization"), route["account"]):
             return Response.json(401, self.error_body(401))
         record.authorized = True
+        if request.method == "GET":
+            return self._list(request, record)
         # Twilio reads only form bodies; anything else reads as no parameters (and so as no 'To', 21604).
         text = request.body.decode("utf-8") if request.content_type == FORM else ""
         pairs = parse_qsl(text, keep_blank_values=True)
@@ -199,7 +207,52 @@ class TwilioStandin(Standin):
         with self._sent_lock:
             self.sent.append(params)
             self.messages[message["sid"]] = message
+            held, self._hold = self._hold, None
+        if held is not None:  # accepted and kept: the sender waits for an answer that comes only when released
+            accepted, release = held
+            accepted.set()
+            release.wait(timeout=120)
         return Response.json(201, message)
+
+    def hold_next(self) -> tuple[threading.Event, threading.Event]:
+        """The next accepted message is recorded as sent, then its answer is held back: the first event is set
+        when Twilio has the message, and the answer goes out when the caller sets the second. A test kills the
+        sender in between, the moment a worker is most likely to send twice."""
+        accepted, release = threading.Event(), threading.Event()
+        with self._sent_lock:
+            self._hold = (accepted, release)
+        return accepted, release
+
+    def _list(self, request: Request, record: RecordedRequest) -> Response:
+        """``GET …/Messages.json``: the account's messages, newest first, filtered by ``To`` and ``From``."""
+        pairs = parse_qsl(request.query, keep_blank_values=True)
+        record.violations = message_list_violations(pairs)
+        if record.violations:
+            first = record.violations[0]
+            return Response.json(400, error_document(400, first.code or 21600, first.message))
+        query = dict(pairs)
+        size = int(query.get("PageSize", "50"))
+        with self._sent_lock:
+            found = [
+                m
+                for m in reversed(self.messages.values())
+                if query.get("To") in (None, m["to"]) and query.get("From") in (None, m["from"])
+            ][:size]
+        uri = f"{request.path}?{request.query}" if request.query else request.path
+        return Response.json(
+            200,
+            {
+                "messages": found,
+                "end": max(len(found) - 1, 0),
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": size,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": uri,
+            },
+        )
 
     def _authorized(self, header: str, account: str) -> bool:
         scheme, _, encoded = header.partition(" ")

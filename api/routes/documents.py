@@ -1,0 +1,35 @@
+"""Downloads of a case's stored documents (`<DOCUMENT_STORE_DIR>/<case number>/<file>`): letters and their PDFs.
+
+Staff only: a stored letter names the owner. The name is looked up among the files actually stored under the
+case, never joined into a path, so no request can reach outside the case's folder.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.responses import FileResponse
+
+from api.deps import ContextDep, require
+from domain.access import READ_CASE
+from records.tables import User
+
+router = APIRouter(prefix="/api/v1/cases", tags=["documents"])
+
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@router.get("/{case_number}/documents/{name}", response_class=FileResponse)
+def download_document(
+    case_number: str, name: str, context: ContextDep, _user: Annotated[User, Depends(require(READ_CASE))]
+) -> FileResponse:
+    folder = context.settings.document_store_dir / case_number
+    stored = {path.name: path for path in folder.iterdir()} if folder.is_dir() else {}
+    path = stored.get(name)
+    if path is None or path.suffix not in MEDIA_TYPES or not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Case {case_number} has no document {name!r}.")
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], filename=name)

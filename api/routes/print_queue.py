@@ -1,0 +1,85 @@
+"""The print queue (`/api/v1/print-queue`): notice letters served by mail that staff still have to print and mail.
+
+Recording service by mail (`record_service`, method mail, with the certified/registered mail number when the
+policy asks for one) renders the letter dated the day of mailing and starts its clocks; the letter then waits
+here, with its envelope address and a download of its PDF (or the .docx when there is no PDF), until staff
+mark it mailed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from pydantic import BaseModel
+from sqlmodel import select
+
+from api.deps import SessionDep, require
+from api.schemas import document_url
+from domain.access import PRINT_QUEUE
+from records.print_queue import letters_to_mail, mark_mailed
+from records.tables import Case, CaseNotice, Parcel, User
+
+router = APIRouter(prefix="/api/v1/print-queue", tags=["print queue"])
+
+
+class LetterToMail(BaseModel):
+    case_number: str
+    seq: int
+    title: str
+    served_at: datetime | None
+    appeal_deadline: datetime | None
+    tracking_number: str | None
+    owner_name: str
+    mailing_address: str
+    download_url: str
+    download_format: str
+    pdf_unavailable_reason: str | None
+    mailed_at: datetime | None
+    mailed_by: str | None
+
+    @classmethod
+    def of(cls, notice: CaseNotice, parcel: Parcel) -> LetterToMail:
+        path = notice.pdf_path or notice.document_path
+        assert path is not None  # the queue holds letters only
+        return cls(
+            case_number=notice.case_number,
+            seq=notice.seq,
+            title=notice.title,
+            served_at=notice.served_at,
+            appeal_deadline=notice.appeal_deadline,
+            tracking_number=notice.tracking_number,
+            owner_name=parcel.owner_name,
+            mailing_address=parcel.owner_mailing_address,
+            download_url=str(document_url(path)),
+            download_format="pdf" if notice.pdf_path else "docx",
+            pdf_unavailable_reason=None if notice.pdf_path else notice.pdf_unavailable_reason,
+            mailed_at=notice.mailed_at,
+            mailed_by=notice.mailed_by,
+        )
+
+
+@router.get("")
+def print_queue(session: SessionDep, _user: Annotated[User, Depends(require(PRINT_QUEUE))]) -> list[LetterToMail]:
+    return [LetterToMail.of(notice, parcel) for notice, parcel in letters_to_mail(session)]
+
+
+@router.post("/{case_number}/notices/{seq}/mailed")
+def letter_mailed(
+    case_number: str, seq: int, session: SessionDep, user: Annotated[User, Depends(require(PRINT_QUEUE))]
+) -> LetterToMail:
+    """Idempotent: marking a mailed letter again changes nothing and answers what was recorded."""
+    notice = session.exec(
+        select(CaseNotice).where(CaseNotice.case_number == case_number, CaseNotice.seq == seq)
+    ).first()
+    if notice is None or notice.service_method != "mail" or notice.document_path is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Case {case_number} has no notice {seq} served by mail.")
+    if notice.mailed_at is None:
+        mark_mailed(session, notice, user.username, f"{user.username} ({user.role})")
+        session.commit()
+        session.refresh(notice)
+    case = session.get(Case, case_number)
+    parcel = session.get(Parcel, case.parcel_id) if case else None
+    assert parcel is not None  # foreign keys
+    return LetterToMail.of(notice, parcel)
