@@ -53,6 +53,8 @@ def activities(sessions: SessionFactory, document_store: Path | None = None) -> 
         compute_deadline,
         AlertActivities(sessions).compose_digest,
         letters.render_served_notice,
+        letters.render_case_letter,
+        letters.render_complainant_letters,
         messaging.send_owner_reminder,
         messaging.send_notice_email,
         messaging.send_complainant_updates,

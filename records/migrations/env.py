@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import records.documents
 import records.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 from config.settings import get_settings
 from records.db import make_engine
