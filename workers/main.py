@@ -19,7 +19,7 @@ from activities.assignment import AssignmentActivities
 from activities.deadlines import compute_deadline
 from activities.documents import DocumentActivities
 from activities.letters import NoticeLetterActivities
-from activities.messaging import messaging_activities
+from activities.messaging import MessagingActivities, messaging_activities
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
 from config.settings import Settings, get_settings
@@ -39,12 +39,15 @@ log = logging.getLogger("abate.worker")
 WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow, DigestWorkflow]
 
 
-def activities(sessions: SessionFactory, document_store: Path | None = None) -> list[Callable[..., Any]]:
+def activities(
+    sessions: SessionFactory, document_store: Path | None = None, messaging: MessagingActivities | None = None
+) -> list[Callable[..., Any]]:
+    """The worker's activities; tests pass `messaging` wired to the SendGrid and Twilio stand-ins."""
     settings = get_settings()
     records = RecordsActivities(sessions)
     store = document_store or settings.document_store_dir
     letters = NoticeLetterActivities(sessions, DocumentActivities(store), load_city(settings.city_dir / "city.toml"))
-    messaging = messaging_activities(sessions, settings, store)
+    messaging = messaging or messaging_activities(sessions, settings, store)
     return [
         PropertyActivities(sessions).lookup_parcel,
         AssignmentActivities(sessions).choose_officer,
@@ -68,12 +71,13 @@ def build_worker(
     executor: ThreadPoolExecutor,
     *,
     document_store: Path | None = None,
+    messaging: MessagingActivities | None = None,
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities(sessions, document_store),
+        activities=activities(sessions, document_store, messaging),
         activity_executor=executor,
         # Let running activities finish on SIGTERM (rolling deploys), rather than cancel them mid-write.
         graceful_shutdown_timeout=timedelta(seconds=20),
