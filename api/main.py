@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api import console
+from api.console import pages
 from api.context import AppContext
-from api.routes import actions, auth, cases, complaints, console, health, reference, webhooks
+from api.routes import actions, auth, cases, complaints, health, reference, webhooks
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         console.router,
     ):
         app.include_router(router)
+    pages.install(app)
     return app
 
 

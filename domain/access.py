@@ -41,3 +41,23 @@ CASE_ACTIONS: dict[str, frozenset[Role]] = {
     "add_note": STAFF - {Role.ADMIN},
     "close": frozenset({Role.SUPERVISOR}),
 }
+
+# Console pages, in the order the navigation shows them: (path, label, who may open it).
+# Issue 5 fills in the pages; the navigation and the role-matrix test read this one list.
+CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
+    ("/", "Dashboard", STAFF),
+    ("/cases", "Cases", STAFF),
+    ("/intake", "New complaint", FILE_COMPLAINT),
+    ("/my-day", "My day", frozenset({Role.OFFICER})),
+    ("/hearings", "Hearings", frozenset({Role.HEARING_OFFICER, Role.CLERK, Role.SUPERVISOR})),
+    ("/supervisor", "Supervisor queue", frozenset({Role.SUPERVISOR})),
+    ("/outbox", "Outbox", frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLERK})),
+    ("/admin/users", "Users", frozenset({Role.ADMIN})),
+)
+
+
+def console_page_roles(path: str) -> frozenset[Role]:
+    for page, _label, roles in CONSOLE_PAGES:
+        if page == path:
+            return roles
+    raise KeyError(f"{path} is not a console page listed in CONSOLE_PAGES")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+
+import httpx
 
 from domain.case import CaseStart
 from domain.policy import Policy
@@ -57,3 +60,22 @@ def file_case(
             policy.calendar,
         )
         return case, case_start(session, case, snapshot)
+
+
+_CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def form_token(html: str) -> str:
+    """The CSRF token a console page put into its forms."""
+    match = _CSRF_INPUT.search(html)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+async def sign_in(
+    http: httpx.AsyncClient, username: str, password: str = "demo", next_path: str = "/"
+) -> httpx.Response:
+    """Signs in through the console's form as a browser does: the page first (it hands out the CSRF cookie)."""
+    page = await http.get("/login")
+    data = {"username": username, "password": password, "next": next_path, "csrf_token": form_token(page.text)}
+    return await http.post("/login", data=data)

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import records.documents
+import records.documents  # registers its table on SQLModel.metadata, as the lines below do
+import records.evidence  # registers its table on SQLModel.metadata, as the next line does
 import records.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 from config.settings import get_settings
 from records.db import make_engine

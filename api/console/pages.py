@@ -1,0 +1,86 @@
+"""Rendering console pages: one layout, the navigation the user's role allows, the CSRF token for forms.
+
+Every page goes through `render`, so no template can forget the token or show a link its reader may not follow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.console.session import CSRF_FIELD, CsrfRejected, PageForbidden, SignInRequired, csrf_token, remember_csrf
+from api.context import AppContext
+from domain.access import CONSOLE_PAGES
+from records.tables import User
+
+API_DIR = Path(__file__).resolve().parent.parent
+templates = Jinja2Templates(directory=API_DIR / "templates")
+
+
+def navigation(user: User | None) -> list[tuple[str, str]]:
+    if user is None:
+        return []
+    return [(path, label) for path, label, roles in CONSOLE_PAGES if user.role in roles]
+
+
+def render(
+    request: Request, template: str, user: User | None, values: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    context: AppContext = request.app.state.context
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "user": user,
+            "nav": navigation(user),
+            "city": context.city,
+            "temporal_ui": context.settings.temporal_ui_url,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": csrf_token(request),
+            **(values or {}),
+        },
+        status_code=status_code,
+    )
+    remember_csrf(request, response, secure=not context.settings.is_dev)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Static assets (served by the app: the console needs nothing from the internet) and the console's answers
+    to a missing sign-in, a role that may not, and a form without its CSRF token."""
+    app.mount("/static", StaticFiles(directory=API_DIR / "static"), name="static")
+
+    async def sign_in(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        return RedirectResponse(exc.next_path, status_code=status.HTTP_303_SEE_OTHER)
+
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageForbidden)
+        roles = ", ".join(sorted(role.replace("_", " ") for role in exc.allowed))
+        message = f"Your role ({exc.user.role.replace('_', ' ')}) may not open this page; it needs: {roles}."
+        return render(
+            request,
+            "console/message.html",
+            exc.user,
+            {"title": "Not allowed", "message": message},
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+
+    async def csrf_rejected(request: Request, exc: Exception) -> Response:
+        message = "This form expired or did not come from this site. Go back, reload the page and try again."
+        return render(
+            request,
+            "console/message.html",
+            None,
+            {"title": "Form refused", "message": message},
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+
+    app.add_exception_handler(SignInRequired, sign_in)
+    app.add_exception_handler(PageForbidden, forbidden)
+    app.add_exception_handler(CsrfRejected, csrf_rejected)

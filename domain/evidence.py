@@ -1,0 +1,126 @@
+"""Evidence: what may be uploaded, and what a photo says about when and where it was taken.
+
+Uploads are judged by their bytes, never by their name or declared type: a script renamed `photo.jpg`
+is refused. A photo's time and position are read from its EXIF, because an officer's claim "inspected
+on the 3rd" is only as good as the camera's record (audits found inspection dates back-filled).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from PIL import Image, UnidentifiedImageError
+
+MAX_EVIDENCE_BYTES = 15 * 1024 * 1024  # a 48-megapixel phone JPEG is about 12 MB
+
+# Magic numbers of the formats we keep: photos from phones and cameras, and PDFs (letters, receipts).
+_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"%PDF-", 0, "application/pdf"),
+)
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
+class EvidenceSource(StrEnum):
+    INSPECTION = "inspection"
+    REINSPECTION = "reinspection"
+    POSTING = "posting"  # the notice posted at the property, photographed where it hangs
+    PORTAL_REPORT = "portal_report"  # a resident's photo with a complaint
+    OWNER_COMPLIANCE = "owner_compliance"  # the owner's photo of the work done
+
+
+class EvidenceRejected(ValueError):
+    """An upload we do not keep; the message says why, for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class PhotoMetadata:
+    taken_at: datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def sniff_media_type(data: bytes) -> str | None:
+    for magic, offset, media_type in _SIGNATURES:
+        if data[offset : offset + len(magic)] == magic:
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def accepted_media_type(data: bytes, *, photos_only: bool = False) -> str:
+    """The media type of an upload we keep, or EvidenceRejected saying what is accepted."""
+    if not data:
+        raise EvidenceRejected("the file is empty")
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise EvidenceRejected(f"the file is {len(data):,} bytes; the limit is {MAX_EVIDENCE_BYTES:,}")
+    media_type = sniff_media_type(data)
+    allowed = PHOTO_TYPES if photos_only else frozenset(EXTENSIONS)
+    if media_type not in allowed:
+        kinds = "JPEG, PNG or WebP photos" if photos_only else "JPEG, PNG or WebP photos and PDF files"
+        raise EvidenceRejected(f"only {kinds} are accepted (the content is not one of them, whatever its name)")
+    if media_type in PHOTO_TYPES:
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise EvidenceRejected(f"the photo is damaged or incomplete ({exc})") from None
+    return media_type
+
+
+# EXIF tags (CIPA DC-008): IFD pointers, DateTimeOriginal, OffsetTimeOriginal and the GPS fields.
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+_DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL, _DATETIME = 0x9003, 0x9011, 0x0132
+_GPS_LAT_REF, _GPS_LAT, _GPS_LON_REF, _GPS_LON = 1, 2, 3, 4
+
+
+def read_photo_metadata(data: bytes, local_zone: ZoneInfo) -> PhotoMetadata:
+    """Time and position from a photo's EXIF. A camera clock without an offset is read in the city's zone."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            exif = image.getexif()
+    except (UnidentifiedImageError, OSError):
+        return PhotoMetadata()
+    details = exif.get_ifd(_EXIF_IFD)
+    taken_at = _exif_time(
+        details.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME), details.get(_OFFSET_TIME_ORIGINAL), local_zone
+    )
+    gps = exif.get_ifd(_GPS_IFD)
+    latitude = _degrees(gps.get(_GPS_LAT), gps.get(_GPS_LAT_REF), negative="S")
+    longitude = _degrees(gps.get(_GPS_LON), gps.get(_GPS_LON_REF), negative="W")
+    return PhotoMetadata(taken_at=taken_at, latitude=latitude, longitude=longitude)
+
+
+def _exif_time(value: object, offset: object, local_zone: ZoneInfo) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        naive = datetime.strptime(value.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    if isinstance(offset, str) and len(offset) >= 6 and offset[0] in "+-":
+        try:
+            hours, minutes = int(offset[1:3]), int(offset[4:6])
+        except ValueError:
+            return naive.replace(tzinfo=local_zone)
+        sign = -1 if offset[0] == "-" else 1
+        return naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    return naive.replace(tzinfo=local_zone)
+
+
+def _degrees(value: object, reference: object, *, negative: str) -> float | None:
+    if not isinstance(value, tuple) or len(value) != 3:
+        return None
+    try:
+        degrees, minutes, seconds = (float(part) for part in value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    result = degrees + minutes / 60 + seconds / 3600
+    return -result if reference == negative else result
