@@ -18,6 +18,9 @@ _FIELD = frozenset({Role.OFFICER, Role.SUPERVISOR})
 # Intake is front-line work: clerks and 311 agents, officers in the field, and their supervisors.
 FILE_COMPLAINT = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 READ_CASE = STAFF
+# Who sees a complainant's name and contacts on the case page: those who take complaints and work them.
+# Hearing officers judge the owner's case and finance bills the owner: neither needs to know who complained.
+SEE_COMPLAINANT = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})
 READ_REFERENCE_DATA = STAFF
 
 # Staff actions on a case (workflow updates). Closing needs a supervisor: audits found cases closed unreviewed.

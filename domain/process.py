@@ -247,13 +247,40 @@ def _record_payment(state: CaseState, body: object, actor: Actor, now: datetime)
     return None
 
 
-def _close(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
-    outcome = getattr(body, "outcome", None)
+def closing_outcomes(state: CaseState) -> frozenset[Outcome]:
+    """The outcomes a case may be closed with at its stage (the console offers exactly these)."""
     allowed = set(CLOSE_ANYTIME)
     if state.stage is S.CLOSURE_REVIEW and state.proposed_outcome:
         allowed.add(state.proposed_outcome)
     if state.stage is S.PROSECUTION:
         allowed |= {Outcome.PROSECUTED, Outcome.ORDER_COMPLIANCE}
+    return frozenset(allowed)
+
+
+def offered_actions(state: CaseState, actor: Actor, now: datetime) -> list[str]:
+    """The actions worth offering `actor` now: role, stage and every rule that does not depend on what the form
+    will say. What the form says (amounts, dates, outcomes) is judged by `refusal` when it is sent."""
+    unfilled: dict[str, object] = {
+        "schedule_hearing": _Unfilled(hearing_at=datetime.max.replace(tzinfo=now.tzinfo)),
+        "close": _Unfilled(outcome=next(iter(closing_outcomes(state)))),
+    }
+    return [
+        action
+        for action in CASE_ACTIONS
+        if refusal(action, state, unfilled.get(action, _Unfilled()), actor, now) is None
+    ]
+
+
+class _Unfilled:
+    """A form not yet filled in: only the fields a rule cannot do without."""
+
+    def __init__(self, **fields: object) -> None:
+        self.__dict__.update(fields)
+
+
+def _close(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    outcome = getattr(body, "outcome", None)
+    allowed = closing_outcomes(state)
     if outcome not in allowed:
         names = ", ".join(sorted(o.value for o in allowed))
         return f"a case at '{state.stage.label}' can be closed as {names}, not {outcome}"

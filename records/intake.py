@@ -105,27 +105,7 @@ def store_complaint(session: Session, complaint: NewComplaint, calendar: Busines
         opened_at=now,
     )
     session.add(case)
-    complainant_id = None
-    if complaint.complainant is not None:
-        person = Complainant(**vars(complaint.complainant))
-        session.add(person)
-        session.flush()
-        complainant_id = person.id
-    session.add(
-        Complaint(
-            case_number=case.case_number,
-            violation_code=violation.code,
-            parcel_id=complaint.parcel.parcel_id,
-            location_text=complaint.location_text,
-            lat=complaint.lat,
-            lon=complaint.lon,
-            description=complaint.description,
-            channel=complaint.channel,
-            complainant_id=complainant_id,
-            received_by_user_id=complaint.received_by_user_id,
-            received_at=now,
-        )
-    )
+    _add_complaint(session, case.case_number, complaint, now)
     session.add(
         CaseEvent(
             case_number=case.case_number,
@@ -139,6 +119,46 @@ def store_complaint(session: Session, complaint: NewComplaint, calendar: Busines
     )
     session.flush()
     return case
+
+
+def _add_complaint(session: Session, case_number: str, complaint: NewComplaint, now: datetime) -> Complaint:
+    complainant_id = None
+    if complaint.complainant is not None:
+        person = Complainant(**vars(complaint.complainant))
+        session.add(person)
+        session.flush()
+        complainant_id = person.id
+    row = Complaint(
+        case_number=case_number,
+        violation_code=complaint.violation.code,
+        parcel_id=complaint.parcel.parcel_id,
+        location_text=complaint.location_text,
+        lat=complaint.lat,
+        lon=complaint.lon,
+        description=complaint.description,
+        channel=complaint.channel,
+        complainant_id=complainant_id,
+        received_by_user_id=complaint.received_by_user_id,
+        received_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def open_case_for(session: Session, parcel_id: str, violation_code: str) -> Case | None:
+    """The open case about this parcel and violation type, which a new report joins instead of opening another."""
+    return session.exec(
+        select(Case)
+        .where(Case.parcel_id == parcel_id, Case.violation_code == violation_code, Case.stage != CaseStage.CLOSED)
+        .order_by(col(Case.opened_at))
+    ).first()
+
+
+def attach_complaint(session: Session, case: Case, complaint: NewComplaint) -> Complaint:
+    """Stores a duplicate report on the open case; the caller tells the case's workflow (a signal)."""
+    row = _add_complaint(session, case.case_number, complaint, datetime.now(UTC))
+    session.flush()
+    return row
 
 
 def case_start(session: Session, case: Case, policy: CasePolicy) -> CaseStart:

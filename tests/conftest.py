@@ -12,13 +12,16 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -30,7 +33,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
-from config.settings import CONFIG_DIR, Environment, Settings
+from config.settings import CONFIG_DIR, PROJECT_ROOT, Environment, Settings
 from domain.city import City, load_city
 from domain.policy import Policy, load_policy
 from records.db import make_engine, session_factory, transaction
@@ -63,6 +66,8 @@ async def start_dev_server(**kwargs: object) -> WorkflowEnvironment:
         dev_server_existing_path=str(TEMPORAL_CLI),
         search_attributes=sa.ALL,
         dev_server_extra_args=dynamic_config_flags(),
+        # The SDK's default of 5 s is not enough on a loaded two-core machine running several suites at once.
+        dev_server_startup_timeout=timedelta(seconds=60),
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -233,9 +238,48 @@ async def open_api(settings: Settings) -> AsyncIterator[Api]:
 
 
 @pytest.fixture
-async def api(sqlite_url: str, temporal_dev: WorkflowEnvironment) -> AsyncIterator[Api]:
-    async for client in open_api(make_settings(sqlite_url, temporal_dev.client.service_client.config.target_host)):
+async def api(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Api]:
+    # The document store the `worker` fixture writes letters to, so the console can serve them.
+    settings = make_settings(
+        sqlite_url, temporal_dev.client.service_client.config.target_host, document_store_dir=tmp_path / "documents"
+    )
+    async for client in open_api(settings):
         yield client
+
+
+@contextmanager
+def running_system(database_url: str, temporal_dev: WorkflowEnvironment, **env_vars: str) -> Iterator[str]:
+    """The worker and the API as the README runs them, real processes; yields the API's base URL and checks
+    that both stop cleanly on SIGTERM."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ABATE_ENV": "test",
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "TEMPORAL_ADDRESS": temporal_dev.client.service_client.config.target_host,
+        "TEMPORAL_TASK_QUEUE": f"e2e-{port}",
+        **env_vars,
+    }
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "workers.main"], cwd=PROJECT_ROOT, env=env),
+        subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+        ),
+    ]
+    try:
+        yield f"http://127.0.0.1:{port}"
+        for process in processes:  # graceful: SIGTERM lets the worker drain and both exit cleanly
+            process.send_signal(signal.SIGTERM)
+        worker_code, api_code = (p.wait(timeout=40) for p in processes)
+        # uvicorn re-raises the signal once its graceful shutdown is done, as a well-behaved process does.
+        assert worker_code == 0 and api_code in (0, -signal.SIGTERM)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
 
 
 def client_of(env: WorkflowEnvironment) -> Client:
@@ -243,12 +287,14 @@ def client_of(env: WorkflowEnvironment) -> Client:
 
 
 @pytest.fixture
-async def worker(api: Api, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[None]:
+async def worker(api: Api, temporal_dev: WorkflowEnvironment) -> AsyncIterator[None]:
     """The real worker for the API's task queue, in this process."""
     sessions = session_factory(make_engine(api.settings.database_url))
     with ThreadPoolExecutor(4) as executor:
         queue = api.settings.temporal_task_queue
-        async with build_worker(temporal_dev.client, queue, sessions, executor, document_store=tmp_path / "documents"):
+        async with build_worker(
+            temporal_dev.client, queue, sessions, executor, document_store=api.settings.document_store_dir
+        ):
             yield
 
 

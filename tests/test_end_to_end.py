@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,43 +10,16 @@ import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.testing import WorkflowEnvironment
 
-from config.settings import PROJECT_ROOT
 from records.demo_city import DEMO_PASSWORD
-from tests.conftest import TEST_SECRET, free_port
+from tests.conftest import running_system
 from tests.helpers import eventually
 
 
 @pytest.fixture
 def system(sqlite_url: str, temporal_dev: WorkflowEnvironment) -> Iterator[str]:
     """Starts `python -m workers.main` and `uvicorn api.main:app`; yields the API's base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "ABATE_ENV": "test",
-        "SECRET_KEY": TEST_SECRET,
-        "DATABASE_URL": sqlite_url,
-        "TEMPORAL_ADDRESS": temporal_dev.client.service_client.config.target_host,
-        "TEMPORAL_TASK_QUEUE": f"e2e-{port}",
-    }
-    processes = [
-        subprocess.Popen([sys.executable, "-m", "workers.main"], cwd=PROJECT_ROOT, env=env),
-        subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_ROOT,
-            env=env,
-        ),
-    ]
-    try:
-        yield f"http://127.0.0.1:{port}"
-        for process in processes:  # graceful: SIGTERM lets the worker drain and both exit cleanly
-            process.send_signal(signal.SIGTERM)
-        worker_code, api_code = (p.wait(timeout=40) for p in processes)
-        # uvicorn re-raises the signal once its graceful shutdown is done, as a well-behaved process does.
-        assert worker_code == 0 and api_code in (0, -signal.SIGTERM)
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
+    with running_system(sqlite_url, temporal_dev) as base_url:
+        yield base_url
 
 
 async def test_a_complaint_becomes_a_case_operators_find_in_temporal(

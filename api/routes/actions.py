@@ -111,14 +111,11 @@ def _not_running(exc: RPCError, case_number: str) -> HTTPException:
     )
 
 
-@router.post("/{case_number}/actions/{action}", responses={409: {"description": "The rule that refused the action"}})
-async def perform_action(
-    case_number: str,
-    action: str,
-    context: ContextDep,
-    user: CurrentUser,
-    payload: Annotated[dict[str, Any] | None, Body()] = None,
-) -> ActionResult:
+async def take_action(
+    context: AppContext, user: User, case_number: str, action: str, payload: dict[str, Any] | None
+) -> CaseSnapshot:
+    """The one path of a staff action, for the JSON API and the console: role, body, then the workflow's update.
+    Raises HTTPException (404, 403, 409 with the rule's words, 503) or RequestValidationError (422)."""
     if action not in CASE_ACTIONS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail=f"No action {action!r}; actions are: {', '.join(CASE_ACTIONS)}."
@@ -133,24 +130,28 @@ async def perform_action(
         officer=officer,
     )
     try:
-        snapshot = await case_handle(context.temporal, case_number).execute_update(
-            action, call, result_type=CaseSnapshot
-        )
+        return await case_handle(context.temporal, case_number).execute_update(action, call, result_type=CaseSnapshot)
     except WorkflowUpdateFailedError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=_reason(exc)) from None
     except RPCError as exc:
         raise _not_running(exc, case_number) from None
-    return ActionResult.of(snapshot)
 
 
-@router.post("/{case_number}/events/{event}", status_code=status.HTTP_202_ACCEPTED)
-async def record_event(
+@router.post("/{case_number}/actions/{action}", responses={409: {"description": "The rule that refused the action"}})
+async def perform_action(
     case_number: str,
-    event: str,
+    action: str,
     context: ContextDep,
     user: CurrentUser,
     payload: Annotated[dict[str, Any] | None, Body()] = None,
-) -> dict[str, str]:
+) -> ActionResult:
+    return ActionResult.of(await take_action(context, user, case_number, action, payload))
+
+
+async def send_event(
+    context: AppContext, user: User, case_number: str, event: str, payload: dict[str, Any] | None
+) -> None:
+    """The one path of an event staff enter for someone outside, for the JSON API and the console (a signal)."""
     if event not in CASE_EVENTS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail=f"No event {event!r}; events are: {', '.join(CASE_EVENTS)}."
@@ -163,4 +164,15 @@ async def record_event(
         await case_handle(context.temporal, case_number).signal(event, body)
     except RPCError as exc:
         raise _not_running(exc, case_number) from None
+
+
+@router.post("/{case_number}/events/{event}", status_code=status.HTTP_202_ACCEPTED)
+async def record_event(
+    case_number: str,
+    event: str,
+    context: ContextDep,
+    user: CurrentUser,
+    payload: Annotated[dict[str, Any] | None, Body()] = None,
+) -> dict[str, str]:
+    await send_event(context, user, case_number, event, payload)
     return {"case_number": case_number, "event": event, "status": "delivered to the case"}

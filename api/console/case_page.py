@@ -1,0 +1,319 @@
+"""The case page: everything known about one case, and the actions its workflow allows now.
+
+The records say what happened; the workflow's `snapshot` query says what the case waits on and so which
+actions to offer. Every form posts to the same update path as the JSON API, so the workflow's validator
+decides, and a refusal is shown on the page in the rule's own words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
+from temporalio.client import WorkflowQueryFailedError
+from temporalio.service import RPCError
+
+from api.console.forms import FormField, field_errors, form_fields, payload_of
+from api.console.pages import render
+from api.console.session import CsrfChecked, staff
+from api.context import AppContext
+from api.deps import ContextDep
+from api.routes.actions import CASE_EVENTS, send_event, take_action
+from api.routes.cases import temporal_ui_link
+from domain import actions as act
+from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
+from domain.case import CaseSnapshot
+from domain.evidence import EvidenceSource
+from domain.process import closing_outcomes, offered_actions
+from domain.stages import CaseStage
+from records.evidence import Evidence, evidence_of
+from records.tables import (
+    Case,
+    CaseEvent,
+    CaseNotice,
+    Complainant,
+    Complaint,
+    Hearing,
+    LedgerLine,
+    Message,
+    Officer,
+    Parcel,
+    User,
+)
+from workflows.client import case_handle
+
+router = APIRouter(include_in_schema=False)
+SNAPSHOT_TIMEOUT_SECONDS = 5.0
+# Recorded on the inspection page (with photos), not through a generic form.
+INSPECTIONS = ("record_inspection", "record_reinspection")
+
+
+async def case_snapshot(context: AppContext, case_number: str) -> CaseSnapshot | None:
+    """What the workflow says now; None when the engine cannot answer (the page then shows the records only)."""
+    try:
+        return await asyncio.wait_for(
+            case_handle(context.temporal, case_number).query("snapshot", result_type=CaseSnapshot),
+            timeout=SNAPSHOT_TIMEOUT_SECONDS,
+        )
+    except (RPCError, WorkflowQueryFailedError, TimeoutError, RuntimeError):
+        return None
+
+
+@dataclass
+class Offer:
+    """An action or event offered on the page, with its form."""
+
+    name: str
+    title: str
+    fields: list[FormField]
+    kind: str  # "actions" or "events"
+    link: str | None = None  # an action done on its own page (the inspection)
+
+
+def _choices(session: Session, snapshot: CaseSnapshot) -> dict[str, list[tuple[str, str]]]:
+    state = snapshot.state
+    checklist = [(item, item) for item in state.policy.violation.checklist]
+    officers = session.exec(select(Officer).where(col(Officer.active)).order_by(col(Officer.badge)))
+    return {
+        "checklist": checklist,
+        "outcome": [(o.value, o.value.replace("_", " ")) for o in sorted(closing_outcomes(state))],
+        "officer_badge": [(o.badge, f"{o.name} ({o.badge})") for o in officers],
+    }
+
+
+def _offers(session: Session, case_number: str, user: User, snapshot: CaseSnapshot | None) -> list[Offer]:
+    if snapshot is None or snapshot.state.stage is CaseStage.CLOSED:
+        return []
+    actor = act.Actor(username=user.username, role=Role(user.role), name=user.full_name)
+    choices = _choices(session, snapshot)
+    offers = []
+    for action in offered_actions(snapshot.state, actor, datetime.now(UTC)):
+        title = action.replace("_", " ").capitalize()
+        if action in INSPECTIONS:
+            offers.append(Offer(action, title, [], "actions", link=f"/cases/{case_number}/inspect"))
+        else:
+            offers.append(Offer(action, title, form_fields(act.ACTION_BODIES[action], choices), "actions"))
+    for event, (model, roles) in CASE_EVENTS.items():
+        if user.role in roles:
+            title = event.replace("_", " ").capitalize() + " (received from outside)"
+            offers.append(Offer(event, title, form_fields(model, choices), "events"))
+    return offers
+
+
+def _records(session: Session, context: AppContext, case: Case, user: User) -> dict[str, Any]:
+    number = case.case_number
+    parcel = session.get(Parcel, case.parcel_id)
+    officer = session.get(Officer, case.assigned_officer_id) if case.assigned_officer_id else None
+    complaints = []
+    may_see = user.role in SEE_COMPLAINANT
+    for complaint in session.exec(select(Complaint).where(Complaint.case_number == number).order_by(col(Complaint.id))):
+        person = session.get(Complainant, complaint.complainant_id) if may_see and complaint.complainant_id else None
+        complaints.append({"complaint": complaint, "complainant": person})
+    earlier = session.exec(
+        select(Case)
+        .where(Case.parcel_id == case.parcel_id, Case.case_number != number)
+        .order_by(col(Case.opened_at).desc())
+    )
+    messages = list(session.exec(select(Message).where(Message.case_number == number).order_by(col(Message.id))))
+    ledger = list(session.exec(select(LedgerLine).where(LedgerLine.case_number == number).order_by(col(LedgerLine.id))))
+    evidence = evidence_of(session, number)
+    return {
+        "case": case,
+        "parcel": parcel,
+        "officer": officer,
+        "violation": context.policy.violation(case.violation_code),
+        "complaints": complaints,
+        "may_see_complainant": may_see,
+        "history": [(c, CaseStage(c.stage).label) for c in earlier],
+        "events": list(
+            session.exec(select(CaseEvent).where(CaseEvent.case_number == number).order_by(col(CaseEvent.id)))
+        ),
+        "evidence": evidence,
+        "before_after": before_and_after(evidence),
+        "notices": list(
+            session.exec(select(CaseNotice).where(CaseNotice.case_number == number).order_by(col(CaseNotice.seq)))
+        ),
+        "messages": messages,
+        "ledger": [line for line in ledger if line.entry_type != "remediation_cost"],
+        "costs": [line for line in ledger if line.entry_type == "remediation_cost"],
+        "hearings": list(session.exec(select(Hearing).where(Hearing.case_number == number))),
+    }
+
+
+def before_and_after(evidence: list[Evidence]) -> list[tuple[Evidence | None, Evidence | None]]:
+    """The inspection's photos beside the reinspection's, pair by pair, once there is a reinspection."""
+    photos = [e for e in evidence if e.media_type.startswith("image/")]
+    before = [e for e in photos if e.source == EvidenceSource.INSPECTION]
+    after = [e for e in photos if e.source == EvidenceSource.REINSPECTION]
+    if not after:
+        return []
+    return [
+        (before[i] if i < len(before) else None, after[i] if i < len(after) else None)
+        for i in range(max(len(before), len(after)))
+    ]
+
+
+def days_left(deadline: datetime | None, zone: ZoneInfo) -> int | None:
+    """Whole days from today to the deadline's day, in the city's calendar (negative once it has passed)."""
+    if deadline is None:
+        return None
+    return (deadline.astimezone(zone).date() - datetime.now(zone).date()).days
+
+
+async def show_case(
+    request: Request,
+    context: AppContext,
+    user: User,
+    case_number: str,
+    *,
+    refusal: str | None = None,
+    errors: dict[str, str] | None = None,
+    failed: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    snapshot = await case_snapshot(context, case_number)
+
+    def load() -> dict[str, Any] | None:
+        with context.sessions() as session:
+            case = session.get(Case, case_number)
+            if case is None:
+                return None
+            return {**_records(session, context, case, user), "offers": _offers(session, case_number, user, snapshot)}
+
+    values = await asyncio.to_thread(load)
+    if values is None:
+        message = f"There is no case {case_number}. Check the number, or find the case in the case list."
+        return render(
+            request,
+            "console/message.html",
+            user,
+            {"title": "No such case", "message": message},
+            status_code=status.HTTP_404_NOT_FOUND,
+        )
+    zone = ZoneInfo(context.city.timezone)
+    case: Case = values["case"]
+    deadline = snapshot.next_deadline if snapshot else case.next_deadline
+    values.update(
+        title=f"Case {case_number}",
+        snapshot=snapshot,
+        stage_label=CaseStage(case.stage).label,
+        deadline=deadline,
+        days_left=days_left(deadline, zone),
+        waiting_on=snapshot.waiting_on if snapshot else None,
+        zone=zone,
+        temporal_link=temporal_ui_link(context.settings, case_number),
+        refusal=refusal,
+        errors=errors or {},
+        failed=failed,
+        done=request.query_params.get("done"),
+        form=dict(await request.form()) if failed and request.method == "POST" else {},
+    )
+    return render(request, "console/case.html", user, values, status_code=status_code)
+
+
+@router.get("/cases/{case_number}", response_class=HTMLResponse)
+async def case_page(
+    request: Request, case_number: str, context: ContextDep, user: Annotated[User, staff(READ_CASE)]
+) -> Response:
+    return await show_case(request, context, user, case_number)
+
+
+async def _submit(
+    request: Request, context: AppContext, user: User, case_number: str, kind: str, name: str
+) -> Response:
+    form = await request.form()
+    bodies = act.ACTION_BODIES if kind == "actions" else {event: model for event, (model, _) in CASE_EVENTS.items()}
+    model = bodies.get(name)
+    if model is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No {kind[:-1]} {name!r}.")
+    snapshot = await case_snapshot(context, case_number)
+    choices: dict[str, list[tuple[str, str]]] = {}
+    if snapshot is not None:
+        with context.sessions() as session:
+            choices = _choices(session, snapshot)
+    payload = payload_of(form, form_fields(model, choices), ZoneInfo(context.city.timezone))
+    try:
+        if kind == "actions":
+            await take_action(context, user, case_number, name, payload)
+        else:
+            await send_event(context, user, case_number, name, payload)
+    except RequestValidationError as exc:
+        return await show_case(
+            request,
+            context,
+            user,
+            case_number,
+            errors=field_errors(list(exc.errors())),
+            failed=name,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    except HTTPException as exc:
+        if exc.status_code == status.HTTP_404_NOT_FOUND:
+            raise
+        return await show_case(
+            request, context, user, case_number, refusal=str(exc.detail), failed=name, status_code=exc.status_code
+        )
+    return RedirectResponse(f"/cases/{case_number}?done={name}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/cases/{case_number}/actions/{action}", dependencies=[CsrfChecked])
+async def submit_action(
+    request: Request, case_number: str, action: str, context: ContextDep, user: Annotated[User, staff(STAFF)]
+) -> Response:
+    # The role is checked by the one action path (take_action), which answers a 403 with the roles that may.
+    return await _submit(request, context, user, case_number, "actions", action)
+
+
+@router.post("/cases/{case_number}/events/{event}", dependencies=[CsrfChecked])
+async def submit_event(
+    request: Request, case_number: str, event: str, context: ContextDep, user: Annotated[User, staff(STAFF)]
+) -> Response:
+    return await _submit(request, context, user, case_number, "events", event)
+
+
+def _stored_file(store: Path, relative: str) -> Path:
+    """A file of the document store; a path that would leave the store is treated as missing."""
+    root = store.resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="The file is not in the document store.")
+    return path
+
+
+@router.get("/cases/{case_number}/evidence/{evidence_id}")
+def evidence_file(
+    case_number: str, evidence_id: int, context: ContextDep, _user: Annotated[User, staff(READ_CASE)]
+) -> Response:
+    with context.sessions() as session:
+        item = session.get(Evidence, evidence_id)
+    if item is None or item.case_number != case_number:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No evidence {evidence_id} on case {case_number}.")
+    path = _stored_file(context.settings.document_store_dir, item.path)
+    # Served as the type its bytes were judged to be, never as HTML: the name is the sender's.
+    return FileResponse(
+        path,
+        media_type=item.media_type,
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/cases/{case_number}/notices/{seq}")
+def notice_document(
+    case_number: str, seq: int, context: ContextDep, _user: Annotated[User, staff(READ_CASE)]
+) -> Response:
+    with context.sessions() as session:
+        notice = session.exec(
+            select(CaseNotice).where(CaseNotice.case_number == case_number, CaseNotice.seq == seq)
+        ).first()
+    if notice is None or not notice.document_path:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Notice {seq} of case {case_number} has no letter.")
+    path = _stored_file(context.settings.document_store_dir, notice.document_path)
+    return FileResponse(path, filename=path.name, headers={"Cache-Control": "private"})

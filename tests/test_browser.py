@@ -1,0 +1,165 @@
+"""The console in a real browser (Debian's headless Chromium, driven by Playwright) at phone width, against the
+real API and worker processes and the Temporal dev server: a case from the clerk's intake to the officer's fine
+and the supervisor's dashboard. A screenshot of every page goes to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+from temporalio.testing import WorkflowEnvironment
+
+from config.settings import PROJECT_ROOT
+from tests.conftest import running_system
+from tests.helpers import eventually
+from tests.test_evidence import photo
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+PHONE = ViewportSize(width=390, height=844)
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup installs it)"
+)
+
+
+@pytest.fixture
+def system(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> Iterator[str]:
+    with running_system(sqlite_url, temporal_dev, DOCUMENT_STORE_DIR=str(tmp_path / "documents")) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+async def browser(system: str) -> AsyncIterator[Browser]:
+    async with httpx.AsyncClient(base_url=system) as http:
+
+        async def healthy() -> int:
+            try:
+                return (await http.get("/healthz")).status_code
+            except httpx.TransportError:
+                return 0
+
+        await eventually(healthy, until=lambda code: code == 200, within=60)
+    async with async_playwright() as driver:
+        chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield chromium
+        await chromium.close()
+
+
+class Person:
+    """One member of staff at their own phone: a browser context of their own (their own session cookie)."""
+
+    def __init__(self, page: Page, base_url: str, username: str) -> None:
+        self.page, self.base_url, self.username = page, base_url, username
+
+    @classmethod
+    async def signed_in(cls, browser: Browser, base_url: str, username: str) -> Person:
+        context = await browser.new_context(viewport=PHONE, base_url=base_url)
+        person = cls(await context.new_page(), base_url, username)
+        await person.page.goto("/login")
+        await person.page.get_by_label("Username").fill(username)
+        await person.page.get_by_label("Password").fill("demo")
+        await person.page.get_by_role("button", name="Sign in").click()
+        await expect(person.page.get_by_role("button", name="Sign out")).to_be_visible()
+        return person
+
+    async def shot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    async def until_text(self, text: str) -> None:
+        """Reloads until the page shows `text` (the workflow moves on its own after a signal)."""
+        for _ in range(60):
+            if text in await self.page.content():
+                return
+            await self.page.wait_for_timeout(500)
+            await self.page.reload()
+        raise AssertionError(f"{text!r} never appeared on {self.page.url}")
+
+    async def act(self, title: str, fields: dict[str, str] | None = None) -> None:
+        """Opens an action's form on the case page, fills it in (by the fields' labels) and sends it."""
+        form = self.page.locator("details", has=self.page.locator("summary", has_text=re.compile(f"^{title}")))
+        await form.locator("summary").click()
+        for label, value in (fields or {}).items():
+            field = form.get_by_label(label)
+            if await field.evaluate("e => e.tagName") == "SELECT":
+                await field.select_option(value)
+            else:
+                await field.fill(value)
+        await form.get_by_role("button").click()
+        await self.page.wait_for_load_state()
+
+    async def inspect(self, case: str, verdict: str, image: bytes, tmp_path: Path, shot: str) -> None:
+        await self.page.goto(f"/cases/{case}/inspect")
+        for box in await self.page.get_by_role("checkbox").all():
+            await box.check()
+        await self.page.get_by_label(verdict).check()
+        await self.page.get_by_label("Findings").fill(f"{verdict}: refuse and debris in the yard")
+        picture = tmp_path / f"{shot}.jpg"
+        picture.write_bytes(image)
+        await self.page.get_by_label("Photos").set_input_files(str(picture))
+        await self.shot(shot)
+        await self.page.get_by_role("button", name=re.compile("^Record")).click()
+        await self.page.wait_for_load_state()
+
+
+async def test_a_case_from_intake_to_fine_in_the_browser(browser: Browser, system: str, tmp_path: Path) -> None:
+    clerk = await Person.signed_in(browser, system, "clerk")
+    page = clerk.page
+    await page.goto("/intake")
+    await page.get_by_label("Received by").select_option("walk_in")
+    await page.get_by_label("Address").fill("128 W 14th St")
+    await page.get_by_label("Violation").select_option("PS-REFUSE")
+    await page.get_by_label("Description").fill("Bags of rubbish and an old sofa in the front yard")
+    await page.get_by_label("Name").fill("Nora Neighbour")
+    await clerk.shot("01-intake")
+    await page.get_by_role("button", name="File the complaint").click()
+    await expect(page.get_by_role("status")).to_contain_text("complaint filed")
+    case = page.url.split("/cases/")[1].split("?")[0]
+    await clerk.until_text("Case opened – inspection")
+    await clerk.shot("02-case-filed")
+
+    officer = await Person.signed_in(browser, system, "officer")
+    await officer.page.goto(f"/cases/{case}")
+    today = datetime.now(ZoneInfo("America/Chicago")).strftime("%Y-%m-%dT%H:%M")
+    await officer.act("Schedule inspection", {"Inspection at": today})
+    await expect(officer.page.get_by_role("status")).to_contain_text("schedule inspection")
+    await officer.page.goto("/my-day")
+    await expect(officer.page.get_by_role("link", name=case)).to_be_visible()
+    await officer.shot("03-my-day")
+    await officer.inspect(case, "Violation found", photo("saddlebrown", gps=True), tmp_path, "04-inspection")
+    await expect(officer.page.get_by_role("status")).to_contain_text("record inspection")
+    await officer.until_text("Violation found – notice being prepared")
+    await officer.act("Issue notice")
+    await expect(officer.page.get_by_role("status")).to_contain_text("issue notice")
+    await officer.act("Record service", {"Method": "personal"})
+    await officer.until_text("Compliance period")
+    await expect(officer.page.get_by_role("link", name="Download")).to_be_visible()
+    await officer.shot("05-notice-served")
+
+    # The deadline cannot pass on the dev server: the owner phones to say it is done, which brings the
+    # reinspection forward, and the officer finds it is not.
+    await officer.act("Owner reported compliance", {"Note": "Owner phoned: says the yard is cleared"})
+    await officer.until_text("Reinspection due")
+    await officer.inspect(case, "Not complied", photo("olive", gps=True), tmp_path, "06-reinspection")
+    await officer.until_text("Not complied – escalation")
+    await expect(officer.page.get_by_role("heading", name="Before and after")).to_be_visible()
+    await officer.shot("07-not-complied")
+    await officer.act("Issue fine")
+    await officer.until_text("Compliance period")
+    await expect(officer.page.get_by_text("Balance: $")).not_to_contain_text("$0.00")
+    await officer.shot("08-fined")
+
+    supervisor = await Person.signed_in(browser, system, "supervisor")
+    await supervisor.page.goto("/")
+    await expect(supervisor.page.get_by_text(case)).to_be_visible()
+    await supervisor.shot("09-dashboard")
+    await supervisor.page.goto(f"/cases/{case}")
+    await expect(supervisor.page.get_by_text("Nora Neighbour")).to_be_visible()
+    await supervisor.shot("10-case-supervisor")
