@@ -1,14 +1,27 @@
-"""The notice letter as served: built from the case's policy snapshot, the city's letterhead and the officer's
-contact, rendered once and stored with its hash (the record of it is written with the service transition)."""
+"""The letters of a case: built from the case's policy snapshot, the city's letterhead and the officer's contact,
+rendered once and stored with their hash, each listed in `case_documents`.
+
+The served notice's record is written with the service transition; the letters that follow it (reinspection,
+extension, hearing, remediation, lien, closure) and the complainant's letters are rendered at their step.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlmodel import col, select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.documents import DocumentActivities
+from domain.case import NoticeRecord, ParcelFacts
 from domain.city import City
 from domain.notices import (
     AppealRights,
+    CaseLetter,
+    ComplainantLetter,
+    ComplainantLetterContext,
+    ComplainantRecipient,
     FineTerms,
     LetterContext,
     Letterhead,
@@ -26,9 +39,11 @@ from domain.notices import (
     local_time,
 )
 from domain.owner_access import owner_access_code, printed
+from domain.policy import CasePolicy
 from records.db import SessionFactory, transaction
+from records.documents import CaseDocument
 from records.portal import record_access_code
-from records.tables import Officer
+from records.tables import Case, Complainant, Complaint, Officer
 
 
 class NoticeLetterActivities:
@@ -64,28 +79,53 @@ class NoticeLetterActivities:
             name=officer.name, badge=officer.badge, phone=officer.phone or city.phone, email=officer.email or city.email
         )
 
+    def _owner_letter(
+        self,
+        case_number: str,
+        policy: CasePolicy,
+        parcel: ParcelFacts,
+        officer_id: int | None,
+        written_at: datetime,
+        notice: NoticeRecord | None,
+        **terms: object,
+    ) -> LetterContext:
+        """What every owner letter says: the city, the owner, the property, the violation and the notice it follows."""
+        zone = policy.calendar.timezone
+        violation = policy.violation
+        kind = policy.notice(notice.notice_type) if notice else None
+        return LetterContext(
+            jurisdiction=policy.jurisdiction or self._city.name,
+            timezone=zone,
+            city=Letterhead.from_city(self._city),
+            case_number=case_number,
+            letter_date=local_time(written_at, zone).date(),
+            recipient=Recipient.owner_of(parcel),
+            parcel=ParcelRef.of(parcel),
+            violations=(ViolationLine.from_violation(violation, violation.corrective_action or violation.title),),
+            officer=self._officer(officer_id),
+            notice=NoticeTerms.from_policy(notice.notice_type, kind, local_time(notice.issued_at, zone).date())
+            if notice and kind
+            else None,
+            **terms,
+        )
+
     @activity.defn(name="render_served_notice")
     def render_served_notice(self, served: ServedNotice) -> RenderedDocument:
         policy, notice = served.policy, served.notice
         kind = policy.notice(notice.notice_type)
         zone = policy.calendar.timezone
-        served_at = notice.served_at or notice.issued_at
-        letterhead = Letterhead.from_city(self._city)
-        violation = policy.violation
-        context = LetterContext(
-            jurisdiction=policy.jurisdiction or self._city.name,
-            timezone=zone,
-            city=letterhead,
-            case_number=served.case_number,
-            letter_date=local_time(served_at, zone).date(),
-            recipient=Recipient.owner_of(served.parcel),
-            parcel=ParcelRef.of(served.parcel),
-            violations=(ViolationLine.from_violation(violation, violation.corrective_action or violation.title),),
-            officer=self._officer(served.officer_id),
-            notice=NoticeTerms.from_policy(notice.notice_type, kind, local_time(notice.issued_at, zone).date()),
+        context = self._owner_letter(
+            served.case_number,
+            policy,
+            served.parcel,
+            served.officer_id,
+            notice.served_at or notice.issued_at,
+            notice,
             compliance_deadline=served.compliance_deadline,
             penalty=Penalty.from_policy(policy, served.fines_levied, served.escalations_taken),
-            appeal=AppealRights.for_notice(kind, notice.appeal_deadline, how_to_appeal(letterhead)),
+            appeal=AppealRights.for_notice(
+                kind, notice.appeal_deadline, how_to_appeal(Letterhead.from_city(self._city))
+            ),
             service_method=notice.service_method,
             fine=FineTerms(
                 amount=served.fine.amount, due_on=local_time(served.fine.due_at, zone).date(), number=served.fine.seq
@@ -94,10 +134,112 @@ class NoticeLetterActivities:
             else None,
             owner_access=self._owner_access(served.case_number, f"notice-{notice.seq}"),
         )
+        # A notice served again after a failed service is a new letter (new dates), never the first one replaced.
+        attempt = len(notice.failed_services) + 1
         request = RenderRequest(
             case_number=served.case_number,
             kind=served.letter_kind,
-            business_key=f"notice-{notice.seq}",
+            business_key=f"notice-{notice.seq}" if attempt == 1 else f"notice-{notice.seq}-{attempt}",
             context=context,
         )
-        return self._documents.render_letter(request)
+        delivery = notice.service_method.value if notice.service_method else "record"
+        return self._keep(self._documents.render_letter(request), "owner", delivery)
+
+    @activity.defn(name="render_case_letter")
+    def render_case_letter(self, letter: CaseLetter) -> RenderedDocument:
+        context = self._owner_letter(
+            letter.case_number,
+            letter.policy,
+            letter.parcel,
+            letter.officer_id,
+            letter.written_at,
+            letter.notice,
+            compliance_deadline=letter.compliance_deadline,
+            penalty=Penalty.from_policy(letter.policy, letter.fines_levied, letter.escalations_taken),
+            reinspection_at=letter.reinspection_at,
+            extension=letter.extension,
+            hearing=letter.hearing,
+            decision=letter.decision,
+            remediation=letter.remediation,
+            lien=letter.lien,
+            outcome=letter.outcome,
+            closed_on=local_time(letter.written_at, letter.policy.calendar.timezone).date() if letter.outcome else None,
+            balance_due=letter.balance_due,
+        )
+        try:
+            request = RenderRequest(
+                case_number=letter.case_number, kind=letter.kind, business_key=letter.business_key, context=context
+            )
+        except ValueError as exc:  # the workflow asked for a letter it cannot fill: a bug, not an outage
+            raise ApplicationError(str(exc), type="LetterIncomplete", non_retryable=True) from exc
+        return self._keep(self._documents.render_letter(request), "owner", letter.delivery)
+
+    @activity.defn(name="render_complainant_letters")
+    def render_complainant_letters(self, letter: ComplainantLetter) -> list[RenderedDocument]:
+        """One letter for each person who reported the case and left contact details; anonymous reports get none."""
+        with self._sessions() as session:
+            case = session.get(Case, letter.case_number)
+            people = session.exec(
+                select(Complainant)
+                .join(Complaint, col(Complaint.complainant_id) == Complainant.id)
+                .where(Complaint.case_number == letter.case_number)
+                .order_by(col(Complainant.id))
+            ).all()
+        if case is None:
+            raise ApplicationError(f"case {letter.case_number} is not on record", non_retryable=True)
+        zone = letter.timezone
+        stored = []
+        for person in people:
+            if not (person.email or person.phone):
+                continue
+            context = ComplainantLetterContext(
+                jurisdiction=letter.jurisdiction or self._city.name,
+                timezone=zone,
+                city=Letterhead.from_city(self._city),
+                case_number=letter.case_number,
+                letter_date=local_time(letter.written_at, zone).date(),
+                recipient=ComplainantRecipient(name=person.name or "Resident", email=person.email),
+                tracking_code=case.tracking_code,
+                property_address=letter.address,
+                concern=letter.concern,
+                received_on=local_time(letter.received_at, zone).date(),
+                response_due=letter.response_due,
+                outcome=letter.outcome,
+                closed_on=local_time(letter.written_at, zone).date() if letter.outcome else None,
+            )
+            request = RenderRequest(
+                case_number=letter.case_number,
+                kind=letter.kind,
+                business_key=f"{letter.business_key}-c{person.id}",
+                context=context,
+            )
+            # Kept on record: the complainant hears the news itself by e-mail or SMS (send_complainant_updates).
+            stored.append(self._keep(self._documents.render_letter(request), "complainant", "record"))
+        return stored
+
+    def _keep(self, document: RenderedDocument, audience: str, delivery: str) -> RenderedDocument:
+        """Lists the stored letter with the case's documents, once (a retry finds its row)."""
+        with transaction(self._sessions) as session:
+            exists = session.exec(
+                select(CaseDocument.id).where(
+                    CaseDocument.case_number == document.case_number, CaseDocument.path == document.path
+                )
+            ).first()
+            if exists is None:
+                session.add(
+                    CaseDocument(
+                        case_number=document.case_number,
+                        business_key=document.business_key,
+                        kind=document.kind.value,
+                        audience=audience,
+                        delivery=delivery,
+                        path=document.path,
+                        sha256=document.sha256,
+                        size=document.size,
+                        template=document.template,
+                        template_version=document.template_sha256,
+                        pdf_path=document.pdf_path,
+                        pdf_sha256=document.pdf_sha256,
+                    )
+                )
+        return document

@@ -210,7 +210,7 @@ class MessagingActivities:
 
     @activity.defn(name="send_notice_email")
     def send_notice_email(self, notice: NoticeEmail) -> MessageReceipt:
-        """Serves a notice by e-mail, the letter attached; exactly once by key, like every message."""
+        """Serves a notice (or sends a later letter) by e-mail, the letter attached; exactly once by key."""
         with self._sessions() as session:
             sent = session.exec(select(Message).where(Message.key == notice.key)).first()
             if sent is not None and sent.status == "sent":
@@ -226,6 +226,9 @@ class MessagingActivities:
         body = (
             f"The attached {notice.title.lower()} for {notice.address} (case {notice.case_number}) is served on you "
             "by this e-mail. Please read it: it states what must be done, by when, and how to appeal."
+            if notice.served
+            else f"Please find attached a letter about case {notice.case_number} ({notice.address}): "
+            f"{notice.title.lower()}. Keep it with your records for the property."
         )
         attachment = (Path(notice.document_path).name, letter)
         return self._deliver(

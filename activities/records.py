@@ -95,8 +95,9 @@ def _write_entries(session: Session, case_number: str, event_key: str, entries: 
                     setattr(notice, field, getattr(entry, field))
                 for field in ("served_at", "service_method", "appeal_deadline", "served_by", "template"):
                     setattr(notice, field, getattr(entry, field))
-                for field in ("template_version", "document_path", "document_sha256"):
+                for field in ("template_version", "document_path", "document_sha256", "awaiting_service_by"):
                     setattr(notice, field, getattr(entry, field))
+                notice.failed_services = [f.model_dump(mode="json") for f in entry.failed_services]
                 session.add(notice)
             case MoneyEntry():
                 session.add(

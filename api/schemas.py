@@ -159,6 +159,24 @@ class NoticePublic(BaseModel):
     mailed_at: datetime | None = None
     served_by: str | None
     document_sha256: str | None
+    awaiting_service_by: str | None = Field(
+        description="after a failed service: the method the policy names next; the notice is not served until then"
+    )
+    failed_services: list[dict[str, Any]] = Field(description="services that did not reach the owner, oldest first")
+
+
+class DocumentPublic(BaseModel):
+    """A letter of the case as stored: never replaced, its hash proves what was sent."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    audience: str = Field(description="owner or complainant (a complainant letter is never shown to the owner)")
+    delivery: str = Field(description="email, mail, posting, personal, or record (kept on file)")
+    path: str
+    sha256: str
+    template: str
+    created_at: datetime
 
 
 class LedgerLinePublic(BaseModel):
@@ -201,6 +219,7 @@ class CaseDetail(BaseModel):
     balance: Decimal
     deadlines: list[Deadline]
     notices: list[NoticePublic]
+    documents: list[DocumentPublic]
     account: list[LedgerLinePublic]
     hearings: list[HearingPublic]
     outcome: str | None

@@ -213,3 +213,12 @@ class PaymentReceived(_Input):
     amount: Decimal = Field(gt=0, max_digits=11, decimal_places=2)
     method: str = Field(min_length=1, max_length=40)
     reference: str = Field(min_length=1, max_length=100)
+
+
+class DeliveryFailed(_Input):
+    """A provider reported that a message to the owner did not arrive (the webhooks), or refused it for good."""
+
+    message_key: str = Field(min_length=1, max_length=120)
+    channel: str = Field(pattern=r"^(email|sms)$")
+    status: str = Field(description="bounced, failed or undelivered", max_length=16)
+    reason: str = Field(default="", max_length=500)

@@ -82,6 +82,16 @@ class DeadlineRequest(_Model):
 # --- The state ----------------------------------------------------------------------------------
 
 
+class FailedService(_Model):
+    """A service that did not reach the owner: the notice counts as not served, and its clocks did not run."""
+
+    method: ServiceMethod
+    attempted_at: datetime
+    failed_at: datetime
+    reason: str
+    document_sha256: str | None = Field(default=None, description="the letter that was sent and did not arrive")
+
+
 class NoticeRecord(_Model):
     seq: int
     notice_type: str
@@ -103,6 +113,12 @@ class NoticeRecord(_Model):
     template_version: str | None = None
     document_path: str | None = None
     document_sha256: str | None = None
+    # After a failed service: the next method of the policy, which staff carry out and record (record_service).
+    awaiting_service_by: ServiceMethod | None = None
+    failed_services: list[FailedService] = Field(default_factory=list)
+
+    def failed_by(self, method: ServiceMethod) -> bool:
+        return any(f.method is method for f in self.failed_services)
 
 
 class FineRecord(_Model):
@@ -141,6 +157,7 @@ class HearingRef(_Model):
 class RemediationRef(_Model):
     workflow_id: str
     contractor: str
+    scope: str = ""  # "" in snapshots older than the remediation notice
     ordered_at: datetime
     due_at: datetime
 
@@ -196,6 +213,9 @@ class CaseState(_Model):
     outcome: Outcome | None = None
     closed_at: datetime | None = None
     events_recorded: int = 0
+    letters_written: int = 0
+    # Message keys whose delivery failure the case has already handled (providers report an event more than once).
+    failed_deliveries: list[str] = Field(default_factory=list)
 
     @property
     def balance(self) -> Decimal:

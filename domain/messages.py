@@ -31,13 +31,15 @@ class OwnerReminder(_Model):
 
 
 class NoticeEmail(_Model):
-    """A served notice sent by e-mail with its letter attached (the letter is read from the document store)."""
+    """A letter e-mailed with the letter attached (read from the document store): a served notice, or one of
+    the letters that follow it (`served` False), which the owner also gets by e-mail when the roll has an address."""
 
     key: str
     case_number: str
     title: str
     address: str
     document_path: str
+    served: bool = True
 
 
 class OwnerConfirmation(_Model):

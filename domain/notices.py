@@ -56,6 +56,23 @@ class LetterKind(StrEnum):
         return f"{self.value}.docx"
 
 
+# What a letter is called where it is listed or e-mailed (the served notices take the pack's notice title).
+LETTER_TITLES: dict[LetterKind, str] = {
+    LetterKind.ACKNOWLEDGEMENT: "Your report has been received",
+    LetterKind.COURTESY_NOTICE: "Courtesy notice",
+    LetterKind.NOTICE_OF_VIOLATION: "Notice of violation",
+    LetterKind.FINE_NOTICE: "Fine notice",
+    LetterKind.REINSPECTION_NOTICE: "Notice of reinspection",
+    LetterKind.EXTENSION_GRANTED: "Extension of time granted",
+    LetterKind.EXTENSION_DENIED: "Extension of time refused",
+    LetterKind.NOTICE_OF_HEARING: "Notice of hearing",
+    LetterKind.HEARING_DECISION: "Hearing decision",
+    LetterKind.REMEDIATION_NOTICE: "Notice of remedial work and costs",
+    LetterKind.LIEN_NOTICE: "Notice of lien",
+    LetterKind.CLOSURE_OWNER: "Case closed",
+    LetterKind.CLOSURE_COMPLAINANT: "Your report: case closed",
+}
+
 COMPLAINANT_LETTERS = frozenset({LetterKind.ACKNOWLEDGEMENT, LetterKind.CLOSURE_COMPLAINANT})
 OWNER_LETTERS = frozenset(set(LetterKind) - COMPLAINANT_LETTERS)
 
@@ -525,3 +542,45 @@ class ServedNotice(_Model):
         if kind.fine:
             return LetterKind.FINE_NOTICE
         return LetterKind.NOTICE_OF_VIOLATION if kind.order else LetterKind.COURTESY_NOTICE
+
+
+class CaseLetter(_Model):
+    """An owner letter written at a step of the case (not a served notice): what the workflow knows; the letter
+    activity adds the letterhead and the officer's contact. `business_key` is the case's letter count."""
+
+    case_number: str
+    kind: LetterKind
+    business_key: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    policy: CasePolicy
+    parcel: ParcelFacts
+    officer_id: int | None
+    written_at: AwareDatetime
+    delivery: str = Field(description="email when the roll has the owner's address, else mail")
+    notice: NoticeRecord | None = None
+    compliance_deadline: AwareDatetime | None = None
+    fines_levied: int = 0
+    escalations_taken: int = 0
+    reinspection_at: AwareDatetime | None = None
+    extension: ExtensionTerms | None = None
+    hearing: HearingTerms | None = None
+    decision: DecisionTerms | None = None
+    remediation: RemediationTerms | None = None
+    lien: LienTerms | None = None
+    outcome: Outcome | None = None
+    balance_due: Decimal = Decimal(0)
+
+
+class ComplainantLetter(_Model):
+    """A letter to each person who reported the case and left contact details: the case's public face only."""
+
+    case_number: str
+    kind: LetterKind
+    business_key: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,56}$")
+    jurisdiction: str
+    timezone: TimeZoneName
+    address: str
+    concern: str
+    received_at: AwareDatetime
+    written_at: AwareDatetime
+    response_due: AwareDatetime | None = None
+    outcome: Outcome | None = None

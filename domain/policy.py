@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from domain.calendar import BusinessCalendar
+from domain.stages import ServiceMethod
 
 
 class PolicyError(ValueError):
@@ -211,6 +212,18 @@ class ProcessRules(_Strict):
     lien_threshold: Decimal = Field(ge=0)
     prosecution_review_days: int = Field(ge=1)
     max_fine: Decimal = Field(gt=0)
+    # The order in which a notice is served: when one method fails (an e-mail bounces, mail comes back) the
+    # next one is used. The default is the order DESIGN §8 describes (certified mail, posting when mail fails),
+    # with e-mail first where the owner gave an address; snapshots older than this key take it.
+    service_methods: tuple[ServiceMethod, ...] = Field(
+        default=(ServiceMethod.EMAIL, ServiceMethod.MAIL, ServiceMethod.POSTING), min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _each_service_method_once(self) -> ProcessRules:
+        if len(set(self.service_methods)) != len(self.service_methods):
+            raise ValueError("service_methods: each method may be listed once")
+        return self
 
 
 class CasePolicy(_Strict):

@@ -70,6 +70,19 @@ def next_notice(state: CaseState) -> str | None:
     return path[state.notices_issued] if state.notices_issued < len(path) else None
 
 
+def next_service_method(state: CaseState) -> ServiceMethod | None:
+    """The policy's first service method not yet tried and failed for the current notice (e-mail only where the
+    owner has an address on the roll); None when every method has failed and staff must find another way."""
+    notice = state.current_notice
+    if notice is None:
+        return None
+    has_email = bool(state.parcel and state.parcel.owner_email)
+    for method in state.policy.process.service_methods:
+        if not notice.failed_by(method) and (method is not ServiceMethod.EMAIL or has_email):
+            return method
+    return None
+
+
 def compliance_outcome(state: CaseState) -> Outcome:
     """Compliance after an order, a fine or a hearing is order compliance; after a courtesy notice, voluntary."""
     ordered = any(state.policy.notice(n.notice_type).order for n in state.notices)
@@ -162,6 +175,11 @@ def _record_service(state: CaseState, body: object, actor: Actor, now: datetime)
     method = getattr(body, "method", None)
     if method is ServiceMethod.EMAIL and not (state.parcel and state.parcel.owner_email):
         return "the owner has no e-mail address on the assessment roll; serve by personal delivery, mail or posting"
+    failed = next((f for f in notice.failed_services if f.method is method), None) if notice else None
+    if failed is not None:
+        then = state.current_notice.awaiting_service_by if state.current_notice else None
+        instead = f"serve it by {then.value} as the policy says next" if then else "serve it another way"
+        return f"service of this notice by {method} already failed ({failed.reason}); {instead}"
     if served_at is not None and served_at > now:
         return "service cannot be recorded for a time in the future"
     needs_number = state.policy.process.mail_number_required
@@ -303,7 +321,7 @@ _RULES: dict[str, Rule] = {
 # event from outside (signal) or a timer. The BPMN in bpmn_docs/ is drawn from this table and a test
 # keeps the two equal; the path tests check that every move the workflow makes is in it.
 TIMERS = ("triage", "compliance_deadline", "payment_due")
-SIGNALS = ("owner_reported_compliance", "appeal_filed", "payment_received")
+SIGNALS = ("owner_reported_compliance", "appeal_filed", "payment_received", "delivery_failed")
 _OPEN = tuple(s for s in S if s is not S.CLOSED)
 TRANSITIONS: frozenset[tuple[CaseStage, str, CaseStage]] = frozenset(
     {
@@ -312,6 +330,9 @@ TRANSITIONS: frozenset[tuple[CaseStage, str, CaseStage]] = frozenset(
         (S.INVESTIGATING, "record_inspection", S.CLOSURE_REVIEW),
         (S.VIOLATION_FOUND, "issue_notice", S.NOTICE_ISSUED),
         (S.NOTICE_ISSUED, "record_service", S.AWAITING_COMPLIANCE),
+        # A service that did not reach the owner (a bounce reported later) is undone: the notice waits for the next method.
+        (S.AWAITING_COMPLIANCE, "delivery_failed", S.NOTICE_ISSUED),
+        (S.REINSPECTION_DUE, "delivery_failed", S.NOTICE_ISSUED),
         (S.AWAITING_COMPLIANCE, "compliance_deadline", S.REINSPECTION_DUE),
         (S.AWAITING_COMPLIANCE, "owner_reported_compliance", S.REINSPECTION_DUE),
         (S.AWAITING_COMPLIANCE, "grant_extension", S.AWAITING_COMPLIANCE),

@@ -238,6 +238,9 @@ class CaseNotice(SQLModel, table=True):
     document_path: str | None = None
     document_sha256: str | None = Field(default=None, max_length=64)
     served_by: str | None = Field(default=None, max_length=64)
+    # A service that failed (bounced e-mail, mail returned) leaves the notice unserved, waiting for the next method.
+    awaiting_service_by: str | None = Field(default=None, max_length=16)
+    failed_services: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class LedgerLine(SQLModel, table=True):

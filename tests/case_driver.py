@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.messaging import MessagingActivities
 from domain.access import Role
 from domain.actions import Actor, OfficerChoice, StaffAction
 from domain.case import CaseSnapshot
@@ -201,10 +202,18 @@ async def keep_history(client: Client, workflow_id: str, name: str) -> None:
 
 @asynccontextmanager
 async def case_driver(
-    env: WorkflowEnvironment, sessions: SessionFactory, policy: Policy, task_queue: str
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    policy: Policy,
+    task_queue: str,
+    messaging: Callable[[Path], MessagingActivities] | None = None,
 ) -> AsyncIterator[CaseDriver]:
+    """`messaging` builds the messaging activities over the document store (default: the settings' backends)."""
     with ThreadPoolExecutor(8) as executor, tempfile.TemporaryDirectory() as documents:
-        async with build_worker(env.client, task_queue, sessions, executor, document_store=Path(documents)):
+        senders = messaging(Path(documents)) if messaging else None
+        async with build_worker(
+            env.client, task_queue, sessions, executor, document_store=Path(documents), messaging=senders
+        ):
             driver = CaseDriver(env, sessions, policy, task_queue)
             driver.document_store = Path(documents)
             try:

@@ -88,7 +88,9 @@ async def test_voluntary_compliance_with_reminders(cases: CaseDriver) -> None:
     await cases.until(case, lambda s: s.state.stage is S.REINSPECTION_DUE, step=DAY, attempts=20)
     assert kinds(cases, case).count("reminder_sent") == 2  # 7 days and 1 day before
     with cases.sessions() as session:
-        sent = session.exec(select(Message).where(Message.case_number == case)).all()
+        sent = session.exec(
+            select(Message).where(Message.case_number == case, col(Message.key).contains(":reminder:"))
+        ).all()
         summaries = session.exec(
             select(CaseEvent.summary).where(CaseEvent.case_number == case, CaseEvent.kind == "reminder_sent")
         ).all()

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from config.settings import CONFIG_DIR
-from domain.policy import Category, Policy, PolicyError, parse_policy
+from domain.case import CaseState, FailedService, NoticeRecord, ParcelFacts
+from domain.policy import Category, Policy, PolicyError, ProcessRules, parse_policy
+from domain.process import next_service_method
+from domain.stages import CaseStage, ServiceMethod
 
 SHIPPED = (CONFIG_DIR / "policy.toml").read_text()
 
@@ -52,6 +55,14 @@ def test_the_shipped_policy_covers_every_specialty(policy: Policy) -> None:
             ),
             r"violation_types\[0\]\.corrective_action: say what the owner must do",
         ),
+        (
+            ('service_methods = ["email", "mail", "posting"]', 'service_methods = ["mail", "fax"]', 1),
+            r"process\.service_methods\[1\]: Input should be 'personal', 'mail', 'email' or 'posting'",
+        ),
+        (
+            ('service_methods = ["email", "mail", "posting"]', 'service_methods = ["mail", "posting", "mail"]', 1),
+            r"process: service_methods: each method may be listed once",
+        ),
     ],
 )
 def test_a_broken_policy_names_the_key_and_the_reason(change: tuple[str, str, int], message: str) -> None:
@@ -74,3 +85,43 @@ def test_business_days_skip_weekends_and_the_citys_holidays(policy: Policy) -> N
     assert calendar.add_business_days(date(2026, 12, 4), 5) == date(2026, 12, 11)  # Friday + 5 = next Friday
     assert calendar.add_business_days(date(2026, 12, 24), 1) == date(2026, 12, 28)  # over Christmas and a weekend
     assert calendar.add_business_days(date(2026, 12, 26), 0) == date(2026, 12, 28)  # a Saturday rolls to Monday
+
+
+def test_service_falls_back_in_the_policys_order_and_e_mail_only_with_an_address(policy: Policy) -> None:
+    """A notice whose e-mail bounced is served next by mail, then by posting; with no e-mail on the roll, mail first.
+    Snapshots taken before the policy listed service methods get the same order."""
+    snapshot = policy.for_case("PS-REFUSE")
+    assert snapshot is not None and snapshot.process.service_methods == ("email", "mail", "posting")
+    parcel = ParcelFacts(
+        parcel_id="P1",
+        address="1 Main St",
+        zone="Z1",
+        land_use="residential",
+        lat=0,
+        lon=0,
+        owner_name="Owner",
+        owner_mailing_address="1 Main St",
+        owner_email="owner@example.net",
+    )
+    now = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    notice = NoticeRecord(seq=1, notice_type="notice_of_violation", title="Notice", issued_at=now)
+    state = CaseState(
+        case_number="CE-2026-000001",
+        stage=CaseStage.NOTICE_ISSUED,
+        policy=snapshot,
+        opened_at=now,
+        parcel=parcel,
+        notices=[notice],
+    )
+    assert next_service_method(state) is ServiceMethod.EMAIL
+    failed = [FailedService(method=ServiceMethod.EMAIL, attempted_at=now, failed_at=now, reason="bounced")]
+    state.notices[-1] = notice.model_copy(update={"failed_services": failed})
+    assert next_service_method(state) is ServiceMethod.MAIL
+    failed.append(FailedService(method=ServiceMethod.MAIL, attempted_at=now, failed_at=now, reason="returned"))
+    state.notices[-1] = notice.model_copy(update={"failed_services": failed})
+    assert next_service_method(state) is ServiceMethod.POSTING
+    state.parcel = parcel.model_copy(update={"owner_email": None})
+    state.notices[-1] = notice
+    assert next_service_method(state) is ServiceMethod.MAIL
+    old = snapshot.process.model_dump(exclude={"service_methods"})
+    assert ProcessRules.model_validate(old).service_methods == snapshot.process.service_methods

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 from twilio.request_validator import RequestValidator
 
+from domain.access import Role
+from domain.actions import StaffAction
+from domain.case import CaseSnapshot
 from domain.policy import Policy
+from domain.stages import CaseStage, ServiceMethod
 from records.db import make_engine, session_factory, transaction
 from records.tables import Alert, Message, SmsOptOut
+from tests.case_driver import ACTORS
 from tests.conftest import Api, make_settings, open_api
-from tests.helpers import file_case
+from tests.helpers import eventually, file_case
 from tests.standins.sendgrid_events import EventWebhookSigner, event
+from workers.main import build_worker
+from workflows.client import case_handle, start_case
 
 TWILIO_TOKEN = "twilio-auth-token-for-tests-0123456789"
 PUBLIC = "https://abate.riverton.example"
@@ -113,3 +122,60 @@ async def test_texting_stop_and_start_opts_a_number_out_and_back_in(hooks: Api) 
     assert await text(" stop ") == 1 and opted_out()
     assert await text("hello") == 0 and opted_out()
     assert await text("START") == 1 and not opted_out()
+
+
+@pytest.fixture
+async def hooks_worker(hooks: Api, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[None]:
+    """The real worker on the webhook API's task queue (dev outbox messaging)."""
+    sessions = session_factory(make_engine(hooks.settings.database_url))
+    with ThreadPoolExecutor(4) as executor:
+        queue = hooks.settings.temporal_task_queue
+        async with build_worker(temporal_dev.client, queue, sessions, executor, document_store=tmp_path / "documents"):
+            yield
+
+
+async def test_a_bounced_service_e_mail_reaches_its_case_which_falls_back_to_mail(
+    hooks: Api, hooks_worker: None, temporal_dev: WorkflowEnvironment, policy: Policy
+) -> None:
+    sessions = session_factory(make_engine(hooks.settings.database_url))
+    case, start = file_case(sessions, policy, "PS-REFUSE")  # 142 Maple Dr: the owner has an e-mail on the roll
+    assert await start_case(temporal_dev.client, hooks.settings.temporal_task_queue, start)
+    handle = case_handle(temporal_dev.client, case.case_number)
+
+    async def snapshot() -> CaseSnapshot:
+        return await handle.query("snapshot", result_type=CaseSnapshot)
+
+    await eventually(snapshot, until=lambda s: s.state.stage is CaseStage.INVESTIGATING)
+    for action, body in (
+        ("record_inspection", {"violation_found": True, "findings": "Debris in the yard"}),
+        ("issue_notice", {}),
+        ("record_service", {"method": "email"}),
+    ):
+        await handle.execute_update(
+            action, StaffAction(actor=ACTORS[Role.OFFICER], body=body), result_type=CaseSnapshot
+        )
+    key = f"{case.case_number}:notice-1:email"
+    with transaction(sessions) as session:  # as SendGrid would have answered the send
+        message = session.exec(select(Message).where(Message.key == key)).one()
+        message.provider_id = "SGSERVICE1"
+        session.add(message)
+    signed, headers = signer.signed_request(
+        [event("bounce", "owner@example.net", "SGSERVICE1", reason="550 no such user")]
+    )
+    answer = await hooks.http.post("/webhooks/sendgrid", content=signed, headers=headers)
+    assert answer.status_code == 200 and answer.json() == {"updated": 1}
+    again = await hooks.http.post("/webhooks/sendgrid", content=signed, headers=headers)  # SendGrid retries
+    assert again.json() == {"updated": 0}
+    after = await eventually(snapshot, until=lambda s: s.state.stage is CaseStage.NOTICE_ISSUED)
+    notice = after.state.notices[-1]
+    assert notice.served_at is None and notice.awaiting_service_by is ServiceMethod.MAIL
+    assert notice.failed_services[0].reason == "bounced (550 no such user)"
+    assert _status(hooks, "SGSERVICE1") == "bounced"
+    # The case alerted its officer once, with what to do next; the route did not alert as well.
+    detail = await hooks.get(f"/api/v1/cases/{case.case_number}", "officer")
+    [served] = detail.json()["notices"]
+    assert served["awaiting_service_by"] == "mail" and served["served_at"] is None
+    with sessions() as session:
+        alerts = session.exec(select(Alert.message).where(Alert.case_number == case.case_number)).all()
+    assert len([a for a in alerts if "bounced" in a]) == 1 and any("serve it by mail" in a for a in alerts)
+    await handle.terminate(reason="test finished")

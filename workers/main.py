@@ -19,7 +19,7 @@ from activities.assignment import AssignmentActivities
 from activities.deadlines import compute_deadline
 from activities.documents import DocumentActivities
 from activities.letters import NoticeLetterActivities
-from activities.messaging import messaging_activities
+from activities.messaging import MessagingActivities, messaging_activities
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
 from config.settings import Settings, get_settings
@@ -39,7 +39,10 @@ log = logging.getLogger("abate.worker")
 WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow, DigestWorkflow]
 
 
-def activities(sessions: SessionFactory, document_store: Path | None = None) -> list[Callable[..., Any]]:
+def activities(
+    sessions: SessionFactory, document_store: Path | None = None, messaging: MessagingActivities | None = None
+) -> list[Callable[..., Any]]:
+    """The worker's activities; tests pass `messaging` wired to the SendGrid and Twilio stand-ins."""
     settings = get_settings()
     records = RecordsActivities(sessions)
     store = document_store or settings.document_store_dir
@@ -50,7 +53,7 @@ def activities(sessions: SessionFactory, document_store: Path | None = None) -> 
         access_secret=settings.secret_key.get_secret_value().encode(),
         portal_url=f"{settings.public_base_url.rstrip('/')}/portal/owner",
     )
-    messaging = messaging_activities(sessions, settings, store)
+    messaging = messaging or messaging_activities(sessions, settings, store)
     return [
         PropertyActivities(sessions).lookup_parcel,
         AssignmentActivities(sessions).choose_officer,
@@ -59,6 +62,8 @@ def activities(sessions: SessionFactory, document_store: Path | None = None) -> 
         compute_deadline,
         AlertActivities(sessions).compose_digest,
         letters.render_served_notice,
+        letters.render_case_letter,
+        letters.render_complainant_letters,
         messaging.send_owner_reminder,
         messaging.send_notice_email,
         messaging.send_complainant_updates,
@@ -72,12 +77,13 @@ def build_worker(
     executor: ThreadPoolExecutor,
     *,
     document_store: Path | None = None,
+    messaging: MessagingActivities | None = None,
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities(sessions, document_store),
+        activities=activities(sessions, document_store, messaging),
         activity_executor=executor,
         # Let running activities finish on SIGTERM (rolling deploys), rather than cancel them mid-write.
         graceful_shutdown_timeout=timedelta(seconds=20),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         CostRecord,
         DeadlineRequest,
         ExtensionRequest,
+        FailedService,
         FineRecord,
         HearingRef,
         HumanStep,
@@ -54,7 +55,20 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.hearings import HearingDate, HearingDecision, HearingStart
     from domain.messages import ComplainantNews, ComplainantUpdate, NoticeEmail, OwnerReminder
-    from domain.notices import ServedNotice
+    from domain.notices import (
+        LETTER_TITLES,
+        SERVICE_WORDS,
+        CaseLetter,
+        ComplainantLetter,
+        CostItem,
+        DecisionTerms,
+        ExtensionTerms,
+        HearingTerms,
+        LetterKind,
+        LienTerms,
+        RemediationTerms,
+        ServedNotice,
+    )
     from domain.policy import EscalationStep
     from domain.process import (
         ESCALATION_ACTIONS,
@@ -63,6 +77,7 @@ with workflow.unsafe.imports_passed_through():
         local_day,
         next_escalation,
         next_notice,
+        next_service_method,
         refusal,
     )
     from domain.remediation import CostLine, RemediationResult, RemediationStart
@@ -81,6 +96,8 @@ SERVED_NOTICE_LETTER = "served-notice-letter"
 OWNER_REMINDERS_SENT = "owner-reminders-sent"
 NOTICE_SERVED_BY_EMAIL = "notice-served-by-email"
 COMPLAINANT_UPDATES = "complainant-updates"
+SERVICE_FALLBACK = "service-fallback"
+CASE_LETTERS = "case-letters"
 LETTER_TIMEOUT = timedelta(minutes=2)  # rendering, plus a PDF when LibreOffice is installed
 
 
@@ -190,6 +207,7 @@ class CaseWorkflow:
                 f"Compliance deadline {local_day(state.compliance_deadline)} passed: reinspection due",
                 entries=[self._alert_officer(f"{state.case_number}: deadline passed, reinspect by {self._due()}")],
             )
+            await self._reinspection_notice()
         if state.stage is S.COST_RECOVERY and state.payment_due_at and now >= state.payment_due_at:
             await self._after_payment_term()
         if state.step and not state.overdue and now >= state.step.due_at:
@@ -252,6 +270,7 @@ class CaseWorkflow:
             else [AlertEntry(audience="supervisor", message=f"{self.state.case_number}: no officer covers it")],
         )
         await self._tell_complainants(ComplainantNews.RECEIVED)
+        await self._complainant_letters(LetterKind.ACKNOWLEDGEMENT)
 
     # --- Staff actions (updates) --------------------------------------------------------------------
 
@@ -366,13 +385,17 @@ class CaseWorkflow:
                     "service_method": body.method,
                     "appeal_deadline": appeal_deadline,
                     "served_by": action.actor.username,
+                    "awaiting_service_by": None,
                 }
             )
             # Nothing changes until the letter is made (and, served by e-mail, sent): a refusal leaves the case as it was.
             if workflow.patched(SERVED_NOTICE_LETTER):
                 notice = await self._render_served_letter(notice, deadline)
                 if body.method is ServiceMethod.EMAIL and workflow.patched(NOTICE_SERVED_BY_EMAIL):
-                    await self._email_notice(notice)
+                    refused = await self._email_notice(notice)
+                    if refused is not None:  # the provider refused it for good: the next method of the policy
+                        await self._service_failed(notice, refused, action)
+                        return
             state.notices[-1] = notice
             self._begin_compliance_period(deadline)
             appeal = f"; appeal by {local_day(notice.appeal_deadline)}" if notice.appeal_deadline else ""
@@ -396,6 +419,7 @@ class CaseWorkflow:
         async def change() -> None:
             state = self.state
             base = max(state.compliance_deadline or workflow.now(), workflow.now())
+            request, previous = state.extension_request, state.compliance_deadline
             state.extension_request = None
             state.extensions_granted += 1
             await self._start_compliance_period(base, body.days)
@@ -403,6 +427,16 @@ class CaseWorkflow:
                 "extension_granted",
                 f"Extension of {body.days} days granted: comply by {self._deadline_day()}. {body.reason}",
                 action,
+            )
+            await self._owner_letter(
+                LetterKind.EXTENSION_GRANTED,
+                extension=ExtensionTerms(
+                    requested_on=self._city_date(request.requested_at if request else workflow.now()),
+                    requested_days=request.days if request else body.days,
+                    granted_days=body.days,
+                    reason=body.reason,
+                    previous_deadline=previous,
+                ),
             )
 
         return await self._act(change)
@@ -416,10 +450,20 @@ class CaseWorkflow:
         body = act.DenyExtension.model_validate(action.body)
 
         async def change() -> None:
+            request = self.state.extension_request
             self.state.extension_request = None
             if self.state.stage is S.AWAITING_COMPLIANCE:
                 self.state.step = None
             await self._record("extension_denied", f"Extension denied: {body.reason}", action)
+            if request is not None and self.state.compliance_deadline is not None:
+                await self._owner_letter(
+                    LetterKind.EXTENSION_DENIED,
+                    extension=ExtensionTerms(
+                        requested_on=self._city_date(request.requested_at),
+                        requested_days=request.days,
+                        reason=body.reason,
+                    ),
+                )
 
         return await self._act(change)
 
@@ -503,6 +547,10 @@ class CaseWorkflow:
             await self._record(
                 "hearing_scheduled", f"Hearing scheduled for {body.hearing_at:%Y-%m-%d %H:%M}, {body.location}", action
             )
+            await self._owner_letter(
+                LetterKind.NOTICE_OF_HEARING,
+                hearing=HearingTerms(kind=hearing.kind, at=body.hearing_at, location=body.location),
+            )
 
         return await self._act(change)
 
@@ -527,9 +575,19 @@ class CaseWorkflow:
                 ),
             )
             decision = await self._hearing
+            heard = state.hearing
             self._hearing, state.hearing = None, None
             state.hearings_held += 1
+            terms = {
+                "hearing": HearingTerms(
+                    kind=heard.kind, at=heard.scheduled_for or workflow.now(), location=heard.location or ""
+                ),
+                "decision": DecisionTerms(
+                    decision=decision.decision, reason=body.reason, decided_on=self._city_date(workflow.now())
+                ),
+            }
             if decision.decision is Decision.DISMISSED:
+                await self._owner_letter(LetterKind.HEARING_DECISION, **terms)
                 await self._close(Outcome.DISMISSED, f"Hearing decision: dismissed. {body.reason}", action)
                 return
             days = decision.compliance_days or state.policy.violation.compliance_days
@@ -539,6 +597,7 @@ class CaseWorkflow:
                 f"Hearing decision: {decision.decision.value}; comply by {self._deadline_day()}. {body.reason}",
                 action,
             )
+            await self._owner_letter(LetterKind.HEARING_DECISION, **terms)
 
         return await self._act(change)
 
@@ -570,7 +629,7 @@ class CaseWorkflow:
                 static_summary=f"{state.case_number} · abatement by {body.contractor}",
             )
             state.remediation = RemediationRef(
-                workflow_id=workflow_id, contractor=body.contractor, ordered_at=now, due_at=due
+                workflow_id=workflow_id, contractor=body.contractor, scope=body.scope, ordered_at=now, due_at=due
             )
             state.step = HumanStep(
                 action="record_remediation_cost",
@@ -607,6 +666,7 @@ class CaseWorkflow:
                 return
             await self._remediation.signal(RemediationWorkflow.complete)
             result = await self._remediation
+            ordered = state.remediation
             self._remediation, state.remediation, state.remediated = None, None, True
             state.payment_due_at = await self._deadline(workflow.now(), state.policy.process.payment_terms_days, False)
             state.step, state.overdue, state.stage = None, False, S.COST_RECOVERY
@@ -615,6 +675,15 @@ class CaseWorkflow:
                 f"Abatement completed; ${result.total} billed to the owner, due {local_day(state.payment_due_at)}",
                 action,
                 entries=[cost],
+            )
+            await self._owner_letter(
+                LetterKind.REMEDIATION_NOTICE,
+                remediation=RemediationTerms(
+                    scope=(ordered.scope or f"work by {ordered.contractor}") if ordered else "abatement",
+                    completed_on=self._city_date(workflow.now()),
+                    costs=tuple(CostItem(description=c.description, amount=c.amount) for c in state.costs),
+                    payment_due_on=state.payment_due_at.date(),
+                ),
             )
 
         return await self._act(change)
@@ -638,6 +707,15 @@ class CaseWorkflow:
                 f"Lien of ${state.balance} recorded against the property for the tax roll ({reference})",
                 action,
                 entries=[lien],
+            )
+            await self._owner_letter(
+                LetterKind.LIEN_NOTICE,
+                lien=LienTerms(
+                    amount=lien.amount,
+                    recorded_on=self._city_date(workflow.now()),
+                    reference=reference,
+                    items=self._account_items(),
+                ),
             )
             if state.remediated:
                 await self._propose_closure(Outcome.REMEDIATED_BY_CITY)
@@ -751,6 +829,7 @@ class CaseWorkflow:
                     data={"evidence": event.evidence},
                     entries=[self._alert_officer(summary)],
                 )
+                await self._reinspection_notice()
             else:
                 await self._record(
                     "owner_reported_compliance", "Owner reported compliance (noted; no deadline was running)"
@@ -812,6 +891,13 @@ class CaseWorkflow:
             )
 
         await self._act(change)
+
+    @workflow.signal(name="delivery_failed")
+    async def delivery_failed(self, event: act.DeliveryFailed) -> None:
+        """A provider reported a message to the owner bounced or failed (the webhooks send this)."""
+        if self.state.stage is S.CLOSED or not workflow.patched(SERVICE_FALLBACK):
+            return
+        await self._act(lambda: self._on_delivery_failed(event))
 
     @workflow.signal(name="payment_received")
     async def payment_received(self, event: act.PaymentReceived) -> None:
@@ -952,14 +1038,18 @@ class CaseWorkflow:
             }
         )
 
-    async def _email_notice(self, notice: NoticeRecord) -> None:
-        """Service by e-mail is the e-mail: if the provider refuses it, the notice is not served."""
+    def _service_email_key(self, notice: NoticeRecord) -> str:
+        return f"{self.state.case_number}:notice-{notice.seq}:email"
+
+    async def _email_notice(self, notice: NoticeRecord) -> str | None:
+        """Service by e-mail is the e-mail: if the provider refuses it, the notice is not served. Returns why it
+        was refused (the case falls back to the policy's next method); before that patch, the action was refused."""
         state = self.state
         try:
             await workflow.execute_activity_method(
                 MessagingActivities.send_notice_email,
                 NoticeEmail(
-                    key=f"{state.case_number}:notice-{notice.seq}:email",
+                    key=self._service_email_key(notice),
                     case_number=state.case_number,
                     title=notice.title,
                     address=self.start.address,
@@ -971,11 +1061,194 @@ class CaseWorkflow:
             )
         except ActivityError as failure:
             reason = failure.cause.message if isinstance(failure.cause, ApplicationError) else str(failure.cause)
+            if workflow.patched(SERVICE_FALLBACK):
+                return f"refused when sent: {reason}"
             raise ApplicationError(
                 f"the notice could not be served by e-mail ({reason}); serve it by personal delivery, mail or posting",
                 type="ActionRefused",
                 non_retryable=True,
             ) from None
+        return None
+
+    async def _service_failed(self, notice: NoticeRecord, reason: str, action: act.StaffAction | None) -> None:
+        """The notice did not reach the owner, so it was not served: the compliance and appeal deadlines counted
+        from that service are void (they start again when a service succeeds), and the notice waits for the
+        policy's next service method, which the officer is told to carry out. The letter that failed stays on
+        record; the next service makes a new one with the new dates."""
+        state = self.state
+        now = workflow.now()
+        assert notice.service_method is not None
+        failed = FailedService(
+            method=notice.service_method,
+            attempted_at=notice.served_at or now,
+            failed_at=now,
+            reason=reason,
+            document_sha256=notice.document_sha256,
+        )
+        state.notices[-1] = notice.model_copy(
+            update={
+                "served_at": None,
+                "service_method": None,
+                "appeal_deadline": None,
+                "served_by": None,
+                "template": None,
+                "template_version": None,
+                "document_path": None,
+                "document_sha256": None,
+                "failed_services": [*notice.failed_services, failed],
+            }
+        )
+        fallback = next_service_method(state)
+        state.notices[-1].awaiting_service_by = fallback
+        state.compliance_deadline = state.deadline_set_at = None
+        state.extension_request = None
+        how = f"by {SERVICE_WORDS[fallback]}" if fallback else "another way (every method in the policy has failed)"
+        await self._set_step(
+            "record_service",
+            "officer",
+            state.policy.process.service_due_business_days,
+            f"serve the {notice.title} {how}",
+        )
+        state.stage = S.NOTICE_ISSUED
+        summary = (
+            f"{notice.title} not served: the {failed.method.value} {reason}. The compliance and appeal deadlines "
+            f"do not run; serve it {how}"
+        )
+        await self._record(
+            "service_failed",
+            summary,
+            action,
+            data={"method": failed.method.value, "next_method": fallback.value if fallback else None},
+            entries=[
+                NoticeEntry(**state.notices[-1].model_dump()),
+                self._alert_officer(f"{state.case_number}: {summary}"),
+            ],
+        )
+
+    async def _on_delivery_failed(self, event: act.DeliveryFailed) -> None:
+        state = self.state
+        if event.message_key in state.failed_deliveries:  # providers report an event more than once
+            return
+        state.failed_deliveries.append(event.message_key)
+        notice = state.current_notice
+        why = f"{event.status} ({event.reason})" if event.reason else event.status
+        if (
+            notice is not None
+            and notice.service_method is ServiceMethod.EMAIL
+            and event.message_key == self._service_email_key(notice)
+            and state.stage in (S.AWAITING_COMPLIANCE, S.REINSPECTION_DUE)
+        ):
+            await self._service_failed(notice, why, None)
+            return
+        # A reminder or a later letter: the case goes on; the officer reaches the owner another way.
+        what = _message_words(event.message_key)
+        summary = f"The {event.channel} to the owner ({what}) {why}: reach the owner another way"
+        await self._record(
+            "delivery_failed",
+            summary,
+            data={"message_key": event.message_key, "status": event.status},
+            entries=[self._alert_officer(f"{state.case_number}: {summary}")],
+        )
+
+    async def _owner_letter(self, kind: LetterKind, **terms: Any) -> None:
+        """A letter to the owner at this step: stored once with its hash and listed with the case's documents;
+        e-mailed (exactly once, by key) when the roll has the owner's address, else on record for mailing.
+        A letter that cannot be made or sent does not hold up the case: the documents and messages show it."""
+        state = self.state
+        if not workflow.patched(CASE_LETTERS) or state.parcel is None:
+            return
+        state.letters_written += 1
+        key = f"letter-{state.letters_written}"
+        email = state.parcel.owner_email
+        try:
+            document = await workflow.execute_activity_method(
+                NoticeLetterActivities.render_case_letter,
+                CaseLetter(
+                    case_number=state.case_number,
+                    kind=kind,
+                    business_key=key,
+                    policy=state.policy,
+                    parcel=state.parcel,
+                    officer_id=state.officer.id if state.officer else None,
+                    written_at=workflow.now(),
+                    delivery="email" if email else "mail",
+                    notice=state.current_notice,
+                    compliance_deadline=state.compliance_deadline,
+                    fines_levied=len(state.fines),
+                    escalations_taken=state.escalations_taken,
+                    **terms,
+                ),
+                start_to_close_timeout=LETTER_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"letter: {LETTER_TITLES[kind]}",
+            )
+            if email:
+                await workflow.execute_activity_method(
+                    MessagingActivities.send_notice_email,
+                    NoticeEmail(
+                        key=f"{state.case_number}:{key}:email",
+                        case_number=state.case_number,
+                        title=LETTER_TITLES[kind],
+                        address=self.start.address,
+                        document_path=document.path,
+                        served=False,
+                    ),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=ACTIVITY_RETRY,
+                    summary=f"e-mail: {LETTER_TITLES[kind]}",
+                )
+        except ActivityError:
+            return
+
+    async def _complainant_letters(self, kind: LetterKind, *, outcome: Outcome | None = None) -> None:
+        """The acknowledgement and closure letters to each person who reported the case and left contact
+        details, kept on record (the news itself reaches them by e-mail or SMS); never a word about the owner."""
+        state = self.state
+        if not workflow.patched(CASE_LETTERS):
+            return
+        state.letters_written += 1
+        with contextlib.suppress(ActivityError):
+            await workflow.execute_activity_method(
+                NoticeLetterActivities.render_complainant_letters,
+                ComplainantLetter(
+                    case_number=state.case_number,
+                    kind=kind,
+                    business_key=f"letter-{state.letters_written}",
+                    jurisdiction=state.policy.jurisdiction,
+                    timezone=state.policy.calendar.timezone,
+                    address=self.start.address,
+                    concern=state.policy.violation.title,
+                    received_at=state.opened_at,
+                    written_at=workflow.now(),
+                    response_due=state.response_due_at,
+                    outcome=outcome,
+                ),
+                start_to_close_timeout=LETTER_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"complainant letters: {LETTER_TITLES[kind]}",
+            )
+
+    async def _reinspection_notice(self) -> None:
+        step = self.state.step
+        if step is not None and step.action == "record_reinspection":
+            await self._owner_letter(LetterKind.REINSPECTION_NOTICE, reinspection_at=step.due_at)
+
+    def _account_items(self) -> tuple[CostItem, ...]:
+        """The lines of what the owner owes, for a lien notice: fines, costs, less what was paid."""
+        state = self.state
+        items = [CostItem(description=f"Fine {f.seq}", amount=f.amount) for f in state.fines]
+        items += [CostItem(description=c.description, amount=c.amount) for c in state.costs]
+        paid = sum((p.amount for p in state.payments), Decimal(0))
+        if paid:
+            items.append(CostItem(description="Less payments received", amount=-paid))
+        return tuple(items)
+
+    def _city_date(self, instant: datetime) -> date:
+        """The city's calendar date of an instant. Workflow code has no time-zone database, so this uses the
+        offset the calendar activity gave the case's first deadline (an hour off across a DST change at most)."""
+        reference = self.state.response_due_at
+        zone = reference.tzinfo if reference is not None else None
+        return instant.astimezone(zone).date() if zone is not None else instant.date()
 
     async def _escalate(self) -> None:
         """Not complied: the next notice on the path, else the ladder's next rung, else a supervisor decides."""
@@ -1090,6 +1363,9 @@ class CaseWorkflow:
         state.stage, state.step, state.overdue, state.compliance_deadline = S.CLOSED, None, False, None
         await self._record("closed", summary, action, {"outcome": outcome.value})
         await self._tell_complainants(ComplainantNews.CLOSED, outcome=outcome)
+        if state.notices:  # an owner who was never sent a notice is not written to about the case's end
+            await self._owner_letter(LetterKind.CLOSURE_OWNER, outcome=outcome, balance_due=max(state.balance, 0))
+        await self._complainant_letters(LetterKind.CLOSURE_COMPLAINANT, outcome=outcome)
 
     def _alert_officer(self, message: str) -> AlertEntry:
         return AlertEntry(audience=self._officer_audience(), message=message)
@@ -1197,3 +1473,15 @@ class CaseWorkflow:
         if state.outcome:
             lines.append(f"**Outcome:** {state.outcome.value}")
         return "\n\n".join(lines)
+
+
+def _message_words(key: str) -> str:
+    """What a message key names, for the timeline: `CE-…:reminder:…` is a deadline reminder, and so on."""
+    part = key.split(":")[1] if ":" in key else key
+    if part.startswith("reminder"):
+        return "deadline reminder"
+    if part.startswith("letter-"):
+        return f"letter {part.removeprefix('letter-')}"
+    if part.startswith("notice-"):
+        return f"notice {part.removeprefix('notice-')}, after the case had moved on: check its service"
+    return part

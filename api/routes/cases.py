@@ -12,6 +12,7 @@ from api.deps import ContextDep, SessionDep, require
 from api.schemas import (
     CaseDetail,
     Deadline,
+    DocumentPublic,
     HearingPublic,
     LedgerLinePublic,
     NoticePublic,
@@ -24,6 +25,7 @@ from api.schemas import (
 from config.settings import Settings
 from domain.access import READ_CASE
 from domain.stages import CaseStage
+from records.documents import CaseDocument
 from records.tables import Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Officer, Parcel, User
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -59,6 +61,9 @@ def get_case(
     notices = session.exec(
         select(CaseNotice).where(CaseNotice.case_number == case_number).order_by(col(CaseNotice.seq))
     )
+    documents = session.exec(
+        select(CaseDocument).where(CaseDocument.case_number == case_number).order_by(col(CaseDocument.id))
+    )
     account = session.exec(select(LedgerLine).where(LedgerLine.case_number == case_number).order_by(col(LedgerLine.id)))
     hearings = session.exec(select(Hearing).where(Hearing.case_number == case_number))
     return CaseDetail(
@@ -85,6 +90,7 @@ def get_case(
         balance=case.balance,
         deadlines=deadlines,
         notices=[NoticePublic.model_validate(n) for n in notices],
+        documents=[DocumentPublic.model_validate(d) for d in documents],
         account=[LedgerLinePublic.model_validate(line) for line in account],
         hearings=[HearingPublic.model_validate(h) for h in hearings],
         outcome=case.outcome,

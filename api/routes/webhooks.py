@@ -1,25 +1,31 @@
 """Delivery status from the providers: SendGrid's event webhook and Twilio's status callbacks.
 
 Both are signed; a request whose signature does not verify gets 403 and changes nothing. A bounced
-e-mail or failed SMS alerts the case's officer, who serves the notice another way.
+e-mail or failed SMS to an owner reaches the case's workflow as the `delivery_failed` signal: a notice served by
+that e-mail falls back to the policy's next service method, and the officer is alerted. Failures the workflow
+cannot hear (its case is closed, or the message went to a complainant) alert the officer from here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
-from sqlmodel import select
+from sqlmodel import col, select
+from temporalio.service import RPCError, RPCStatusCode
 from twilio.request_validator import RequestValidator
 
 from api.context import AppContext
 from api.deps import ContextDep
+from domain.actions import DeliveryFailed
 from records.db import transaction
 from records.tables import Alert, Case, Message, Officer, SmsOptOut
+from workflows.client import case_handle
 
 router = APIRouter(prefix="/webhooks", tags=["provider webhooks"])
 
@@ -33,18 +39,71 @@ def _forbidden(reason: str) -> HTTPException:
     return HTTPException(status.HTTP_403_FORBIDDEN, detail=reason)
 
 
-def _apply(context: AppContext, changes: list[tuple[str, str, str]]) -> int:
-    """Sets each message's status by provider id; a failure alerts the case's officer. Returns how many changed."""
+@dataclass(frozen=True)
+class StatusReport:
+    provider_id: str
+    status: str
+    event_id: str
+    reason: str = ""
+
+
+def _owner_failures(context: AppContext, reports: list[StatusReport]) -> list[tuple[str, DeliveryFailed]]:
+    """The reported failures of messages to owners not yet marked failed: (case number, signal) for each."""
+    failures = [r for r in reports if r.status in FAILED]
+    if not failures:
+        return []
+    with context.sessions() as session:
+        ids = [r.provider_id for r in failures]
+        messages = {m.provider_id: m for m in session.exec(select(Message).where(col(Message.provider_id).in_(ids)))}
+    found = []
+    for report in failures:
+        message = messages.get(report.provider_id)
+        if message is not None and message.audience == "owner" and message.status not in FAILED:
+            event = DeliveryFailed(
+                message_key=message.key, channel=message.channel, status=report.status, reason=report.reason[:500]
+            )
+            found.append((message.case_number, event))
+    return found
+
+
+async def _tell_cases(context: AppContext, reports: list[StatusReport]) -> set[str]:
+    """Signals each owner failure to its case; returns the message keys a running case took over.
+
+    If Temporal cannot be reached the request fails (503) before anything is stored, so the provider sends
+    the event again; the workflow ignores a failure it has already handled."""
+    told = set()
+    for case_number, event in await asyncio.to_thread(_owner_failures, context, reports):
+        try:
+            await case_handle(context.temporal, case_number).signal("delivery_failed", event)
+        except RPCError as exc:
+            if exc.status is not RPCStatusCode.NOT_FOUND:  # a closed case is not found: alert from here
+                raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="Try again later.") from exc
+            continue
+        told.add(event.message_key)
+    return told
+
+
+async def _report(context: AppContext, reports: list[StatusReport]) -> int:
+    told = await _tell_cases(context, reports)
+    return await asyncio.to_thread(_apply, context, reports, told)
+
+
+def _apply(context: AppContext, reports: list[StatusReport], told: set[str]) -> int:
+    """Sets each message's status by provider id; a failure no case took over alerts the officer. Returns how
+    many changed."""
     changed = 0
     with transaction(context.sessions) as session:
-        for provider_id, new_status, event_id in changes:
-            message = session.exec(select(Message).where(Message.provider_id == provider_id)).first()
+        for report in reports:
+            new_status, event_id = report.status, report.event_id
+            message = session.exec(select(Message).where(Message.provider_id == report.provider_id)).first()
             if message is None or message.status == new_status:
                 continue
             message.status = new_status
+            if report.reason:
+                message.error = report.reason
             session.add(message)
             changed += 1
-            if new_status in FAILED:
+            if new_status in FAILED and message.key not in told:
                 case = session.get(Case, message.case_number)
                 officer = session.get(Officer, case.assigned_officer_id) if case and case.assigned_officer_id else None
                 session.add(
@@ -52,8 +111,8 @@ def _apply(context: AppContext, changes: list[tuple[str, str, str]]) -> int:
                         key=f"delivery:{message.key}:{event_id}",
                         case_number=message.case_number,
                         audience=officer.badge if officer else "supervisor",
-                        message=f"{message.case_number}: the {message.channel} to the owner {new_status}; "
-                        "serve or remind by another method",
+                        message=f"{message.case_number}: the {message.channel} to the {message.audience} "
+                        f"{new_status}; reach them by another method",
                     )
                 )
     return changed
@@ -96,12 +155,17 @@ async def sendgrid_events(request: Request, context: ContextDep) -> dict[str, in
     if not verified:
         raise _forbidden("The signature does not match the request.")
     events: list[dict[str, Any]] = json.loads(raw)
-    changes = [
-        (str(e.get("sg_message_id", "")).split(".")[0], SENDGRID_STATUS[e["event"]], str(e.get("sg_event_id", "")))
+    reports = [
+        StatusReport(
+            provider_id=str(e.get("sg_message_id", "")).split(".")[0],
+            status=SENDGRID_STATUS[e["event"]],
+            event_id=str(e.get("sg_event_id", "")),
+            reason=str(e.get("reason", "")),
+        )
         for e in events
         if e.get("event") in SENDGRID_STATUS
     ]
-    return {"updated": await asyncio.to_thread(_apply, context, changes)}
+    return {"updated": await _report(context, reports)}
 
 
 @router.post("/twilio")
@@ -125,4 +189,6 @@ async def twilio_status(request: Request, context: ContextDep) -> dict[str, int]
     if new_status is None:
         return {"updated": 0}
     sid = str(params.get("MessageSid", ""))
-    return {"updated": await asyncio.to_thread(_apply, context, [(sid, new_status, f"{sid}:{new_status}")])}
+    code = str(params.get("ErrorCode", ""))
+    report = StatusReport(sid, new_status, f"{sid}:{new_status}", f"Twilio error {code}" if code else "")
+    return {"updated": await _report(context, [report])}
