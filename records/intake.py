@@ -6,7 +6,6 @@ Temporal is called, so nothing is lost when Temporal is down: the reconciler sta
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,10 +17,10 @@ from domain.case import CaseStart
 from domain.case_numbers import format_case_number, new_tracking_code
 from domain.city import City
 from domain.policy import CasePolicy, ViolationType
+from domain.routing import Point, distance_m
 from domain.stages import CaseStage, Channel
 from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, Parcel
 
-EARTH_RADIUS_M = 6_371_000
 # A point farther than this from every parcel is a street, a park or a typo, not a property.
 MAX_PARCEL_DISTANCE_M = 150
 
@@ -63,13 +62,6 @@ def search_parcels(session: Session, text: str, limit: int) -> list[Parcel]:
     return starts
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
-
-
 def nearest_parcel(session: Session, lat: float, lon: float) -> tuple[Parcel, float] | None:
     """The closest parcel to a point; a degree box keeps the scan to the neighbourhood."""
     box = 0.01
@@ -78,7 +70,8 @@ def nearest_parcel(session: Session, lat: float, lon: float) -> tuple[Parcel, fl
             col(Parcel.lat).between(lat - box, lat + box), col(Parcel.lon).between(lon - box, lon + box)
         )
     )
-    ranked = sorted(((p, distance_m(lat, lon, p.lat, p.lon)) for p in candidates), key=lambda pd: pd[1])
+    here = Point(lat, lon)
+    ranked = sorted(((p, distance_m(here, Point(p.lat, p.lon))) for p in candidates), key=lambda pd: pd[1])
     return ranked[0] if ranked else None
 
 

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -247,6 +248,20 @@ async def api(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path
         yield client
 
 
+def _wait_until_healthy(base_url: str, processes: list[subprocess.Popen[bytes]], within: float = 60.0) -> None:
+    """Until the API answers /healthz (a loaded machine takes a while to import and migrate)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        assert all(p.poll() is None for p in processes), "the worker or the API exited while starting"
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the API at {base_url} did not become healthy within {within} s")
+
+
 @contextmanager
 def running_system(database_url: str, temporal_dev: WorkflowEnvironment, **env_vars: str) -> Iterator[str]:
     """The worker and the API as the README runs them, real processes; yields the API's base URL and checks
@@ -269,8 +284,10 @@ def running_system(database_url: str, temporal_dev: WorkflowEnvironment, **env_v
             env=env,
         ),
     ]
+    base_url = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{port}"
+        _wait_until_healthy(base_url, processes)
+        yield base_url
         for process in processes:  # graceful: SIGTERM lets the worker drain and both exit cleanly
             process.send_signal(signal.SIGTERM)
         worker_code, api_code = (p.wait(timeout=40) for p in processes)

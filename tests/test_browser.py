@@ -10,14 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import PROJECT_ROOT
 from tests.conftest import running_system
-from tests.helpers import eventually
 from tests.test_evidence import photo
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,15 +35,6 @@ def system(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -
 
 @pytest.fixture
 async def browser(system: str) -> AsyncIterator[Browser]:
-    async with httpx.AsyncClient(base_url=system) as http:
-
-        async def healthy() -> int:
-            try:
-                return (await http.get("/healthz")).status_code
-            except httpx.TransportError:
-                return 0
-
-        await eventually(healthy, until=lambda code: code == 200, within=60)
     async with async_playwright() as driver:
         chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield chromium

@@ -26,14 +26,6 @@ async def test_a_complaint_becomes_a_case_operators_find_in_temporal(
     system: str, temporal_dev: WorkflowEnvironment
 ) -> None:
     async with httpx.AsyncClient(base_url=system, timeout=10) as http:
-
-        async def healthy() -> int:
-            try:
-                return (await http.get("/healthz")).status_code
-            except httpx.TransportError:
-                return 0
-
-        await eventually(healthy, until=lambda code: code == 200, within=60)
         token = (await http.post("/api/v1/auth/token", data={"username": "clerk", "password": DEMO_PASSWORD})).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         filed = await http.post(
