@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.datastructures import FormData, MultiDict, QueryParams
 
+from api.rate_limit import OPEN311_POSTS, OPEN311_READS, RateLimited, limit
+
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # What a list is called in XML, and what each of its items is called (the specification's element names).
 XML_ITEMS = {
@@ -80,9 +82,14 @@ class Open311Route(APIRoute):
         async def answer(request: Request) -> Response:
             fmt = response_format(request)
             try:
+                limit(request, OPEN311_POSTS if request.method == "POST" else OPEN311_READS)
                 if str(request.path_params.get("fmt", "")).lower() not in FORMATS:
                     raise Open311Error(404, "the format must be .json or .xml")
                 return await handler(request)
+            except RateLimited as exc:
+                refused = error_response(fmt, exc.status_code, [str(exc.detail)])
+                refused.headers.update(exc.headers or {})
+                return refused
             except Open311Error as exc:
                 return error_response(fmt, exc.status, exc.descriptions)
             except RequestValidationError as exc:

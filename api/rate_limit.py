@@ -31,6 +31,9 @@ OWNER_SIGN_IN = Limit("owner-sign-in", 10, 900, "access code attempts from your 
 OWNER_SIGN_IN_PER_CASE = Limit("owner-sign-in-case", 20, 3600, "access code attempts for this case in the last hour")
 OWNER_ACTIONS = Limit("owner-action", 20, 3600, "requests from your connection in the last hour")
 PAGES = Limit("page", 120, 60, "page requests from your connection in the last minute")
+# 311 apps post for many residents from a few servers, and poll for status: more room than a person needs.
+OPEN311_POSTS = Limit("open311-post", 600, 3600, "service requests from your connection in the last hour")
+OPEN311_READS = Limit("open311-read", 300, 60, "Open311 requests from your connection in the last minute")
 
 
 class RateLimited(HTTPException):

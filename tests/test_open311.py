@@ -23,12 +23,14 @@ from sqlmodel import col, update
 from temporalio.testing import WorkflowEnvironment
 
 from api.open311_format import XML_ITEMS
+from api.rate_limit import OPEN311_READS
 from config.settings import CONFIG_DIR, PROJECT_ROOT
 from domain.policy import Policy, PolicyError, parse_policy
 from records.db import make_engine, session_factory, transaction
 from records.tables import Case
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import form_token, sign_in
+from tests.portal_flow import client_at
 
 SHARED = PROJECT_ROOT.parent / "shared" / "open311"
 BASE = "/open311/v2"
@@ -267,6 +269,18 @@ def _errors(answer: httpx.Response, status: int) -> list[str]:
     for error in found:
         assert set(error) == {"code", "description"} and str(error["code"]) == str(status)
     return [e["description"] for e in found]
+
+
+async def test_each_client_is_rate_limited_with_an_error_in_the_specifications_shape(api: Api) -> None:
+    async with client_at(api, "203.0.113.9") as app:
+        for _ in range(OPEN311_READS.requests):
+            assert (await app.get(f"{BASE}/services.json")).status_code == 200
+        for fmt in ("json", "xml"):
+            limited = await app.get(f"{BASE}/requests.{fmt}")
+            assert "Too many Open311 requests" in _errors(limited, 429)[0]
+            assert int(limited.headers["retry-after"]) > 0
+    async with client_at(api, "203.0.113.10") as other:
+        assert (await other.get(f"{BASE}/services.json")).status_code == 200  # another client is not held up
 
 
 async def test_errors_have_the_specifications_shape_in_both_formats(api: Api) -> None:
