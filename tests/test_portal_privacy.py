@@ -1,5 +1,5 @@
 """A complainant who gave a name, e-mail and phone never appears on any public page, the owner's page, the
-owner's letters or any message to the owner, while the complainant's own messages do reach them."""
+owner's letters, any Open311 answer or any message to the owner, while the complainant's own messages reach them."""
 
 from __future__ import annotations
 
@@ -71,6 +71,9 @@ async def test_no_public_or_owner_page_or_owner_message_names_the_complainant(ap
     pages["compliance"] = await api.http.post(f"{owner}/compliance", data={"note": "Mowed"})
     pages["owner page after"] = await api.http.get(owner)
     pages["letter download"] = await api.http.get(f"{owner}/documents/1")
+    for fmt in ("json", "xml"):  # what 311 apps read about the same case
+        pages[f"open311 request.{fmt}"] = await api.http.get(f"/open311/v2/requests/{case_number}.{fmt}")
+        pages[f"open311 requests.{fmt}"] = await api.http.get(f"/open311/v2/requests.{fmt}")
     for where, answer in pages.items():
         assert answer.status_code == 200, (where, answer.status_code)
         text = (
@@ -80,6 +83,7 @@ async def test_no_public_or_owner_page_or_owner_message_names_the_complainant(ap
         )
         _clean(where, text)
     assert "Long grass and weeds" in pages["tracking page"].text  # the pages did show the case
+    assert case_number in pages["open311 request.json"].text and case_number in pages["open311 requests.xml"].text
 
     async def messages() -> list[Message]:
         with sessions() as session:
