@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 from python_http_client.exceptions import HTTPError as SendGridHTTPError
 from sendgrid import SendGridAPIClient
@@ -167,23 +168,37 @@ class TwilioSender:
         return None
 
 
+UTC_ZONE = ZoneInfo("UTC")
+
+
 class MessagingActivities:
     def __init__(
-        self, sessions: SessionFactory, email: Sender, sms: Sender, document_store: Path | None = None
+        self,
+        sessions: SessionFactory,
+        email: Sender,
+        sms: Sender,
+        document_store: Path | None = None,
+        *,
+        local_zone: ZoneInfo = UTC_ZONE,
+        owner_portal_url: str | None = None,
     ) -> None:
         self._sessions = sessions
         self._email = email
         self._sms = sms
         self._documents = document_store
+        self._zone = local_zone  # deadlines are instants; owners read them on the city's clock
+        self._portal = owner_portal_url
 
     @activity.defn(name="send_owner_reminder")
     def send_owner_reminder(self, reminder: OwnerReminder) -> MessageReceipt:
         """E-mail when the roll has an address, else SMS when it has a phone, else nothing to send (recorded)."""
         subject = f"Reminder: {reminder.violation_title} at {reminder.address} — case {reminder.case_number}"
+        deadline = reminder.deadline.astimezone(self._zone)
         body = (
             f"Case {reminder.case_number}: the deadline to correct the {reminder.violation_title.lower()} at "
-            f"{reminder.address} is {reminder.deadline:%A, %B %d, %Y at %I:%M %p} ({reminder.days_left} day(s) left). "
-            "If the work is done, report it so the reinspection can come sooner."
+            f"{reminder.address} is {deadline:%A, %B %d, %Y at %I:%M %p} {deadline.tzname()} "
+            f"({reminder.days_left} day(s) left). If the work is done, report it so the reinspection can come sooner"
+            + (f": {self._portal} with the access code on your notice." if self._portal else ".")
         )
         return self._to_owner(reminder.key, reminder.case_number, subject, body)
 
@@ -335,10 +350,15 @@ def _receipt(row: Message, *, already_sent: bool) -> MessageReceipt:
     )
 
 
-def messaging_activities(sessions: SessionFactory, settings: Settings, document_store: Path) -> MessagingActivities:
+def messaging_activities(
+    sessions: SessionFactory, settings: Settings, document_store: Path, local_zone: ZoneInfo
+) -> MessagingActivities:
     """The backends the settings choose: the dev outbox, or SendGrid and Twilio (production refuses missing keys)."""
+    portal = owner_portal_url(settings)
     if settings.messaging_backend is MessagingBackend.OUTBOX:
-        return MessagingActivities(sessions, OutboxSender(), OutboxSender(), document_store)
+        return MessagingActivities(
+            sessions, OutboxSender(), OutboxSender(), document_store, local_zone=local_zone, owner_portal_url=portal
+        )
     assert settings.sendgrid_api_key and settings.twilio_account_sid and settings.twilio_auth_token
     email = SendGridSender(
         settings.sendgrid_api_key.get_secret_value(), settings.sendgrid_from_email, settings.sendgrid_base_url
@@ -349,4 +369,9 @@ def messaging_activities(sessions: SessionFactory, settings: Settings, document_
         settings.twilio_from_number or "",
         settings.twilio_base_url,
     )
-    return MessagingActivities(sessions, email, sms, document_store)
+    return MessagingActivities(sessions, email, sms, document_store, local_zone=local_zone, owner_portal_url=portal)
+
+
+def owner_portal_url(settings: Settings) -> str:
+    """Where owners act on their case: printed on letters and given in reminders."""
+    return f"{settings.public_base_url.rstrip('/')}/portal/owner"

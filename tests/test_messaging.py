@@ -6,6 +6,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from python_http_client.exceptions import HTTPError
@@ -30,7 +31,8 @@ def sessions(sqlite_url: str) -> SessionFactory:
 def _messaging(sessions: SessionFactory, sendgrid: SendGridStandin, twilio: TwilioStandin) -> MessagingActivities:
     email = SendGridSender(sendgrid.api_key, "code.enforcement@riverton.example", sendgrid.base_url)
     sms = TwilioSender(twilio.account_sid, twilio.auth_token, "+15550100311", twilio.base_url)
-    return MessagingActivities(sessions, email, sms)
+    portal = "https://riverton.example/portal/owner"
+    return MessagingActivities(sessions, email, sms, local_zone=ZoneInfo("America/Chicago"), owner_portal_url=portal)
 
 
 def _reminder(
@@ -103,6 +105,17 @@ def test_without_an_e_mail_the_reminder_goes_by_sms_and_without_either_nothing_i
     assert by_sms.channel is MessageChannel.SMS and by_sms.provider_id and by_sms.provider_id.startswith("SM")
     [sms] = twilio_standin.sent
     assert sms["To"] == "+15550100999" and "7 day(s) left" in sms["Body"]
+    # The deadline on the city's clock (a 17:00 deadline is not 23:00 UTC to an owner) and where to act on it.
+    deadline = datetime(2026, 12, 4, 23, 0, tzinfo=UTC)  # 5 PM in Riverton, on standard time
+    later = messaging.send_owner_reminder(
+        _reminder(sessions, policy, email=None, phone="+15550100998", key="clock").model_copy(
+            update={"deadline": deadline}
+        )
+    )
+    assert later.channel is MessageChannel.SMS
+    body = twilio_standin.sent[-1]["Body"]
+    assert "Friday, December 04, 2026 at 05:00 PM CST" in body
+    assert "https://riverton.example/portal/owner with the access code on your notice" in body
     nobody = messaging.send_owner_reminder(_reminder(sessions, policy, email=None, phone=None, key="none"))
     assert nobody.status == "no_contact" and nobody.channel is None
     assert len(sendgrid_standin.sent) == 0

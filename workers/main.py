@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -19,7 +20,7 @@ from activities.assignment import AssignmentActivities
 from activities.deadlines import compute_deadline
 from activities.documents import DocumentActivities
 from activities.letters import NoticeLetterActivities
-from activities.messaging import MessagingActivities, messaging_activities
+from activities.messaging import MessagingActivities, messaging_activities, owner_portal_url
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
 from config.settings import Settings, get_settings
@@ -46,14 +47,15 @@ def activities(
     settings = get_settings()
     records = RecordsActivities(sessions)
     store = document_store or settings.document_store_dir
+    city = load_city(settings.city_dir / "city.toml")
     letters = NoticeLetterActivities(
         sessions,
         DocumentActivities(store),
-        load_city(settings.city_dir / "city.toml"),
+        city,
         access_secret=settings.secret_key.get_secret_value().encode(),
-        portal_url=f"{settings.public_base_url.rstrip('/')}/portal/owner",
+        portal_url=owner_portal_url(settings),
     )
-    messaging = messaging or messaging_activities(sessions, settings, store)
+    messaging = messaging or messaging_activities(sessions, settings, store, ZoneInfo(city.timezone))
     return [
         PropertyActivities(sessions).lookup_parcel,
         AssignmentActivities(sessions).choose_officer,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -310,7 +311,9 @@ async def _confirm(context: AppContext, case: Case, row: OwnerRequest, what: str
         body=f"Case {case.case_number}, {address}: {what} We received it on "
         f"{_day(context, row.submitted_at or datetime.now(UTC))}.",
     )
-    messaging = messaging_activities(context.sessions, context.settings, context.settings.document_store_dir)
+    messaging = messaging_activities(
+        context.sessions, context.settings, context.settings.document_store_dir, ZoneInfo(context.city.timezone)
+    )
     try:
         receipt = await asyncio.to_thread(messaging.send_owner_confirmation, confirmation)
     except Exception as exc:  # the request stands whatever happens to its confirmation
