@@ -27,6 +27,7 @@ from records.intake import ComplainantDetails
 from records.tables import Alert, CaseEvent, CaseNotice, Complainant, Complaint, Message, Parcel
 from tests.case_driver import CaseDriver, case_driver
 from tests.conftest import prepare_database
+from tests.helpers import eventually
 from tests.standins.sendgrid import SendGridStandin
 from tests.standins.twilio import TwilioStandin
 from tests.test_evidence import photo
@@ -97,6 +98,11 @@ async def test_one_case_from_notice_to_closure_sends_each_letter_and_message_onc
     cases = lifecycle
     sendgrid.reset()
     case = await cases.open("BD-UNSAFE", complainant=PAT)  # 142 Maple Dr: the owner has an e-mail on the roll
+
+    async def stored() -> list[str]:  # the acknowledgement (and its PDF) is written after triage has answered
+        return [d.kind for d in _documents(cases, case)]
+
+    await eventually(stored, until=lambda kinds: kinds == ["acknowledgement"])
     await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
     await cases.act(case, "issue_notice")
 
