@@ -15,10 +15,13 @@ import sys
 import time
 from pathlib import Path
 
+from sqlmodel import select
+
 from config.settings import PROJECT_ROOT, VAR_DIR, get_settings
 from records.db import make_engine, session_factory, transaction
 from records.demo_city import DEMO_PASSWORD, load_demo_city
 from records.migrate import upgrade_to_head
+from records.tables import Case
 from workers.devserver import dev_server_command
 from workflows.client import connect, register_search_attributes
 
@@ -47,13 +50,16 @@ async def _wait_for_temporal() -> None:
     raise SystemExit("Temporal dev server did not come up; see var/log/temporal.log")
 
 
-def _prepare_database() -> None:
+def _prepare_database() -> bool:
+    """Migrates and loads the demo city; True when the database holds no case yet (a first run)."""
     settings = get_settings()
     upgrade_to_head(settings.database_url)
     engine = make_engine(settings.database_url)
     with transaction(session_factory(engine)) as session:
         load_demo_city(session, settings.city_dir, with_demo_users=settings.is_dev)
+        first_run = session.exec(select(Case.case_number).limit(1)).first() is None
     engine.dispose()
+    return first_run
 
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -71,6 +77,7 @@ def main() -> int:
     log_dir = VAR_DIR / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     processes: list[subprocess.Popen[bytes]] = []
+    seeding: subprocess.Popen[bytes] | None = None  # ends by itself; its end stops nothing
     stop_requested = False
 
     def request_stop(*_: object) -> None:
@@ -93,7 +100,7 @@ def main() -> int:
             )
         )
         asyncio.run(_wait_for_temporal())
-        _prepare_database()
+        first_run = _prepare_database()
         python = sys.executable
         processes.append(_spawn("worker", [python, "-m", "workers.main"], log_dir))
         processes.append(
@@ -103,6 +110,10 @@ def main() -> int:
                 log_dir,
             )
         )
+        if first_run and settings.is_dev:  # filed through the API as staff would, while the console is usable
+            seeding = _spawn(
+                "demo-cases", [python, "-m", "scripts.demo_cases", f"http://127.0.0.1:{API_PORT}"], log_dir
+            )
         print(
             f"""
 Abate is running.
@@ -110,11 +121,15 @@ Abate is running.
   Temporal Web UI   http://127.0.0.1:{UI_PORT}/
   Temporal gRPC     127.0.0.1:{TEMPORAL_PORT}
   Demo logins       clerk, officer, supervisor, hearing, finance, admin — password "{DEMO_PASSWORD}"
-  Logs              {log_dir}/ (temporal.log, worker.log, api.log)
+  Logs              {log_dir}/ (temporal.log, worker.log, api.log, demo-cases.log)
 Press Ctrl-C to stop everything.""",
             flush=True,
         )
         while not stop_requested:
+            if seeding is not None and seeding.poll() is not None:
+                outcome = "filed" if seeding.returncode == 0 else "failed; see var/log/demo-cases.log"
+                print(f"demo cases {outcome}", flush=True)
+                seeding = None
             for process in processes:
                 if process.poll() is not None:
                     print(f"a process exited (pid {process.pid}, code {process.returncode}); stopping", file=sys.stderr)
@@ -123,7 +138,7 @@ Press Ctrl-C to stop everything.""",
         return 0
     finally:
         print("stopping…", flush=True)
-        _stop(processes)
+        _stop([*processes, *([seeding] if seeding is not None else [])])
 
 
 if __name__ == "__main__":

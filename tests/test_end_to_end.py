@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,10 @@ import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.testing import WorkflowEnvironment
 
+from config.settings import CONFIG_DIR
+from domain.policy import Policy
 from records.demo_city import DEMO_PASSWORD
+from scripts.demo_cases import STORIES, seed
 from tests.conftest import running_system
 from tests.helpers import eventually
 
@@ -68,3 +72,28 @@ async def test_a_complaint_becomes_a_case_operators_find_in_temporal(
         f"({badge})" in metadata.current_details
         and "**Waiting on:** first inspection (officer) by" in metadata.current_details
     )
+
+
+async def test_a_first_local_run_files_demo_cases_through_the_api(system: str, policy: Policy) -> None:
+    """README command one seeds an empty database with cases at several stages (scripts/demo_cases.py)."""
+    filed = await asyncio.to_thread(seed, system, policy, CONFIG_DIR / "demo_city" / "parcels.csv")
+    assert len(filed) == len(STORIES)
+    expected = {
+        "received": "investigating",
+        "unfounded": "closure_review",  # a supervisor reviews every closure
+        "violation_found": "violation_found",
+        "notice_issued": "notice_issued",
+        "served_by_mail": "awaiting_compliance",
+    }
+    async with httpx.AsyncClient(base_url=system, timeout=10) as http:
+        token = (await http.post("/api/v1/auth/token", data={"username": "clerk", "password": DEMO_PASSWORD})).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        for case_number, (*_, goes_to) in zip(filed, STORIES, strict=True):
+
+            async def stage(case_number: str = case_number) -> str:
+                return str((await http.get(f"/api/v1/cases/{case_number}", headers=headers)).json()["stage"])
+
+            await eventually(stage, until=lambda s, goes_to=goes_to: s == expected[goes_to])  # type: ignore[misc]
+        queued = (await http.get("/api/v1/print-queue", headers=headers)).json()
+    mailed = [n for n, (*_, goes_to) in zip(filed, STORIES, strict=True) if goes_to == "served_by_mail"]
+    assert sorted(q["case_number"] for q in queued) == sorted(mailed)  # letters waiting to be printed and mailed
