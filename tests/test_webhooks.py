@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import SecretStr
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 from twilio.request_validator import RequestValidator
 
+from activities.messaging import messaging_activities
+from config.settings import MessagingBackend
 from domain.access import Role
 from domain.actions import StaffAction
 from domain.case import CaseSnapshot
+from domain.messages import OwnerReminder
 from domain.policy import Policy
 from domain.stages import CaseStage, ServiceMethod
 from records.db import make_engine, session_factory, transaction
-from records.tables import Alert, Message, SmsOptOut
+from records.tables import Alert, Message, Parcel, SmsOptOut
 from tests.case_driver import ACTORS
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually, file_case
 from tests.standins.sendgrid_events import EventWebhookSigner, event
+from tests.standins.twilio import TwilioStandin
 from workers.main import build_worker
 from workflows.client import case_handle, start_case
 
@@ -103,6 +110,48 @@ async def test_twilio_status_callbacks_are_checked_and_applied(hooks: Api, polic
     assert forged.status_code == 403 and _status(hooks, params["MessageSid"]) == "sent"
     signed = await hooks.http.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
     assert signed.status_code == 200 and _status(hooks, params["MessageSid"]) == "delivered"
+
+
+async def test_an_sms_names_the_status_callback_and_twilio_s_signed_report_updates_it(
+    hooks: Api, policy: Policy, tmp_path: Path
+) -> None:
+    sessions = session_factory(make_engine(hooks.settings.database_url))
+    case, _ = file_case(sessions, policy)
+    with transaction(sessions) as session:
+        parcel = session.get(Parcel, case.parcel_id)
+        assert parcel is not None
+        parcel.owner_email, parcel.owner_phone = None, "+15550100999"
+        session.add(parcel)
+    with TwilioStandin(auth_token=TWILIO_TOKEN) as twilio:
+        # The worker's messaging, wired from the same settings as the API that receives the callbacks.
+        settings = hooks.settings.model_copy(
+            update={
+                "messaging_backend": MessagingBackend.PROVIDERS,
+                "sendgrid_api_key": SecretStr("SG.unused"),
+                "twilio_account_sid": twilio.account_sid,
+                "twilio_base_url": twilio.base_url,
+                "twilio_from_number": "+15550100311",
+            }
+        )
+        messaging = messaging_activities(sessions, settings, tmp_path, ZoneInfo("UTC"))
+        receipt = messaging.send_owner_reminder(
+            OwnerReminder(
+                key=f"{case.case_number}:reminder:7",
+                case_number=case.case_number,
+                deadline=datetime.now(UTC) + timedelta(days=7),
+                days_left=7,
+                violation_title="Long grass and weeds",
+                address="142 Maple Dr",
+            )
+        )
+        [create] = twilio.requests
+        assert create.accepted and not create.violations
+        assert create.parsed["StatusCallback"] == f"{PUBLIC}/webhooks/twilio"
+        assert receipt.provider_id is not None
+        params, headers = twilio.status_callback(receipt.provider_id, "delivered")
+    answer = await hooks.http.post("/webhooks/twilio", data=params, headers=headers)
+    assert answer.status_code == 200 and answer.json() == {"updated": 1}
+    assert _status(hooks, receipt.provider_id) == "delivered"
 
 
 async def test_texting_stop_and_start_opts_a_number_out_and_back_in(hooks: Api) -> None:

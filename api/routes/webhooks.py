@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from temporalio.service import RPCError, RPCStatusCode
 from twilio.request_validator import RequestValidator
 
+from activities.messaging import twilio_status_callback_url
 from api.context import AppContext
 from api.deps import ContextDep
 from domain.actions import DeliveryFailed
@@ -173,8 +174,8 @@ async def twilio_status(request: Request, context: ContextDep) -> dict[str, int]
     token = context.settings.twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     params = dict((await request.form()).items())
-    # Twilio signs the URL it was given, which is the public address, not what a proxy forwards to us.
-    url = f"{context.settings.public_base_url.rstrip('/')}/webhooks/twilio"
+    # Twilio signs the URL it was given on the message, which is the public address, not what a proxy forwards to us.
+    url = twilio_status_callback_url(context.settings)
     if token is None:
         raise _forbidden("Twilio status callbacks are not configured (TWILIO_AUTH_TOKEN).")
     if not signature or not RequestValidator(token.get_secret_value()).validate(url, params, signature):
