@@ -270,6 +270,37 @@ async def test_a_service_e_mail_the_provider_refuses_falls_back_at_once(
     await cases.keep_history(case, "service_refused_then_posted")
 
 
+async def test_a_throttled_service_e_mail_is_retried_and_serves_but_an_unverified_sender_falls_back(
+    lifecycle: CaseDriver, sendgrid: SendGridStandin
+) -> None:
+    cases = lifecycle
+    throttled = await cases.open("PS-REFUSE")
+    await cases.act(throttled, "record_inspection", {"violation_found": True, **FINDINGS})
+    await cases.act(throttled, "issue_notice")
+    sendgrid.fail_next(429)  # SendGrid's rate limit: the same e-mail goes once the limit lifts
+    snapshot = await cases.act(throttled, "record_service", {"method": "email"})
+    notice = snapshot.state.notices[-1]
+    assert snapshot.state.stage is S.AWAITING_COMPLIANCE and notice.served_at is not None
+    assert notice.service_method is ServiceMethod.EMAIL and not notice.failed_services
+    [message] = _messages(cases, throttled)
+    assert message.status == "sent" and message.error is None
+
+    unverified = await cases.open("PS-REFUSE")
+    await cases.act(unverified, "record_inspection", {"violation_found": True, **FINDINGS})
+    await cases.act(unverified, "issue_notice")
+    sent_before = len(sendgrid.sent)
+    sendgrid.fail_next(
+        403, body={"errors": [{"message": "The from address does not match a verified Sender Identity."}]}
+    )
+    snapshot = await cases.act(unverified, "record_service", {"method": "email"})
+    notice = snapshot.state.notices[-1]
+    assert notice.served_at is None and notice.awaiting_service_by is ServiceMethod.MAIL
+    assert notice.failed_services[0].reason.startswith("refused when sent: SendGrid refused the e-mail (403)")
+    [message] = _messages(cases, unverified)
+    assert message.status == "failed" and "verified Sender Identity" in (message.error or "")
+    assert len(sendgrid.sent) == sent_before
+
+
 async def test_a_bounced_reminder_is_recorded_and_alerts_the_officer_without_undoing_service(
     lifecycle: CaseDriver,
 ) -> None:
