@@ -19,6 +19,26 @@ class MessageChannel(StrEnum):
     SMS = "sms"
 
 
+# How far a message has got, as the messages table and the providers' reports say it. Reports arrive late, twice
+# and out of order (a "sent" can follow "delivered"), so a report only ever moves a message forward; a failure
+# (bounced, failed, undelivered) is final, even after "delivered" (a bounce can come after the server took it).
+DELIVERY_PROGRESS = {
+    "sending": 0,
+    "sent": 1,
+    "delivered": 2,
+    "bounced": 3,
+    "failed": 3,
+    "undelivered": 3,
+    "opted_out": 3,
+}
+DELIVERY_FAILED = frozenset({"bounced", "failed", "undelivered"})
+
+
+def delivery_advances(current: str, reported: str) -> bool:
+    """Whether a provider's report of ``reported`` moves a message that is ``current`` forward."""
+    return DELIVERY_PROGRESS.get(reported, 0) > DELIVERY_PROGRESS.get(current, 0)
+
+
 class OwnerReminder(_Model):
     """A reminder that a compliance deadline is near. The activity finds the owner's contact on the roll."""
 

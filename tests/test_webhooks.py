@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,7 @@ from domain.messages import OwnerReminder
 from domain.policy import Policy
 from domain.stages import CaseStage, ServiceMethod
 from records.db import make_engine, session_factory, transaction
-from records.tables import Alert, Message, Parcel, SmsOptOut
+from records.tables import Alert, CaseEvent, Message, Parcel, SmsOptOut
 from tests.case_driver import ACTORS
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually, file_case
@@ -50,14 +51,15 @@ async def hooks(sqlite_url: str, temporal_dev: WorkflowEnvironment) -> AsyncIter
         yield api
 
 
-def _message(api: Api, policy: Policy, channel: str, provider_id: str) -> str:
+def _message(api: Api, policy: Policy, channel: str, provider_id: str, case_number: str | None = None) -> str:
+    """A message to the owner as the sender leaves it: sent, with the provider's id (on a new case unless given)."""
     sessions = session_factory(make_engine(api.settings.database_url))
-    case, _ = file_case(sessions, policy)
+    case_number = case_number or file_case(sessions, policy)[0].case_number
     with transaction(sessions) as session:
         session.add(
             Message(
-                key=f"{case.case_number}:reminder:x",
-                case_number=case.case_number,
+                key=f"{case_number}:reminder:x",
+                case_number=case_number,
                 audience="owner",
                 channel=channel,
                 recipient="owner@example.net",
@@ -67,7 +69,7 @@ def _message(api: Api, policy: Policy, channel: str, provider_id: str) -> str:
                 provider_id=provider_id,
             )
         )
-    return case.case_number
+    return case_number
 
 
 def _status(api: Api, provider_id: str) -> str:
@@ -99,6 +101,42 @@ async def test_unsigned_or_forged_sendgrid_events_are_refused(hooks: Api, policy
     assert _status(hooks, "MSGID456") == "sent"
 
 
+async def test_sendgrid_events_signed_outside_the_replay_window_are_refused(hooks: Api, policy: Policy) -> None:
+    _message(hooks, policy, "email", "MSGIDOLD")
+    events = [event("bounce", "owner@example.net", "MSGIDOLD")]
+    stale = signer.signed_request(events, timestamp=str(int(time.time()) - 11 * 60))
+    answer = await hooks.http.post("/webhooks/sendgrid", content=stale[0], headers=stale[1])
+    assert answer.status_code == 403 and "replay window" in answer.json()["detail"]
+    assert _status(hooks, "MSGIDOLD") == "sent"
+    recent = signer.signed_request(events, timestamp=str(int(time.time()) - 5 * 60))  # SendGrid's own delay
+    assert (await hooks.http.post("/webhooks/sendgrid", content=recent[0], headers=recent[1])).status_code == 200
+    assert _status(hooks, "MSGIDOLD") == "bounced"
+
+
+async def test_late_reports_never_move_a_message_backwards(hooks: Api, policy: Policy) -> None:
+    _message(hooks, policy, "email", "MSGIDLATE")
+
+    async def report(*kinds: str) -> None:
+        body, headers = signer.signed_request([event(k, "owner@example.net", "MSGIDLATE") for k in kinds])
+        assert (await hooks.http.post("/webhooks/sendgrid", content=body, headers=headers)).status_code == 200
+
+    await report("delivered", "processed")
+    assert _status(hooks, "MSGIDLATE") == "delivered"
+    await report("bounce")  # a bounce after the receiving server took it is still a bounce
+    await report("delivered")  # a late, repeated report
+    assert _status(hooks, "MSGIDLATE") == "bounced"
+
+    sid = "SM00000000000000000000000000000001"
+    _message(hooks, policy, "sms", sid)
+    url = f"{PUBLIC}/webhooks/twilio"
+    for status in ("delivered", "sent", "queued"):
+        params = {"MessageSid": sid, "MessageStatus": status, "To": "+15550100999"}
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+        answer = await hooks.http.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == 200
+        assert _status(hooks, sid) == "delivered"
+
+
 async def test_twilio_status_callbacks_are_checked_and_applied(hooks: Api, policy: Policy) -> None:
     _message(hooks, policy, "sms", "SM0123456789abcdef0123456789abcdef")
     params = {"MessageSid": "SM0123456789abcdef0123456789abcdef", "MessageStatus": "delivered", "To": "+15550100999"}
@@ -108,6 +146,8 @@ async def test_twilio_status_callbacks_are_checked_and_applied(hooks: Api, polic
         "/webhooks/twilio", data={**params, "MessageStatus": "failed"}, headers={"X-Twilio-Signature": signature}
     )
     assert forged.status_code == 403 and _status(hooks, params["MessageSid"]) == "sent"
+    unsigned = await hooks.http.post("/webhooks/twilio", data={**params, "MessageStatus": "failed"})
+    assert unsigned.status_code == 403 and _status(hooks, params["MessageSid"]) == "sent"
     signed = await hooks.http.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
     assert signed.status_code == 200 and _status(hooks, params["MessageSid"]) == "delivered"
 
@@ -227,4 +267,43 @@ async def test_a_bounced_service_e_mail_reaches_its_case_which_falls_back_to_mai
     with sessions() as session:
         alerts = session.exec(select(Alert.message).where(Alert.case_number == case.case_number)).all()
     assert len([a for a in alerts if "bounced" in a]) == 1 and any("serve it by mail" in a for a in alerts)
+    await handle.terminate(reason="test finished")
+
+
+async def test_a_failed_sms_reported_by_twilio_reaches_its_case_which_alerts_the_officer(
+    hooks: Api, hooks_worker: None, temporal_dev: WorkflowEnvironment, policy: Policy
+) -> None:
+    sessions = session_factory(make_engine(hooks.settings.database_url))
+    case, start = file_case(sessions, policy)
+    assert await start_case(temporal_dev.client, hooks.settings.temporal_task_queue, start)
+    handle = case_handle(temporal_dev.client, case.case_number)
+    with TwilioStandin(auth_token=TWILIO_TOKEN) as twilio:  # the reminder as Twilio took it, and its report
+        sms = twilio.client().messages.create(
+            to="+15550100999", from_="+15550100311", body="Reminder", status_callback=f"{PUBLIC}/webhooks/twilio"
+        )
+        assert sms.sid is not None
+        _message(hooks, policy, "sms", sms.sid, case.case_number)
+        params, headers = twilio.status_callback(sms.sid, "undelivered", error_code=30003)
+    answer = await hooks.http.post("/webhooks/twilio", data=params, headers=headers)
+    assert answer.status_code == 200 and answer.json() == {"updated": 1}
+    assert _status(hooks, sms.sid) == "undelivered"
+
+    async def snapshot() -> CaseSnapshot:
+        return await handle.query("snapshot", result_type=CaseSnapshot)
+
+    await eventually(snapshot, until=lambda s: f"{case.case_number}:reminder:x" in s.state.failed_deliveries)
+
+    async def recorded() -> tuple[list[str], list[str]]:
+        with sessions() as session:
+            events = session.exec(
+                select(CaseEvent.summary).where(
+                    CaseEvent.case_number == case.case_number, CaseEvent.kind == "delivery_failed"
+                )
+            ).all()
+            alerts = session.exec(select(Alert.message).where(Alert.case_number == case.case_number)).all()
+        return list(events), list(alerts)
+
+    [line], alerts = await eventually(recorded, until=lambda found: len(found[0]) == 1)
+    assert "sms to the owner" in line and "undelivered (Twilio error 30003)" in line
+    assert len([a for a in alerts if "undelivered" in a]) == 1  # the case alerted; the route did not as well
     await handle.terminate(reason="test finished")
