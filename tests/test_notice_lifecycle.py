@@ -24,7 +24,7 @@ from records.db import make_engine, session_factory, transaction
 from records.documents import CaseDocument
 from records.evidence import store_evidence
 from records.intake import ComplainantDetails
-from records.tables import Alert, CaseEvent, CaseNotice, Complainant, Complaint, Message, Parcel
+from records.tables import Alert, CaseEvent, CaseNotice, Complainant, Complaint, Message, Parcel, SmsOptOut
 from tests.case_driver import CaseDriver, case_driver
 from tests.conftest import prepare_database
 from tests.standins.sendgrid import SendGridStandin
@@ -319,3 +319,24 @@ async def test_a_bounced_reminder_is_recorded_and_alerts_the_officer_without_und
     with cases.sessions() as session:
         alerts = session.exec(select(Alert.message).where(Alert.case_number == case)).all()
     assert [a for a in alerts if "deadline reminder" in a and "bounced" in a]
+
+
+async def test_a_reminder_to_a_phone_that_texted_stop_is_not_sent_and_the_timeline_says_so(
+    lifecycle: CaseDriver, twilio: TwilioStandin
+) -> None:
+    cases = lifecycle
+    phone = "+15554418811"  # 128 W 14th St: the roll has the owner's phone and no e-mail
+    with transaction(cases.sessions) as session:
+        session.add(SmsOptOut(phone=phone))
+    case = await cases.open("PS-EXTERIOR", "128 W 14th St")
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await cases.act(case, "issue_notice")
+    await cases.act(case, "record_service", {"method": "personal"})
+    await cases.until(case, lambda s: len(s.state.reminders_sent) == 1, step=DAY, attempts=40)
+    with cases.sessions() as session:
+        [line] = session.exec(
+            select(CaseEvent.summary).where(CaseEvent.case_number == case, CaseEvent.kind == "reminder_sent")
+        ).all()
+    assert "not sent: the owner's phone has opted out of texts (STOP)" in line and "sent by sms" not in line
+    assert [m.status for m in _messages(cases, case) if ":reminder:" in m.key] == ["opted_out"]
+    assert not [m for m in twilio.sent if m["To"] == phone]

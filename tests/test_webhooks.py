@@ -15,7 +15,7 @@ from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 from twilio.request_validator import RequestValidator
 
-from activities.messaging import messaging_activities
+from activities.messaging import MessagingActivities, messaging_activities
 from config.settings import MessagingBackend
 from domain.access import Role
 from domain.actions import StaffAction
@@ -152,38 +152,51 @@ async def test_twilio_status_callbacks_are_checked_and_applied(hooks: Api, polic
     assert signed.status_code == 200 and _status(hooks, params["MessageSid"]) == "delivered"
 
 
-async def test_an_sms_names_the_status_callback_and_twilio_s_signed_report_updates_it(
-    hooks: Api, policy: Policy, tmp_path: Path
-) -> None:
-    sessions = session_factory(make_engine(hooks.settings.database_url))
+def _owner_by_phone_only(api: Api, policy: Policy, phone: str = "+15550100999") -> str:
+    """A new case whose owner the roll reaches only by phone."""
+    sessions = session_factory(make_engine(api.settings.database_url))
     case, _ = file_case(sessions, policy)
     with transaction(sessions) as session:
         parcel = session.get(Parcel, case.parcel_id)
         assert parcel is not None
-        parcel.owner_email, parcel.owner_phone = None, "+15550100999"
+        parcel.owner_email, parcel.owner_phone = None, phone
         session.add(parcel)
+    return case.case_number
+
+
+def _provider_messaging(api: Api, twilio: TwilioStandin, store: Path) -> MessagingActivities:
+    """The worker's messaging, wired from the same settings as the API that receives the callbacks."""
+    settings = api.settings.model_copy(
+        update={
+            "messaging_backend": MessagingBackend.PROVIDERS,
+            "sendgrid_api_key": SecretStr("SG.unused"),
+            "twilio_account_sid": twilio.account_sid,
+            "twilio_base_url": twilio.base_url,
+            "twilio_from_number": "+15550100311",
+        }
+    )
+    return messaging_activities(
+        session_factory(make_engine(api.settings.database_url)), settings, store, ZoneInfo("UTC")
+    )
+
+
+def _reminder(case_number: str, key: str) -> OwnerReminder:
+    return OwnerReminder(
+        key=f"{case_number}:reminder:{key}",
+        case_number=case_number,
+        deadline=datetime.now(UTC) + timedelta(days=7),
+        days_left=7,
+        violation_title="Long grass and weeds",
+        address="142 Maple Dr",
+    )
+
+
+async def test_an_sms_names_the_status_callback_and_twilio_s_signed_report_updates_it(
+    hooks: Api, policy: Policy, tmp_path: Path
+) -> None:
+    case_number = _owner_by_phone_only(hooks, policy)
     with TwilioStandin(auth_token=TWILIO_TOKEN) as twilio:
-        # The worker's messaging, wired from the same settings as the API that receives the callbacks.
-        settings = hooks.settings.model_copy(
-            update={
-                "messaging_backend": MessagingBackend.PROVIDERS,
-                "sendgrid_api_key": SecretStr("SG.unused"),
-                "twilio_account_sid": twilio.account_sid,
-                "twilio_base_url": twilio.base_url,
-                "twilio_from_number": "+15550100311",
-            }
-        )
-        messaging = messaging_activities(sessions, settings, tmp_path, ZoneInfo("UTC"))
-        receipt = messaging.send_owner_reminder(
-            OwnerReminder(
-                key=f"{case.case_number}:reminder:7",
-                case_number=case.case_number,
-                deadline=datetime.now(UTC) + timedelta(days=7),
-                days_left=7,
-                violation_title="Long grass and weeds",
-                address="142 Maple Dr",
-            )
-        )
+        receipt = _provider_messaging(hooks, twilio, tmp_path).send_owner_reminder(_reminder(case_number, "7"))
         [create] = twilio.requests
         assert create.accepted and not create.violations
         assert create.parsed["StatusCallback"] == f"{PUBLIC}/webhooks/twilio"
@@ -194,15 +207,31 @@ async def test_an_sms_names_the_status_callback_and_twilio_s_signed_report_updat
     assert _status(hooks, receipt.provider_id) == "delivered"
 
 
-async def test_texting_stop_and_start_opts_a_number_out_and_back_in(hooks: Api) -> None:
+async def _text(api: Api, sender: str, body: str) -> int:
+    """The owner texts the city's number; Twilio posts the incoming message, signed."""
     url = f"{PUBLIC}/webhooks/twilio"
+    params = {"From": sender, "To": "+15550100311", "Body": body, "MessageSid": "SMinbound"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+    answer = await api.http.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
+    assert answer.status_code == 200
+    return int(answer.json()["updated"])
 
+
+async def test_after_stop_no_sms_goes_and_after_start_they_go_again(hooks: Api, policy: Policy, tmp_path: Path) -> None:
+    case_number = _owner_by_phone_only(hooks, policy, "+15550100888")
+    with TwilioStandin(auth_token=TWILIO_TOKEN) as twilio:
+        messaging = _provider_messaging(hooks, twilio, tmp_path)
+        assert await _text(hooks, "+15550100888", "STOP") == 1
+        stopped = messaging.send_owner_reminder(_reminder(case_number, "7"))
+        assert stopped.status == "opted_out" and twilio.sent == []
+        assert await _text(hooks, "+15550100888", "START") == 1
+        resumed = messaging.send_owner_reminder(_reminder(case_number, "1"))
+        assert resumed.status == "sent" and [m["To"] for m in twilio.sent] == ["+15550100888"]
+
+
+async def test_texting_stop_and_start_opts_a_number_out_and_back_in(hooks: Api) -> None:
     async def text(body: str) -> int:
-        params = {"From": "+15550100999", "To": "+15550100311", "Body": body, "MessageSid": "SMinbound"}
-        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
-        answer = await hooks.http.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
-        assert answer.status_code == 200
-        return int(answer.json()["updated"])
+        return await _text(hooks, "+15550100999", body)
 
     def opted_out() -> bool:
         with session_factory(make_engine(hooks.settings.database_url))() as session:
