@@ -228,22 +228,19 @@ class MessagingActivities:
 
     @activity.defn(name="send_owner_reminder")
     def send_owner_reminder(self, reminder: OwnerReminder) -> MessageReceipt:
-        """E-mail when the roll has an address, else SMS when it has a phone, else nothing to send (recorded)."""
-        subject = f"Reminder: {reminder.violation_title} at {reminder.address} — case {reminder.case_number}"
-        deadline = reminder.deadline.astimezone(self._zone)
-        body = (
-            f"Case {reminder.case_number}: the deadline to correct the {reminder.violation_title.lower()} at "
-            f"{reminder.address} is {deadline:%A, %B %d, %Y at %I:%M %p} {deadline.tzname()} "
-            f"({reminder.days_left} day(s) left). If the work is done, report it so the reinspection can come sooner"
-            + (f": {self._portal} with the access code on your notice." if self._portal else ".")
+        """E-mail when the roll has an address, else a short SMS when it has a phone, else nothing (recorded)."""
+        subject, body = reminder.email(self._zone, self._portal)
+        return self._to_owner(
+            reminder.key, reminder.case_number, subject, body, sms_body=reminder.sms(self._zone, self._portal)
         )
-        return self._to_owner(reminder.key, reminder.case_number, subject, body)
 
     def send_owner_confirmation(self, confirmation: OwnerConfirmation) -> MessageReceipt:
         """Confirms what the owner sent through the portal (called by the API when the case has it)."""
         return self._to_owner(confirmation.key, confirmation.case_number, confirmation.subject, confirmation.body)
 
-    def _to_owner(self, key: str, case_number: str, subject: str, body: str) -> MessageReceipt:
+    def _to_owner(
+        self, key: str, case_number: str, subject: str, body: str, *, sms_body: str | None = None
+    ) -> MessageReceipt:
         with self._sessions() as session:
             sent = session.exec(select(Message).where(Message.key == key)).first()
             if sent is not None and sent.status == "sent":
@@ -253,12 +250,11 @@ class MessagingActivities:
         if parcel is None:
             raise ApplicationError(f"case {case_number} has no parcel on record", non_retryable=True)
         if parcel.owner_email:
-            channel, sender, to = MessageChannel.EMAIL, self._email, parcel.owner_email
-        elif parcel.owner_phone:
-            channel, sender, to = MessageChannel.SMS, self._sms, parcel.owner_phone
-        else:
-            return MessageReceipt(key=key, channel=None, backend="none", status="no_contact")
-        return self._deliver(key, case_number, channel, sender, to, subject, body)
+            return self._deliver(key, case_number, MessageChannel.EMAIL, self._email, parcel.owner_email, subject, body)
+        if parcel.owner_phone:
+            text = sms_body or body
+            return self._deliver(key, case_number, MessageChannel.SMS, self._sms, parcel.owner_phone, subject, text)
+        return MessageReceipt(key=key, channel=None, backend="none", status="no_contact")
 
     @activity.defn(name="send_notice_email")
     def send_notice_email(self, notice: NoticeEmail) -> MessageReceipt:

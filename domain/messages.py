@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -48,6 +49,30 @@ class OwnerReminder(_Model):
     days_left: int
     violation_title: str
     address: str
+
+    def email(self, zone: ZoneInfo, portal: str | None) -> tuple[str, str]:
+        """Subject and body: the deadline on the city's clock (``zone``) and where to report the work done."""
+        deadline = self.deadline.astimezone(zone)
+        subject = f"Reminder: {self.violation_title} at {self.address} — case {self.case_number}"
+        body = (
+            f"Case {self.case_number}: the deadline to correct the {self.violation_title.lower()} at "
+            f"{self.address} is {deadline:%A, %B %d, %Y at %I:%M %p} {deadline.tzname()} "
+            f"({self.days_left} day(s) left). If the work is done, report it so the reinspection can come sooner"
+            + (f": {portal} with the access code on your notice." if portal else ".")
+        )
+        return subject, body
+
+    def sms(self, zone: ZoneInfo, portal: str | None) -> str:
+        """The same reminder as a text: case, what, where, the deadline and the portal, in plain GSM-7 (no dashes
+        or curly quotes, which would switch the text to UCS-2 and a third of the length per segment), so it
+        fits in two segments (306 characters)."""
+        deadline = self.deadline.astimezone(zone)
+        return (
+            f"Case {self.case_number}: correct the {self.violation_title.lower()} at {self.address} by "
+            f"{deadline:%a %b %d, %I:%M %p} {deadline.tzname()} ({self.days_left} day(s) left)."
+            + (f" Done? Report it at {portal} (code on your notice)." if portal else "")
+            + " Reply STOP to opt out."
+        )
 
 
 class NoticeEmail(_Model):
