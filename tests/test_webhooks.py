@@ -28,6 +28,7 @@ from records.tables import Alert, CaseEvent, Message, Parcel, SmsOptOut
 from tests.case_driver import ACTORS
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually, file_case
+from tests.standins.sendgrid import SendGridStandin
 from tests.standins.sendgrid_events import EventWebhookSigner, event
 from tests.standins.twilio import TwilioStandin
 from workers.main import build_worker
@@ -164,12 +165,15 @@ def _owner_by_phone_only(api: Api, policy: Policy, phone: str = "+15550100999") 
     return case.case_number
 
 
-def _provider_messaging(api: Api, twilio: TwilioStandin, store: Path) -> MessagingActivities:
+def _provider_messaging(
+    api: Api, twilio: TwilioStandin, store: Path, sendgrid: SendGridStandin | None = None
+) -> MessagingActivities:
     """The worker's messaging, wired from the same settings as the API that receives the callbacks."""
     settings = api.settings.model_copy(
         update={
             "messaging_backend": MessagingBackend.PROVIDERS,
-            "sendgrid_api_key": SecretStr("SG.unused"),
+            "sendgrid_api_key": SecretStr(sendgrid.api_key if sendgrid else "SG.unused"),
+            "sendgrid_base_url": sendgrid.base_url if sendgrid else None,
             "twilio_account_sid": twilio.account_sid,
             "twilio_base_url": twilio.base_url,
             "twilio_from_number": "+15550100311",
@@ -205,6 +209,27 @@ async def test_an_sms_names_the_status_callback_and_twilio_s_signed_report_updat
     answer = await hooks.http.post("/webhooks/twilio", data=params, headers=headers)
     assert answer.status_code == 200 and answer.json() == {"updated": 1}
     assert _status(hooks, receipt.provider_id) == "delivered"
+
+
+async def test_the_bounce_sendgrid_reports_for_a_sent_reminder_marks_it_and_alerts(
+    hooks: Api, policy: Policy, tmp_path: Path
+) -> None:
+    sessions = session_factory(make_engine(hooks.settings.database_url))
+    case, _ = file_case(sessions, policy)  # 142 Maple Dr: the roll has the owner's e-mail
+    with SendGridStandin(event_signer=signer) as sendgrid, TwilioStandin(auth_token=TWILIO_TOKEN) as twilio:
+        sendgrid.bounce_next("550 5.1.1 mailbox unavailable")
+        receipt = _provider_messaging(hooks, twilio, tmp_path, sendgrid).send_owner_reminder(
+            _reminder(case.case_number, "7")
+        )
+        assert receipt.status == "sent" and receipt.provider_id
+        body, headers = sendgrid.signed_events()  # processed, then bounce, as SendGrid posts them
+    answer = await hooks.http.post("/webhooks/sendgrid", content=body, headers=headers)
+    assert answer.status_code == 200 and answer.json() == {"updated": 1}
+    assert _status(hooks, receipt.provider_id) == "bounced"
+    with sessions() as session:
+        row = session.exec(select(Message).where(Message.provider_id == receipt.provider_id)).one()
+        [alert] = session.exec(select(Alert.message).where(Alert.case_number == case.case_number)).all()
+    assert row.error == "550 5.1.1 mailbox unavailable" and "email to the owner bounced" in alert
 
 
 async def _text(api: Api, sender: str, body: str) -> int:

@@ -60,11 +60,11 @@ class SendGridStandin(Standin):
 
     name = "sendgrid"
 
-    def __init__(self, api_key: str = DEFAULT_API_KEY) -> None:
+    def __init__(self, api_key: str = DEFAULT_API_KEY, event_signer: EventWebhookSigner | None = None) -> None:
         super().__init__()
         self.api_key = api_key
         self.sent: list[dict[str, Any]] = []
-        self.event_signer = EventWebhookSigner()
+        self.event_signer = event_signer or EventWebhookSigner()
         self._events: list[dict[str, Any]] = []
         self._bounces: list[str] = []
         self._sent_lock = threading.Lock()
