@@ -17,8 +17,8 @@ from activities.messaging import MessagingActivities, OutboxSender, SendGridSend
 from domain.messages import MessageChannel, NoticeEmail, OwnerReminder
 from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory, transaction
-from records.tables import Message, Parcel, SmsOptOut
-from tests.helpers import file_case
+from records.tables import Message, SmsOptOut
+from tests.helpers import case_with_owner_contacts
 from tests.standins.sendgrid import SendGridStandin
 from tests.standins.twilio import TwilioStandin
 
@@ -44,12 +44,7 @@ def _messaging(sessions: SessionFactory, sendgrid: SendGridStandin, twilio: Twil
 def _reminder(
     sessions: SessionFactory, policy: Policy, *, email: str | None, phone: str | None, key: str = "r1"
 ) -> OwnerReminder:
-    case, _ = file_case(sessions, policy)
-    with transaction(sessions) as session:
-        parcel = session.get(Parcel, case.parcel_id)
-        assert parcel is not None
-        parcel.owner_email, parcel.owner_phone = email, phone
-        session.add(parcel)
+    case = case_with_owner_contacts(sessions, policy, email=email, phone=phone)
     return OwnerReminder(
         key=f"{case.case_number}:reminder:{key}",
         case_number=case.case_number,

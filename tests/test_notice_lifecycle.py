@@ -232,13 +232,19 @@ def _events(cases: CaseDriver, case: str) -> list[str]:
         )
 
 
+async def _notice_issued(cases: CaseDriver, code: str = "PS-REFUSE", address: str = "142 Maple Dr") -> str:
+    """A new case at the step where staff serve its notice: inspected, a violation found, the notice issued."""
+    case = await cases.open(code, address)
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await cases.act(case, "issue_notice")
+    return case
+
+
 async def test_a_service_e_mail_the_provider_refuses_falls_back_at_once(
     lifecycle: CaseDriver, sendgrid: SendGridStandin
 ) -> None:
     cases = lifecycle
-    case = await cases.open("PS-REFUSE")
-    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
-    await cases.act(case, "issue_notice")
+    case = await _notice_issued(cases)
     sendgrid.fail_next(400)  # e.g. an unverified sender: retrying cannot help
     snapshot = await cases.act(case, "record_service", {"method": "email"})
     notice = snapshot.state.notices[-1]
@@ -274,9 +280,7 @@ async def test_a_throttled_service_e_mail_is_retried_and_serves_but_an_unverifie
     lifecycle: CaseDriver, sendgrid: SendGridStandin
 ) -> None:
     cases = lifecycle
-    throttled = await cases.open("PS-REFUSE")
-    await cases.act(throttled, "record_inspection", {"violation_found": True, **FINDINGS})
-    await cases.act(throttled, "issue_notice")
+    throttled = await _notice_issued(cases)
     sendgrid.fail_next(429)  # SendGrid's rate limit: the same e-mail goes once the limit lifts
     snapshot = await cases.act(throttled, "record_service", {"method": "email"})
     notice = snapshot.state.notices[-1]
@@ -285,9 +289,7 @@ async def test_a_throttled_service_e_mail_is_retried_and_serves_but_an_unverifie
     [message] = _messages(cases, throttled)
     assert message.status == "sent" and message.error is None
 
-    unverified = await cases.open("PS-REFUSE")
-    await cases.act(unverified, "record_inspection", {"violation_found": True, **FINDINGS})
-    await cases.act(unverified, "issue_notice")
+    unverified = await _notice_issued(cases)
     sent_before = len(sendgrid.sent)
     sendgrid.fail_next(
         403, body={"errors": [{"message": "The from address does not match a verified Sender Identity."}]}
@@ -328,9 +330,7 @@ async def test_a_reminder_to_a_phone_that_texted_stop_is_not_sent_and_the_timeli
     phone = "+15554418811"  # 128 W 14th St: the roll has the owner's phone and no e-mail
     with transaction(cases.sessions) as session:
         session.add(SmsOptOut(phone=phone))
-    case = await cases.open("PS-EXTERIOR", "128 W 14th St")
-    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
-    await cases.act(case, "issue_notice")
+    case = await _notice_issued(cases, "PS-EXTERIOR", "128 W 14th St")
     await cases.act(case, "record_service", {"method": "personal"})
     await cases.until(case, lambda s: len(s.state.reminders_sent) == 1, step=DAY, attempts=40)
     with cases.sessions() as session:

@@ -24,10 +24,10 @@ from domain.messages import OwnerReminder
 from domain.policy import Policy
 from domain.stages import CaseStage, ServiceMethod
 from records.db import make_engine, session_factory, transaction
-from records.tables import Alert, CaseEvent, Message, Parcel, SmsOptOut
+from records.tables import Alert, CaseEvent, Message, SmsOptOut
 from tests.case_driver import ACTORS
 from tests.conftest import Api, make_settings, open_api
-from tests.helpers import eventually, file_case
+from tests.helpers import case_with_owner_contacts, eventually, file_case
 from tests.standins.sendgrid import SendGridStandin
 from tests.standins.sendgrid_events import EventWebhookSigner, event
 from tests.standins.twilio import TwilioStandin
@@ -156,13 +156,7 @@ async def test_twilio_status_callbacks_are_checked_and_applied(hooks: Api, polic
 def _owner_by_phone_only(api: Api, policy: Policy, phone: str = "+15550100999") -> str:
     """A new case whose owner the roll reaches only by phone."""
     sessions = session_factory(make_engine(api.settings.database_url))
-    case, _ = file_case(sessions, policy)
-    with transaction(sessions) as session:
-        parcel = session.get(Parcel, case.parcel_id)
-        assert parcel is not None
-        parcel.owner_email, parcel.owner_phone = None, phone
-        session.add(parcel)
-    return case.case_number
+    return case_with_owner_contacts(sessions, policy, email=None, phone=phone).case_number
 
 
 def _provider_messaging(
