@@ -7,7 +7,8 @@ A retry that finds the row still "sending" cannot tell whether the first attempt
 (the worker may have died after the provider accepted the message, before the mark); neither provider
 offers an idempotency key, so the sender asks the provider first: Twilio lists the messages sent to the
 number, and one with this body since the row was written is that attempt's. SendGrid's mail API has no
-such lookup, so an e-mail retried in that window can still go twice. What a provider's answer means for a
+such lookup (validating a mail batch id says only that the id exists, not that a send used it), so an e-mail
+retried in that window can still go twice. What a provider's answer means for a
 retry is decided in one place, ``refuses_for_good``: outages, throttling and timeouts raise so Temporal retries
 with backoff; a refusal that cannot succeed is recorded and raised non-retryable, and the case falls back.
 """
