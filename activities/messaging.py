@@ -7,8 +7,10 @@ A retry that finds the row still "sending" cannot tell whether the first attempt
 (the worker may have died after the provider accepted the message, before the mark); neither provider
 offers an idempotency key, so the sender asks the provider first: Twilio lists the messages sent to the
 number, and one with this body since the row was written is that attempt's. SendGrid's mail API has no
-such lookup, so an e-mail retried in that window can still go twice. Provider outages (5xx, timeouts)
-raise so Temporal retries with backoff; a 4xx that cannot succeed is recorded and raised non-retryable.
+such lookup (validating a mail batch id says only that the id exists, not that a send used it), so an e-mail
+retried in that window can still go twice. What a provider's answer means for a
+retry is decided in one place, ``refuses_for_good``: outages, throttling and timeouts raise so Temporal retries
+with backoff; a refusal that cannot succeed is recorded and raised non-retryable, and the case falls back.
 """
 
 from __future__ import annotations
@@ -48,10 +50,27 @@ from records.tables import Case, Complainant, Complaint, Message, Parcel, SmsOpt
 # How far back, and how far off the provider's clock may be, when a retry looks for an earlier attempt's message.
 SENT_LOOKUP_PAGE = 50
 CLOCK_SKEW = timedelta(minutes=5)
+# A provider that has not answered by then is treated as down (the attempt raises and Temporal retries): well
+# under the activity's start-to-close timeout (workflows/common.py), so the attempt fails on its own terms and
+# records why, rather than being abandoned by Temporal mid-call.
+PROVIDER_TIMEOUT = timedelta(seconds=10)
 
 
 class ProviderRejected(Exception):
-    """The provider refused the message for a reason a retry cannot mend (4xx)."""
+    """The provider refused the message for a reason a retry cannot mend."""
+
+
+def refuses_for_good(status: int) -> bool:
+    """Whether a provider's HTTP error refuses this message for good (recorded; the case falls back) rather than
+    reporting an outage that Temporal's retry policy waits out.
+
+    5xx, 408 (request timeout) and 429 (rate limited) pass with time. So does 401: a wrong or revoked API key
+    refuses every message alike, and each one can still go once the operator corrects the key, so retrying
+    (backing off to once a minute) delivers them then, instead of failing every case's services at once for a
+    configuration slip. Any other 4xx (400 invalid number, 403 unverified sender, 404, 413 too large, 422…)
+    is about this message, and sending it again as it is cannot succeed.
+    """
+    return 400 <= status < 500 and status not in (401, 408, 429)
 
 
 Attachment = tuple[str, bytes]  # file name, content
@@ -82,8 +101,12 @@ class OutboxSender:
 class SendGridSender:
     backend = "sendgrid"
 
-    def __init__(self, api_key: str, from_email: str, host: str | None = None) -> None:
+    def __init__(
+        self, api_key: str, from_email: str, host: str | None = None, *, timeout: timedelta = PROVIDER_TIMEOUT
+    ) -> None:
         self._client = SendGridAPIClient(api_key=api_key, **({"host": host} if host else {}))
+        # The SDK has no timeout argument; its HTTP client's documented `timeout` applies to every request.
+        self._client.client.timeout = timeout.total_seconds()
         self._from = from_email
 
     def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
@@ -99,7 +122,7 @@ class SendGridSender:
         try:
             response = self._client.send(mail)
         except SendGridHTTPError as exc:
-            if 400 <= exc.status_code < 500:
+            if refuses_for_good(exc.status_code):
                 raise ProviderRejected(f"SendGrid refused the e-mail ({exc.status_code}): {exc.body!r}") from exc
             raise
         return str(response.headers.get("X-Message-Id", ""))
@@ -137,17 +160,30 @@ class RehostedTwilioHttpClient(TwilioHttpClient):
 class TwilioSender:
     backend = "twilio"
 
-    def __init__(self, account_sid: str, auth_token: str, from_number: str, base_url: str | None = None) -> None:
-        http = RehostedTwilioHttpClient(base_url) if base_url else None
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        base_url: str | None = None,
+        *,
+        status_callback: str | None = None,
+        timeout: timedelta = PROVIDER_TIMEOUT,
+    ) -> None:
+        seconds = timeout.total_seconds()
+        http = RehostedTwilioHttpClient(base_url, timeout=seconds) if base_url else TwilioHttpClient(timeout=seconds)
         self._client = TwilioClient(account_sid, auth_token, http_client=http)
         self._from = from_number
+        # Twilio reports delivery only to a URL named on each message; without it an SMS stays "sent" forever.
+        self._status_callback = status_callback
 
     def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
+        callback = {"status_callback": self._status_callback} if self._status_callback else {}
         try:
-            message = self._client.messages.create(to=to, from_=self._from, body=body)
+            message = self._client.messages.create(to=to, from_=self._from, body=body, **callback)
         except TwilioRestException as exc:
-            if 400 <= exc.status < 500:
-                raise ProviderRejected(f"Twilio refused the SMS ({exc.code}): {exc.msg}") from exc
+            if refuses_for_good(exc.status):
+                raise ProviderRejected(f"Twilio refused the SMS ({exc.status}, error {exc.code}): {exc.msg}") from exc
             raise
         return str(message.sid)
 
@@ -158,8 +194,10 @@ class TwilioSender:
                 to=to, from_=self._from, page_size=SENT_LOOKUP_PAGE, limit=SENT_LOOKUP_PAGE
             )
         except TwilioRestException as exc:
-            if 400 <= exc.status < 500:
-                raise ProviderRejected(f"Twilio refused the message lookup ({exc.code}): {exc.msg}") from exc
+            if refuses_for_good(exc.status):
+                raise ProviderRejected(
+                    f"Twilio refused the message lookup ({exc.status}, error {exc.code}): {exc.msg}"
+                ) from exc
             raise
         for message in recent:
             created = message.date_created
@@ -191,22 +229,19 @@ class MessagingActivities:
 
     @activity.defn(name="send_owner_reminder")
     def send_owner_reminder(self, reminder: OwnerReminder) -> MessageReceipt:
-        """E-mail when the roll has an address, else SMS when it has a phone, else nothing to send (recorded)."""
-        subject = f"Reminder: {reminder.violation_title} at {reminder.address} — case {reminder.case_number}"
-        deadline = reminder.deadline.astimezone(self._zone)
-        body = (
-            f"Case {reminder.case_number}: the deadline to correct the {reminder.violation_title.lower()} at "
-            f"{reminder.address} is {deadline:%A, %B %d, %Y at %I:%M %p} {deadline.tzname()} "
-            f"({reminder.days_left} day(s) left). If the work is done, report it so the reinspection can come sooner"
-            + (f": {self._portal} with the access code on your notice." if self._portal else ".")
+        """E-mail when the roll has an address, else a short SMS when it has a phone, else nothing (recorded)."""
+        subject, body = reminder.email(self._zone, self._portal)
+        return self._to_owner(
+            reminder.key, reminder.case_number, subject, body, sms_body=reminder.sms(self._zone, self._portal)
         )
-        return self._to_owner(reminder.key, reminder.case_number, subject, body)
 
     def send_owner_confirmation(self, confirmation: OwnerConfirmation) -> MessageReceipt:
         """Confirms what the owner sent through the portal (called by the API when the case has it)."""
         return self._to_owner(confirmation.key, confirmation.case_number, confirmation.subject, confirmation.body)
 
-    def _to_owner(self, key: str, case_number: str, subject: str, body: str) -> MessageReceipt:
+    def _to_owner(
+        self, key: str, case_number: str, subject: str, body: str, *, sms_body: str | None = None
+    ) -> MessageReceipt:
         with self._sessions() as session:
             sent = session.exec(select(Message).where(Message.key == key)).first()
             if sent is not None and sent.status == "sent":
@@ -216,12 +251,11 @@ class MessagingActivities:
         if parcel is None:
             raise ApplicationError(f"case {case_number} has no parcel on record", non_retryable=True)
         if parcel.owner_email:
-            channel, sender, to = MessageChannel.EMAIL, self._email, parcel.owner_email
-        elif parcel.owner_phone:
-            channel, sender, to = MessageChannel.SMS, self._sms, parcel.owner_phone
-        else:
-            return MessageReceipt(key=key, channel=None, backend="none", status="no_contact")
-        return self._deliver(key, case_number, channel, sender, to, subject, body)
+            return self._deliver(key, case_number, MessageChannel.EMAIL, self._email, parcel.owner_email, subject, body)
+        if parcel.owner_phone:
+            text = sms_body or body
+            return self._deliver(key, case_number, MessageChannel.SMS, self._sms, parcel.owner_phone, subject, text)
+        return MessageReceipt(key=key, channel=None, backend="none", status="no_contact")
 
     @activity.defn(name="send_notice_email")
     def send_notice_email(self, notice: NoticeEmail) -> MessageReceipt:
@@ -368,8 +402,14 @@ def messaging_activities(
         settings.twilio_auth_token.get_secret_value(),
         settings.twilio_from_number or "",
         settings.twilio_base_url,
+        status_callback=twilio_status_callback_url(settings),
     )
     return MessagingActivities(sessions, email, sms, document_store, local_zone=local_zone, owner_portal_url=portal)
+
+
+def twilio_status_callback_url(settings: Settings) -> str:
+    """Where Twilio posts each SMS's delivery status, and so the URL its signature covers."""
+    return f"{settings.public_base_url.rstrip('/')}/webhooks/twilio"
 
 
 def owner_portal_url(settings: Settings) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -19,6 +20,26 @@ class MessageChannel(StrEnum):
     SMS = "sms"
 
 
+# How far a message has got, as the messages table and the providers' reports say it. Reports arrive late, twice
+# and out of order (a "sent" can follow "delivered"), so a report only ever moves a message forward; a failure
+# (bounced, failed, undelivered) is final, even after "delivered" (a bounce can come after the server took it).
+DELIVERY_PROGRESS = {
+    "sending": 0,
+    "sent": 1,
+    "delivered": 2,
+    "bounced": 3,
+    "failed": 3,
+    "undelivered": 3,
+    "opted_out": 3,
+}
+DELIVERY_FAILED = frozenset({"bounced", "failed", "undelivered"})
+
+
+def delivery_advances(current: str, reported: str) -> bool:
+    """Whether a provider's report of ``reported`` moves a message that is ``current`` forward."""
+    return DELIVERY_PROGRESS.get(reported, 0) > DELIVERY_PROGRESS.get(current, 0)
+
+
 class OwnerReminder(_Model):
     """A reminder that a compliance deadline is near. The activity finds the owner's contact on the roll."""
 
@@ -28,6 +49,30 @@ class OwnerReminder(_Model):
     days_left: int
     violation_title: str
     address: str
+
+    def email(self, zone: ZoneInfo, portal: str | None) -> tuple[str, str]:
+        """Subject and body: the deadline on the city's clock (``zone``) and where to report the work done."""
+        deadline = self.deadline.astimezone(zone)
+        subject = f"Reminder: {self.violation_title} at {self.address} — case {self.case_number}"
+        body = (
+            f"Case {self.case_number}: the deadline to correct the {self.violation_title.lower()} at "
+            f"{self.address} is {deadline:%A, %B %d, %Y at %I:%M %p} {deadline.tzname()} "
+            f"({self.days_left} day(s) left). If the work is done, report it so the reinspection can come sooner"
+            + (f": {portal} with the access code on your notice." if portal else ".")
+        )
+        return subject, body
+
+    def sms(self, zone: ZoneInfo, portal: str | None) -> str:
+        """The same reminder as a text: case, what, where, the deadline and the portal, in plain GSM-7 (no dashes
+        or curly quotes, which would switch the text to UCS-2 and a third of the length per segment), so it
+        fits in two segments (306 characters)."""
+        deadline = self.deadline.astimezone(zone)
+        return (
+            f"Case {self.case_number}: correct the {self.violation_title.lower()} at {self.address} by "
+            f"{deadline:%a %b %d, %I:%M %p} {deadline.tzname()} ({self.days_left} day(s) left)."
+            + (f" Done? Report it at {portal} (code on your notice)." if portal else "")
+            + " Reply STOP to opt out."
+        )
 
 
 class NoticeEmail(_Model):

@@ -14,7 +14,7 @@ from domain.policy import Policy
 from domain.stages import Channel
 from records.db import SessionFactory, transaction
 from records.intake import ComplainantDetails, NewComplaint, case_start, parcel_by_address, store_complaint
-from records.tables import Case
+from records.tables import Case, Parcel
 
 T = TypeVar("T")
 
@@ -79,3 +79,14 @@ async def sign_in(
     page = await http.get("/login")
     data = {"username": username, "password": password, "next": next_path, "csrf_token": form_token(page.text)}
     return await http.post("/login", data=data)
+
+
+def case_with_owner_contacts(sessions: SessionFactory, policy: Policy, *, email: str | None, phone: str | None) -> Case:
+    """A new case whose owner the assessment roll reaches by ``email`` and ``phone`` (either may be None)."""
+    case, _ = file_case(sessions, policy)
+    with transaction(sessions) as session:
+        parcel = session.get(Parcel, case.parcel_id)
+        assert parcel is not None
+        parcel.owner_email, parcel.owner_phone = email, phone
+        session.add(parcel)
+    return case

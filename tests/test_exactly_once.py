@@ -148,7 +148,12 @@ async def test_a_worker_killed_after_twilio_accepted_the_sms_does_not_send_it_tw
     assert len(twilio_standin.sent) == 1, f"the neighbour got the SMS more than once: {twilio_standin.sent}"
     [sms] = twilio_standin.sent
     [sid] = twilio_standin.messages
-    assert sms == {"To": NEIGHBOUR, "From": CITY_NUMBER, "Body": twilio_standin.messages[sid]["body"]}
+    assert sms == {
+        "To": NEIGHBOUR,
+        "From": CITY_NUMBER,
+        "Body": twilio_standin.messages[sid]["body"],
+        "StatusCallback": "http://127.0.0.1:8000/webhooks/twilio",  # PUBLIC_BASE_URL's default: where Twilio reports
+    }
     assert row.provider_id == sid and row.recipient == NEIGHBOUR and case.case_number in row.body
     # The retry asked Twilio for what it already had, and sent nothing new.
     lookups = [r for r in twilio_standin.requests if r.method == "GET"]

@@ -17,10 +17,16 @@ from activities.messaging import MessagingActivities, OutboxSender, SendGridSend
 from domain.messages import MessageChannel, NoticeEmail, OwnerReminder
 from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory, transaction
-from records.tables import Message, Parcel, SmsOptOut
-from tests.helpers import file_case
+from records.tables import Message, SmsOptOut
+from tests.helpers import case_with_owner_contacts
 from tests.standins.sendgrid import SendGridStandin
 from tests.standins.twilio import TwilioStandin
+
+# GSM 03.38's basic character set: a text using only these is 160 characters a segment (153 when split).
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 
 
 @pytest.fixture
@@ -38,12 +44,7 @@ def _messaging(sessions: SessionFactory, sendgrid: SendGridStandin, twilio: Twil
 def _reminder(
     sessions: SessionFactory, policy: Policy, *, email: str | None, phone: str | None, key: str = "r1"
 ) -> OwnerReminder:
-    case, _ = file_case(sessions, policy)
-    with transaction(sessions) as session:
-        parcel = session.get(Parcel, case.parcel_id)
-        assert parcel is not None
-        parcel.owner_email, parcel.owner_phone = email, phone
-        session.add(parcel)
+    case = case_with_owner_contacts(sessions, policy, email=email, phone=phone)
     return OwnerReminder(
         key=f"{case.case_number}:reminder:{key}",
         case_number=case.case_number,
@@ -105,6 +106,10 @@ def test_without_an_e_mail_the_reminder_goes_by_sms_and_without_either_nothing_i
     assert by_sms.channel is MessageChannel.SMS and by_sms.provider_id and by_sms.provider_id.startswith("SM")
     [sms] = twilio_standin.sent
     assert sms["To"] == "+15550100999" and "7 day(s) left" in sms["Body"]
+    # A text, not the e-mail: plain GSM-7 in at most two segments, Twilio counting.
+    [resource] = twilio_standin.messages.values()
+    assert set(sms["Body"]) <= GSM7 and len(sms["Body"]) <= 306 and resource["num_segments"] in ("1", "2")
+    assert "report it so the reinspection can come sooner" not in sms["Body"]
     # The deadline on the city's clock (a 17:00 deadline is not 23:00 UTC to an owner) and where to act on it.
     deadline = datetime(2026, 12, 4, 23, 0, tzinfo=UTC)  # 5 PM in Riverton, on standard time
     later = messaging.send_owner_reminder(
@@ -114,8 +119,11 @@ def test_without_an_e_mail_the_reminder_goes_by_sms_and_without_either_nothing_i
     )
     assert later.channel is MessageChannel.SMS
     body = twilio_standin.sent[-1]["Body"]
-    assert "Friday, December 04, 2026 at 05:00 PM CST" in body
-    assert "https://riverton.example/portal/owner with the access code on your notice" in body
+    assert body == (
+        f"Case {later.key.split(':')[0]}: correct the long grass and weeds at 142 Maple Dr by Fri Dec 04, 05:00 PM CST"
+        " (7 day(s) left). Done? Report it at https://riverton.example/portal/owner (code on your notice)."
+        " Reply STOP to opt out."
+    )
     nobody = messaging.send_owner_reminder(_reminder(sessions, policy, email=None, phone=None, key="none"))
     assert nobody.status == "no_contact" and nobody.channel is None
     assert len(sendgrid_standin.sent) == 0

@@ -24,7 +24,7 @@ from records.db import make_engine, session_factory, transaction
 from records.documents import CaseDocument
 from records.evidence import store_evidence
 from records.intake import ComplainantDetails
-from records.tables import Alert, CaseEvent, CaseNotice, Complainant, Complaint, Message, Parcel
+from records.tables import Alert, CaseEvent, CaseNotice, Complainant, Complaint, Message, Parcel, SmsOptOut
 from tests.case_driver import CaseDriver, case_driver
 from tests.conftest import prepare_database
 from tests.helpers import eventually
@@ -238,13 +238,19 @@ def _events(cases: CaseDriver, case: str) -> list[str]:
         )
 
 
+async def _notice_issued(cases: CaseDriver, code: str = "PS-REFUSE", address: str = "142 Maple Dr") -> str:
+    """A new case at the step where staff serve its notice: inspected, a violation found, the notice issued."""
+    case = await cases.open(code, address)
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await cases.act(case, "issue_notice")
+    return case
+
+
 async def test_a_service_e_mail_the_provider_refuses_falls_back_at_once(
     lifecycle: CaseDriver, sendgrid: SendGridStandin
 ) -> None:
     cases = lifecycle
-    case = await cases.open("PS-REFUSE")
-    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
-    await cases.act(case, "issue_notice")
+    case = await _notice_issued(cases)
     sendgrid.fail_next(400)  # e.g. an unverified sender: retrying cannot help
     snapshot = await cases.act(case, "record_service", {"method": "email"})
     notice = snapshot.state.notices[-1]
@@ -276,6 +282,33 @@ async def test_a_service_e_mail_the_provider_refuses_falls_back_at_once(
     await cases.keep_history(case, "service_refused_then_posted")
 
 
+async def test_a_throttled_service_e_mail_is_retried_and_serves_but_an_unverified_sender_falls_back(
+    lifecycle: CaseDriver, sendgrid: SendGridStandin
+) -> None:
+    cases = lifecycle
+    throttled = await _notice_issued(cases)
+    sendgrid.fail_next(429)  # SendGrid's rate limit: the same e-mail goes once the limit lifts
+    snapshot = await cases.act(throttled, "record_service", {"method": "email"})
+    notice = snapshot.state.notices[-1]
+    assert snapshot.state.stage is S.AWAITING_COMPLIANCE and notice.served_at is not None
+    assert notice.service_method is ServiceMethod.EMAIL and not notice.failed_services
+    [message] = _messages(cases, throttled)
+    assert message.status == "sent" and message.error is None
+
+    unverified = await _notice_issued(cases)
+    sent_before = len(sendgrid.sent)
+    sendgrid.fail_next(
+        403, body={"errors": [{"message": "The from address does not match a verified Sender Identity."}]}
+    )
+    snapshot = await cases.act(unverified, "record_service", {"method": "email"})
+    notice = snapshot.state.notices[-1]
+    assert notice.served_at is None and notice.awaiting_service_by is ServiceMethod.MAIL
+    assert notice.failed_services[0].reason.startswith("refused when sent: SendGrid refused the e-mail (403)")
+    [message] = _messages(cases, unverified)
+    assert message.status == "failed" and "verified Sender Identity" in (message.error or "")
+    assert len(sendgrid.sent) == sent_before
+
+
 async def test_a_bounced_reminder_is_recorded_and_alerts_the_officer_without_undoing_service(
     lifecycle: CaseDriver,
 ) -> None:
@@ -294,3 +327,22 @@ async def test_a_bounced_reminder_is_recorded_and_alerts_the_officer_without_und
     with cases.sessions() as session:
         alerts = session.exec(select(Alert.message).where(Alert.case_number == case)).all()
     assert [a for a in alerts if "deadline reminder" in a and "bounced" in a]
+
+
+async def test_a_reminder_to_a_phone_that_texted_stop_is_not_sent_and_the_timeline_says_so(
+    lifecycle: CaseDriver, twilio: TwilioStandin
+) -> None:
+    cases = lifecycle
+    phone = "+15554418811"  # 128 W 14th St: the roll has the owner's phone and no e-mail
+    with transaction(cases.sessions) as session:
+        session.add(SmsOptOut(phone=phone))
+    case = await _notice_issued(cases, "PS-EXTERIOR", "128 W 14th St")
+    await cases.act(case, "record_service", {"method": "personal"})
+    await cases.until(case, lambda s: len(s.state.reminders_sent) == 1, step=DAY, attempts=40)
+    with cases.sessions() as session:
+        [line] = session.exec(
+            select(CaseEvent.summary).where(CaseEvent.case_number == case, CaseEvent.kind == "reminder_sent")
+        ).all()
+    assert "not sent: the owner's phone has opted out of texts (STOP)" in line and "sent by sms" not in line
+    assert [m.status for m in _messages(cases, case) if ":reminder:" in m.key] == ["opted_out"]
+    assert not [m for m in twilio.sent if m["To"] == phone]

@@ -6,21 +6,24 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import requests
 from python_http_client.exceptions import BadRequestsError, ServiceUnavailableError, UnauthorizedError
 from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.mail import Attachment, CustomArg, Disposition, FileContent, FileName, FileType, Mail
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
+from twilio.rest import Client
 
 from tests.standins import contracts
 from tests.standins.sendgrid import SendGridStandin
 from tests.standins.sendgrid_events import SIGNATURE_HEADER, TIMESTAMP_HEADER, EventWebhookSigner, event
-from tests.standins.twilio import TwilioStandin, standin_url, status_callback_signature
+from tests.standins.twilio import StandinHttpClient, TwilioStandin, standin_url, status_callback_signature
 
 TO, FROM = "+15005550006", "+15005550001"
 
@@ -201,6 +204,46 @@ def test_sendgrid_fails_as_often_as_told(sendgrid_standin: SendGridStandin) -> N
         with pytest.raises(BadRequestsError):
             client.send(notice_mail())
     assert client.send(notice_mail()).status_code == 202
+
+
+def test_a_hanging_sendgrid_times_the_client_out_and_sends_nothing(sendgrid_standin: SendGridStandin) -> None:
+    client = sendgrid_standin.client()
+    client.client.timeout = 0.5
+    sendgrid_standin.hang_next(seconds=2)
+    with pytest.raises(TimeoutError):
+        client.send(notice_mail())
+    assert client.send(notice_mail()).status_code == 202
+    assert len(sendgrid_standin.sent) == 1
+
+
+def test_a_slow_sendgrid_takes_the_message_though_the_client_gave_up(sendgrid_standin: SendGridStandin) -> None:
+    client = sendgrid_standin.client()
+    client.client.timeout = 0.5
+    sendgrid_standin.slow_next(1.5)
+    with pytest.raises(TimeoutError):
+        client.send(notice_mail())
+    deadline = time.monotonic() + 5
+    while not sendgrid_standin.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(sendgrid_standin.sent) == 1  # the client cannot know: this is why a retry may send twice
+
+
+def test_a_bounce_is_reported_as_a_signed_event_batch(sendgrid_standin: SendGridStandin) -> None:
+    client = sendgrid_standin.client()
+    sendgrid_standin.bounce_next("550 no such user")
+    bounced = client.send(notice_mail(to_emails="gone@example.com")).headers["X-Message-Id"]
+    delivered = client.send(notice_mail()).headers["X-Message-Id"]
+    body, headers = sendgrid_standin.signed_events()
+    verifier = EventWebhook(public_key=sendgrid_standin.event_signer.public_key)
+    assert verifier.verify_signature(body.decode(), headers[SIGNATURE_HEADER], headers[TIMESTAMP_HEADER])
+    events = [(e["event"], e["email"], e["sg_message_id"].split(".")[0], e.get("reason")) for e in json.loads(body)]
+    assert events == [
+        ("processed", "gone@example.com", bounced, None),
+        ("bounce", "gone@example.com", bounced, "550 no such user"),
+        ("processed", "owner@example.com", delivered, None),
+        ("delivered", "owner@example.com", delivered, None),
+    ]
+    assert json.loads(sendgrid_standin.signed_events()[0]) == []  # each event is reported once
 
 
 def test_sendgrid_sandbox_mode_validates_without_sending(sendgrid_standin: SendGridStandin) -> None:
@@ -415,6 +458,35 @@ def test_a_status_callback_for_a_sent_message_validates(twilio_standin: TwilioSt
     params, headers = twilio_standin.status_callback(message.sid, "undelivered", url, error_code=30003)
     assert params["MessageSid"] == message.sid and params["ErrorCode"] == "30003"
     assert RequestValidator(twilio_standin.auth_token).validate(url, params, headers["X-Twilio-Signature"])
+
+
+def test_a_status_callback_goes_to_the_url_the_message_named_and_must_be_absolute(
+    twilio_standin: TwilioStandin,
+) -> None:
+    client = twilio_standin.client()
+    url = "https://abate.example.org/webhooks/twilio"
+    named = client.messages.create(to=TO, from_=FROM, body="hi", status_callback=url)
+    unnamed = client.messages.create(to=TO, from_=FROM, body="hi")
+    assert named.sid is not None and unnamed.sid is not None
+    params, headers = twilio_standin.status_callback(named.sid, "delivered")
+    assert RequestValidator(twilio_standin.auth_token).validate(url, params, headers["X-Twilio-Signature"])
+    with pytest.raises(LookupError):
+        twilio_standin.status_callback(unnamed.sid, "delivered")
+    with pytest.raises(TwilioRestException) as relative:
+        client.messages.create(to=TO, from_=FROM, body="hi", status_callback="/webhooks/twilio")
+    assert relative.value.code == 21609
+
+
+def test_a_hanging_twilio_times_the_client_out_and_sends_nothing(twilio_standin: TwilioStandin) -> None:
+    client = Client(
+        twilio_standin.account_sid,
+        twilio_standin.auth_token,
+        http_client=StandinHttpClient(twilio_standin.base_url, timeout=0.5),
+    )
+    twilio_standin.hang_next(seconds=2)
+    with pytest.raises(requests.exceptions.Timeout):
+        client.messages.create(to=TO, from_=FROM, body="hi")
+    assert twilio_standin.sent == []
 
 
 def test_sendgrid_event_signatures_pass_the_sdk_verifier_and_tampering_fails() -> None:

@@ -979,6 +979,8 @@ class CaseWorkflow:
             return f" — not delivered: {reason}"
         if receipt.channel is None:
             return " — no e-mail or phone for the owner on the assessment roll; none sent"
+        if receipt.status == "opted_out":  # texts are the roll's only way to reach the owner (e-mail comes first)
+            return " — not sent: the owner's phone has opted out of texts (STOP) and the roll has no e-mail; none sent"
         return f" — sent by {receipt.channel.value}"
 
     async def _tell_complainants(

@@ -1,6 +1,8 @@
 """Delivery status from the providers: SendGrid's event webhook and Twilio's status callbacks.
 
-Both are signed; a request whose signature does not verify gets 403 and changes nothing. A bounced
+Both are signed; a request whose signature does not verify gets 403 and changes nothing, and so does a SendGrid
+batch signed longer ago than the replay window. A report only moves a message forward (``delivery_advances``):
+a late "sent" never undoes "delivered" or "bounced". A bounced
 e-mail or failed SMS to an owner reaches the case's workflow as the `delivery_failed` signal: a notice served by
 that e-mail falls back to the policy's next service method, and the officer is alerted. Failures the workflow
 cannot hear (its case is closed, or the message went to a complainant) alert the officer from here.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -20,9 +23,11 @@ from sqlmodel import col, select
 from temporalio.service import RPCError, RPCStatusCode
 from twilio.request_validator import RequestValidator
 
+from activities.messaging import twilio_status_callback_url
 from api.context import AppContext
 from api.deps import ContextDep
 from domain.actions import DeliveryFailed
+from domain.messages import DELIVERY_FAILED, delivery_advances
 from records.db import transaction
 from records.tables import Alert, Case, Message, Officer, SmsOptOut
 from workflows.client import case_handle
@@ -32,7 +37,8 @@ router = APIRouter(prefix="/webhooks", tags=["provider webhooks"])
 # Provider words → ours; events not listed (processed, open, click…) do not change a message's status.
 SENDGRID_STATUS = {"delivered": "delivered", "bounce": "bounced", "dropped": "failed", "blocked": "bounced"}
 TWILIO_STATUS = {"sent": "sent", "delivered": "delivered", "undelivered": "undelivered", "failed": "failed"}
-FAILED = frozenset({"bounced", "failed", "undelivered"})
+# SendGrid signs the timestamp with the body: a batch signed longer ago than this is a replay, not a report.
+REPLAY_WINDOW = timedelta(minutes=10)
 
 
 def _forbidden(reason: str) -> HTTPException:
@@ -49,7 +55,7 @@ class StatusReport:
 
 def _owner_failures(context: AppContext, reports: list[StatusReport]) -> list[tuple[str, DeliveryFailed]]:
     """The reported failures of messages to owners not yet marked failed: (case number, signal) for each."""
-    failures = [r for r in reports if r.status in FAILED]
+    failures = [r for r in reports if r.status in DELIVERY_FAILED]
     if not failures:
         return []
     with context.sessions() as session:
@@ -58,7 +64,7 @@ def _owner_failures(context: AppContext, reports: list[StatusReport]) -> list[tu
     found = []
     for report in failures:
         message = messages.get(report.provider_id)
-        if message is not None and message.audience == "owner" and message.status not in FAILED:
+        if message is not None and message.audience == "owner" and delivery_advances(message.status, report.status):
             event = DeliveryFailed(
                 message_key=message.key, channel=message.channel, status=report.status, reason=report.reason[:500]
             )
@@ -96,14 +102,14 @@ def _apply(context: AppContext, reports: list[StatusReport], told: set[str]) -> 
         for report in reports:
             new_status, event_id = report.status, report.event_id
             message = session.exec(select(Message).where(Message.provider_id == report.provider_id)).first()
-            if message is None or message.status == new_status:
+            if message is None or not delivery_advances(message.status, new_status):
                 continue
             message.status = new_status
             if report.reason:
                 message.error = report.reason
             session.add(message)
             changed += 1
-            if new_status in FAILED and message.key not in told:
+            if new_status in DELIVERY_FAILED and message.key not in told:
                 case = session.get(Case, message.case_number)
                 officer = session.get(Officer, case.assigned_officer_id) if case and case.assigned_officer_id else None
                 session.add(
@@ -154,6 +160,9 @@ async def sendgrid_events(request: Request, context: ContextDep) -> dict[str, in
         verified = False
     if not verified:
         raise _forbidden("The signature does not match the request.")
+    signed_at = datetime.fromtimestamp(int(timestamp), UTC) if timestamp.isdigit() else None
+    if signed_at is None or abs(datetime.now(UTC) - signed_at) > REPLAY_WINDOW:
+        raise _forbidden(f"The events were signed at {timestamp}, outside the {REPLAY_WINDOW} replay window.")
     events: list[dict[str, Any]] = json.loads(raw)
     reports = [
         StatusReport(
@@ -173,8 +182,8 @@ async def twilio_status(request: Request, context: ContextDep) -> dict[str, int]
     token = context.settings.twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     params = dict((await request.form()).items())
-    # Twilio signs the URL it was given, which is the public address, not what a proxy forwards to us.
-    url = f"{context.settings.public_base_url.rstrip('/')}/webhooks/twilio"
+    # Twilio signs the URL it was given on the message, which is the public address, not what a proxy forwards to us.
+    url = twilio_status_callback_url(context.settings)
     if token is None:
         raise _forbidden("Twilio status callbacks are not configured (TWILIO_AUTH_TOKEN).")
     if not signature or not RequestValidator(token.get_secret_value()).validate(url, params, signature):

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 from jsonschema import FormatChecker
@@ -377,11 +378,17 @@ TWILIO_ERRORS = "https://www.twilio.com/docs/errors/{}"
 # Twilio's own codes where one fits; 21600 ("Messages resource", the family's general code) otherwise.
 TO_REQUIRED, FROM_REQUIRED, BODY_REQUIRED = 21604, 21603, 21602
 INVALID_TO, INVALID_FROM, BODY_TOO_LONG, INVALID_PARAMETER = 21211, 21212, 21617, 21600
+INVALID_STATUS_CALLBACK = 21609
 
 _CHANNEL = r"(?:(?:whatsapp|messenger|rcs|viber|line|kakao|apple|gbm|fbm|wechat|instagram):)?"
 _E164 = re.compile(rf"^{_CHANNEL}\+[1-9]\d{{1,14}}$")
 _SHORT_CODE = re.compile(r"^\d{3,8}$")
 _ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+
+
+def _absolute_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def message_create_violations(pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, Any], list[Violation]]:
@@ -415,6 +422,13 @@ def message_create_violations(pairs: Sequence[tuple[str, str]]) -> tuple[dict[st
         and not (_E164.match(sender) or _SHORT_CODE.match(sender) or _ALPHANUMERIC_SENDER.match(sender))
     ):
         found.append(Violation("From", f"The 'From' number {sender} is not a valid phone number.", INVALID_FROM))
+    # The document types it "uri" (as it does its own relative resource uris); Twilio calls it, so it must be
+    # an absolute http(s) URL.
+    callback = params.get("StatusCallback")
+    if isinstance(callback, str) and not _absolute_url(callback):
+        found.append(
+            Violation("StatusCallback", f"The StatusCallback URL {callback} is not valid.", INVALID_STATUS_CALLBACK)
+        )
     body = params.get("Body")
     if isinstance(body, str) and len(body) > 1600:
         found.append(

@@ -26,7 +26,7 @@ def _check_clean(standin: Standin) -> None:
 @pytest.fixture
 def sendgrid_standin() -> Iterator[SendGridStandin]:
     """SendGrid's mail send on loopback: ``.base_url``, ``.api_key``, ``.client()``, ``.sent``, ``.requests``,
-    ``.fail_next(status, times)``."""
+    ``.fail_next(status, times)``, ``.hang_next()``, ``.slow_next(seconds)``, ``.bounce_next()``, ``.signed_events()``."""
     with SendGridStandin() as standin:
         yield standin
     _check_clean(standin)
@@ -35,7 +35,8 @@ def sendgrid_standin() -> Iterator[SendGridStandin]:
 @pytest.fixture
 def twilio_standin() -> Iterator[TwilioStandin]:
     """Twilio's create-message on loopback: ``.base_url``, ``.account_sid``, ``.auth_token``, ``.client()``,
-    ``.sent``, ``.messages``, ``.requests``, ``.fail_next(status, times)``, ``.status_callback(...)``."""
+    ``.sent``, ``.messages``, ``.requests``, ``.fail_next(status, times)``, ``.hang_next()``, ``.slow_next(seconds)``,
+    ``.status_callback(...)``."""
     with TwilioStandin() as standin:
         yield standin
     _check_clean(standin)

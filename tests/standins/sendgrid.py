@@ -10,7 +10,12 @@ Point the SDK at it with its own ``host`` argument: ``SendGridAPIClient(api_key=
   with ``mail_settings.sandbox_mode.enable`` it answers 200 and is not sent, as SendGrid's sandbox does.
 
 ``fail_next(status, times)`` answers the next requests with an error first (503 for an outage, 429 to
-throttle, 400 for a permanent refusal).
+throttle, 400 for a permanent refusal); ``hang_next``/``slow_next`` stop answering or answer late.
+
+Delivery events: each accepted message is ``processed`` and then ``delivered`` — or ``bounce`` when
+``bounce_next`` said so. SendGrid posts such events in batches to the event webhook; the app under test is
+in-process (no port to post to), so the test takes the batch with ``signed_events()`` — the raw body and the
+headers signed with ``event_signer`` (configure the app with ``event_signer.public_key``) — and posts it itself.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 from sendgrid import SendGridAPIClient
 
 from tests.standins.contracts import mail_send_violations
+from tests.standins.sendgrid_events import EventWebhookSigner, event
 from tests.standins.server import RecordedRequest, Request, Response, Standin
 
 MAIL_SEND = "/v3/mail/send"
@@ -40,6 +46,7 @@ _REASONS = {
     429: "too many requests",
     500: "internal server error",
     503: "service unavailable",
+    504: "gateway timeout",
 }
 
 
@@ -53,11 +60,25 @@ class SendGridStandin(Standin):
 
     name = "sendgrid"
 
-    def __init__(self, api_key: str = DEFAULT_API_KEY) -> None:
+    def __init__(self, api_key: str = DEFAULT_API_KEY, event_signer: EventWebhookSigner | None = None) -> None:
         super().__init__()
         self.api_key = api_key
         self.sent: list[dict[str, Any]] = []
+        self.event_signer = event_signer or EventWebhookSigner()
+        self._events: list[dict[str, Any]] = []
+        self._bounces: list[str] = []
         self._sent_lock = threading.Lock()
+
+    def bounce_next(self, reason: str = "550 5.1.1 The email account that you tried to reach does not exist") -> None:
+        """The next accepted message is accepted (202, as SendGrid does) and then bounces with ``reason``."""
+        with self._sent_lock:
+            self._bounces.append(reason)
+
+    def signed_events(self) -> tuple[bytes, dict[str, str]]:
+        """The events since the last call, as the signed POST SendGrid's event webhook would make."""
+        with self._sent_lock:
+            events, self._events = self._events, []
+        return self.event_signer.signed_request(events)
 
     def client(self, api_key: str | None = None) -> SendGridAPIClient:
         """The real SDK client, pointed at this stand-in (with this stand-in's key unless told otherwise)."""
@@ -67,6 +88,8 @@ class SendGridStandin(Standin):
         super().reset()
         with self._sent_lock:
             self.sent.clear()
+            self._events.clear()
+            self._bounces.clear()
 
     def error_body(self, status: int, message: str | None = None) -> dict[str, Any]:
         return {"errors": [{"message": message or _REASONS.get(status, "error"), "field": None, "help": None}]}
@@ -103,4 +126,12 @@ class SendGridStandin(Standin):
         record.resource_id = message_id()
         with self._sent_lock:
             self.sent.append(payload)
+            for personalization in payload["personalizations"]:
+                for to in personalization["to"]:
+                    self._events.append(event("processed", to["email"], record.resource_id))
+                    if self._bounces:
+                        reason = self._bounces.pop(0)
+                        self._events.append(event("bounce", to["email"], record.resource_id, reason=reason))
+                    else:
+                        self._events.append(event("delivered", to["email"], record.resource_id))
         return Response(202, headers={"X-Message-Id": record.resource_id})

@@ -3,7 +3,9 @@
 A stand-in subclasses ``Standin`` and implements ``handle(request, record)``. The base class binds
 ``127.0.0.1`` on a free port, serves from a daemon thread (``ThreadingHTTPServer``), closes each connection
 after its response (so ``stop()`` never waits on an idle keep-alive socket), answers the failures queued by
-``fail_next`` before anything else, and keeps ``requests`` — every request with its outcome.
+``fail_next`` before anything else, can be told to ``hang_next`` (no answer at all, then a 504: the request never
+reached the provider) or ``slow_next`` (the provider takes the request but answers late), and keeps ``requests``
+— every request with its outcome.
 
 A bug in a stand-in answers 500 but is also kept in ``internal_errors``; the fixtures fail the test on it,
 so a broken stand-in is never mistaken for a provider outage.
@@ -57,12 +59,21 @@ class Response:
         return cls(status, json.dumps(document).encode(), {"Content-Type": "application/json", **(headers or {})})
 
 
+@dataclass(frozen=True)
+class _Injected:
+    """What the stand-in does to one coming request: wait ``delay`` seconds, then answer ``response`` without
+    looking at the request, or (``response`` None) handle it as usual."""
+
+    delay: float
+    response: Response | None
+
+
 @dataclass
 class RecordedRequest:
     """A request and what the stand-in made of it.
 
     ``violations`` are the contract violations found (empty for a valid request, and for requests that never
-    reached validation: unauthorised, or answered by ``fail_next``); ``injected`` marks a ``fail_next`` answer;
+    reached validation: unauthorised, or answered by ``fail_next``/``hang_next``); ``injected`` marks such an answer;
     ``resource_id`` is what an accepted request created (SendGrid's ``X-Message-Id``, Twilio's message sid).
     """
 
@@ -91,7 +102,8 @@ class Standin:
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self.internal_errors: list[str] = []
-        self._failures: deque[Response] = deque()
+        self._failures: deque[_Injected] = deque()
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -114,6 +126,7 @@ class Standin:
             def log_message(self, format: str, *args: Any) -> None:  # quiet: requests are recorded instead
                 pass
 
+        self._stopping.clear()
         server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
         server.daemon_threads = True
         self._server = server
@@ -126,6 +139,7 @@ class Standin:
     def stop(self) -> None:
         server, thread = self._server, self._thread
         self._server = self._thread = None
+        self._stopping.set()  # a hanging request gives up now
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -163,13 +177,24 @@ class Standin:
     ) -> None:
         """Answers the next ``times`` requests with ``status`` before looking at them (an outage, a throttle, a
         permanent refusal), in the provider's error shape unless ``body`` is given."""
+        response = Response.json(status, body if body is not None else self.error_body(status), headers)
+        self._inject(times, 0.0, response)
+
+    def hang_next(self, times: int = 1, *, seconds: float = 30.0) -> None:
+        """The next ``times`` requests get no answer for ``seconds`` (a provider that stopped answering: the
+        client times out first), then a 504 gateway timeout. The stand-in never looks at them, so nothing is sent."""
+        self._inject(times, seconds, Response.json(504, self.error_body(504)))
+
+    def slow_next(self, seconds: float, times: int = 1) -> None:
+        """The next ``times`` requests are handled as usual, but answered only after ``seconds``: a provider
+        that takes the message and answers late (a client that gave up may already be sending it again)."""
+        self._inject(times, seconds, None)
+
+    def _inject(self, times: int, delay: float, response: Response | None) -> None:
         if times < 1:
             raise ValueError("times must be at least 1")
-        response = Response.json(status, body if body is not None else self.error_body(status), headers)
         with self._lock:
-            self._failures.extend(
-                Response(response.status, response.body, dict(response.headers)) for _ in range(times)
-            )
+            self._failures.extend(_Injected(delay, response) for _ in range(times))
 
     def reset(self) -> None:
         """Forgets requests, queued failures and internal errors (subclasses also forget what was sent)."""
@@ -196,10 +221,12 @@ class Standin:
         request = Request(handler.command, split.path, split.query, headers, body)
         record = RecordedRequest(handler.command, split.path, headers, body)
         with self._lock:
-            failure = self._failures.popleft() if self._failures else None
-        if failure is not None:
+            injected = self._failures.popleft() if self._failures else None
+        if injected is not None and injected.delay:
+            self._stopping.wait(injected.delay)
+        if injected is not None and injected.response is not None:
             record.injected = True
-            response = failure
+            response = injected.response
         else:
             try:
                 response = self.handle(request, record)
@@ -212,11 +239,14 @@ class Standin:
         record.response_body = response.body
         with self._lock:
             self.requests.append(record)
-        handler.send_response(response.status)
-        for name, value in response.headers.items():
-            handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(response.body)))
-        handler.send_header("Connection", "close")
-        handler.end_headers()
-        if response.body and handler.command != "HEAD":
-            handler.wfile.write(response.body)
+        try:
+            handler.send_response(response.status)
+            for name, value in response.headers.items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Length", str(len(response.body)))
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            if response.body and handler.command != "HEAD":
+                handler.wfile.write(response.body)
+        except OSError:  # the client gave up waiting (hang_next, slow_next): nobody is left to answer
+            pass

@@ -65,6 +65,7 @@ _ERRORS = {
     429: (20429, "Too Many Requests"),
     500: (20500, "Internal Server Error"),
     503: (20503, "Service Unavailable"),
+    504: (20504, "Gateway Timeout"),
 }
 
 
@@ -150,6 +151,7 @@ class TwilioStandin(Standin):
         self.auth_token = auth_token or secrets.token_hex(16)
         self.sent: list[dict[str, Any]] = []
         self.messages: dict[str, dict[str, Any]] = {}
+        self.callback_urls: dict[str, str] = {}  # sid → the StatusCallback the message named
         self._sent_lock = threading.Lock()
         self._hold: tuple[threading.Event, threading.Event] | None = None
 
@@ -178,6 +180,7 @@ class TwilioStandin(Standin):
         with self._sent_lock:
             self.sent.clear()
             self.messages.clear()
+            self.callback_urls.clear()
 
     def error_body(self, status: int, message: str | None = None) -> dict[str, Any]:
         code, default = _ERRORS.get(status, (20000 + status, "Error"))  # Twilio's 20xxx codes mirror HTTP
@@ -207,6 +210,8 @@ class TwilioStandin(Standin):
         with self._sent_lock:
             self.sent.append(params)
             self.messages[message["sid"]] = message
+            if params.get("StatusCallback"):
+                self.callback_urls[message["sid"]] = str(params["StatusCallback"])
             held, self._hold = self._hold, None
         if held is not None:  # accepted and kept: the sender waits for an answer that comes only when released
             accepted, release = held
@@ -295,11 +300,16 @@ class TwilioStandin(Standin):
         }
 
     def status_callback(
-        self, sid: str, status: str, url: str, *, error_code: int | None = None
+        self, sid: str, status: str, url: str | None = None, *, error_code: int | None = None
     ) -> tuple[dict[str, str], dict[str, str]]:
-        """The form parameters and headers Twilio would POST to ``url`` when message ``sid`` reaches
+        """The form parameters and headers Twilio would POST to ``url`` (by default the ``StatusCallback`` the
+        message named; Twilio posts nothing for a message that named none) when message ``sid`` reaches
         ``status`` (``sent``, ``delivered``, ``undelivered``, ``failed``…), signed with this account's token."""
         message = self.messages[sid]
+        if url is None:
+            if sid not in self.callback_urls:
+                raise LookupError(f"message {sid} named no StatusCallback: Twilio would report its status to nobody")
+            url = self.callback_urls[sid]
         params = {
             "AccountSid": self.account_sid,
             "ApiVersion": API_VERSION,
