@@ -47,6 +47,16 @@ CASE_ACTIONS: dict[str, frozenset[Role]] = {
     "add_note": STAFF - {Role.ADMIN},
     "close": frozenset({Role.SUPERVISOR}),
 }
+# The inspection page records either inspection, so whoever may record one may open it.
+INSPECT = CASE_ACTIONS["record_inspection"] | CASE_ACTIONS["record_reinspection"]
+
+# Events from outside that staff enter on someone's behalf (a letter, a phone call, a payment at the counter).
+CASE_EVENT_ROLES: dict[str, frozenset[Role]] = {
+    "owner_reported_compliance": frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR}),
+    "extension_requested": frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR}),
+    "appeal_filed": frozenset({Role.CLERK, Role.HEARING_OFFICER, Role.SUPERVISOR}),
+    "payment_received": frozenset({Role.FINANCE}),
+}
 
 # Sign-in lockout: this many failures within the window lock the account for the lock time. Counted in the
 # database (not in a process), so it holds across API replicas; the same rule guards the console and API tokens.

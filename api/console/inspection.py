@@ -24,7 +24,7 @@ from api.console.session import CsrfChecked, staff
 from api.context import AppContext
 from api.deps import ContextDep
 from api.routes.actions import take_action
-from domain.access import CASE_ACTIONS
+from domain.access import INSPECT
 from domain.evidence import EvidenceRejected, EvidenceSource
 from domain.process import ACTION_STAGES
 from domain.stages import CaseStage
@@ -33,7 +33,6 @@ from records.evidence import Evidence, evidence_of, store_evidence
 from records.tables import Case, Parcel, User
 
 router = APIRouter(include_in_schema=False)
-INSPECTORS = CASE_ACTIONS["record_inspection"] | CASE_ACTIONS["record_reinspection"]
 MAX_PHOTOS = 20
 
 
@@ -92,7 +91,7 @@ async def _page(
 
 @router.get("/cases/{case_number}/inspect", response_class=HTMLResponse)
 async def inspection_page(
-    request: Request, case_number: str, context: ContextDep, user: Annotated[User, staff(INSPECTORS)]
+    request: Request, case_number: str, context: ContextDep, user: Annotated[User, staff(INSPECT)]
 ) -> Response:
     return await _page(request, context, user, case_number)
 
@@ -155,7 +154,7 @@ def _forget(context: AppContext, added: list[int]) -> None:
 
 @router.post("/cases/{case_number}/inspect", dependencies=[CsrfChecked])
 async def record_inspection(
-    request: Request, case_number: str, context: ContextDep, user: Annotated[User, staff(INSPECTORS)]
+    request: Request, case_number: str, context: ContextDep, user: Annotated[User, staff(INSPECT)]
 ) -> Response:
     form = await request.form()
     with context.sessions() as session:
