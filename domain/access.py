@@ -22,6 +22,15 @@ READ_CASE = STAFF
 # Who sees a complainant's name and contacts on the case page: those who take complaints and work them.
 # Hearing officers judge the owner's case and finance bills the owner: neither needs to know who complained.
 SEE_COMPLAINANT = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})
+
+
+def complainant_withheld(role: str, audience: str) -> bool:
+    """Whether a message is hidden from this reader: one written to a complainant carries their address and may
+    name them or quote their report (a provider's bounce reason quotes the address too), so a role that may not
+    see complainants sees only that one was sent, its subject and its delivery status."""
+    return audience == "complainant" and role not in SEE_COMPLAINANT
+
+
 READ_REFERENCE_DATA = STAFF
 # Letters served by mail are printed, enveloped and mailed by the front office and the officers who serve them.
 PRINT_QUEUE = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})
@@ -67,7 +76,8 @@ LOCKOUT_TIME = timedelta(minutes=15)
 ADMINISTER = frozenset({Role.ADMIN})
 SUPERVISE = frozenset({Role.SUPERVISOR})
 HEARINGS = frozenset({Role.HEARING_OFFICER, Role.CLERK, Role.SUPERVISOR})
-# The outbox shows what owners and complainants were sent (addresses included): not for every role.
+# The outbox shows what owners and complainants were sent (addresses included): not for every role, and
+# messages to complainants only as `complainant_withheld` allows.
 READ_OUTBOX = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLERK})
 # Open311 API keys let outside apps open cases: only administrators issue and revoke them.
 MANAGE_OPEN311_KEYS = frozenset({Role.ADMIN})

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from domain.access import READ_OUTBOX, SEE_COMPLAINANT, Role
 from domain.ics import CalendarEvent, calendar
 from domain.reports import periods
 from domain.stages import CaseStage, Outcome
@@ -26,6 +27,7 @@ from tests.conftest import Api, make_settings, open_api
 from tests.helpers import sign_in
 
 UNREACHABLE_TEMPORAL = "127.0.0.1:9"
+DEMO_USERNAMES = {Role.HEARING_OFFICER: "hearing"}
 TZ = "America/Chicago"
 
 
@@ -459,4 +461,39 @@ async def test_case_page_shows_the_property_history_messages_money_hearings_and_
     console.http.cookies.clear()
     await sign_in(console.http, "finance")
     messages = section((await console.http.get(f"/cases/{number}")).text, "messages-h")
-    assert "nora@example.com" not in messages and "complainant" in messages and "bounced" in messages
+    assert "nora@example.com" not in messages and "(address withheld from your role)" in messages
+    assert "bounced" in messages and "mailbox does not exist" not in messages
+
+
+async def test_the_outbox_withholds_complainants_from_roles_that_may_not_see_them(
+    console: Api, database_url: str
+) -> None:
+    with seeded(database_url) as session:
+        number = Seeder(session).case(datetime.now(UTC) - timedelta(days=3)).case_number
+        for audience, recipient, body, error in [
+            ("owner", "+15550001111", "Reminder: 7 days left to cut the grass", None),
+            ("complainant", "+15550002222", "Nora, thank you for your report of 3 Dec", "unreachable +15550002222"),
+        ]:
+            session.add(
+                Message(
+                    key=f"{number}:{audience}",
+                    case_number=number,
+                    audience=audience,
+                    channel="sms",
+                    recipient=recipient,
+                    body=body,
+                    backend="outbox",
+                    status="failed",
+                    error=error,
+                )
+            )
+    for role in sorted(READ_OUTBOX):
+        console.http.cookies.clear()
+        await sign_in(console.http, DEMO_USERNAMES.get(role, role.value))
+        page = (await console.http.get("/outbox")).text
+        assert "+15550001111" in page and "Reminder: 7 days left" in page, role  # owners' messages are for all
+        if role in SEE_COMPLAINANT:
+            assert "+15550002222" in page and "Nora, thank you" in page, role
+        else:
+            assert "+15550002222" not in page and "Nora" not in page, role
+            assert "(address withheld from your role)" in page and "text, written to the complainant" in page
