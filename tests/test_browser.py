@@ -127,6 +127,8 @@ async def test_a_case_from_intake_to_fine_in_the_browser(browser: Browser, syste
     await officer.shot("03-my-day")
     await officer.inspect(case, "Violation found", photo("saddlebrown", gps=True), tmp_path, "04-inspection")
     await expect(officer.page.get_by_role("status")).to_contain_text("record inspection")
+    # The photo carries no EXIF time: the browser sent the file's time, and the gallery says that is its source.
+    await expect(officer.page.get_by_text("from the phone's file time").first).to_be_visible()
     await officer.until_text("Violation found – notice being prepared")
     await officer.act("Issue notice")
     await expect(officer.page.get_by_role("status")).to_contain_text("issue notice")
