@@ -1,14 +1,15 @@
 """The console in a real browser (Debian's headless Chromium, driven by Playwright) at phone width, against the
-real API and worker processes and the Temporal dev server: a case from the clerk's intake to the officer's fine
-and the supervisor's dashboard; every page at phone width, and a complaint filed with the keyboard alone.
+real API process, the real worker and Temporal's time-skipping server: a case from the clerk's intake through
+a compliance period that runs out to the officer's fine and the supervisor's dashboard; every page at phone width, and a complaint filed with the keyboard alone.
 A screenshot of every page goes to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,18 +18,42 @@ from playwright.async_api import Browser, Page, ViewportSize, async_playwright, 
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import PROJECT_ROOT
-from tests.conftest import running_system
+from domain.case import CaseSnapshot
+from records.db import make_engine, session_factory
+from tests.conftest import running_system, start_time_skipping_server
 from tests.test_evidence import photo
+from workers.main import build_worker
+from workflows.client import case_handle
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 PHONE = ViewportSize(width=390, height=844)
+QUEUE = "browser"
 
 
 @pytest.fixture
-def system(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path) -> Iterator[str]:
-    with running_system(sqlite_url, temporal_dev, DOCUMENT_STORE_DIR=str(tmp_path / "documents")) as base_url:
-        yield base_url
+async def clock() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the browser tests' own, so the story can wait out a real compliance period; its
+    own, because its workflows lose their worker when the test ends (a shared one would stall on them)."""
+    env = await start_time_skipping_server()
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def system(sqlite_url: str, clock: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[str]:
+    """The API as the README runs it, a real process; the worker in this process, on the same task queue,
+    because the worker's command also creates the digest schedules, which the time-skipping server lacks."""
+    documents = tmp_path / "documents"
+    with (
+        running_system(
+            sqlite_url, clock, worker=False, DOCUMENT_STORE_DIR=str(documents), TEMPORAL_TASK_QUEUE=QUEUE
+        ) as base_url,
+        ThreadPoolExecutor(4) as executor,
+    ):
+        sessions = session_factory(make_engine(sqlite_url))
+        async with build_worker(clock.client, QUEUE, sessions, executor, document_store=documents):
+            yield base_url
 
 
 @pytest.fixture
@@ -101,7 +126,9 @@ class Person:
         await self.page.wait_for_load_state()
 
 
-async def test_a_case_from_intake_to_fine_in_the_browser(browser: Browser, system: str, tmp_path: Path) -> None:
+async def test_a_case_from_intake_to_fine_in_the_browser(
+    browser: Browser, system: str, clock: WorkflowEnvironment, tmp_path: Path
+) -> None:
     clerk = await Person.signed_in(browser, system, "clerk")
     page = clerk.page
     await page.goto("/intake")
@@ -137,9 +164,11 @@ async def test_a_case_from_intake_to_fine_in_the_browser(browser: Browser, syste
     await expect(officer.page.get_by_role("link", name="Download")).to_be_visible()
     await officer.shot("05-notice-served")
 
-    # The deadline cannot pass on the dev server: the owner phones to say it is done, which brings the
-    # reinspection forward, and the officer finds it is not.
-    await officer.act("Owner reported compliance", {"Note": "Owner phoned: says the yard is cleared"})
+    # The compliance period runs out: time moves to an hour past the deadline, the workflow's timer fires and
+    # the case waits on the reinspection.
+    deadline = (await case_handle(clock.client, case).query("snapshot", result_type=CaseSnapshot)).next_deadline
+    assert deadline is not None
+    await clock.sleep(deadline - await clock.get_current_time() + timedelta(hours=1))
     await officer.until_text("Reinspection due")
     await officer.inspect(case, "Not complied", photo("olive", gps=True), tmp_path, "06-reinspection")
     await officer.until_text("Not complied – escalation")
