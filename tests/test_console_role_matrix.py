@@ -72,6 +72,14 @@ class Fixture:
     async def state(self) -> tuple[dict[str, int], int]:
         return self.rows(), await self.requests_from_outside()
 
+    def emailed_notice(self) -> int | None:
+        """The outbox message that carried the served notice's letter, once it is sent."""
+        with self.sessions() as session:
+            for message in session.exec(select(Message).where(Message.case_number == self.case)):
+                if attached_notice(session, message) is not None:
+                    return message.id
+        return None
+
 
 async def served_case(api: Api, temporal: WorkflowEnvironment) -> Fixture:
     """A case inspected with a photo, its notice served and e-mailed to the owner: every download exists."""
@@ -84,15 +92,8 @@ async def served_case(api: Api, temporal: WorkflowEnvironment) -> Fixture:
     api.http.cookies.clear()
     fixture = Fixture(api, temporal, case)
 
-    def notice_emailed() -> int | None:
-        with fixture.sessions() as session:
-            for message in session.exec(select(Message).where(Message.case_number == case)):
-                if attached_notice(session, message) is not None:
-                    return message.id
-        return None
-
     async def settled() -> tuple[int | None, tuple[dict[str, int], int]]:
-        return notice_emailed(), await fixture.state()
+        return fixture.emailed_notice(), await fixture.state()
 
     # Wait until the workflow rests in the compliance period: nothing of its own changes the records now.
     before = await fixture.state()
@@ -108,12 +109,7 @@ async def served_case(api: Api, temporal: WorkflowEnvironment) -> Fixture:
 
 def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
     evidence = f.first(select(Evidence.id).where(Evidence.case_number == f.case))
-    with f.sessions() as session:
-        message = next(
-            m.id
-            for m in session.exec(select(Message).where(Message.case_number == f.case))
-            if attached_notice(session, m) is not None
-        )
+    message = f.emailed_notice()
     hearings = console_page_roles("/hearings")
     return [
         *((path, roles) for path, _label, roles in CONSOLE_PAGES),
