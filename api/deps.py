@@ -35,14 +35,14 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_current_user(context: ContextDep, token: Annotated[str, Depends(oauth2)]) -> User:
-    username = token_subject(context.settings, token)
+    subject = token_subject(context.settings, token)
     # A short-lived session: async routes must not hold a connection while they wait on Temporal.
     with context.sessions() as session:
-        user = active_user(session, username) if username else None
+        user = active_user(session, subject.username, subject.session_version) if subject else None
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            detail="The token is invalid, expired, or belongs to a deactivated account; sign in again.",
+            detail="The token is invalid, expired, signed out, or belongs to a deactivated account; sign in again.",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return user

@@ -22,6 +22,15 @@ READ_CASE = STAFF
 # Who sees a complainant's name and contacts on the case page: those who take complaints and work them.
 # Hearing officers judge the owner's case and finance bills the owner: neither needs to know who complained.
 SEE_COMPLAINANT = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})
+
+
+def complainant_withheld(role: str, audience: str) -> bool:
+    """Whether a message is hidden from this reader: one written to a complainant carries their address and may
+    name them or quote their report (a provider's bounce reason quotes the address too), so a role that may not
+    see complainants sees only that one was sent, its subject and its delivery status."""
+    return audience == "complainant" and role not in SEE_COMPLAINANT
+
+
 READ_REFERENCE_DATA = STAFF
 # Letters served by mail are printed, enveloped and mailed by the front office and the officers who serve them.
 PRINT_QUEUE = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})
@@ -47,6 +56,16 @@ CASE_ACTIONS: dict[str, frozenset[Role]] = {
     "add_note": STAFF - {Role.ADMIN},
     "close": frozenset({Role.SUPERVISOR}),
 }
+# The inspection page records either inspection, so whoever may record one may open it.
+INSPECT = CASE_ACTIONS["record_inspection"] | CASE_ACTIONS["record_reinspection"]
+
+# Events from outside that staff enter on someone's behalf (a letter, a phone call, a payment at the counter).
+CASE_EVENT_ROLES: dict[str, frozenset[Role]] = {
+    "owner_reported_compliance": frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR}),
+    "extension_requested": frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR}),
+    "appeal_filed": frozenset({Role.CLERK, Role.HEARING_OFFICER, Role.SUPERVISOR}),
+    "payment_received": frozenset({Role.FINANCE}),
+}
 
 # Sign-in lockout: this many failures within the window lock the account for the lock time. Counted in the
 # database (not in a process), so it holds across API replicas; the same rule guards the console and API tokens.
@@ -57,7 +76,8 @@ LOCKOUT_TIME = timedelta(minutes=15)
 ADMINISTER = frozenset({Role.ADMIN})
 SUPERVISE = frozenset({Role.SUPERVISOR})
 HEARINGS = frozenset({Role.HEARING_OFFICER, Role.CLERK, Role.SUPERVISOR})
-# The outbox shows what owners and complainants were sent (addresses included): not for every role.
+# The outbox shows what owners and complainants were sent (addresses included): not for every role, and
+# messages to complainants only as `complainant_withheld` allows.
 READ_OUTBOX = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLERK})
 # Open311 API keys let outside apps open cases: only administrators issue and revoke them.
 MANAGE_OPEN311_KEYS = frozenset({Role.ADMIN})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,31 @@ class EvidenceSource(StrEnum):
 
 class EvidenceRejected(ValueError):
     """An upload we do not keep; the message says why, for the person who sent it."""
+
+
+class CaptureTimeSource(StrEnum):
+    """Where a photo's capture time came from, shown beside the time: they are not equally good witnesses."""
+
+    EXIF = "exif"  # written into the photo by the camera
+    DEVICE = "device"  # the phone's time for the file (File.lastModified), sent by the browser with the upload
+
+    @property
+    def label(self) -> str:
+        return "from the photo's EXIF" if self is CaptureTimeSource.EXIF else "from the phone's file time"
+
+
+# A phone's clock may run a little ahead of the server's; a file time further ahead is not a capture time.
+DEVICE_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def device_capture_time(milliseconds: str, now: datetime) -> datetime | None:
+    """The browser's file time (milliseconds since the epoch) as a capture time, or None when it cannot be one:
+    unreadable, or later than now give or take a phone's clock skew."""
+    try:
+        moment = datetime.fromtimestamp(int(milliseconds) / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return moment if moment <= now + DEVICE_CLOCK_SKEW else None
 
 
 @dataclass(frozen=True)

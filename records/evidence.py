@@ -16,7 +16,14 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from activities.documents import sha256_of, store_once
-from domain.evidence import EXTENSIONS, PHOTO_TYPES, EvidenceSource, accepted_media_type, read_photo_metadata
+from domain.evidence import (
+    EXTENSIONS,
+    PHOTO_TYPES,
+    CaptureTimeSource,
+    EvidenceSource,
+    accepted_media_type,
+    read_photo_metadata,
+)
 from records.tables import _utc_column
 
 MAX_NAME_LENGTH = 255
@@ -38,6 +45,8 @@ class Evidence(SQLModel, table=True):
     internal: bool = True
     caption: str | None = Field(default=None, max_length=500)
     taken_at: datetime | None = _utc_column()
+    # Which witness gave taken_at (domain/evidence.py CaptureTimeSource); none when the capture time is unknown.
+    taken_at_source: str | None = Field(default=None, max_length=16)
     latitude: float | None = None
     longitude: float | None = None
     uploaded_by: str = Field(max_length=64)  # a username, or "public" / "owner"
@@ -84,6 +93,7 @@ def store_evidence(
         internal=internal,
         caption=caption,
         taken_at=metadata.taken_at if metadata else None,
+        taken_at_source=CaptureTimeSource.EXIF.value if metadata and metadata.taken_at else None,
         latitude=metadata.latitude if metadata else None,
         longitude=metadata.longitude if metadata else None,
         uploaded_by=uploaded_by,

@@ -59,6 +59,8 @@ class User(SQLModel, table=True):
     failed_sign_ins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     first_failure_at: datetime | None = _utc_column()
     locked_until: datetime | None = _utc_column()
+    # Every session token names this version; signing out moves it on, which ends all of the user's sessions.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Zone(SQLModel, table=True):

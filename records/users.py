@@ -40,7 +40,11 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
     except (VerificationError, InvalidHashError):
         _count_failure(session, user, now)
         return None
-    if user.failed_sign_ins or user.locked_until:
+    # The only moment the password is at hand: a hash made with weaker parameters than today's is made again.
+    rehash = _hasher.check_needs_rehash(user.password_hash)
+    if rehash:
+        user.password_hash = _hasher.hash(password)
+    if rehash or user.failed_sign_ins or user.locked_until:
         user.failed_sign_ins, user.first_failure_at, user.locked_until = 0, None, None
         session.add(user)
         session.commit()
@@ -65,9 +69,18 @@ def _count_failure(session: Session, user: User, now: datetime) -> None:
     session.commit()
 
 
-def active_user(session: Session, username: str) -> User | None:
+def active_user(session: Session, username: str, session_version: int) -> User | None:
+    """The user a session token names, if still active and the token's session has not been ended."""
     user = session.exec(select(User).where(User.username == username)).first()
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != session_version:
+        return None
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Ends every session token issued to the user so far (one atomic UPDATE, so two sign-outs both count)."""
+    session.execute(update(User).where(col(User.id) == user.id).values(session_version=col(User.session_version) + 1))
+    session.commit()
 
 
 def all_users(session: Session) -> list[User]:
@@ -93,8 +106,10 @@ def set_active(session: Session, user: User, active: bool) -> None:
 
 
 def reset_password(session: Session, user: User, password: str) -> None:
-    """A temporary password the admin passes on; it also lifts a lockout."""
+    """A temporary password the admin passes on; it also lifts a lockout and ends the sessions opened with the old
+    one (whoever knew it may hold one)."""
     user.password_hash = hash_password(password)
+    user.session_version += 1
     user.failed_sign_ins, user.first_failure_at, user.locked_until = 0, None, None
     session.add(user)
     session.commit()

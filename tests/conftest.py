@@ -82,11 +82,7 @@ async def temporal_dev() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
-@pytest.fixture(scope="session")
-async def temporal_time() -> AsyncIterator[WorkflowEnvironment]:
-    """The Java time-skipping test server: a 180-day case in seconds."""
-    from datetime import timedelta
-
+async def start_time_skipping_server() -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(TEST_SERVER),
@@ -96,6 +92,13 @@ async def temporal_time() -> AsyncIterator[WorkflowEnvironment]:
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(namespace=env.client.namespace, search_attributes=sa.indexed_types())
     )
+    return env
+
+
+@pytest.fixture(scope="session")
+async def temporal_time() -> AsyncIterator[WorkflowEnvironment]:
+    """The Java time-skipping test server: a 180-day case in seconds."""
+    env = await start_time_skipping_server()
     yield env
     await env.shutdown()
 
@@ -303,9 +306,11 @@ def _wait_until_healthy(base_url: str, processes: list[subprocess.Popen[bytes]],
 
 
 @contextlib.contextmanager
-def running_system(database_url: str, temporal_dev: WorkflowEnvironment, **env_vars: str) -> Iterator[str]:
+def running_system(
+    database_url: str, temporal_dev: WorkflowEnvironment, *, worker: bool = True, **env_vars: str
+) -> Iterator[str]:
     """The worker and the API as the README runs them, real processes; yields the API's base URL and checks
-    that both stop cleanly on SIGTERM."""
+    that both stop cleanly on SIGTERM. Without `worker`, the API alone (the caller runs a worker itself)."""
     port = free_port()
     env = {
         **os.environ,
@@ -317,22 +322,23 @@ def running_system(database_url: str, temporal_dev: WorkflowEnvironment, **env_v
         **env_vars,
     }
     processes = [
-        subprocess.Popen([sys.executable, "-m", "workers.main"], cwd=PROJECT_ROOT, env=env),
         subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
             cwd=PROJECT_ROOT,
             env=env,
         ),
     ]
+    if worker:
+        processes.append(subprocess.Popen([sys.executable, "-m", "workers.main"], cwd=PROJECT_ROOT, env=env))
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base_url, processes)
         yield base_url
         for process in processes:  # graceful: SIGTERM lets the worker drain and both exit cleanly
             process.send_signal(signal.SIGTERM)
-        worker_code, api_code = (p.wait(timeout=40) for p in processes)
+        api_code, *worker_code = (p.wait(timeout=40) for p in processes)
         # uvicorn re-raises the signal once its graceful shutdown is done, as a well-behaved process does.
-        assert worker_code == 0 and api_code in (0, -signal.SIGTERM)
+        assert worker_code in ([], [0]) and api_code in (0, -signal.SIGTERM)
     finally:
         for process in processes:
             if process.poll() is None:

@@ -10,8 +10,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from sqlmodel import select
 
+from api.console.session import SESSION_COOKIE
 from domain.access import CONSOLE_PAGES, LOCKOUT_FAILURES, LOCKOUT_TIME, Role
 from records.db import make_engine, session_factory
 from records.tables import Officer, OfficerSpecialty, OfficerZone, User, Zone
@@ -216,3 +218,53 @@ async def test_every_console_page_admits_exactly_the_roles_console_pages_lists(
                 continue
             assert page.status_code == (200 if role in allowed else 403), f"{path} as {role}: {page.status_code}"
             assert (f'href="{path}"' in home.text) == (role in allowed), f"the navigation of {role} and {path}"
+
+
+async def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(console: Api, database_url: str) -> None:
+    assert (await sign_in(console.http, "officer")).status_code == 303
+    copied = console.http.cookies[SESSION_COOKIE]
+    token = await console.headers("officer")  # the same officer's API token, issued before signing out
+    async with replica_of(console.settings) as elsewhere:
+        elsewhere.http.cookies.set(SESSION_COOKIE, copied)
+        assert (await elsewhere.http.get("/cases")).status_code == 200  # a copy works while the session lasts
+
+        page = await console.http.get("/cases")
+        assert (await console.http.post("/logout", data={"csrf_token": form_token(page.text)})).status_code == 303
+        stale = await elsewhere.http.get("/cases")
+        assert stale.status_code == 303 and stale.headers["location"].startswith("/login")
+        assert (await console.http.get("/api/v1/violation-types", headers=token)).status_code == 401
+
+    assert (await sign_in(console.http, "officer")).status_code == 303  # signing in again opens a new session
+    assert (await console.http.get("/cases")).status_code == 200
+
+
+async def test_a_password_reset_ends_the_sessions_opened_with_the_old_password(console: Api, database_url: str) -> None:
+    async with replica_of(console.settings) as officer:
+        assert (await sign_in(officer.http, "officer")).status_code == 303
+        await sign_in(console.http, "admin")
+        officer_id = users(database_url)["officer"].id
+        token = await admin_form(console)
+        reset = await console.http.post(
+            f"/admin/users/{officer_id}/password", data={"csrf_token": token, "password": "fresh-pass-9"}
+        )
+        assert reset.status_code == 303
+        assert (await officer.http.get("/cases")).status_code == 303
+
+
+async def test_a_password_hashed_with_weaker_parameters_is_rehashed_at_sign_in(console: Api, database_url: str) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    with session_factory(make_engine(database_url))() as session:
+        clerk = session.exec(select(User).where(User.username == "clerk")).one()
+        clerk.password_hash = weak.hash("demo")
+        session.add(clerk)
+        session.commit()
+    current = PasswordHasher()
+    assert current.check_needs_rehash(users(database_url)["clerk"].password_hash)
+
+    assert (await sign_in(console.http, "clerk", "wrong")).status_code == 401
+    assert current.check_needs_rehash(users(database_url)["clerk"].password_hash), "a wrong password changes nothing"
+    assert (await sign_in(console.http, "clerk")).status_code == 303
+    upgraded = users(database_url)["clerk"].password_hash
+    assert not current.check_needs_rehash(upgraded) and current.verify(upgraded, "demo")
+    console.http.cookies.clear()
+    assert (await sign_in(console.http, "clerk")).status_code == 303  # the new hash opens the account as before

@@ -3,6 +3,7 @@ inspection with photos, and who sees a complainant."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -184,3 +185,29 @@ async def test_a_clerk_files_at_intake_and_attaches_a_second_complaint_to_the_op
 
     separate = await api.http.post("/intake", data={**complaint, "decision": "new"})
     assert separate.status_code == 303 and case not in separate.headers["location"]
+
+
+async def test_a_photo_without_exif_time_shows_the_phones_file_time_and_says_so(api: Api, worker: None) -> None:
+    case = await opened(api)
+    await sign_in(api.http, "officer")
+    zone = ZoneInfo("America/Chicago")
+    file_time = datetime(2026, 12, 1, 14, 30, tzinfo=zone)
+    tomorrow = datetime.now(zone) + timedelta(days=1)  # a phone clock this far ahead is wrong, not a capture time
+    times = [file_time, file_time, tomorrow]
+    inspected = await inspect(
+        api.http,
+        case,
+        "violation",
+        photo("green", taken="2026:11:30 09:15:00"),  # the camera's own time wins over the file's
+        photo("red"),
+        photo("blue"),
+        device_times=",".join(str(int(t.timestamp() * 1000)) for t in times),
+    )
+    assert inspected.status_code == 303, inspected.text
+    page = (await api.http.get(f"/cases/{case}")).text
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", page, re.S)
+    assert len(captions) == 3
+    exif, device, unknown = sorted(captions, key=lambda c: ("EXIF" not in c, "file time" not in c))
+    assert "taken <time" in exif and "2026-11-30 09:15</time>" in exif and "from the photo&#39;s EXIF" in exif
+    assert "2026-12-01 14:30</time>" in device and "from the phone&#39;s file time" in device
+    assert "capture time unknown" in unknown and "(uploaded <time" in unknown and "taken" not in unknown

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +15,19 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from domain.access import READ_OUTBOX, SEE_COMPLAINANT, Role
 from domain.ics import CalendarEvent, calendar
 from domain.reports import periods
 from domain.stages import CaseStage, Outcome
 from records.case_list import CaseFilter, Sort, Status, case_page, list_query
 from records.db import make_engine, session_factory, transaction
 from records.reports import figures, open_by_stage, response_breaches, weekly_flow
-from records.tables import Case, CaseEvent, CaseNotice, Hearing, Message, Officer, Parcel
+from records.tables import Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Message, Officer, Parcel
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import sign_in
 
 UNREACHABLE_TEMPORAL = "127.0.0.1:9"
+DEMO_USERNAMES = {Role.HEARING_OFFICER: "hearing"}
 TZ = "America/Chicago"
 
 
@@ -350,3 +353,147 @@ def test_long_lines_fold_at_75_octets_without_splitting_a_character() -> None:
     assert max(len(line) for line in body.split(b"\r\n")) <= 75
     event = next(iter(icalendar.Calendar.from_ical(body).walk("VEVENT")))
     assert str(event["SUMMARY"]) == summary
+
+
+def section(page: str, heading_id: str) -> str:
+    """The text of one section of the case page, from its heading to the next section."""
+    start = page.index(f'id="{heading_id}"')
+    end = page.find("<section", start)
+    return page[start : end if end != -1 else len(page)]
+
+
+async def test_case_page_shows_the_property_history_messages_money_hearings_and_costs(
+    console: Api, database_url: str
+) -> None:
+    now = datetime.now(UTC)
+    with seeded(database_url) as session:
+        seeder = Seeder(session)
+        parcel = seeder.parcels[0]
+        earlier = seeder.case(
+            now - timedelta(days=400),
+            CaseStage.CLOSED,
+            parcel=parcel,
+            violation_code="PS-REFUSE",
+            outcome=Outcome.VOLUNTARY_COMPLIANCE.value,
+            closed_at=now - timedelta(days=380),
+        )
+        case = seeder.case(now - timedelta(days=40), CaseStage.AWAITING_COMPLIANCE, parcel=parcel)
+        case.balance = Decimal("250.00")  # as the ledger activity keeps it: the fine less the payment
+        number = case.case_number
+        seeder.case(now - timedelta(days=10), parcel=seeder.parcels[1])  # another property's case: not history
+        for n, (kind, amount, text, reference) in enumerate(
+            [
+                ("fine", "300.00", "First fine", None),
+                ("payment", "50.00", "Payment at the counter", "RCPT-77"),
+                ("remediation_cost", "1200.00", "Yard cleared by Acme Hauling", None),
+            ]
+        ):
+            session.add(
+                LedgerLine(
+                    case_number=number,
+                    event_key=f"seed-{n}",
+                    line=0,
+                    entry_type=kind,
+                    amount=Decimal(amount),
+                    description=text,
+                    reference=reference,
+                    due_at=now + timedelta(days=30) if kind == "fine" else None,
+                )
+            )
+        session.add_all(
+            [
+                Message(
+                    key=f"{number}:notice-1:email",
+                    case_number=number,
+                    audience="owner",
+                    channel="email",
+                    recipient="owner@example.org",
+                    subject="Notice of violation",
+                    body="Served on you",
+                    backend="sendgrid",
+                    status="delivered",
+                ),
+                Message(
+                    key=f"{number}:complainant-update",
+                    case_number=number,
+                    audience="complainant",
+                    channel="email",
+                    recipient="nora@example.com",
+                    subject="Your complaint: a notice was served",
+                    body="Thank you",
+                    backend="sendgrid",
+                    status="bounced",
+                    error="mailbox does not exist",
+                ),
+            ]
+        )
+        session.add(
+            Hearing(
+                workflow_id=f"{number}-appeal-1",
+                case_number=number,
+                kind="appeal",
+                scheduled_for=now + timedelta(days=14),
+                location="City Hall, Hearing Room B",
+            )
+        )
+
+    await sign_in(console.http, "supervisor")
+    page = (await console.http.get(f"/cases/{number}")).text
+    history = section(page, "parcel-h").split("Property history")[1]
+    assert f'href="/cases/{earlier.case_number}"' in history and "PS-REFUSE" in history
+    assert "Closed (voluntary compliance)" in history and history.count('href="/cases/') == 1
+
+    messages = section(page, "messages-h")
+    assert "owner: owner@example.org" in messages and "Notice of violation" in messages and "delivered" in messages
+    assert "complainant: nora@example.com" in messages  # a supervisor may see who complained
+    assert "bounced: mailbox does not exist" in messages
+
+    money = section(page, "money-h")
+    assert "fine: First fine" in money and "$300.00" in money
+    assert "payment: Payment at the counter" in money and "−$50.00" in money and "RCPT-77" in money
+    assert "Balance: $250.00" in money and "Acme" not in money  # a remediation cost is listed on its own
+
+    hearings = section(page, "hearings-h")
+    assert "appeal hearing" in hearings and "City Hall, Hearing Room B" in hearings and "decision: pending" in hearings
+    costs = section(page, "costs-h")
+    assert "Yard cleared by Acme Hauling · $1200.00" in costs
+
+    console.http.cookies.clear()
+    await sign_in(console.http, "finance")
+    messages = section((await console.http.get(f"/cases/{number}")).text, "messages-h")
+    assert "nora@example.com" not in messages and "(address withheld from your role)" in messages
+    assert "bounced" in messages and "mailbox does not exist" not in messages
+
+
+async def test_the_outbox_withholds_complainants_from_roles_that_may_not_see_them(
+    console: Api, database_url: str
+) -> None:
+    with seeded(database_url) as session:
+        number = Seeder(session).case(datetime.now(UTC) - timedelta(days=3)).case_number
+        for audience, recipient, body, error in [
+            ("owner", "+15550001111", "Reminder: 7 days left to cut the grass", None),
+            ("complainant", "+15550002222", "Nora, thank you for your report of 3 Dec", "unreachable +15550002222"),
+        ]:
+            session.add(
+                Message(
+                    key=f"{number}:{audience}",
+                    case_number=number,
+                    audience=audience,
+                    channel="sms",
+                    recipient=recipient,
+                    body=body,
+                    backend="outbox",
+                    status="failed",
+                    error=error,
+                )
+            )
+    for role in sorted(READ_OUTBOX):
+        console.http.cookies.clear()
+        await sign_in(console.http, DEMO_USERNAMES.get(role, role.value))
+        page = (await console.http.get("/outbox")).text
+        assert "+15550001111" in page and "Reminder: 7 days left" in page, role  # owners' messages are for all
+        if role in SEE_COMPLAINANT:
+            assert "+15550002222" in page and "Nora, thank you" in page, role
+        else:
+            assert "+15550002222" not in page and "Nora" not in page, role
+            assert "(address withheld from your role)" in page and "text, written to the complainant" in page

@@ -11,7 +11,7 @@ from api.console.pages import render
 from api.console.session import SESSION_COOKIE, CsrfChecked, signed_in_user
 from api.deps import ContextDep, SessionDep
 from api.security import create_access_token
-from records.users import authenticate
+from records.users import authenticate, end_sessions
 
 router = APIRouter(include_in_schema=False)
 # One answer for every refusal: it must not tell an attacker which usernames exist or which are locked.
@@ -52,7 +52,7 @@ def login(
     response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SESSION_COOKIE,
-        create_access_token(context.settings, user.username),
+        create_access_token(context.settings, user.username, user.session_version),
         httponly=True,
         samesite="strict",
         secure=not context.settings.is_dev,
@@ -62,7 +62,12 @@ def login(
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout() -> Response:
+def logout(request: Request, context: ContextDep) -> Response:
+    """Deleting the cookie is not enough: a copy of it (a shared computer, a stolen cookie) must stop working too."""
+    user = signed_in_user(request, context)
+    if user is not None:
+        with context.sessions() as session:
+            end_sessions(session, user)
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -1,13 +1,14 @@
 """The inspection page, made for a phone at the property: the checklist, findings and photos in one form.
 
 Photos are stored first (judged by their bytes, kept once under their sha256, with the EXIF time and
-position, or the device's position when the photo carries none), then the `record_inspection` or
+position, or the phone's file time and position when the photo carries none, saying which), then the `record_inspection` or
 `record_reinspection` update names them; the workflow's validator has the last word.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -24,8 +25,8 @@ from api.console.session import CsrfChecked, staff
 from api.context import AppContext
 from api.deps import ContextDep
 from api.routes.actions import take_action
-from domain.access import CASE_ACTIONS
-from domain.evidence import EvidenceRejected, EvidenceSource
+from domain.access import INSPECT
+from domain.evidence import CaptureTimeSource, EvidenceRejected, EvidenceSource, device_capture_time
 from domain.process import ACTION_STAGES
 from domain.stages import CaseStage
 from records.db import transaction
@@ -33,7 +34,6 @@ from records.evidence import Evidence, evidence_of, store_evidence
 from records.tables import Case, Parcel, User
 
 router = APIRouter(include_in_schema=False)
-INSPECTORS = CASE_ACTIONS["record_inspection"] | CASE_ACTIONS["record_reinspection"]
 MAX_PHOTOS = 20
 
 
@@ -92,7 +92,7 @@ async def _page(
 
 @router.get("/cases/{case_number}/inspect", response_class=HTMLResponse)
 async def inspection_page(
-    request: Request, case_number: str, context: ContextDep, user: Annotated[User, staff(INSPECTORS)]
+    request: Request, case_number: str, context: ContextDep, user: Annotated[User, staff(INSPECT)]
 ) -> Response:
     return await _page(request, context, user, case_number)
 
@@ -108,7 +108,7 @@ def _store_photos(
     context: AppContext,
     case_number: str,
     user: User,
-    photos: list[tuple[str, bytes]],
+    photos: list[tuple[str, bytes, datetime | None]],
     source: EvidenceSource,
     device: tuple[float | None, float | None],
 ) -> tuple[list[str], list[int]]:
@@ -118,7 +118,7 @@ def _store_photos(
     ids, added = [], []
     with transaction(context.sessions) as session:
         known = set(session.exec(select(Evidence.id).where(Evidence.case_number == case_number)))
-        for name, data in photos:
+        for name, data, device_time in photos:
             try:
                 item = store_evidence(
                     session,
@@ -140,7 +140,10 @@ def _store_photos(
             if item.latitude is None and device[0] is not None and device[1] is not None:
                 # The photo says nowhere; the phone's own position at upload is the next best witness.
                 item.latitude, item.longitude = device
-                session.add(item)
+            if item.taken_at is None and device_time is not None:
+                # The photo says no time; the phone's time for the file (taken, or last edited) is the next best.
+                item.taken_at, item.taken_at_source = device_time, CaptureTimeSource.DEVICE.value
+            session.add(item)
             ids.append(str(item.id))
             added.append(item.id)
     return ids, added
@@ -155,7 +158,7 @@ def _forget(context: AppContext, added: list[int]) -> None:
 
 @router.post("/cases/{case_number}/inspect", dependencies=[CsrfChecked])
 async def record_inspection(
-    request: Request, case_number: str, context: ContextDep, user: Annotated[User, staff(INSPECTORS)]
+    request: Request, case_number: str, context: ContextDep, user: Annotated[User, staff(INSPECT)]
 ) -> Response:
     form = await request.form()
     with context.sessions() as session:
@@ -183,7 +186,17 @@ async def record_inspection(
         return await _page(
             request, context, user, case_number, problem=problem, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
         )
-    photos = [(upload.filename or "photo", await upload.read()) for upload in uploads]
+    # The browser sends each photo's file time, in the order of the photos (the form works without it).
+    file_times = str(form.get("device_times") or "").split(",")
+    now = datetime.now(UTC)
+    photos = [
+        (
+            upload.filename or "photo",
+            await upload.read(),
+            device_capture_time(file_times[n], now) if n < len(file_times) else None,
+        )
+        for n, upload in enumerate(uploads)
+    ]
     source = EvidenceSource.INSPECTION if action == "record_inspection" else EvidenceSource.REINSPECTION
     device = (_float(form.get("device_lat")), _float(form.get("device_lon")))
     try:

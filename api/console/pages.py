@@ -16,13 +16,16 @@ from fastapi.templating import Jinja2Templates
 
 from api.console.session import CSRF_FIELD, CsrfRejected, PageForbidden, SignInRequired, csrf_token, remember_csrf
 from api.context import AppContext
-from domain.access import CONSOLE_PAGES
+from domain.access import CONSOLE_PAGES, complainant_withheld
+from domain.evidence import CaptureTimeSource
 from domain.stages import CaseStage
 from records.tables import User
 
 API_DIR = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=API_DIR / "templates")
 templates.env.globals["stage_label"] = lambda stage: CaseStage(stage).label
+templates.env.globals["complainant_withheld"] = complainant_withheld
+templates.env.globals["capture_source"] = lambda source: CaptureTimeSource(source).label
 
 
 def navigation(user: User | None) -> list[tuple[str, str]]:

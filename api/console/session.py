@@ -46,11 +46,11 @@ class CsrfRejected(Exception):
 
 def signed_in_user(request: Request, context: ContextDep) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
-    username = token_subject(context.settings, token) if token else None
-    if not username:
+    subject = token_subject(context.settings, token) if token else None
+    if subject is None:
         return None
     with context.sessions() as session:
-        return active_user(session, username)
+        return active_user(session, subject.username, subject.session_version)
 
 
 def sign_in_path(request: Request) -> str:

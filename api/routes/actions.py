@@ -23,7 +23,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.context import AppContext
 from api.deps import ContextDep, CurrentUser
 from domain import actions as act
-from domain.access import CASE_ACTIONS, Role
+from domain.access import CASE_ACTIONS, CASE_EVENT_ROLES, Role
 from domain.case import CaseSnapshot, HumanStep
 from domain.evidence import PHOTO_TYPES, EvidenceSource
 from records.evidence import Evidence
@@ -32,12 +32,15 @@ from workflows.client import case_handle
 
 router = APIRouter(prefix="/api/v1/cases", tags=["case actions"])
 
-# Events from outside that staff may enter on someone's behalf, and who may enter them.
+# Events from outside that staff may enter on someone's behalf, with who may enter them (domain/access).
+_EVENT_BODIES: dict[str, type[BaseModel]] = {
+    "owner_reported_compliance": act.OwnerReportedCompliance,
+    "extension_requested": act.ExtensionRequested,
+    "appeal_filed": act.AppealFiled,
+    "payment_received": act.PaymentReceived,
+}
 CASE_EVENTS: dict[str, tuple[type[BaseModel], frozenset[Role]]] = {
-    "owner_reported_compliance": (act.OwnerReportedCompliance, frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})),
-    "extension_requested": (act.ExtensionRequested, frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})),
-    "appeal_filed": (act.AppealFiled, frozenset({Role.CLERK, Role.HEARING_OFFICER, Role.SUPERVISOR})),
-    "payment_received": (act.PaymentReceived, frozenset({Role.FINANCE})),
+    event: (model, CASE_EVENT_ROLES[event]) for event, model in _EVENT_BODIES.items()
 }
 
 

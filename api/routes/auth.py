@@ -24,4 +24,4 @@ def issue_token(
             detail="Incorrect username or password, or the account is deactivated or locked after repeated failures.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Token(access_token=create_access_token(context.settings, user.username))
+    return Token(access_token=create_access_token(context.settings, user.username, user.session_version))
