@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import console
+from api import console, open311_format
 from api.console import pages
 from api.context import AppContext
 from api.routes import (
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     pages.install(app)
     portal.install(app)
+    open311_format.install(app)
     return app
 
 

@@ -19,7 +19,7 @@ from jsonschema import Draft7Validator
 from lxml import etree
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
-from sqlmodel import col, update
+from sqlmodel import col, func, select, update
 from temporalio.testing import WorkflowEnvironment
 
 from api.open311_format import XML_ITEMS
@@ -27,7 +27,7 @@ from api.rate_limit import OPEN311_READS
 from config.settings import CONFIG_DIR, PROJECT_ROOT
 from domain.policy import Policy, PolicyError, parse_policy
 from records.db import make_engine, session_factory, transaction
-from records.tables import Case
+from records.tables import Case, Complaint
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import form_token, sign_in
 from tests.portal_flow import client_at
@@ -321,6 +321,36 @@ async def test_errors_have_the_specifications_shape_in_both_formats(api: Api) ->
         bad_status = await api.http.get(f"{BASE}/requests.{fmt}", params={"status": "pending"})
         assert "status must be" in _errors(bad_status, 400)[0]
     assert (await api.http.get(f"{BASE}/services.html")).status_code == 404
+
+
+def _complaints(api: Api) -> int:
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        return session.exec(select(func.count()).select_from(Complaint)).one()
+
+
+async def test_refusals_outside_any_route_have_the_specifications_shape_too(api: Api) -> None:
+    key = await issue_key(api)
+    before = _complaints(api)
+    no_boundary = {"content-type": "multipart/form-data"}
+    no_disposition = {"content-type": "multipart/form-data; boundary=b"}
+    for fmt in ("json", "xml"):
+        broken = await api.http.post(f"{BASE}/requests.{fmt}", content=b"api_key=" + key.encode(), headers=no_boundary)
+        assert "boundary" in _errors(broken, 400)[0]
+        headless = b"--b\r\nX-Nothing: 1\r\n\r\nvalue\r\n--b--\r\n"
+        headless_part = await api.http.post(f"{BASE}/requests.{fmt}", content=headless, headers=no_disposition)
+        assert "Content-Disposition" in _errors(headless_part, 400)[0]
+        as_json = await api.http.post(f"{BASE}/requests.{fmt}", json=grass(key))
+        assert "application/x-www-form-urlencoded" in _errors(as_json, 415)[0]
+        assert "no such Open311 resource" in _errors(await api.http.get(f"{BASE}/nothing.{fmt}"), 404)[0]
+        assert "no such Open311 resource" in _errors(await api.http.get(f"{BASE}/requests/a/b.{fmt}"), 404)[0]
+        deleted = await api.http.delete(f"{BASE}/requests.{fmt}")
+        assert "does not answer that HTTP method" in _errors(deleted, 405)[0]
+        assert "POST" in deleted.headers["allow"]
+        assert _errors(await api.http.put(f"{BASE}/services.{fmt}", data={"a": "b"}), 405)
+    assert _errors(await api.http.get(BASE), 404) and _errors(await api.http.get(f"{BASE}/"), 404)
+    # Outside the endpoint, FastAPI's own answer is unchanged.
+    assert (await api.http.get("/api/v1/nothing")).json() == {"detail": "Not Found"}
+    assert _complaints(api) == before
 
 
 async def test_a_refused_request_stores_nothing(api: Api) -> None:

@@ -47,8 +47,17 @@ def get_service_definition(service_code: str, fmt: str, context: ContextDep) -> 
     return render(fmt, "service_definition", definition(violation))
 
 
+# The specification's POST is a form; parameters may also come in the query string, with no body at all.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 @router.post("/requests.{fmt}")
 async def post_request(fmt: str, request: Request, context: ContextDep) -> Response:
+    content_type = request.headers.get("content-type", "").strip().lower()
+    if content_type and not content_type.startswith(FORM_TYPES):
+        raise Open311Error(
+            415, f"send the request as {' or '.join(FORM_TYPES)} (as GeoReport v2 defines it), not {content_type}"
+        )
     params = Params(request.query_params, await request.form())
     return render(fmt, "service_requests", await submit(context, params))
 
