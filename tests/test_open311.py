@@ -24,13 +24,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.open311_format import XML_ITEMS
 from api.rate_limit import OPEN311_READS
+from api.routes.open311 import BODY_LIMIT
 from config.settings import CONFIG_DIR, PROJECT_ROOT
 from domain.policy import Policy, PolicyError, parse_policy
 from records.db import make_engine, session_factory, transaction
 from records.tables import Case, Complaint
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import form_token, sign_in
-from tests.portal_flow import client_at
+from tests.portal_flow import Endless, client_at
 
 SHARED = PROJECT_ROOT.parent / "shared" / "open311"
 BASE = "/open311/v2"
@@ -350,6 +351,19 @@ async def test_refusals_outside_any_route_have_the_specifications_shape_too(api:
     assert _errors(await api.http.get(BASE), 404) and _errors(await api.http.get(f"{BASE}/"), 404)
     # Outside the endpoint, FastAPI's own answer is unchanged.
     assert (await api.http.get("/api/v1/nothing")).json() == {"detail": "Not Found"}
+    assert _complaints(api) == before
+
+
+async def test_a_request_larger_than_a_form_is_refused_as_it_arrives(api: Api) -> None:
+    key = await issue_key(api)
+    before = _complaints(api)
+    for fmt in ("json", "xml"):
+        body = Endless(grass(key), upto=4 * BODY_LIMIT.max_bytes, chunk=16 * 1024)
+        chunked = await api.http.post(f"{BASE}/requests.{fmt}", content=body, headers=body.headers)
+        assert "larger than 256 KB" in _errors(chunked, 413)[0]
+        assert body.sent <= BODY_LIMIT.max_bytes + body.chunk
+        declared = await post(api, grass(key, description="d" * BODY_LIMIT.max_bytes), fmt)
+        assert "photos given by media_url" in _errors(declared, 413)[0]
     assert _complaints(api) == before
 
 

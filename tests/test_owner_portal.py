@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from api.routes import owner_portal
+from api.routes.portal import MAX_REPORT_BYTES
 from records.db import make_engine, session_factory
 from records.evidence import Evidence
 from records.portal import OwnerAccessCode, OwnerRequest
@@ -22,6 +23,7 @@ from tests.conftest import Api
 from tests.helpers import eventually
 from tests.portal_flow import (
     ACTIONS,
+    Endless,
     access_code_on,
     case_of,
     letter_text,
@@ -97,6 +99,13 @@ async def test_the_owner_asks_for_more_time_and_reports_the_work_done(api: Api, 
     assert "7 more days" in asked.text and "confirmation was sent to you by email" in asked.text
     detail = await eventually(lambda: case_of(api, case_number), until=lambda c: "extension_requested" in _kinds(c))
     assert detail["waiting_on"] == "decide the owner's extension request"
+
+    chunked = Endless({"note": "Mowed"}, upto=MAX_REPORT_BYTES + 16 * 1024 * 1024)
+    too_large = await api.http.post(f"/portal/owner/{case_number}/compliance", content=chunked, headers=chunked.headers)
+    assert too_large.status_code == 413 and "send fewer or smaller photos" in too_large.text
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        assert session.exec(select(Evidence).where(Evidence.case_number == case_number)).all() == []
+        assert [r.kind for r in session.exec(select(OwnerRequest))] == ["extension"]  # nothing of it kept
 
     done = await api.http.post(
         f"/portal/owner/{case_number}/compliance",

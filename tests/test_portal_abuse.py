@@ -11,12 +11,13 @@ import pytest
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
+from api.routes.portal import MAX_REPORT_BYTES
 from records.db import make_engine, session_factory
 from records.evidence import Evidence
 from records.portal import OwnerRequest
 from records.tables import Case, Complainant, Complaint
 from tests.conftest import Api
-from tests.portal_flow import REPORT, client_at, photo, portal_api, post_report, tracking_code_of
+from tests.portal_flow import REPORT, Endless, client_at, photo, portal_api, post_report, tracking_code_of
 
 SCRIPT = "<script>alert('pwned')</script>"
 SQL = "142 Maple Dr'; DROP TABLE cases; --"
@@ -81,6 +82,26 @@ async def test_hostile_and_malformed_reports_are_refused_clearly_and_store_nothi
         signed = await http.post("/portal/owner", data={"case_number": "CE-2026-000001' OR 1=1 --", "access_code": SQL})
         _refused(signed, 401, "do not match")
         _refused(await http.post("/portal/owner/CE-2026-000001/appeal", data={"grounds": SCRIPT}), 401)
+    assert _counts(api) == before
+
+
+async def test_an_upload_larger_than_it_says_is_refused_as_it_arrives(api: Api) -> None:
+    before = _counts(api)
+    body = Endless(REPORT, upto=MAX_REPORT_BYTES + 64 * 1024 * 1024)
+    refused = await api.http.post("/portal/report", content=body, headers=body.headers)
+    _refused(refused, 413, "larger than 76 MB; send fewer or smaller photos")
+    assert body.sent <= MAX_REPORT_BYTES + body.chunk  # it stopped reading at the limit, not at the end
+    in_a_browser = Endless(REPORT, upto=MAX_REPORT_BYTES + 64 * 1024 * 1024)
+    page = await api.http.post(
+        "/portal/report", content=in_a_browser, headers={**in_a_browser.headers, "accept": "text/html"}
+    )
+    _refused(page, 413, "<h1>Too large</h1>", "send fewer or smaller photos")
+    declared = await api.http.post(
+        "/portal/owner",
+        content=b"case_number=CE-2026-000001&access_code=x",
+        headers={"content-type": "application/x-www-form-urlencoded", "content-length": str(MAX_REPORT_BYTES + 1)},
+    )
+    _refused(declared, 413, "larger than 76 MB")
     assert _counts(api) == before
 
 

@@ -12,15 +12,16 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 
+from api.body_limit import BodyLimit
 from api.context import AppContext
 from api.deps import ContextDep
-from api.open311_format import Open311Error, Open311Route, Params, render
+from api.open311_format import PREFIX, Open311Error, Open311Route, Params, render
 from api.open311_intake import submit
 from api.open311_views import definition, discovery, service, service_request
 from domain.open311 import MAX_ROWS, parse_instant, request_window
 from records.open311 import RequestFilter, case_of_token, media_urls, service_requests
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+router = APIRouter(prefix=PREFIX, tags=["open311"], route_class=Open311Route)
 
 
 def _zone(context: AppContext) -> ZoneInfo:
@@ -47,6 +48,8 @@ def get_service_definition(service_code: str, fmt: str, context: ContextDep) -> 
     return render(fmt, "service_definition", definition(violation))
 
 
+# A request is a small form (photos come by media_url): every field at its longest fits many times over.
+BODY_LIMIT = BodyLimit(PREFIX + "/", 256 * 1024, "a service request is a form of text, with photos given by media_url")
 # The specification's POST is a form; parameters may also come in the query string, with no body at all.
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

@@ -30,7 +30,6 @@ from api.rate_limit import OWNER_ACTIONS, OWNER_SIGN_IN, OWNER_SIGN_IN_PER_CASE,
 from api.routes.portal import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
-    MAX_REPORT_BYTES,
     keep_photos,
     message_page,
     page,
@@ -333,7 +332,7 @@ async def _act(request: Request, case_number: str, context: AppContext, kind: st
         case = session.get(Case, case_number)
     assert case is not None
     try:
-        form = await read_form(request, MAX_PHOTOS + 1, MAX_REPORT_BYTES)
+        form = await read_form(request, MAX_PHOTOS + 1)
         owner_request = await _request_of(context, case, kind, form)
     except _Refused as refused:
         return message_page(request, context, "Not sent", refused.message, refused.status_code, back)
