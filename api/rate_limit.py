@@ -28,7 +28,13 @@ class Limit:
 # A resident files a few reports; an owner types a code a few times; pages are read freely, not scraped.
 REPORTS = Limit("report", 10, 3600, "reports from your connection in the last hour")
 OWNER_SIGN_IN = Limit("owner-sign-in", 10, 900, "access code attempts from your connection in 15 minutes")
-OWNER_SIGN_IN_PER_CASE = Limit("owner-sign-in-case", 20, 3600, "access code attempts for this case in the last hour")
+OWNER_SIGN_IN_PER_CASE = Limit(
+    "owner-sign-in-case", 20, 3600, "access code attempts for this case from your connection in the last hour"
+)
+# Guessing a code spread over many connections; high enough that no one person can lock the owner out of the case.
+OWNER_SIGN_IN_CASE_CEILING = Limit(
+    "owner-sign-in-case-ceiling", 400, 3600, "access code attempts for this case in the last hour"
+)
 OWNER_ACTIONS = Limit("owner-action", 20, 3600, "requests from your connection in the last hour")
 PAGES = Limit("page", 120, 60, "page requests from your connection in the last minute")
 # 311 apps post for many residents from a few servers, and poll for status: more room than a person needs.

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
+from api.rate_limit import OWNER_SIGN_IN, OWNER_SIGN_IN_CASE_CEILING
 from api.routes.portal import MAX_REPORT_BYTES
 from records.db import make_engine, session_factory
 from records.evidence import Evidence
@@ -103,6 +104,35 @@ async def test_an_upload_larger_than_it_says_is_refused_as_it_arrives(api: Api) 
     )
     _refused(declared, 413, "larger than 76 MB")
     assert _counts(api) == before
+
+
+async def test_no_one_locks_an_owner_out_of_the_case_by_guessing_its_code(api: Api) -> None:
+    wrong = {"case_number": "CE-2026-000001", "access_code": "WRNG-CODE-GESS"}
+    tried = 0
+    for guesser in ("198.51.100.20", "198.51.100.21", "198.51.100.22"):
+        async with client_at(api, guesser) as http:
+            for _ in range(OWNER_SIGN_IN.requests):
+                assert (await http.post("/portal/owner", data=wrong)).status_code == 401
+                tried += 1
+            refused = await http.post("/portal/owner", data=wrong)
+            assert refused.status_code == 429 and "from your connection" in refused.json()["detail"]
+    async with client_at(api, "192.0.2.50") as owner:  # 30 failed attempts on the case, none of them the owner's
+        assert (await owner.post("/portal/owner", data=wrong)).status_code == 401
+        tried += 1
+    # Guessing spread over many connections stops at the case's ceiling, far above what one person can reach.
+    ceiling = OWNER_SIGN_IN_CASE_CEILING.requests
+    for n in range(ceiling):
+        if tried == ceiling:
+            break
+        async with client_at(api, f"10.0.{n // 200}.{n % 200 + 1}") as http:
+            for _ in range(min(OWNER_SIGN_IN.requests, ceiling - tried)):
+                assert (await http.post("/portal/owner", data=wrong)).status_code == 401
+                tried += 1
+    async with client_at(api, "192.0.2.51") as late:
+        refused = await late.post("/portal/owner", data=wrong)
+        assert refused.status_code == 429 and "for this case in the last hour" in refused.json()["detail"]
+        other_case = await late.post("/portal/owner", data={**wrong, "case_number": "CE-2026-000002"})
+        assert other_case.status_code == 401
 
 
 async def test_text_is_stored_as_typed_and_escaped_where_it_is_shown(api: Api) -> None:

@@ -26,7 +26,15 @@ from temporalio.service import RPCError
 from activities.messaging import messaging_activities
 from api.context import AppContext
 from api.deps import ContextDep
-from api.rate_limit import OWNER_ACTIONS, OWNER_SIGN_IN, OWNER_SIGN_IN_PER_CASE, PAGES, limit
+from api.rate_limit import (
+    OWNER_ACTIONS,
+    OWNER_SIGN_IN,
+    OWNER_SIGN_IN_CASE_CEILING,
+    OWNER_SIGN_IN_PER_CASE,
+    PAGES,
+    client_of,
+    limit,
+)
 from api.routes.portal import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
@@ -88,7 +96,8 @@ def sign_in(
 ) -> Response:
     case_number = case_number.strip().upper()
     limit(request, OWNER_SIGN_IN)
-    limit(request, OWNER_SIGN_IN_PER_CASE, key=case_number)
+    limit(request, OWNER_SIGN_IN_PER_CASE, key=f"{client_of(request)} {case_number}")
+    limit(request, OWNER_SIGN_IN_CASE_CEILING, key=case_number)
     with context.sessions() as session:
         opens = is_case_number(case_number) and access_code_opens(session, case_number, access_code)
     if not opens:
