@@ -3,6 +3,7 @@ a second report of the same problem joins the open case. Against the real dev se
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -97,6 +98,25 @@ async def test_a_second_report_of_the_same_problem_joins_the_open_case(api: Api,
 
     other = await post_report(api.http, {**REPORT, "violation_code": "PS-REFUSE", "description": "Old sofas"})
     assert tracking_code_of(other) != first  # another problem at the same address is a case of its own
+
+
+async def test_reports_of_the_same_problem_at_the_same_moment_open_one_case(api: Api, worker: None) -> None:
+    descriptions = [f"Grass past my knees, neighbour {n}" for n in range(8)]
+    answers = await asyncio.gather(*(post_report(api.http, {**REPORT, "description": d}) for d in descriptions))
+    [code] = {tracking_code_of(answer) for answer in answers}
+    assert sorted(answer.headers["location"].split("?")[1] for answer in answers) == ["joined=1"] * 7 + ["new=1"]
+    sessions = session_factory(make_engine(api.settings.database_url))
+    with sessions() as session:
+        case = session.exec(select(Case).where(Case.tracking_code == code)).one()
+        same = select(Case).where(Case.parcel_id == case.parcel_id, Case.violation_code == case.violation_code)
+        assert len(session.exec(same).all()) == 1
+        complaints = session.exec(select(Complaint).where(Complaint.case_number == case.case_number)).all()
+        assert sorted(c.description for c in complaints) == descriptions
+    # Each report after the first reached the case as a duplicate complaint (the signal), none was lost.
+    await eventually(
+        lambda: case_of(api, case.case_number),
+        until=lambda c: [e["kind"] for e in c["timeline"]].count("duplicate_attached") == 7,
+    )
 
 
 async def test_cases_are_found_by_address_without_their_tracking_codes(api: Api, worker: None) -> None:
