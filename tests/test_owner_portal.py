@@ -107,6 +107,7 @@ async def test_the_owner_asks_for_more_time_and_reports_the_work_done(api: Api, 
         assert session.exec(select(Evidence).where(Evidence.case_number == case_number)).all() == []
         assert [r.kind for r in session.exec(select(OwnerRequest))] == ["extension"]  # nothing of it kept
 
+    compliance_deadline = datetime.fromisoformat(detail["compliance_deadline"])
     done = await api.http.post(
         f"/portal/owner/{case_number}/compliance",
         data={"note": "Mowed on Saturday"},
@@ -115,6 +116,9 @@ async def test_the_owner_asks_for_more_time_and_reports_the_work_done(api: Api, 
     assert done.status_code == 200, done.text
     detail = await until_stage(api, case_number, "reinspection_due")
     assert "owner_reported_compliance" in _kinds(detail)
+    # The reinspection comes forward: due well before the deadline the owner had to meet.
+    assert datetime.fromisoformat(detail["next_deadline"]) < compliance_deadline - timedelta(days=1)
+    assert datetime.fromisoformat(detail["compliance_deadline"]) == compliance_deadline
 
     sessions = session_factory(make_engine(api.settings.database_url))
     with sessions() as session:
@@ -167,6 +171,14 @@ async def test_an_appeal_is_heard_within_the_window_and_refused_after_it(
     assert empty.status_code == 422 and "grounds" in empty.text
     appealed = await api.http.post(f"/portal/owner/{case_number}/appeal", data={"grounds": "The grass is a meadow"})
     assert appealed.status_code == 200 and "hearing will be scheduled" in appealed.text
+    assert "A confirmation was sent to you by email" in appealed.text
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        confirmations = session.exec(
+            select(Message).where(col(Message.key).contains(":owner-request-")).order_by(col(Message.id))
+        ).all()
+    assert confirmations[-1].recipient == "jerome.alston@example.net"
+    assert f"Case {case_number}" in confirmations[-1].body and "Your appeal was received" in confirmations[-1].body
+    assert "You filed an appeal" in (await api.http.get(f"/portal/owner/{case_number}")).text
     await until_stage(api, case_number, "hearing")
     again = await api.http.post(f"/portal/owner/{case_number}/appeal", data={"grounds": "Again"})
     assert again.status_code == 409 and "already under way" in again.text

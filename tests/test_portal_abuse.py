@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
-from api.rate_limit import OWNER_SIGN_IN, OWNER_SIGN_IN_CASE_CEILING
+from api.rate_limit import OWNER_ACTIONS, OWNER_SIGN_IN, OWNER_SIGN_IN_CASE_CEILING
 from api.routes.portal import MAX_REPORT_BYTES
 from records.db import make_engine, session_factory
 from records.evidence import Evidence
@@ -162,5 +162,10 @@ async def test_each_client_is_rate_limited_and_told_when_to_come_back(api: Api) 
         assert (
             await http.post("/portal/owner", data={"case_number": "CE-2026-000001", "access_code": "X"})
         ).status_code == 429
+        for _ in range(OWNER_ACTIONS.requests):
+            assert (await http.post("/portal/owner/CE-2026-000001/extension", data={"days": "7"})).status_code == 401
+        acting = await http.post("/portal/owner/CE-2026-000001/compliance", data={"note": "done"})
+        assert acting.status_code == 429 and "Too many requests from your connection" in acting.json()["detail"]
     async with client_at(api, "198.51.100.8") as other:
         assert (await other.get("/portal/report")).status_code == 200  # another client is not held up
+        assert (await other.post("/portal/owner/CE-2026-000001/appeal", data={"grounds": "x"})).status_code == 401
