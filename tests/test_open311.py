@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -81,6 +82,19 @@ def as_xml_says(value: Any) -> Any:
     return None if value is None else str(value)
 
 
+SWAGGER = json.loads((SHARED / "schema" / "swagger.json").read_text())["definitions"]
+
+
+def valid_list_of(definition: str, body: Any) -> list[dict[str, Any]]:
+    """A list of the specification's `definition` objects (swagger.json): each with its id and token, and
+    nothing the definition does not name."""
+    item = {**SWAGGER[definition], "required": ["service_request_id", "token"], "additionalProperties": False}
+    schema = {"type": "array", "minItems": 1, "items": item}
+    errors = sorted(Draft7Validator(schema).iter_errors(body), key=str)
+    assert not errors, f"{definition}: {[e.message for e in errors][:5]}"
+    return list(body)
+
+
 async def both(api: Api, path: str, **kwargs: Any) -> tuple[httpx.Response, httpx.Response]:
     """The same GET in JSON and in XML; the XML must say exactly what the JSON says."""
     as_json = await api.http.get(f"{BASE}/{path}.json", **kwargs)
@@ -123,9 +137,15 @@ async def test_services_list_every_violation_type_with_its_group_and_questions(a
     assert grass_service["service_name"] == "Long grass and weeds"
     assert grass_service["group"] == "Property standards" and grass_service["metadata"] is True
     assert {s["group"] for s in services} >= {"Zoning", "Building", "Pools", "Vehicles"}
-    # Every field a real city's service list has, ours has too.
-    bloomington = json.loads((SHARED / "examples" / "bloomington_services.json").read_text())
-    assert set().union(*map(set, bloomington)) <= set(grass_service)
+    # Every field a real city's service list (and the specification's example) has, ours has too.
+    examples = SHARED / "examples"
+    for published in (
+        json.loads((examples / "bloomington_services.json").read_text()),
+        json.loads((examples / "spec_example_service_list.json").read_text()),
+        from_xml((examples / "san_francisco_services.xml").read_bytes()),
+        from_xml((examples / "services_giessen.xml").read_bytes()),
+    ):
+        assert set().union(*map(set, published)) <= set(grass_service)
 
     for service in services:
         definition, _ = await both(api, f"services/{service['service_code']}")
@@ -238,6 +258,102 @@ async def test_requests_shaped_like_real_cities_are_accepted(api: Api) -> None:
     ours = (await api.http.get(f"{BASE}/requests/{accepted[0]}.json")).json()[0]
     for published in (bloomington, chicago, toronto):
         assert set().union(*map(set, published)) <= set(ours)
+
+
+async def test_requests_shaped_like_san_franciscos_are_accepted(api: Api) -> None:
+    """San Francisco's published requests, with Riverton in place of the city and its points moved to Maple Drive:
+    padded addresses, a street address run into the city's name, intersections, empty elements, and 0.0, 0.0
+    for no point at all. Toronto's single request names its place by `address_id` too."""
+    key = await issue_key(api)
+    [maple] = (await api.get("/api/v1/parcels", "clerk", params={"q": "142 Maple"})).json()
+    examples = SHARED / "examples"
+    san_francisco = from_xml((examples / "san_francisco_requests.xml").read_bytes())
+    [toronto] = from_xml((examples / "toronto_or_spec_requests_single.xml").read_bytes())
+
+    def body(example: dict[str, Any], **fields: str) -> dict[str, str]:
+        address = (example["address"] or "").replace("SAN FRANCISCO", "RIVERTON").replace(", CA", ", IA")
+        no_point = float(example["lat"]) == 0 and float(example["long"]) == 0
+        point = (example["lat"], example["long"]) if no_point else (str(maple["lat"]), str(maple["lon"]))
+        sent = {
+            "description": example["description"] or "",
+            "address_string": address,
+            "address_id": example["address_id"] or "",
+            "zipcode": example["zipcode"] or "",
+            "lat": point[0],
+            "long": point[1],
+            "media_url": example.get("media_url") or "",
+        }
+        return {"api_key": key, "service_code": "PS-GRASS", "attribute[HEIGHT]": "KNEE", **sent, **fields}
+
+    accepted, refused = [], []
+    for example in san_francisco:
+        answer = await post(api, body(example))
+        if float(example["lat"]) == 0:  # "     SAN FRANCISCO , CA " and no point: nowhere in particular
+            assert "is not an address in the City of Riverton" in _errors(answer, 400)[0]
+            refused.append(answer)
+        else:
+            assert answer.status_code == 200, (example, answer.text)
+            accepted.append(valid_list_of("RequestResponse", answer.json())[0])
+    assert accepted and refused
+    # 0.0, 0.0 is no point: a padded address on the roll decides, and no point at sea is kept.
+    padded = body(san_francisco[0], address_string="     142 MAPLE DR , RIVERTON , IA ")
+    accepted.append(valid_list_of("RequestResponse", (await post(api, padded)).json())[0])
+    by_id = body(toronto, address_id=maple["parcel_id"], address_string=toronto["address"])
+    accepted.append(valid_list_of("RequestResponse", from_xml((await post(api, by_id, "xml")).content))[0])
+    assert len({a["service_request_id"] for a in accepted}) == 1  # the same property and service: one case
+
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        complaints = session.exec(
+            select(Complaint)
+            .where(Complaint.case_number == accepted[0]["service_request_id"])
+            .order_by(col(Complaint.id))
+        ).all()
+    assert all(c.parcel_id == maple["parcel_id"] for c in complaints)
+    assert (complaints[-2].lat, complaints[-2].lon) == (None, None)
+    assert complaints[-2].location_text == "142 MAPLE DR , RIVERTON , IA"  # as sent, its padding trimmed
+
+    for answer in (accepted[0], accepted[-1]):
+        as_json, _ = await both(api, f"tokens/{answer['token']}")
+        assert valid_list_of("TokenResponse", as_json.json()) == [
+            {"service_request_id": answer["service_request_id"], "token": answer["token"]}
+        ]
+
+
+async def test_a_request_names_its_property_by_address_id(api: Api) -> None:
+    key = await issue_key(api)
+    [maple] = (await api.get("/api/v1/parcels", "clerk", params={"q": "142 Maple"})).json()
+    for fmt in ("json", "xml"):
+        unknown = await post(api, grass(key, address_string="", address_id="R-99-9999-999"), fmt)
+        assert "address_id 'R-99-9999-999' is not a property of the City of Riverton" in _errors(unknown, 400)[0]
+    answer = await post(api, grass(key, address_string="", address_id=maple["parcel_id"]))
+    [created] = valid_list_of("RequestResponse", answer.json())
+    [request] = valid(
+        "requests.json", (await api.http.get(f"{BASE}/requests/{created['service_request_id']}.json")).json()
+    )
+    assert request["address_id"] == maple["parcel_id"] and request["address"].startswith("142 Maple Dr")
+
+
+async def test_a_service_without_questions_has_no_metadata(
+    sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """A city's pack may ask nothing about a violation type (here the sign's question is taken out)."""
+    text = (CONFIG_DIR / "policy.toml").read_text()
+    start = text.index('[[violation_types.questions]]\ncode = "WHERE"')
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text(text[:start] + text[text.index('[[violation_types]]\ncode = "NS-CONSTRUCTION"') :])
+    settings = make_settings(sqlite_url, temporal_dev.client.service_client.config.target_host, policy_file=policy_file)
+    async for api in open_api(settings):
+        services = valid("services.json", (await api.http.get(f"{BASE}/services.json")).json())
+        sign = next(s for s in services if s["service_code"] == "SG-ILLEGAL")
+        assert sign["metadata"] is False
+        assert all(s["metadata"] is True for s in services if s is not sign)
+        definition, _ = await both(api, "services/SG-ILLEGAL")
+        assert valid("service-definition.json", definition.json())["attributes"] == []
+        key = await issue_key(api)
+        sign_report = {"api_key": key, "service_code": "SG-ILLEGAL", "address_string": MAPLE}
+        asked = await post(api, {**sign_report, "attribute[WHERE]": "PROPERTY"})
+        assert "attribute[WHERE] is not a question of SG-ILLEGAL (its questions: none)" in _errors(asked, 400)[0]
+        valid_list_of("RequestResponse", (await post(api, sign_report)).json())
 
 
 async def test_an_empty_parameter_is_a_missing_one(api: Api) -> None:
