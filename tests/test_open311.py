@@ -285,7 +285,8 @@ async def test_requests_shaped_like_san_franciscos_are_accepted(api: Api) -> Non
         }
         return {"api_key": key, "service_code": "PS-GRASS", "attribute[HEIGHT]": "KNEE", **sent, **fields}
 
-    accepted, refused = [], []
+    accepted: list[dict[str, Any]] = []
+    refused: list[httpx.Response] = []
     for example in san_francisco:
         answer = await post(api, body(example))
         if float(example["lat"]) == 0:  # "     SAN FRANCISCO , CA " and no point: nowhere in particular
@@ -312,10 +313,10 @@ async def test_requests_shaped_like_san_franciscos_are_accepted(api: Api) -> Non
     assert (complaints[-2].lat, complaints[-2].lon) == (None, None)
     assert complaints[-2].location_text == "142 MAPLE DR , RIVERTON , IA"  # as sent, its padding trimmed
 
-    for answer in (accepted[0], accepted[-1]):
-        as_json, _ = await both(api, f"tokens/{answer['token']}")
+    for created in (accepted[0], accepted[-1]):
+        as_json, _ = await both(api, f"tokens/{created['token']}")
         assert valid_list_of("TokenResponse", as_json.json()) == [
-            {"service_request_id": answer["service_request_id"], "token": answer["token"]}
+            {"service_request_id": created["service_request_id"], "token": created["token"]}
         ]
 
 
