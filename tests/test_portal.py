@@ -125,6 +125,20 @@ async def test_cases_are_found_by_address_without_their_tracking_codes(api: Api,
     assert found.status_code == 200
     assert "142 Maple Dr" in found.text and "Long grass and weeds" in found.text
     assert code not in found.text  # the tracking code stays with the person who reported
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        case_number = session.exec(select(Case).where(Case.tracking_code == code)).one().case_number
+    # Each case links to its public page, and the list says what happens next, as that page does.
+    await eventually(lambda: case_of(api, case_number), until=lambda c: c["stage"] == "investigating")
+    found = await api.http.get("/portal/search", params={"address": "142 Maple"})
+    link = f'<a href="/portal/cases/{case_number}">{case_number}</a>'
+    assert link in found.text
+    public = await api.http.get(f"/portal/cases/{case_number}")
+    assert public.status_code == 200 and "Long grass and weeds" in public.text and code not in public.text
+    milestone = re.search(r"<dt>What happens next</dt><dd>([^<]+)</dd>", public.text)
+    assert milestone and milestone[1].startswith("An officer inspects the property by")
+    assert f"<td>{milestone[1]}</td>" in found.text
+    assert (await api.http.get("/portal/cases/CE-2026-999999")).status_code == 404
+    assert (await api.http.get("/portal/cases/nope")).status_code == 404
     nothing = await api.http.get("/portal/search", params={"address": "1 Nowhere Lane"})
     assert "No cases at addresses matching" in nothing.text
     assert (await api.http.get("/portal/addresses", params={"q": "142 map"})).json() == ["142 Maple Dr"]

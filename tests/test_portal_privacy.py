@@ -90,6 +90,7 @@ async def test_no_public_or_owner_page_letter_answer_or_message_to_another_names
     for url in ("/portal/", "/portal/report", "/portal/track", "/portal/search", "/portal/owner"):
         pages[url] = await api.http.get(url)
     pages["tracking page"] = await api.http.get(f"/portal/track/{code}")
+    pages["public case page"] = await api.http.get(f"/portal/cases/{case_number}")
     pages["search"] = await api.http.get("/portal/search", params={"address": "142 Maple"})
     pages["suggestions"] = await api.http.get("/portal/addresses", params={"q": "142 Maple"})
     pages["joined page"] = joined_page

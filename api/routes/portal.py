@@ -25,11 +25,13 @@ from api.intake import dispatch
 from api.rate_limit import PAGES, REPORTS, RateLimited, limit
 from api.routes.complaints import store_body
 from api.schemas import ComplaintCreate, GeoPoint
+from domain.case_numbers import is_case_number
 from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource, accepted_media_type
 from domain.stages import Channel
 from records.evidence import store_evidence
 from records.intake import search_parcels
 from records.portal import case_by_tracking_code, cases_at_addresses, public_case_view
+from records.tables import Case
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -333,6 +335,18 @@ def track(
         )
     view = public_case_view(session, case, context.policy)
     return page(request, context, "track.html", {"view": view, "new": new, "joined": joined, "delayed": delayed})
+
+
+@router.get("/cases/{case_number}", response_class=HTMLResponse)
+def public_case(request: Request, case_number: str, context: ContextDep, session: SessionDep) -> Response:
+    """The public page as the address search links it: by case number, as anyone may see it, without the
+    tracking code (which stays with the person who reported)."""
+    limit(request, PAGES)
+    case = session.get(Case, case_number) if is_case_number(case_number) else None
+    if case is None:
+        return message_page(request, context, "No such case", "No case has that number.", status.HTTP_404_NOT_FOUND)
+    view = public_case_view(session, case, context.policy)
+    return page(request, context, "track.html", {"view": view, "new": False, "joined": False, "delayed": False})
 
 
 @router.get("/search", response_class=HTMLResponse)
