@@ -70,6 +70,21 @@ async def test_an_anonymous_report_with_a_photo_opens_a_case_to_follow(api: Api,
     assert (api.settings.document_store_dir / kept.path).read_bytes() == photo()
 
 
+async def test_a_report_by_latitude_and_longitude_opens_a_case_at_the_nearest_property(api: Api) -> None:
+    [maple] = (await api.get("/api/v1/parcels", "clerk", params={"q": "142 Maple"})).json()
+    lat, lon = maple["lat"] + 0.0002, maple["lon"]  # some 20 m off the parcel's point, as a phone's GPS is
+    answer = await post_report(api.http, {**REPORT, "address": "", "lat": str(lat), "lon": str(lon)})
+    code = tracking_code_of(answer)
+    assert answer.headers["location"].endswith("?new=1")
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        case = session.exec(select(Case).where(Case.tracking_code == code)).one()
+        complaint = session.exec(select(Complaint).where(Complaint.case_number == case.case_number)).one()
+    assert case.parcel_id == maple["parcel_id"]
+    assert (complaint.lat, complaint.lon) == (lat, lon) and complaint.location_text == f"{lat}, {lon}"
+    page = await api.http.get(answer.headers["location"])
+    assert "142 Maple Dr" in page.text and "Thank you" in page.text
+
+
 async def test_a_second_report_of_the_same_problem_joins_the_open_case(api: Api, worker: None) -> None:
     first = tracking_code_of(await post_report(api.http, REPORT))
     sessions = session_factory(make_engine(api.settings.database_url))
