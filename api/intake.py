@@ -48,22 +48,21 @@ def store(
         try:
             with transaction(context.sessions) as session:
                 complaint = build(session)
-                case = (
-                    open_case_for(session, complaint.parcel.parcel_id, complaint.violation.code)
-                    if join_open_case
-                    else None
-                )
-                if case is not None:
+                case = open_case_for(session, complaint.parcel.parcel_id, complaint.violation.code)
+                if case is not None and join_open_case:
                     filed = Filed(case, attach_complaint(session, case, complaint), joined_open_case=True)
                 else:
-                    case = store_complaint(session, complaint, context.policy.calendar)
+                    case = store_complaint(
+                        session, complaint, context.policy.calendar, beside_open_case=case is not None
+                    )
                     first = session.exec(select(Complaint).where(col(Complaint.case_number) == case.case_number)).one()
                     filed = Filed(case, first, joined_open_case=False)
                 if also is not None:
                     also(session, filed)
                 return filed
         except IntegrityError:
-            # Two intakes took the year's first case number at once; the loser takes the next one.
+            # Two intakes took the year's first case number at once, or opened a case about the same parcel and
+            # violation type at once (ux_cases_open_joining_reports): the loser takes the next number, or joins.
             if attempt == STORE_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")

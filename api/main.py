@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import console
+from api import console, open311_format
+from api.body_limit import BodyLimitMiddleware
 from api.console import pages
 from api.context import AppContext
 from api.routes import (
@@ -71,8 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         print_queue.router,
     ):
         app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, limits=(open311.BODY_LIMIT, portal.BODY_LIMIT))
     pages.install(app)
     portal.install(app)
+    open311_format.install(app)
     return app
 
 

@@ -10,12 +10,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.datastructures import FormData, MultiDict, QueryParams
+from starlette.exceptions import HTTPException
 
-from api.rate_limit import OPEN311_POSTS, OPEN311_READS, RateLimited, limit
+from api.rate_limit import OPEN311_POSTS, OPEN311_READS, limit
+
+PREFIX = "/open311/v2"
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # What a list is called in XML, and what each of its items is called (the specification's element names).
@@ -42,7 +46,8 @@ class Open311Error(Exception):
 
 
 def response_format(request: Request) -> str:
-    fmt = str(request.path_params.get("fmt", "")).lower()
+    """The route's `{fmt}`; where no route matched (an unknown path, a wrong method), the path's extension."""
+    fmt = str(request.path_params.get("fmt") or request.url.path.rpartition(".")[2]).lower()
     return fmt if fmt in FORMATS else "json"
 
 
@@ -73,6 +78,33 @@ def error_response(fmt: str, status: int, descriptions: tuple[str, ...] | list[s
     return render(fmt, "errors", [{"code": status, "description": d} for d in descriptions], status)
 
 
+def http_error(fmt: str, exc: HTTPException) -> Response:
+    refused = error_response(fmt, exc.status_code, [str(exc.detail)])
+    refused.headers.update(exc.headers or {})
+    return refused
+
+
+# What the router says when no Open311 route answers, in words for the app's developer.
+_NO_ROUTE = {
+    404: "no such Open311 resource; discovery.json lists this endpoint's resources",
+    405: "this Open311 resource does not answer that HTTP method",
+}
+
+
+def install(app: FastAPI) -> None:
+    """An unknown path or a wrong method under /open311/v2/ is answered in the specification's error shape too
+    (the router refuses those before any Open311 route runs); every other path keeps FastAPI's answer."""
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if request.url.path == PREFIX or request.url.path.startswith(PREFIX + "/"):
+            described = HTTPException(exc.status_code, _NO_ROUTE.get(exc.status_code, str(exc.detail)), exc.headers)
+            return http_error(response_format(request), described)
+        return await http_exception_handler(request, exc)
+
+    app.add_exception_handler(HTTPException, refused)
+
+
 class Open311Route(APIRoute):
     """Answers every failure of an Open311 route in the specification's error shape and the asked-for format."""
 
@@ -86,10 +118,8 @@ class Open311Route(APIRoute):
                 if str(request.path_params.get("fmt", "")).lower() not in FORMATS:
                     raise Open311Error(404, "the format must be .json or .xml")
                 return await handler(request)
-            except RateLimited as exc:
-                refused = error_response(fmt, exc.status_code, [str(exc.detail)])
-                refused.headers.update(exc.headers or {})
-                return refused
+            except HTTPException as exc:  # the rate limit, the size limit, a form that cannot be parsed
+                return http_error(fmt, exc)
             except Open311Error as exc:
                 return error_response(fmt, exc.status, exc.descriptions)
             except RequestValidationError as exc:

@@ -149,6 +149,8 @@ def locate(session: Session, context: AppContext, params: Params) -> Place:
     lat, lon = _coordinate(params, "lat", 90), _coordinate(params, "long", 180)
     if (lat is None) != (lon is None):
         raise Open311Error(400, "lat and long must be given together")
+    if lat == 0 and lon == 0:  # how San Francisco's and Bloomington's apps say "no point", not a place at sea
+        lat = lon = None
     address_id, address = params.get("address_id"), params.get("address_string")
     try:
         if address_id is not None:

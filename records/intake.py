@@ -118,7 +118,11 @@ def next_case_number(session: Session, year: int) -> str:
     return format_case_number(year, value)
 
 
-def store_complaint(session: Session, complaint: NewComplaint, calendar: BusinessCalendar) -> Case:
+def store_complaint(
+    session: Session, complaint: NewComplaint, calendar: BusinessCalendar, *, beside_open_case: bool
+) -> Case:
+    """Opens a case for the complaint; IntegrityError when, unless `beside_open_case`, another intake has just
+    opened the case about the same parcel and violation type (the caller joins that one)."""
     now = datetime.now(UTC)
     violation = complaint.violation
     case = Case(
@@ -130,6 +134,7 @@ def store_complaint(session: Session, complaint: NewComplaint, calendar: Busines
         priority=violation.priority,
         category=violation.category,
         opened_at=now,
+        joins_reports=not beside_open_case,
     )
     session.add(case)
     _add_complaint(session, case.case_number, complaint, now)

@@ -11,7 +11,20 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Numeric, TypeDecorator, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Numeric,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -125,6 +138,9 @@ class Complainant(SQLModel, table=True):
     created_at: datetime | None = _utc_column(nullable=False, server_now=True)
 
 
+OPEN_JOINING_REPORTS = "stage <> 'closed' AND joins_reports"
+
+
 class Case(SQLModel, table=True):
     """The projection of a case that lists and reports read; the workflow is the source of truth."""
 
@@ -139,6 +155,16 @@ class Case(SQLModel, table=True):
         Index("ix_cases_next_deadline", "next_deadline"),
         Index("ix_cases_overdue_next_deadline", "overdue", "next_deadline"),
         Index("ix_cases_closed_at", "closed_at"),
+        # Two reports of the same problem at the same moment cannot open two cases: the second insert fails and
+        # its intake joins the first (api/intake.py). Migration 0014.
+        Index(
+            "ux_cases_open_joining_reports",
+            "parcel_id",
+            "violation_code",
+            unique=True,
+            sqlite_where=text(OPEN_JOINING_REPORTS),
+            postgresql_where=text(OPEN_JOINING_REPORTS),
+        ),
     )
 
     case_number: str = Field(primary_key=True, max_length=16)
@@ -158,6 +184,9 @@ class Case(SQLModel, table=True):
     balance: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(12, 2), nullable=False, server_default="0"))
     outcome: str | None = None
     closed_at: datetime | None = _utc_column()
+    # Intake sets it on a case it opens where none about the parcel and violation type is open (the case later
+    # reports join), not on one staff open on purpose beside an open one ("open a new case anyway").
+    joins_reports: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     # Null until Temporal has accepted the case's workflow: the reconciler starts what is still null.
     workflow_started_at: datetime | None = _utc_column()
     updated_at: datetime | None = _utc_column(nullable=False, server_now=True)

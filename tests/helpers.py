@@ -13,7 +13,14 @@ from domain.case import CaseStart
 from domain.policy import Policy
 from domain.stages import Channel
 from records.db import SessionFactory, transaction
-from records.intake import ComplainantDetails, NewComplaint, case_start, parcel_by_address, store_complaint
+from records.intake import (
+    ComplainantDetails,
+    NewComplaint,
+    case_start,
+    open_case_for,
+    parcel_by_address,
+    store_complaint,
+)
 from records.tables import Case, Parcel
 
 T = TypeVar("T")
@@ -58,6 +65,7 @@ def file_case(
                 received_by_user_id=None,
             ),
             policy.calendar,
+            beside_open_case=open_case_for(session, parcel.parcel_id, code) is not None,
         )
         return case, case_start(session, case, snapshot)
 

@@ -51,6 +51,25 @@ async def post_report(
     return await http.post("/portal/report", data=fields, files=files)
 
 
+class Endless:
+    """A multipart body sent in chunks with no Content-Length, as a script uploads a file larger than it says;
+    `sent` counts what the server took before it stopped reading."""
+
+    def __init__(self, fields: dict[str, str], upto: int, chunk: int = 1024 * 1024) -> None:
+        self.fields, self.upto, self.chunk, self.sent = fields, upto, chunk, 0
+        self.headers = {"content-type": "multipart/form-data; boundary=endless"}
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        head = "".join(
+            f'--endless\r\ncontent-disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in self.fields.items()
+        )
+        head += '--endless\r\ncontent-disposition: form-data; name="photos"; filename="big.jpg"\r\n'
+        yield (head + "content-type: image/jpeg\r\n\r\n").encode() + b"\xff\xd8\xff"
+        while self.sent < self.upto:
+            self.sent += self.chunk
+            yield b"\0" * self.chunk
+
+
 def tracking_code_of(answer: httpx.Response) -> str:
     assert answer.status_code == 303, answer.text
     match = re.match(r"^/portal/track/([A-Z0-9]+)\?", answer.headers["location"])

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,18 +20,19 @@ from jsonschema import Draft7Validator
 from lxml import etree
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
-from sqlmodel import col, update
+from sqlmodel import col, func, select, update
 from temporalio.testing import WorkflowEnvironment
 
 from api.open311_format import XML_ITEMS
 from api.rate_limit import OPEN311_READS
+from api.routes.open311 import BODY_LIMIT
 from config.settings import CONFIG_DIR, PROJECT_ROOT
 from domain.policy import Policy, PolicyError, parse_policy
 from records.db import make_engine, session_factory, transaction
-from records.tables import Case
+from records.tables import Case, Complaint
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import form_token, sign_in
-from tests.portal_flow import client_at
+from tests.portal_flow import Endless, client_at
 
 SHARED = PROJECT_ROOT.parent / "shared" / "open311"
 BASE = "/open311/v2"
@@ -80,6 +82,19 @@ def as_xml_says(value: Any) -> Any:
     return None if value is None else str(value)
 
 
+SWAGGER = json.loads((SHARED / "schema" / "swagger.json").read_text())["definitions"]
+
+
+def valid_list_of(definition: str, body: Any) -> list[dict[str, Any]]:
+    """A list of the specification's `definition` objects (swagger.json): each with its id and token, and
+    nothing the definition does not name."""
+    item = {**SWAGGER[definition], "required": ["service_request_id", "token"], "additionalProperties": False}
+    schema = {"type": "array", "minItems": 1, "items": item}
+    errors = sorted(Draft7Validator(schema).iter_errors(body), key=str)
+    assert not errors, f"{definition}: {[e.message for e in errors][:5]}"
+    return list(body)
+
+
 async def both(api: Api, path: str, **kwargs: Any) -> tuple[httpx.Response, httpx.Response]:
     """The same GET in JSON and in XML; the XML must say exactly what the JSON says."""
     as_json = await api.http.get(f"{BASE}/{path}.json", **kwargs)
@@ -122,9 +137,15 @@ async def test_services_list_every_violation_type_with_its_group_and_questions(a
     assert grass_service["service_name"] == "Long grass and weeds"
     assert grass_service["group"] == "Property standards" and grass_service["metadata"] is True
     assert {s["group"] for s in services} >= {"Zoning", "Building", "Pools", "Vehicles"}
-    # Every field a real city's service list has, ours has too.
-    bloomington = json.loads((SHARED / "examples" / "bloomington_services.json").read_text())
-    assert set().union(*map(set, bloomington)) <= set(grass_service)
+    # Every field a real city's service list (and the specification's example) has, ours has too.
+    examples = SHARED / "examples"
+    for published in (
+        json.loads((examples / "bloomington_services.json").read_text()),
+        json.loads((examples / "spec_example_service_list.json").read_text()),
+        from_xml((examples / "san_francisco_services.xml").read_bytes()),
+        from_xml((examples / "services_giessen.xml").read_bytes()),
+    ):
+        assert set().union(*map(set, published)) <= set(grass_service)
 
     for service in services:
         definition, _ = await both(api, f"services/{service['service_code']}")
@@ -239,6 +260,103 @@ async def test_requests_shaped_like_real_cities_are_accepted(api: Api) -> None:
         assert set().union(*map(set, published)) <= set(ours)
 
 
+async def test_requests_shaped_like_san_franciscos_are_accepted(api: Api) -> None:
+    """San Francisco's published requests, with Riverton in place of the city and its points moved to Maple Drive:
+    padded addresses, a street address run into the city's name, intersections, empty elements, and 0.0, 0.0
+    for no point at all. Toronto's single request names its place by `address_id` too."""
+    key = await issue_key(api)
+    [maple] = (await api.get("/api/v1/parcels", "clerk", params={"q": "142 Maple"})).json()
+    examples = SHARED / "examples"
+    san_francisco = from_xml((examples / "san_francisco_requests.xml").read_bytes())
+    [toronto] = from_xml((examples / "toronto_or_spec_requests_single.xml").read_bytes())
+
+    def body(example: dict[str, Any], **fields: str) -> dict[str, str]:
+        address = (example["address"] or "").replace("SAN FRANCISCO", "RIVERTON").replace(", CA", ", IA")
+        no_point = float(example["lat"]) == 0 and float(example["long"]) == 0
+        point = (example["lat"], example["long"]) if no_point else (str(maple["lat"]), str(maple["lon"]))
+        sent = {
+            "description": example["description"] or "",
+            "address_string": address,
+            "address_id": example["address_id"] or "",
+            "zipcode": example["zipcode"] or "",
+            "lat": point[0],
+            "long": point[1],
+            "media_url": example.get("media_url") or "",
+        }
+        return {"api_key": key, "service_code": "PS-GRASS", "attribute[HEIGHT]": "KNEE", **sent, **fields}
+
+    accepted: list[dict[str, Any]] = []
+    refused: list[httpx.Response] = []
+    for example in san_francisco:
+        answer = await post(api, body(example))
+        if float(example["lat"]) == 0:  # "     SAN FRANCISCO , CA " and no point: nowhere in particular
+            assert "is not an address in the City of Riverton" in _errors(answer, 400)[0]
+            refused.append(answer)
+        else:
+            assert answer.status_code == 200, (example, answer.text)
+            accepted.append(valid_list_of("RequestResponse", answer.json())[0])
+    assert accepted and refused
+    # 0.0, 0.0 is no point: a padded address on the roll decides, and no point at sea is kept.
+    padded = body(san_francisco[0], address_string="     142 MAPLE DR , RIVERTON , IA ")
+    accepted.append(valid_list_of("RequestResponse", (await post(api, padded)).json())[0])
+    by_id = body(toronto, address_id=maple["parcel_id"], address_string=toronto["address"])
+    accepted.append(valid_list_of("RequestResponse", from_xml((await post(api, by_id, "xml")).content))[0])
+    assert len({a["service_request_id"] for a in accepted}) == 1  # the same property and service: one case
+
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        complaints = session.exec(
+            select(Complaint)
+            .where(Complaint.case_number == accepted[0]["service_request_id"])
+            .order_by(col(Complaint.id))
+        ).all()
+    assert all(c.parcel_id == maple["parcel_id"] for c in complaints)
+    assert (complaints[-2].lat, complaints[-2].lon) == (None, None)
+    assert complaints[-2].location_text == "142 MAPLE DR , RIVERTON , IA"  # as sent, its padding trimmed
+
+    for created in (accepted[0], accepted[-1]):
+        as_json, _ = await both(api, f"tokens/{created['token']}")
+        assert valid_list_of("TokenResponse", as_json.json()) == [
+            {"service_request_id": created["service_request_id"], "token": created["token"]}
+        ]
+
+
+async def test_a_request_names_its_property_by_address_id(api: Api) -> None:
+    key = await issue_key(api)
+    [maple] = (await api.get("/api/v1/parcels", "clerk", params={"q": "142 Maple"})).json()
+    for fmt in ("json", "xml"):
+        unknown = await post(api, grass(key, address_string="", address_id="R-99-9999-999"), fmt)
+        assert "address_id 'R-99-9999-999' is not a property of the City of Riverton" in _errors(unknown, 400)[0]
+    answer = await post(api, grass(key, address_string="", address_id=maple["parcel_id"]))
+    [created] = valid_list_of("RequestResponse", answer.json())
+    [request] = valid(
+        "requests.json", (await api.http.get(f"{BASE}/requests/{created['service_request_id']}.json")).json()
+    )
+    assert request["address_id"] == maple["parcel_id"] and request["address"].startswith("142 Maple Dr")
+
+
+async def test_a_service_without_questions_has_no_metadata(
+    sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """A city's pack may ask nothing about a violation type (here the sign's question is taken out)."""
+    text = (CONFIG_DIR / "policy.toml").read_text()
+    start = text.index('[[violation_types.questions]]\ncode = "WHERE"')
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text(text[:start] + text[text.index('[[violation_types]]\ncode = "NS-CONSTRUCTION"') :])
+    settings = make_settings(sqlite_url, temporal_dev.client.service_client.config.target_host, policy_file=policy_file)
+    async for api in open_api(settings):
+        services = valid("services.json", (await api.http.get(f"{BASE}/services.json")).json())
+        sign = next(s for s in services if s["service_code"] == "SG-ILLEGAL")
+        assert sign["metadata"] is False
+        assert all(s["metadata"] is True for s in services if s is not sign)
+        definition, _ = await both(api, "services/SG-ILLEGAL")
+        assert valid("service-definition.json", definition.json())["attributes"] == []
+        key = await issue_key(api)
+        sign_report = {"api_key": key, "service_code": "SG-ILLEGAL", "address_string": MAPLE}
+        asked = await post(api, {**sign_report, "attribute[WHERE]": "PROPERTY"})
+        assert "attribute[WHERE] is not a question of SG-ILLEGAL (its questions: none)" in _errors(asked, 400)[0]
+        valid_list_of("RequestResponse", (await post(api, sign_report)).json())
+
+
 async def test_an_empty_parameter_is_a_missing_one(api: Api) -> None:
     key = await issue_key(api)
     answer = await post(
@@ -321,6 +439,49 @@ async def test_errors_have_the_specifications_shape_in_both_formats(api: Api) ->
         bad_status = await api.http.get(f"{BASE}/requests.{fmt}", params={"status": "pending"})
         assert "status must be" in _errors(bad_status, 400)[0]
     assert (await api.http.get(f"{BASE}/services.html")).status_code == 404
+
+
+def _complaints(api: Api) -> int:
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        return session.exec(select(func.count()).select_from(Complaint)).one()
+
+
+async def test_refusals_outside_any_route_have_the_specifications_shape_too(api: Api) -> None:
+    key = await issue_key(api)
+    before = _complaints(api)
+    no_boundary = {"content-type": "multipart/form-data"}
+    no_disposition = {"content-type": "multipart/form-data; boundary=b"}
+    for fmt in ("json", "xml"):
+        broken = await api.http.post(f"{BASE}/requests.{fmt}", content=b"api_key=" + key.encode(), headers=no_boundary)
+        assert "boundary" in _errors(broken, 400)[0]
+        headless = b"--b\r\nX-Nothing: 1\r\n\r\nvalue\r\n--b--\r\n"
+        headless_part = await api.http.post(f"{BASE}/requests.{fmt}", content=headless, headers=no_disposition)
+        assert "Content-Disposition" in _errors(headless_part, 400)[0]
+        as_json = await api.http.post(f"{BASE}/requests.{fmt}", json=grass(key))
+        assert "application/x-www-form-urlencoded" in _errors(as_json, 415)[0]
+        assert "no such Open311 resource" in _errors(await api.http.get(f"{BASE}/nothing.{fmt}"), 404)[0]
+        assert "no such Open311 resource" in _errors(await api.http.get(f"{BASE}/requests/a/b.{fmt}"), 404)[0]
+        deleted = await api.http.delete(f"{BASE}/requests.{fmt}")
+        assert "does not answer that HTTP method" in _errors(deleted, 405)[0]
+        assert "POST" in deleted.headers["allow"]
+        assert _errors(await api.http.put(f"{BASE}/services.{fmt}", data={"a": "b"}), 405)
+    assert _errors(await api.http.get(BASE), 404) and _errors(await api.http.get(f"{BASE}/"), 404)
+    # Outside the endpoint, FastAPI's own answer is unchanged.
+    assert (await api.http.get("/api/v1/nothing")).json() == {"detail": "Not Found"}
+    assert _complaints(api) == before
+
+
+async def test_a_request_larger_than_a_form_is_refused_as_it_arrives(api: Api) -> None:
+    key = await issue_key(api)
+    before = _complaints(api)
+    for fmt in ("json", "xml"):
+        body = Endless(grass(key), upto=4 * BODY_LIMIT.max_bytes, chunk=16 * 1024)
+        chunked = await api.http.post(f"{BASE}/requests.{fmt}", content=body, headers=body.headers)
+        assert "larger than 256 KB" in _errors(chunked, 413)[0]
+        assert body.sent <= BODY_LIMIT.max_bytes + body.chunk
+        declared = await post(api, grass(key, description="d" * BODY_LIMIT.max_bytes), fmt)
+        assert "photos given by media_url" in _errors(declared, 413)[0]
+    assert _complaints(api) == before
 
 
 async def test_a_refused_request_stores_nothing(api: Api) -> None:

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from api.routes import owner_portal
+from api.routes.portal import MAX_REPORT_BYTES
 from records.db import make_engine, session_factory
 from records.evidence import Evidence
 from records.portal import OwnerAccessCode, OwnerRequest
@@ -22,6 +23,7 @@ from tests.conftest import Api
 from tests.helpers import eventually
 from tests.portal_flow import (
     ACTIONS,
+    Endless,
     access_code_on,
     case_of,
     letter_text,
@@ -98,6 +100,14 @@ async def test_the_owner_asks_for_more_time_and_reports_the_work_done(api: Api, 
     detail = await eventually(lambda: case_of(api, case_number), until=lambda c: "extension_requested" in _kinds(c))
     assert detail["waiting_on"] == "decide the owner's extension request"
 
+    chunked = Endless({"note": "Mowed"}, upto=MAX_REPORT_BYTES + 16 * 1024 * 1024)
+    too_large = await api.http.post(f"/portal/owner/{case_number}/compliance", content=chunked, headers=chunked.headers)
+    assert too_large.status_code == 413 and "send fewer or smaller photos" in too_large.text
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        assert session.exec(select(Evidence).where(Evidence.case_number == case_number)).all() == []
+        assert [r.kind for r in session.exec(select(OwnerRequest))] == ["extension"]  # nothing of it kept
+
+    compliance_deadline = datetime.fromisoformat(detail["compliance_deadline"])
     done = await api.http.post(
         f"/portal/owner/{case_number}/compliance",
         data={"note": "Mowed on Saturday"},
@@ -106,6 +116,9 @@ async def test_the_owner_asks_for_more_time_and_reports_the_work_done(api: Api, 
     assert done.status_code == 200, done.text
     detail = await until_stage(api, case_number, "reinspection_due")
     assert "owner_reported_compliance" in _kinds(detail)
+    # The reinspection comes forward: due well before the deadline the owner had to meet.
+    assert datetime.fromisoformat(detail["next_deadline"]) < compliance_deadline - timedelta(days=1)
+    assert datetime.fromisoformat(detail["compliance_deadline"]) == compliance_deadline
 
     sessions = session_factory(make_engine(api.settings.database_url))
     with sessions() as session:
@@ -158,6 +171,14 @@ async def test_an_appeal_is_heard_within_the_window_and_refused_after_it(
     assert empty.status_code == 422 and "grounds" in empty.text
     appealed = await api.http.post(f"/portal/owner/{case_number}/appeal", data={"grounds": "The grass is a meadow"})
     assert appealed.status_code == 200 and "hearing will be scheduled" in appealed.text
+    assert "A confirmation was sent to you by email" in appealed.text
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        confirmations = session.exec(
+            select(Message).where(col(Message.key).contains(":owner-request-")).order_by(col(Message.id))
+        ).all()
+    assert confirmations[-1].recipient == "jerome.alston@example.net"
+    assert f"Case {case_number}" in confirmations[-1].body and "Your appeal was received" in confirmations[-1].body
+    assert "You filed an appeal" in (await api.http.get(f"/portal/owner/{case_number}")).text
     await until_stage(api, case_number, "hearing")
     again = await api.http.post(f"/portal/owner/{case_number}/appeal", data={"grounds": "Again"})
     assert again.status_code == 409 and "already under way" in again.text

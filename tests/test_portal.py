@@ -3,6 +3,7 @@ a second report of the same problem joins the open case. Against the real dev se
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -69,6 +70,21 @@ async def test_an_anonymous_report_with_a_photo_opens_a_case_to_follow(api: Api,
     assert (api.settings.document_store_dir / kept.path).read_bytes() == photo()
 
 
+async def test_a_report_by_latitude_and_longitude_opens_a_case_at_the_nearest_property(api: Api) -> None:
+    [maple] = (await api.get("/api/v1/parcels", "clerk", params={"q": "142 Maple"})).json()
+    lat, lon = maple["lat"] + 0.0002, maple["lon"]  # some 20 m off the parcel's point, as a phone's GPS is
+    answer = await post_report(api.http, {**REPORT, "address": "", "lat": str(lat), "lon": str(lon)})
+    code = tracking_code_of(answer)
+    assert answer.headers["location"].endswith("?new=1")
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        case = session.exec(select(Case).where(Case.tracking_code == code)).one()
+        complaint = session.exec(select(Complaint).where(Complaint.case_number == case.case_number)).one()
+    assert case.parcel_id == maple["parcel_id"]
+    assert (complaint.lat, complaint.lon) == (lat, lon) and complaint.location_text == f"{lat}, {lon}"
+    page = await api.http.get(answer.headers["location"])
+    assert "142 Maple Dr" in page.text and "Thank you" in page.text
+
+
 async def test_a_second_report_of_the_same_problem_joins_the_open_case(api: Api, worker: None) -> None:
     first = tracking_code_of(await post_report(api.http, REPORT))
     sessions = session_factory(make_engine(api.settings.database_url))
@@ -99,12 +115,45 @@ async def test_a_second_report_of_the_same_problem_joins_the_open_case(api: Api,
     assert tracking_code_of(other) != first  # another problem at the same address is a case of its own
 
 
+async def test_reports_of_the_same_problem_at_the_same_moment_open_one_case(api: Api, worker: None) -> None:
+    descriptions = [f"Grass past my knees, neighbour {n}" for n in range(8)]
+    answers = await asyncio.gather(*(post_report(api.http, {**REPORT, "description": d}) for d in descriptions))
+    [code] = {tracking_code_of(answer) for answer in answers}
+    assert sorted(answer.headers["location"].split("?")[1] for answer in answers) == ["joined=1"] * 7 + ["new=1"]
+    sessions = session_factory(make_engine(api.settings.database_url))
+    with sessions() as session:
+        case = session.exec(select(Case).where(Case.tracking_code == code)).one()
+        same = select(Case).where(Case.parcel_id == case.parcel_id, Case.violation_code == case.violation_code)
+        assert len(session.exec(same).all()) == 1
+        complaints = session.exec(select(Complaint).where(Complaint.case_number == case.case_number)).all()
+        assert sorted(c.description for c in complaints) == descriptions
+    # Each report after the first reached the case as a duplicate complaint (the signal), none was lost.
+    await eventually(
+        lambda: case_of(api, case.case_number),
+        until=lambda c: [e["kind"] for e in c["timeline"]].count("duplicate_attached") == 7,
+    )
+
+
 async def test_cases_are_found_by_address_without_their_tracking_codes(api: Api, worker: None) -> None:
     code = tracking_code_of(await post_report(api.http, REPORT))
     found = await api.http.get("/portal/search", params={"address": "142 Maple"})
     assert found.status_code == 200
     assert "142 Maple Dr" in found.text and "Long grass and weeds" in found.text
     assert code not in found.text  # the tracking code stays with the person who reported
+    with session_factory(make_engine(api.settings.database_url))() as session:
+        case_number = session.exec(select(Case).where(Case.tracking_code == code)).one().case_number
+    # Each case links to its public page, and the list says what happens next, as that page does.
+    await eventually(lambda: case_of(api, case_number), until=lambda c: c["stage"] == "investigating")
+    found = await api.http.get("/portal/search", params={"address": "142 Maple"})
+    link = f'<a href="/portal/cases/{case_number}">{case_number}</a>'
+    assert link in found.text
+    public = await api.http.get(f"/portal/cases/{case_number}")
+    assert public.status_code == 200 and "Long grass and weeds" in public.text and code not in public.text
+    milestone = re.search(r"<dt>What happens next</dt><dd>([^<]+)</dd>", public.text)
+    assert milestone and milestone[1].startswith("An officer inspects the property by")
+    assert f"<td>{milestone[1]}</td>" in found.text
+    assert (await api.http.get("/portal/cases/CE-2026-999999")).status_code == 404
+    assert (await api.http.get("/portal/cases/nope")).status_code == 404
     nothing = await api.http.get("/portal/search", params={"address": "1 Nowhere Lane"})
     assert "No cases at addresses matching" in nothing.text
     assert (await api.http.get("/portal/addresses", params={"q": "142 map"})).json() == ["142 Maple Dr"]

@@ -11,12 +11,21 @@ import pytest
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
+from api.rate_limit import (
+    OWNER_ACTIONS,
+    OWNER_SIGN_IN,
+    OWNER_SIGN_IN_CASE_CEILING,
+    REPORTS,
+    RateLimited,
+    RateLimiter,
+)
+from api.routes.portal import MAX_REPORT_BYTES
 from records.db import make_engine, session_factory
 from records.evidence import Evidence
 from records.portal import OwnerRequest
 from records.tables import Case, Complainant, Complaint
 from tests.conftest import Api
-from tests.portal_flow import REPORT, client_at, photo, portal_api, post_report, tracking_code_of
+from tests.portal_flow import REPORT, Endless, client_at, photo, portal_api, post_report, tracking_code_of
 
 SCRIPT = "<script>alert('pwned')</script>"
 SQL = "142 Maple Dr'; DROP TABLE cases; --"
@@ -84,6 +93,55 @@ async def test_hostile_and_malformed_reports_are_refused_clearly_and_store_nothi
     assert _counts(api) == before
 
 
+async def test_an_upload_larger_than_it_says_is_refused_as_it_arrives(api: Api) -> None:
+    before = _counts(api)
+    body = Endless(REPORT, upto=MAX_REPORT_BYTES + 64 * 1024 * 1024)
+    refused = await api.http.post("/portal/report", content=body, headers=body.headers)
+    _refused(refused, 413, "larger than 76 MB; send fewer or smaller photos")
+    assert body.sent <= MAX_REPORT_BYTES + body.chunk  # it stopped reading at the limit, not at the end
+    in_a_browser = Endless(REPORT, upto=MAX_REPORT_BYTES + 64 * 1024 * 1024)
+    page = await api.http.post(
+        "/portal/report", content=in_a_browser, headers={**in_a_browser.headers, "accept": "text/html"}
+    )
+    _refused(page, 413, "<h1>Too large</h1>", "send fewer or smaller photos")
+    declared = await api.http.post(
+        "/portal/owner",
+        content=b"case_number=CE-2026-000001&access_code=x",
+        headers={"content-type": "application/x-www-form-urlencoded", "content-length": str(MAX_REPORT_BYTES + 1)},
+    )
+    _refused(declared, 413, "larger than 76 MB")
+    assert _counts(api) == before
+
+
+async def test_no_one_locks_an_owner_out_of_the_case_by_guessing_its_code(api: Api) -> None:
+    wrong = {"case_number": "CE-2026-000001", "access_code": "WRNG-CODE-GESS"}
+    tried = 0
+    for guesser in ("198.51.100.20", "198.51.100.21", "198.51.100.22"):
+        async with client_at(api, guesser) as http:
+            for _ in range(OWNER_SIGN_IN.requests):
+                assert (await http.post("/portal/owner", data=wrong)).status_code == 401
+                tried += 1
+            refused = await http.post("/portal/owner", data=wrong)
+            assert refused.status_code == 429 and "from your connection" in refused.json()["detail"]
+    async with client_at(api, "192.0.2.50") as owner:  # 30 failed attempts on the case, none of them the owner's
+        assert (await owner.post("/portal/owner", data=wrong)).status_code == 401
+        tried += 1
+    # Guessing spread over many connections stops at the case's ceiling, far above what one person can reach.
+    ceiling = OWNER_SIGN_IN_CASE_CEILING.requests
+    for n in range(ceiling):
+        if tried == ceiling:
+            break
+        async with client_at(api, f"10.0.{n // 200}.{n % 200 + 1}") as http:
+            for _ in range(min(OWNER_SIGN_IN.requests, ceiling - tried)):
+                assert (await http.post("/portal/owner", data=wrong)).status_code == 401
+                tried += 1
+    async with client_at(api, "192.0.2.51") as late:
+        refused = await late.post("/portal/owner", data=wrong)
+        assert refused.status_code == 429 and "for this case in the last hour" in refused.json()["detail"]
+        other_case = await late.post("/portal/owner", data={**wrong, "case_number": "CE-2026-000002"})
+        assert other_case.status_code == 401
+
+
 async def test_text_is_stored_as_typed_and_escaped_where_it_is_shown(api: Api) -> None:
     hostile = f"{SCRIPT} Robert'); DROP TABLE complaints;-- ✓ «grass»"
     code = tracking_code_of(await post_report(api.http, {**REPORT, "description": hostile, "name": SCRIPT}))
@@ -111,5 +169,28 @@ async def test_each_client_is_rate_limited_and_told_when_to_come_back(api: Api) 
         assert (
             await http.post("/portal/owner", data={"case_number": "CE-2026-000001", "access_code": "X"})
         ).status_code == 429
+        for _ in range(OWNER_ACTIONS.requests):
+            assert (await http.post("/portal/owner/CE-2026-000001/extension", data={"days": "7"})).status_code == 401
+        acting = await http.post("/portal/owner/CE-2026-000001/compliance", data={"note": "done"})
+        assert acting.status_code == 429 and "Too many requests from your connection" in acting.json()["detail"]
     async with client_at(api, "198.51.100.8") as other:
         assert (await other.get("/portal/report")).status_code == 200  # another client is not held up
+        assert (await other.post("/portal/owner/CE-2026-000001/appeal", data={"grounds": "x"})).status_code == 401
+
+
+def test_the_rate_limiter_forgets_clients_that_have_gone_quiet() -> None:
+    now = [0.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    for n in range(5000):  # a scan from many addresses, one request each
+        limiter.check(REPORTS, f"10.{n // 250}.{n % 250}.1")
+    for _ in range(REPORTS.requests):
+        limiter.check(REPORTS, "192.0.2.1")
+    assert limiter.tracked == 5001
+    now[0] = REPORTS.per_seconds - 1  # still within the hour: nothing is forgotten, the busy client still waits
+    with pytest.raises(RateLimited):
+        limiter.check(REPORTS, "192.0.2.1")
+    assert limiter.tracked == 5001
+    now[0] = REPORTS.per_seconds + 60  # the hour has passed for every one of them
+    limiter.check(REPORTS, "192.0.2.2")
+    assert limiter.tracked == 1
+    limiter.check(REPORTS, "192.0.2.1")  # and the busy client may report again

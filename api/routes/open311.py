@@ -12,15 +12,16 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 
+from api.body_limit import BodyLimit
 from api.context import AppContext
 from api.deps import ContextDep
-from api.open311_format import Open311Error, Open311Route, Params, render
+from api.open311_format import PREFIX, Open311Error, Open311Route, Params, render
 from api.open311_intake import submit
 from api.open311_views import definition, discovery, service, service_request
 from domain.open311 import MAX_ROWS, parse_instant, request_window
 from records.open311 import RequestFilter, case_of_token, media_urls, service_requests
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+router = APIRouter(prefix=PREFIX, tags=["open311"], route_class=Open311Route)
 
 
 def _zone(context: AppContext) -> ZoneInfo:
@@ -47,8 +48,19 @@ def get_service_definition(service_code: str, fmt: str, context: ContextDep) -> 
     return render(fmt, "service_definition", definition(violation))
 
 
+# A request is a small form (photos come by media_url): every field at its longest fits many times over.
+BODY_LIMIT = BodyLimit(PREFIX + "/", 256 * 1024, "a service request is a form of text, with photos given by media_url")
+# The specification's POST is a form; parameters may also come in the query string, with no body at all.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 @router.post("/requests.{fmt}")
 async def post_request(fmt: str, request: Request, context: ContextDep) -> Response:
+    content_type = request.headers.get("content-type", "").strip().lower()
+    if content_type and not content_type.startswith(FORM_TYPES):
+        raise Open311Error(
+            415, f"send the request as {' or '.join(FORM_TYPES)} (as GeoReport v2 defines it), not {content_type}"
+        )
     params = Params(request.query_params, await request.form())
     return render(fmt, "service_requests", await submit(context, params))
 

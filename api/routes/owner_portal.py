@@ -26,11 +26,18 @@ from temporalio.service import RPCError
 from activities.messaging import messaging_activities
 from api.context import AppContext
 from api.deps import ContextDep
-from api.rate_limit import OWNER_ACTIONS, OWNER_SIGN_IN, OWNER_SIGN_IN_PER_CASE, PAGES, limit
+from api.rate_limit import (
+    OWNER_ACTIONS,
+    OWNER_SIGN_IN,
+    OWNER_SIGN_IN_CASE_CEILING,
+    OWNER_SIGN_IN_PER_CASE,
+    PAGES,
+    client_of,
+    limit,
+)
 from api.routes.portal import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
-    MAX_REPORT_BYTES,
     keep_photos,
     message_page,
     page,
@@ -89,7 +96,8 @@ def sign_in(
 ) -> Response:
     case_number = case_number.strip().upper()
     limit(request, OWNER_SIGN_IN)
-    limit(request, OWNER_SIGN_IN_PER_CASE, key=case_number)
+    limit(request, OWNER_SIGN_IN_PER_CASE, key=f"{client_of(request)} {case_number}")
+    limit(request, OWNER_SIGN_IN_CASE_CEILING, key=case_number)
     with context.sessions() as session:
         opens = is_case_number(case_number) and access_code_opens(session, case_number, access_code)
     if not opens:
@@ -333,7 +341,7 @@ async def _act(request: Request, case_number: str, context: AppContext, kind: st
         case = session.get(Case, case_number)
     assert case is not None
     try:
-        form = await read_form(request, MAX_PHOTOS + 1, MAX_REPORT_BYTES)
+        form = await read_form(request, MAX_PHOTOS + 1)
         owner_request = await _request_of(context, case, kind, form)
     except _Refused as refused:
         return message_page(request, context, "Not sent", refused.message, refused.status_code, back)

@@ -18,17 +18,20 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
+from api.body_limit import BodyLimit, BodyTooLarge
 from api.context import AppContext
 from api.deps import ContextDep, SessionDep
 from api.intake import dispatch
 from api.rate_limit import PAGES, REPORTS, RateLimited, limit
 from api.routes.complaints import store_body
 from api.schemas import ComplaintCreate, GeoPoint
+from domain.case_numbers import is_case_number
 from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource, accepted_media_type
 from domain.stages import Channel
 from records.evidence import store_evidence
 from records.intake import search_parcels
 from records.portal import case_by_tracking_code, cases_at_addresses, public_case_view
+from records.tables import Case
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -38,8 +41,9 @@ MAX_DESCRIPTION = 5000
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = MAX_EVIDENCE_BYTES
 MAX_FIELD_BYTES = 64 * 1024  # the longest text field (5,000 characters) is far below this
-# A request larger than every field and photo together is refused before it is read.
+# A request larger than every field and photo together is refused as it arrives (api/body_limit.py).
 MAX_REPORT_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
+BODY_LIMIT = BodyLimit("/portal/", MAX_REPORT_BYTES, "send fewer or smaller photos")
 SEARCH_RESULTS = 25
 ADDRESS_SUGGESTIONS = 8
 TEXT_FIELDS = ("violation_code", "address", "lat", "lon", "description", "name", "email", "phone")
@@ -72,19 +76,22 @@ def message_page(
 
 
 def install(app: FastAPI) -> None:
-    """A person in a browser reads a rate-limit refusal as a page of the portal; a program gets FastAPI's JSON."""
+    """A person in a browser reads a refusal for too many or too large requests as a page of the portal; a
+    program gets FastAPI's JSON."""
 
     async def refused(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RateLimited)
+        assert isinstance(exc, RateLimited | BodyTooLarge)
         headers = dict(exc.headers or {})
         if "text/html" not in request.headers.get("accept", ""):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
         context: AppContext = request.app.state.context
-        response = message_page(request, context, "Please wait", str(exc.detail), exc.status_code)
+        heading = "Please wait" if isinstance(exc, RateLimited) else "Too large"
+        response = message_page(request, context, heading, str(exc.detail), exc.status_code)
         response.headers.update(headers)
         return response
 
     app.add_exception_handler(RateLimited, refused)
+    app.add_exception_handler(BodyTooLarge, refused)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -232,14 +239,9 @@ def text_fields(form: Any, names: tuple[str, ...]) -> tuple[dict[str, str], dict
     return values, errors
 
 
-async def read_form(request: Request, max_files: int, max_bytes: int) -> Any:
-    """The multipart form, refused whole when it is too large or has too many parts (nothing is stored)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            detail=f"The request is larger than {max_bytes // (1024 * 1024)} MB; send fewer or smaller photos.",
-        )
+async def read_form(request: Request, max_files: int) -> Any:
+    """The multipart form, refused whole when it has too many parts (nothing is stored); its size is limited as
+    it arrives (api/body_limit.py)."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         raise HTTPException(
@@ -252,7 +254,7 @@ async def read_form(request: Request, max_files: int, max_bytes: int) -> Any:
 @router.post("/report", response_class=HTMLResponse)
 async def report(request: Request, context: ContextDep) -> Response:
     limit(request, REPORTS)
-    form = await read_form(request, MAX_PHOTOS + 1, MAX_REPORT_BYTES)
+    form = await read_form(request, MAX_PHOTOS + 1)
     values, errors = text_fields(form, TEXT_FIELDS)
     body, invalid = _complaint_of(values)
     errors = {**invalid, **errors}
@@ -333,6 +335,18 @@ def track(
         )
     view = public_case_view(session, case, context.policy)
     return page(request, context, "track.html", {"view": view, "new": new, "joined": joined, "delayed": delayed})
+
+
+@router.get("/cases/{case_number}", response_class=HTMLResponse)
+def public_case(request: Request, case_number: str, context: ContextDep, session: SessionDep) -> Response:
+    """The public page as the address search links it: by case number, as anyone may see it, without the
+    tracking code (which stays with the person who reported)."""
+    limit(request, PAGES)
+    case = session.get(Case, case_number) if is_case_number(case_number) else None
+    if case is None:
+        return message_page(request, context, "No such case", "No case has that number.", status.HTTP_404_NOT_FOUND)
+    view = public_case_view(session, case, context.policy)
+    return page(request, context, "track.html", {"view": view, "new": False, "joined": False, "delayed": False})
 
 
 @router.get("/search", response_class=HTMLResponse)
