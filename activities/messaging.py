@@ -41,6 +41,7 @@ from domain.messages import (
     NoticeEmail,
     OwnerConfirmation,
     OwnerReminder,
+    owner_contact,
 )
 from records.db import SessionFactory, transaction
 from records.tables import Case, Complainant, Complaint, Message, Parcel, SmsOptOut
@@ -191,13 +192,13 @@ class MessagingActivities:
 
     @activity.defn(name="send_owner_reminder")
     def send_owner_reminder(self, reminder: OwnerReminder) -> MessageReceipt:
-        """E-mail when the roll has an address, else SMS when it has a phone, else nothing to send (recorded)."""
+        """On the owner's preferred channel (see `owner_contact`), else nothing to send (recorded)."""
         subject = f"Reminder: {reminder.violation_title} at {reminder.address} — case {reminder.case_number}"
         deadline = reminder.deadline.astimezone(self._zone)
         body = (
-            f"Case {reminder.case_number}: the deadline to correct the {reminder.violation_title.lower()} at "
-            f"{reminder.address} is {deadline:%A, %B %d, %Y at %I:%M %p} {deadline.tzname()} "
-            f"({reminder.days_left} day(s) left). If the work is done, report it so the reinspection can come sooner"
+            f"Case {reminder.case_number}: {reminder.what_falls_due()} "
+            f"{deadline:%A, %B %d, %Y at %I:%M %p} {deadline.tzname()} "
+            f"({reminder.days_left} day(s) left). {reminder.what_to_do()}"
             + (f": {self._portal} with the access code on your notice." if self._portal else ".")
         )
         return self._to_owner(reminder.key, reminder.case_number, subject, body)
@@ -215,12 +216,12 @@ class MessagingActivities:
             parcel = session.get(Parcel, case.parcel_id) if case else None
         if parcel is None:
             raise ApplicationError(f"case {case_number} has no parcel on record", non_retryable=True)
-        if parcel.owner_email:
-            channel, sender, to = MessageChannel.EMAIL, self._email, parcel.owner_email
-        elif parcel.owner_phone:
-            channel, sender, to = MessageChannel.SMS, self._sms, parcel.owner_phone
-        else:
+        preferred = MessageChannel(parcel.owner_preferred_channel) if parcel.owner_preferred_channel else None
+        contact = owner_contact(preferred, parcel.owner_email, parcel.owner_phone)
+        if contact is None:
             return MessageReceipt(key=key, channel=None, backend="none", status="no_contact")
+        channel, to = contact
+        sender = self._email if channel is MessageChannel.EMAIL else self._sms
         return self._deliver(key, case_number, channel, sender, to, subject, body)
 
     @activity.defn(name="send_notice_email")

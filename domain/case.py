@@ -149,6 +149,8 @@ class HearingRef(_Model):
     schedule_due_at: datetime
     scheduled_for: datetime | None = None
     location: str | None = None
+    # When the date was set: reminders that would fall before it are not sent late.
+    scheduled_at: datetime | None = None
     decision_due_at: datetime | None = None
     # The compliance clock stops while an appeal is heard; what was left of it is kept here.
     paused_remaining: timedelta | None = None

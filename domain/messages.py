@@ -19,8 +19,29 @@ class MessageChannel(StrEnum):
     SMS = "sms"
 
 
+def owner_contact(
+    preferred: MessageChannel | None, email: str | None, phone: str | None
+) -> tuple[MessageChannel, str] | None:
+    """Where a message to the owner goes: the channel the owner prefers (on the assessment roll) when the roll
+    has that contact, else e-mail, else SMS; None when the roll has neither."""
+    contacts = {MessageChannel.EMAIL: email, MessageChannel.SMS: phone}
+    for channel in (preferred, MessageChannel.EMAIL, MessageChannel.SMS):
+        address = contacts.get(channel) if channel else None
+        if channel and address:
+            return channel, address
+    return None
+
+
+class ReminderOf(StrEnum):
+    """The deadlines an owner is reminded of (the policy's offsets before each)."""
+
+    COMPLIANCE = "compliance"
+    FINE_PAYMENT = "fine_payment"
+    HEARING = "hearing"
+
+
 class OwnerReminder(_Model):
-    """A reminder that a compliance deadline is near. The activity finds the owner's contact on the roll."""
+    """A reminder that a deadline the owner faces is near. The activity finds the owner's contact on the roll."""
 
     key: str = Field(description="case number + step: a retried or replayed reminder is this one, not a new one")
     case_number: str
@@ -28,6 +49,24 @@ class OwnerReminder(_Model):
     days_left: int
     violation_title: str
     address: str
+    of: ReminderOf = ReminderOf.COMPLIANCE
+    detail: str = Field(default="", description="the fine (number and amount) or the hearing's place")
+
+    def what_falls_due(self) -> str:
+        """The start of the reminder's sentence, completed by the deadline on the city's clock."""
+        about = f"the {self.violation_title.lower()} at {self.address}"
+        if self.of is ReminderOf.FINE_PAYMENT:
+            return f"{self.detail} for {about} is due for payment by"
+        if self.of is ReminderOf.HEARING:
+            return f"the hearing about {about}{f' ({self.detail})' if self.detail else ''} is on"
+        return f"the deadline to correct {about} is"
+
+    def what_to_do(self) -> str:
+        if self.of is ReminderOf.FINE_PAYMENT:
+            return "Pay it, or see what you owe"
+        if self.of is ReminderOf.HEARING:
+            return "Attend, or send someone to speak for you; the notice of hearing says how"
+        return "If the work is done, report it so the reinspection can come sooner"
 
 
 class NoticeEmail(_Model):

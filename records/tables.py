@@ -111,6 +111,8 @@ class Parcel(SQLModel, table=True):
     owner_mailing_address: str
     owner_email: str | None = None
     owner_phone: str | None = None
+    # "email" or "sms": how the owner asked to hear from the city; reminders fall back when the roll lacks it.
+    owner_preferred_channel: str | None = Field(default=None, max_length=8)
 
 
 class Complainant(SQLModel, table=True):

@@ -54,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
         Transition,
     )
     from domain.hearings import HearingDate, HearingDecision, HearingStart
-    from domain.messages import ComplainantNews, ComplainantUpdate, NoticeEmail, OwnerReminder
+    from domain.messages import ComplainantNews, ComplainantUpdate, NoticeEmail, OwnerReminder, ReminderOf
     from domain.notices import (
         LETTER_TITLES,
         SERVICE_WORDS,
@@ -72,12 +72,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import EscalationStep
     from domain.process import (
         ESCALATION_ACTIONS,
+        DueReminder,
         appeal_refusal,
         compliance_outcome,
         local_day,
         next_escalation,
         next_notice,
         next_service_method,
+        owner_reminders_pending,
         refusal,
     )
     from domain.remediation import CostLine, RemediationResult, RemediationStart
@@ -98,6 +100,12 @@ NOTICE_SERVED_BY_EMAIL = "notice-served-by-email"
 COMPLAINANT_UPDATES = "complainant-updates"
 SERVICE_FALLBACK = "service-fallback"
 CASE_LETTERS = "case-letters"
+OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
+REMINDED_OF = {
+    ReminderOf.COMPLIANCE: "the compliance deadline",
+    ReminderOf.FINE_PAYMENT: "a fine's due date",
+    ReminderOf.HEARING: "the hearing",
+}
 LETTER_TIMEOUT = timedelta(minutes=2)  # rendering, plus a PDF when LibreOffice is installed
 
 
@@ -114,6 +122,8 @@ class CaseWorkflow:
         self._lock = asyncio.Lock()
         self._hearing: workflow.ChildWorkflowHandle[HearingWorkflow, HearingDecision] | None = None
         self._remediation: workflow.ChildWorkflowHandle[RemediationWorkflow, RemediationResult] | None = None
+        # Reminders before fines' due dates and hearings too (cases started before that remind of compliance only).
+        self._every_deadline = False
 
     # --- The main loop ------------------------------------------------------------------------------
 
@@ -125,6 +135,7 @@ class CaseWorkflow:
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(start.model_copy(update={"resume": self.state}))
+            self._every_deadline = workflow.patched(OWNER_DEADLINE_REMINDERS)
             seen = self._changes
             wake = self._next_wake()
             try:
@@ -155,7 +166,7 @@ class CaseWorkflow:
             times.append(state.step.due_at)
         if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline:
             times.append(state.compliance_deadline)
-            times += [at for at, _ in self._reminders_pending()]
+        times += [reminder.at for reminder in self._reminders_pending()]
         if state.stage is S.COST_RECOVERY and state.payment_due_at:
             times.append(state.payment_due_at)
         times += [f.due_at for f in state.fines if not f.overdue_flagged and state.balance > 0]
@@ -173,31 +184,21 @@ class CaseWorkflow:
             return "payment due"
         return "reminder or payment term"
 
-    def _reminders_pending(self) -> list[tuple[datetime, str]]:
-        """Owner reminders (7 and 1 days before, by policy) that fall after the deadline was set."""
-        state = self.state
-        deadline, set_at = state.compliance_deadline, state.deadline_set_at
-        if deadline is None or set_at is None:
-            return []
-        pending = []
-        for days in state.policy.process.reminder_offsets_days:
-            at = deadline - timedelta(days=days)
-            key = f"{deadline.isoformat()}-{days}"
-            if at > set_at and key not in state.reminders_sent:
-                pending.append((at, key))
-        return pending
+    def _reminders_pending(self) -> list[DueReminder]:
+        return owner_reminders_pending(self.state, every_deadline=self._every_deadline)
 
     async def _on_time(self) -> None:
         now = workflow.now()
         state = self.state
-        for at, key in self._reminders_pending():
-            if at <= now and state.stage is S.AWAITING_COMPLIANCE:
-                state.reminders_sent.append(key)
-                left = state.compliance_deadline - at if state.compliance_deadline else timedelta(0)
-                how = await self._send_reminder(key, left) if workflow.patched(OWNER_REMINDERS_SENT) else ""
+        for reminder in self._reminders_pending():
+            if reminder.at <= now:
+                state.reminders_sent.append(reminder.key)
+                left = reminder.deadline - reminder.at
+                how = await self._send_reminder(reminder, left) if workflow.patched(OWNER_REMINDERS_SENT) else ""
                 await self._record(
                     "reminder_sent",
-                    f"Reminder to the owner: the compliance deadline is in {left.days} day(s){how}",
+                    f"Reminder to the owner: {REMINDED_OF[reminder.of]}{reminder.detail and f' ({reminder.detail})'} "
+                    f"is in {left.days} day(s){how}",
                 )
         if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline and now >= state.compliance_deadline:
             await self._set_step("record_reinspection", "officer", state.policy.process.reinspection_lead_business_days)
@@ -537,6 +538,7 @@ class CaseWorkflow:
             hearing = state.hearing
             assert hearing is not None and self._hearing is not None
             hearing.scheduled_for, hearing.location = body.hearing_at, body.location
+            hearing.scheduled_at = workflow.now()
             await self._hearing.signal(
                 HearingWorkflow.schedule, HearingDate(hearing_at=body.hearing_at, location=body.location)
             )
@@ -955,20 +957,21 @@ class CaseWorkflow:
         state.step, state.overdue = None, False
         state.stage = S.AWAITING_COMPLIANCE
 
-    async def _send_reminder(self, key: str, left: timedelta) -> str:
+    async def _send_reminder(self, reminder: DueReminder, left: timedelta) -> str:
         """Sends the owner's reminder (exactly once, by key); returns how it went, for the timeline."""
         state = self.state
-        assert state.compliance_deadline is not None
         try:
             receipt = await workflow.execute_activity_method(
                 MessagingActivities.send_owner_reminder,
                 OwnerReminder(
-                    key=f"{state.case_number}:reminder:{key}",
+                    key=f"{state.case_number}:reminder:{reminder.key}",
                     case_number=state.case_number,
-                    deadline=state.compliance_deadline,
+                    deadline=reminder.deadline,
                     days_left=left.days,
                     violation_title=state.policy.violation.title,
                     address=self.start.address,
+                    of=reminder.of,
+                    detail=reminder.detail,
                 ),
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,

@@ -7,6 +7,10 @@ Create Date: 2026-12-04 10:00:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
 revision: str = '0013'
 down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('parcels', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('owner_preferred_channel', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True)
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('parcels', schema=None) as batch_op:
+        batch_op.drop_column('owner_preferred_channel')
