@@ -89,7 +89,11 @@ class FailedService(_Model):
     attempted_at: datetime
     failed_at: datetime
     reason: str
+    # The letter that was sent and did not arrive (None in records older than the letters).
     document_sha256: str | None = Field(default=None, description="the letter that was sent and did not arrive")
+    document_path: str | None = None
+    pdf_path: str | None = None
+    pdf_sha256: str | None = None
 
 
 class NoticeRecord(_Model):
@@ -97,6 +101,8 @@ class NoticeRecord(_Model):
     notice_type: str
     title: str
     issued_at: datetime
+    # Who issued it (the officer's username); None for notices issued before it was recorded.
+    created_by: str | None = None
     served_at: datetime | None = None
     service_method: ServiceMethod | None = None
     appeal_deadline: datetime | None = None

@@ -222,6 +222,7 @@ class CaseNotice(SQLModel, table=True):
     notice_type: str = Field(max_length=48)
     title: str
     issued_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_by: str | None = Field(default=None, max_length=64)  # who issued it
     served_at: datetime | None = _utc_column()
     service_method: str | None = Field(default=None, max_length=16)
     appeal_deadline: datetime | None = _utc_column()

@@ -344,7 +344,13 @@ class CaseWorkflow:
             assert code is not None  # the validator refused otherwise
             kind = state.policy.notice(code)
             now = workflow.now()
-            notice = NoticeRecord(seq=state.notices_issued + 1, notice_type=code, title=kind.title, issued_at=now)
+            notice = NoticeRecord(
+                seq=state.notices_issued + 1,
+                notice_type=code,
+                title=kind.title,
+                issued_at=now,
+                created_by=action.actor.username,
+            )
             state.notices.append(notice)
             state.compliance_deadline = None
             entries: list[LedgerEntry] = [NoticeEntry(**notice.model_dump())]
@@ -1076,8 +1082,9 @@ class CaseWorkflow:
     async def _service_failed(self, notice: NoticeRecord, reason: str, action: act.StaffAction | None) -> None:
         """The notice did not reach the owner, so it was not served: the compliance and appeal deadlines counted
         from that service are void (they start again when a service succeeds), and the notice waits for the
-        policy's next service method, which the officer is told to carry out. The letter that failed stays on
-        record; the next service makes a new one with the new dates."""
+        policy's next service method, which the officer is told to carry out. The letter that failed (and its
+        PDF) stays on record under the failed service, not as the notice's letter; the next service makes a new
+        one with the new dates."""
         state = self.state
         now = workflow.now()
         assert notice.service_method is not None
@@ -1087,6 +1094,9 @@ class CaseWorkflow:
             failed_at=now,
             reason=reason,
             document_sha256=notice.document_sha256,
+            document_path=notice.document_path,
+            pdf_path=notice.pdf_path,
+            pdf_sha256=notice.pdf_sha256,
         )
         state.notices[-1] = notice.model_copy(
             update={
@@ -1098,6 +1108,9 @@ class CaseWorkflow:
                 "template_version": None,
                 "document_path": None,
                 "document_sha256": None,
+                "pdf_path": None,
+                "pdf_sha256": None,
+                "pdf_unavailable_reason": None,
                 "failed_services": [*notice.failed_services, failed],
             }
         )

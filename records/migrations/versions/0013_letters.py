@@ -22,8 +22,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column('owner_preferred_channel', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True)
         )
+    with op.batch_alter_table('case_notices', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('case_notices', schema=None) as batch_op:
+        batch_op.drop_column('created_by')
     with op.batch_alter_table('parcels', schema=None) as batch_op:
         batch_op.drop_column('owner_preferred_channel')
