@@ -177,6 +177,19 @@ class ExtensionRequest(_Model):
     decision_due_at: datetime
 
 
+class Observation(_Model):
+    """What the officer saw at the last inspection that found the violation: the owner's letters print it."""
+
+    conditions: tuple[str, ...]
+    inspected_at: datetime
+
+    @classmethod
+    def of(cls, checklist: dict[str, bool], findings: str, inspected_at: datetime) -> Observation:
+        """The checklist items the officer marked as found, in the checklist's order, then the officer's words."""
+        conditions = [item for item, found in checklist.items() if found]
+        return cls(conditions=(*conditions, findings.strip()), inspected_at=inspected_at)
+
+
 class HumanStep(_Model):
     """The named human step a case waits on, with its due date: a case is never without one or a timer."""
 
@@ -197,6 +210,7 @@ class CaseState(_Model):
     officer: OfficerRef | None = None
     response_due_at: datetime | None = None
     inspection_scheduled_for: datetime | None = None
+    observed: Observation | None = None
     step: HumanStep | None = None
     overdue: bool = False
     notices: list[NoticeRecord] = Field(default_factory=list)

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         MoneyEntry,
         NoticeEntry,
         NoticeRecord,
+        Observation,
         OfficerRef,
         PaymentRecord,
         RemediationRef,
@@ -318,6 +319,7 @@ class CaseWorkflow:
             late = self._late_entry_note(body.inspected_at)
             data = {"checklist": body.checklist, "evidence": body.evidence, "findings": body.findings}
             if body.violation_found:
+                state.observed = Observation.of(body.checklist, body.findings, body.inspected_at or workflow.now())
                 await self._set_step("issue_notice", "officer", state.policy.process.notice_due_business_days)
                 state.stage = S.VIOLATION_FOUND
                 await self._record(
@@ -492,6 +494,7 @@ class CaseWorkflow:
                     "reinspection_complied", f"Reinspection: complied{late}. {body.findings}", action, data
                 )
             elif state.stage is S.AWAITING_COMPLIANCE:
+                state.observed = Observation.of(body.checklist, body.findings, body.inspected_at or workflow.now())
                 await self._record(
                     "reinspection_not_yet",
                     f"Reinspection before the deadline: not yet complied{late}; the deadline {self._deadline_day()} stands",
@@ -499,6 +502,7 @@ class CaseWorkflow:
                     data,
                 )
             else:
+                state.observed = Observation.of(body.checklist, body.findings, body.inspected_at or workflow.now())
                 await self._record(
                     "reinspection_not_complied", f"Reinspection: not complied{late}. {body.findings}", action, data
                 )
@@ -1030,6 +1034,7 @@ class CaseWorkflow:
                 fine=state.fines[-1] if kind.fine and state.fines else None,
                 fines_levied=len(state.fines),
                 escalations_taken=state.escalations_taken,
+                observed=state.observed,
             ),
             start_to_close_timeout=LETTER_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
@@ -1189,6 +1194,7 @@ class CaseWorkflow:
                     written_at=workflow.now(),
                     delivery="email" if email else "mail",
                     notice=state.current_notice,
+                    observed=state.observed,
                     compliance_deadline=state.compliance_deadline,
                     fines_levied=len(state.fines),
                     escalations_taken=state.escalations_taken,
