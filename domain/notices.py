@@ -74,6 +74,8 @@ LETTER_TITLES: dict[LetterKind, str] = {
 }
 
 COMPLAINANT_LETTERS = frozenset({LetterKind.ACKNOWLEDGEMENT, LetterKind.CLOSURE_COMPLAINANT})
+# The letters that serve a notice; they wait for the post on their notice's record, the others on their own.
+SERVED_LETTERS = frozenset({LetterKind.COURTESY_NOTICE, LetterKind.NOTICE_OF_VIOLATION, LetterKind.FINE_NOTICE})
 OWNER_LETTERS = frozenset(set(LetterKind) - COMPLAINANT_LETTERS)
 
 # What each letter cannot be written without, beyond the fields every context of its audience has.

@@ -28,6 +28,7 @@ from domain.case import FineRecord, NoticeRecord, ParcelFacts
 from domain.city import load_city
 from domain.notices import (
     OWNER_LETTERS,
+    SERVED_LETTERS,
     CaseLetter,
     CostItem,
     DecisionTerms,
@@ -172,8 +173,7 @@ def _every_owner_letter(letters: NoticeLetterActivities, case: Case) -> list[tup
         },
         LetterKind.CLOSURE_OWNER: {"outcome": Outcome.ORDER_COMPLIANCE},
     }
-    served_kinds = {LetterKind.COURTESY_NOTICE, LetterKind.NOTICE_OF_VIOLATION, LetterKind.FINE_NOTICE}
-    assert set(terms) == OWNER_LETTERS - served_kinds  # a letter added to the set must be added here
+    assert set(terms) == OWNER_LETTERS - SERVED_LETTERS  # a letter added to the set must be added here
     for number, (kind, extra) in enumerate(terms.items(), start=1):
         letter = CaseLetter(
             case_number=case.number,

@@ -297,3 +297,47 @@ async def test_a_failed_service_keeps_its_letter_and_pdf_on_record_and_the_notic
     [letter] = (await api.get("/api/v1/print-queue", "clerk")).json()
     assert letter["download_url"] == notice["pdf_url"]
     assert notice["failed_services"][0]["pdf_url"] == failed["pdf_url"]
+
+
+async def test_a_later_letter_to_an_owner_without_e_mail_waits_in_the_print_queue_until_mailed(
+    postal: Api, office_worker: None, temporal_dev: WorkflowEnvironment
+) -> None:
+    api = postal
+    no_email = {**REFUSE, "address": "173 Maple Dr"}  # the roll has no e-mail (nor phone) for this owner
+    case = str((await api.post("/api/v1/complaints", "clerk", json=no_email)).json()["case_number"])
+    await eventually(lambda: api.get(f"/api/v1/cases/{case}", "clerk"), until=lambda r: r.json()["stage"] != "received")
+    found = {"violation_found": True, "findings": "Eleven bags of household trash by the garage."}
+    assert (await api.post(ACTIONS.format(case, "record_inspection"), "officer", json=found)).status_code == 200
+    assert (await api.post(ACTIONS.format(case, "issue_notice"), "officer")).status_code == 200
+    served = await api.post(ACTIONS.format(case, "record_service"), "officer", json={"method": "personal"})
+    assert served.status_code == 200, served.text
+    assert (await api.get("/api/v1/print-queue", "clerk")).json() == []  # served in person: nothing to post
+
+    # The owner says the work is done: the reinspection notice goes by post, so it waits to be printed.
+    await temporal_dev.client.get_workflow_handle(case).signal("owner_reported_compliance", {"note": "Hauled away"})
+    queue = await eventually(lambda: _queue(api), until=lambda q: len(q) == 1)
+    [letter] = queue
+    detail = (await api.get(f"/api/v1/cases/{case}", "clerk")).json()
+    [document] = [d for d in detail["documents"] if d["kind"] == "reinspection_notice"]
+    assert (letter["case_number"], letter["kind"], letter["seq"]) == (case, "reinspection_notice", None)
+    assert letter["title"] == "Notice of reinspection" and document["delivery"] == "mail"
+    assert letter["owner_name"] == detail["owner"]["name"]
+    assert letter["mailing_address"] == detail["owner"]["mailing_address"]
+    pdf = await api.get(letter["download_url"], "clerk")
+    assert letter["download_format"] == "pdf" and pdf.content.startswith(b"%PDF")
+
+    mailed = await api.post(f"/api/v1/print-queue/{case}/letters/{letter['letter']}/mailed", "clerk")
+    assert mailed.status_code == 200 and mailed.json()["mailed_by"] == "clerk"
+    assert await _queue(api) == []
+    again = await api.post(f"/api/v1/print-queue/{case}/letters/{letter['letter']}/mailed", "officer")
+    assert again.json()["mailed_at"] == mailed.json()["mailed_at"] and again.json()["mailed_by"] == "clerk"
+    timeline = (await api.get(f"/api/v1/cases/{case}", "clerk")).json()["timeline"]
+    assert [e["summary"] for e in timeline if e["kind"] == "letter_mailed"] == [
+        "Notice of reinspection put in the mail"
+    ]
+    # A served notice's letter is not a "later letter": it is marked mailed on its notice.
+    assert (await api.post(f"/api/v1/print-queue/{case}/letters/notice-1/mailed", "clerk")).status_code == 404
+
+
+async def _queue(api: Api) -> list[dict[str, Any]]:
+    return list((await api.get("/api/v1/print-queue", "clerk")).json())

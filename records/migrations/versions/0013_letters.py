@@ -24,9 +24,15 @@ def upgrade() -> None:
         )
     with op.batch_alter_table('case_notices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    with op.batch_alter_table('case_documents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mailed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('mailed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('case_documents', schema=None) as batch_op:
+        batch_op.drop_column('mailed_by')
+        batch_op.drop_column('mailed_at')
     with op.batch_alter_table('case_notices', schema=None) as batch_op:
         batch_op.drop_column('created_by')
     with op.batch_alter_table('parcels', schema=None) as batch_op:
