@@ -93,6 +93,7 @@ class OwnerOfRecord(BaseModel):
     mailing_address: str
     email: str | None
     phone: str | None
+    preferred_channel: str | None = Field(default=None, description="email or sms, as the roll says; reminders use it")
 
 
 class OfficerPublic(BaseModel):

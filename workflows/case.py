@@ -319,7 +319,7 @@ class CaseWorkflow:
             late = self._late_entry_note(body.inspected_at)
             data = {"checklist": body.checklist, "evidence": body.evidence, "findings": body.findings}
             if body.violation_found:
-                state.observed = Observation.of(body.checklist, body.findings, body.inspected_at or workflow.now())
+                state.observed = self._observed(body)
                 await self._set_step("issue_notice", "officer", state.policy.process.notice_due_business_days)
                 state.stage = S.VIOLATION_FOUND
                 await self._record(
@@ -494,7 +494,7 @@ class CaseWorkflow:
                     "reinspection_complied", f"Reinspection: complied{late}. {body.findings}", action, data
                 )
             elif state.stage is S.AWAITING_COMPLIANCE:
-                state.observed = Observation.of(body.checklist, body.findings, body.inspected_at or workflow.now())
+                state.observed = self._observed(body)
                 await self._record(
                     "reinspection_not_yet",
                     f"Reinspection before the deadline: not yet complied{late}; the deadline {self._deadline_day()} stands",
@@ -502,7 +502,7 @@ class CaseWorkflow:
                     data,
                 )
             else:
-                state.observed = Observation.of(body.checklist, body.findings, body.inspected_at or workflow.now())
+                state.observed = self._observed(body)
                 await self._record(
                     "reinspection_not_complied", f"Reinspection: not complied{late}. {body.findings}", action, data
                 )
@@ -1394,6 +1394,10 @@ class CaseWorkflow:
 
     def _officer_audience(self) -> str:
         return self.state.officer.badge if self.state.officer else "supervisor"
+
+    def _observed(self, body: act.RecordInspection | act.RecordReinspection) -> Observation:
+        """What an inspection that found the violation saw, for the owner's letters that follow it."""
+        return Observation.of(body.checklist, body.findings, body.inspected_at or workflow.now())
 
     def _late_entry_note(self, inspected_at: datetime | None) -> str:
         """Back-filled inspection dates are shown, not hidden (Atlanta's audit found 170 days entered as 14)."""
