@@ -7,22 +7,20 @@ records itself), so this fails if the builder ever takes anything from the compl
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import docx
 import pytest
 from sqlmodel import select
 
 from activities.documents import DocumentActivities
 from activities.letters import NoticeLetterActivities
+from activities.property import PropertyActivities
 from config.settings import CONFIG_DIR
 from domain.case import FineRecord, NoticeRecord, ParcelFacts
 from domain.city import load_city
@@ -41,11 +39,13 @@ from domain.notices import (
     ServedNotice,
 )
 from domain.policy import CasePolicy, load_policy
-from domain.stages import Channel, Decision, HearingKind, Outcome, ServiceMethod
-from records.db import SessionFactory, make_engine, session_factory, transaction
-from records.intake import ComplainantDetails, NewComplaint, parcel_by_address, store_complaint
+from domain.stages import Decision, HearingKind, Outcome, ServiceMethod
+from records.db import SessionFactory, make_engine, session_factory
+from records.intake import ComplainantDetails
 from records.tables import Officer
 from tests.conftest import prepare_database
+from tests.helpers import file_case
+from tests.test_notice_letters import letter_text, package_text
 
 PACKS = {
     "default": (CONFIG_DIR / "policy.toml", "PS-EXTERIOR"),
@@ -69,43 +69,14 @@ class Case:
 
 def _case_on_record(sessions: SessionFactory, policy_file: Path, code: str) -> Case:
     policy = load_policy(policy_file)
-    snapshot = policy.for_case(code)
-    assert snapshot is not None
+    complainant = ComplainantDetails(name=NAME, email=EMAIL, phone=PHONE)
+    case, start = file_case(sessions, policy, code, ADDRESS, complainant, DESCRIPTION)
     # Every notice the pack issues, so each served-notice letter (courtesy, order, fine) is built for this case.
-    snapshot = snapshot.model_copy(update={"notices": dict(policy.notice_types)})
-    with transaction(sessions) as session:
-        parcel = parcel_by_address(session, ADDRESS)
-        assert parcel is not None
-        case = store_complaint(
-            session,
-            NewComplaint(
-                violation=snapshot.violation,
-                parcel=parcel,
-                location_text=ADDRESS,
-                lat=None,
-                lon=None,
-                description=DESCRIPTION,
-                channel=Channel.PHONE,
-                complainant=ComplainantDetails(name=NAME, email=EMAIL, phone=PHONE),
-                received_by_user_id=None,
-            ),
-            policy.calendar,
-        )
+    snapshot = start.policy.model_copy(update={"notices": dict(policy.notice_types)})
+    with sessions() as session:
         officer = session.exec(select(Officer)).first()
-        assert officer is not None and officer.id is not None
-        facts = ParcelFacts(
-            parcel_id=parcel.parcel_id,
-            address=parcel.address,
-            zone=parcel.zone_code,
-            land_use=parcel.land_use,
-            lat=parcel.lat,
-            lon=parcel.lon,
-            owner_name=parcel.owner_name,
-            owner_mailing_address=parcel.owner_mailing_address,
-            owner_email=parcel.owner_email,
-            owner_phone=parcel.owner_phone,
-        )
-        return Case(case.case_number, snapshot, facts, officer.id)
+    assert officer is not None and officer.id is not None
+    return Case(case.case_number, snapshot, PropertyActivities(sessions).lookup_parcel(case.parcel_id), officer.id)
 
 
 def _every_owner_letter(letters: NoticeLetterActivities, case: Case) -> list[tuple[str, RenderedDocument]]:
@@ -193,21 +164,6 @@ def _every_owner_letter(letters: NoticeLetterActivities, case: Case) -> list[tup
     return rendered
 
 
-def _visible_text(data: bytes) -> str:
-    document = docx.Document(io.BytesIO(data))
-    lines = [p.text for p in document.paragraphs]
-    lines += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    for section in document.sections:
-        for part in (section.first_page_header, section.header, section.first_page_footer, section.footer):
-            lines += [p.text for p in part.paragraphs]
-    return "\n".join(lines)
-
-
-def _every_part(data: bytes) -> str:
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        return "\n".join(package.read(name).decode("utf-8", "replace") for name in package.namelist())
-
-
 def _pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
@@ -230,9 +186,9 @@ def test_no_owner_letter_built_for_a_case_carries_the_complainant(tmp_path: Path
         data = (store / document.path).read_bytes()
         assert document.pdf_path is not None, document.pdf_unavailable_reason
         pdf = _pdf_text(store / document.pdf_path)
-        readable = _visible_text(data) + "\n" + pdf
+        readable = letter_text(data) + "\n" + pdf
         assert case.parcel.owner_name in readable and case.number in readable  # the letter is the owner's
-        everything = _every_part(data) + "\n" + pdf
+        everything = package_text(data) + "\n" + pdf
         for value in FORBIDDEN:
             assert value not in everything, f"the {name} letter ({pack}) shows the complainant's {value!r}"
         # However a phone number is written: (555) 019-9876, 555.019.9876 …

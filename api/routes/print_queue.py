@@ -114,10 +114,7 @@ def letter_mailed(
         mark_mailed(session, notice, user.username, f"{user.username} ({user.role})")
         session.commit()
         session.refresh(notice)
-    case = session.get(Case, case_number)
-    parcel = session.get(Parcel, case.parcel_id) if case else None
-    assert parcel is not None  # foreign keys
-    return LetterToMail.of(notice, parcel)
+    return LetterToMail.of(notice, _owner_of(session, case_number))
 
 
 @router.post("/{case_number}/letters/{letter}/mailed")
@@ -134,7 +131,12 @@ def follow_up_letter_mailed(
         mark_letter_mailed(session, document, user.username, f"{user.username} ({user.role})")
         session.commit()
         session.refresh(document)
+    return LetterToMail.of_letter(document, _owner_of(session, case_number))
+
+
+def _owner_of(session: SessionDep, case_number: str) -> Parcel:
+    """The parcel of a case that has a letter, for the envelope's address."""
     case = session.get(Case, case_number)
     parcel = session.get(Parcel, case.parcel_id) if case else None
     assert parcel is not None  # foreign keys
-    return LetterToMail.of_letter(document, parcel)
+    return parcel
