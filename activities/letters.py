@@ -14,7 +14,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.documents import DocumentActivities
-from domain.case import NoticeRecord, ParcelFacts
+from domain.case import NoticeRecord, Observation, ParcelFacts
 from domain.city import City
 from domain.notices import (
     AppealRights,
@@ -87,6 +87,7 @@ class NoticeLetterActivities:
         officer_id: int | None,
         written_at: datetime,
         notice: NoticeRecord | None,
+        observed: Observation | None,
         **terms: object,
     ) -> LetterContext:
         """What every owner letter says: the city, the owner, the property, the violation and the notice it follows."""
@@ -101,7 +102,12 @@ class NoticeLetterActivities:
             letter_date=local_time(written_at, zone).date(),
             recipient=Recipient.owner_of(parcel),
             parcel=ParcelRef.of(parcel),
-            violations=(ViolationLine.from_violation(violation, violation.corrective_action or violation.title),),
+            violations=(
+                ViolationLine.from_violation(
+                    violation, violation.corrective_action or violation.title, observed.conditions if observed else ()
+                ),
+            ),
+            inspected_on=local_time(observed.inspected_at, zone).date() if observed else None,
             officer=self._officer(officer_id),
             notice=NoticeTerms.from_policy(notice.notice_type, kind, local_time(notice.issued_at, zone).date())
             if notice and kind
@@ -121,6 +127,7 @@ class NoticeLetterActivities:
             served.officer_id,
             notice.served_at or notice.issued_at,
             notice,
+            served.observed,
             compliance_deadline=served.compliance_deadline,
             penalty=Penalty.from_policy(policy, served.fines_levied, served.escalations_taken),
             appeal=AppealRights.for_notice(
@@ -154,6 +161,7 @@ class NoticeLetterActivities:
             letter.officer_id,
             letter.written_at,
             letter.notice,
+            letter.observed,
             compliance_deadline=letter.compliance_deadline,
             penalty=Penalty.from_policy(letter.policy, letter.fines_levied, letter.escalations_taken),
             reinspection_at=letter.reinspection_at,

@@ -43,6 +43,7 @@ from domain.messages import (
     NoticeEmail,
     OwnerConfirmation,
     OwnerReminder,
+    owner_contact,
 )
 from records.db import SessionFactory, transaction
 from records.tables import Case, Complainant, Complaint, Message, Parcel, SmsOptOut
@@ -229,7 +230,7 @@ class MessagingActivities:
 
     @activity.defn(name="send_owner_reminder")
     def send_owner_reminder(self, reminder: OwnerReminder) -> MessageReceipt:
-        """E-mail when the roll has an address, else a short SMS when it has a phone, else nothing (recorded)."""
+        """On the owner's preferred channel (see `owner_contact`), else nothing to send (recorded)."""
         subject, body = reminder.email(self._zone, self._portal)
         return self._to_owner(
             reminder.key, reminder.case_number, subject, body, sms_body=reminder.sms(self._zone, self._portal)
@@ -248,14 +249,20 @@ class MessagingActivities:
                 return _receipt(sent, already_sent=True)
             case = session.get(Case, case_number)
             parcel = session.get(Parcel, case.parcel_id) if case else None
+            phone = parcel.owner_phone if parcel else None
+            phone_stopped = phone is not None and session.get(SmsOptOut, phone) is not None
         if parcel is None:
             raise ApplicationError(f"case {case_number} has no parcel on record", non_retryable=True)
-        if parcel.owner_email:
-            return self._deliver(key, case_number, MessageChannel.EMAIL, self._email, parcel.owner_email, subject, body)
-        if parcel.owner_phone:
-            text = sms_body or body
-            return self._deliver(key, case_number, MessageChannel.SMS, self._sms, parcel.owner_phone, subject, text)
-        return MessageReceipt(key=key, channel=None, backend="none", status="no_contact")
+        preferred = MessageChannel(parcel.owner_preferred_channel) if parcel.owner_preferred_channel else None
+        if phone_stopped and parcel.owner_email:  # texted STOP: carriers forbid texts, so the e-mail on the roll
+            preferred = MessageChannel.EMAIL
+        contact = owner_contact(preferred, parcel.owner_email, parcel.owner_phone)
+        if contact is None:
+            return MessageReceipt(key=key, channel=None, backend="none", status="no_contact")
+        channel, to = contact
+        if channel is MessageChannel.EMAIL:
+            return self._deliver(key, case_number, channel, self._email, to, subject, body)
+        return self._deliver(key, case_number, channel, self._sms, to, subject, sms_body or body)
 
     @activity.defn(name="send_notice_email")
     def send_notice_email(self, notice: NoticeEmail) -> MessageReceipt:

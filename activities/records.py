@@ -93,7 +93,7 @@ def _write_entries(session: Session, case_number: str, event_key: str, entries: 
                     "posting_evidence_id",
                 ):
                     setattr(notice, field, getattr(entry, field))
-                for field in ("served_at", "service_method", "appeal_deadline", "served_by", "template"):
+                for field in ("created_by", "served_at", "service_method", "appeal_deadline", "served_by", "template"):
                     setattr(notice, field, getattr(entry, field))
                 for field in ("template_version", "document_path", "document_sha256", "awaiting_service_by"):
                     setattr(notice, field, getattr(entry, field))

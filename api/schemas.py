@@ -93,6 +93,7 @@ class OwnerOfRecord(BaseModel):
     mailing_address: str
     email: str | None
     phone: str | None
+    preferred_channel: str | None = Field(default=None, description="email or sms, as the roll says; reminders use it")
 
 
 class OfficerPublic(BaseModel):
@@ -129,6 +130,29 @@ def document_url(relative: str | None) -> str | None:
     return f"/api/v1/cases/{case_number}/documents/{name}"
 
 
+class FailedServicePublic(BaseModel):
+    """A service that did not reach the owner, with the letter (and PDF) that was sent and did not arrive."""
+
+    method: str
+    attempted_at: datetime
+    failed_at: datetime
+    reason: str
+    document_sha256: str | None = None
+    document_url: str | None = None
+    pdf_sha256: str | None = None
+    pdf_url: str | None = None
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> FailedServicePublic:
+        return cls(
+            **{name: stored.get(name) for name in ("method", "attempted_at", "failed_at", "reason")},
+            document_sha256=stored.get("document_sha256"),
+            document_url=document_url(stored.get("document_path")),
+            pdf_sha256=stored.get("pdf_sha256"),
+            pdf_url=document_url(stored.get("pdf_path")),
+        )
+
+
 class NoticePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -141,6 +165,7 @@ class NoticePublic(BaseModel):
         fields = {name: getattr(notice, name, None) for name in cls.model_fields}
         fields["document_url"] = document_url(getattr(notice, "document_path", None))
         fields["pdf_url"] = document_url(getattr(notice, "pdf_path", None))
+        fields["failed_services"] = [FailedServicePublic.of(f) for f in fields["failed_services"] or []]
         return fields
 
     seq: int
@@ -157,12 +182,15 @@ class NoticePublic(BaseModel):
     tracking_number: str | None = Field(default=None, description="the certified or registered mail number")
     posting_evidence_id: int | None = Field(default=None, description="the photo of the notice posted at the property")
     mailed_at: datetime | None = None
+    created_by: str | None = Field(default=None, description="who issued the notice (None for older notices)")
     served_by: str | None
     document_sha256: str | None
     awaiting_service_by: str | None = Field(
         description="after a failed service: the method the policy names next; the notice is not served until then"
     )
-    failed_services: list[dict[str, Any]] = Field(description="services that did not reach the owner, oldest first")
+    failed_services: list[FailedServicePublic] = Field(
+        description="services that did not reach the owner, oldest first, each with the letter that was sent"
+    )
 
 
 class DocumentPublic(BaseModel):

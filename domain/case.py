@@ -89,7 +89,11 @@ class FailedService(_Model):
     attempted_at: datetime
     failed_at: datetime
     reason: str
+    # The letter that was sent and did not arrive (None in records older than the letters).
     document_sha256: str | None = Field(default=None, description="the letter that was sent and did not arrive")
+    document_path: str | None = None
+    pdf_path: str | None = None
+    pdf_sha256: str | None = None
 
 
 class NoticeRecord(_Model):
@@ -97,6 +101,8 @@ class NoticeRecord(_Model):
     notice_type: str
     title: str
     issued_at: datetime
+    # Who issued it (the officer's username); None for notices issued before it was recorded.
+    created_by: str | None = None
     served_at: datetime | None = None
     service_method: ServiceMethod | None = None
     appeal_deadline: datetime | None = None
@@ -149,6 +155,8 @@ class HearingRef(_Model):
     schedule_due_at: datetime
     scheduled_for: datetime | None = None
     location: str | None = None
+    # When the date was set: reminders that would fall before it are not sent late.
+    scheduled_at: datetime | None = None
     decision_due_at: datetime | None = None
     # The compliance clock stops while an appeal is heard; what was left of it is kept here.
     paused_remaining: timedelta | None = None
@@ -167,6 +175,19 @@ class ExtensionRequest(_Model):
     reason: str
     requested_at: datetime
     decision_due_at: datetime
+
+
+class Observation(_Model):
+    """What the officer saw at the last inspection that found the violation: the owner's letters print it."""
+
+    conditions: tuple[str, ...]
+    inspected_at: datetime
+
+    @classmethod
+    def of(cls, checklist: dict[str, bool], findings: str, inspected_at: datetime) -> Observation:
+        """The checklist items the officer marked as found, in the checklist's order, then the officer's words."""
+        conditions = [item for item, found in checklist.items() if found]
+        return cls(conditions=(*conditions, findings.strip()), inspected_at=inspected_at)
 
 
 class HumanStep(_Model):
@@ -189,6 +210,7 @@ class CaseState(_Model):
     officer: OfficerRef | None = None
     response_due_at: datetime | None = None
     inspection_scheduled_for: datetime | None = None
+    observed: Observation | None = None
     step: HumanStep | None = None
     overdue: bool = False
     notices: list[NoticeRecord] = Field(default_factory=list)

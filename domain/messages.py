@@ -40,8 +40,29 @@ def delivery_advances(current: str, reported: str) -> bool:
     return DELIVERY_PROGRESS.get(reported, 0) > DELIVERY_PROGRESS.get(current, 0)
 
 
+def owner_contact(
+    preferred: MessageChannel | None, email: str | None, phone: str | None
+) -> tuple[MessageChannel, str] | None:
+    """Where a message to the owner goes: the channel the owner prefers (on the assessment roll) when the roll
+    has that contact, else e-mail, else SMS; None when the roll has neither."""
+    contacts = {MessageChannel.EMAIL: email, MessageChannel.SMS: phone}
+    for channel in (preferred, MessageChannel.EMAIL, MessageChannel.SMS):
+        address = contacts.get(channel) if channel else None
+        if channel and address:
+            return channel, address
+    return None
+
+
+class ReminderOf(StrEnum):
+    """The deadlines an owner is reminded of (the policy's offsets before each)."""
+
+    COMPLIANCE = "compliance"
+    FINE_PAYMENT = "fine_payment"
+    HEARING = "hearing"
+
+
 class OwnerReminder(_Model):
-    """A reminder that a compliance deadline is near. The activity finds the owner's contact on the roll."""
+    """A reminder that a deadline the owner faces is near. The activity finds the owner's contact on the roll."""
 
     key: str = Field(description="case number + step: a retried or replayed reminder is this one, not a new one")
     case_number: str
@@ -49,15 +70,32 @@ class OwnerReminder(_Model):
     days_left: int
     violation_title: str
     address: str
+    of: ReminderOf = ReminderOf.COMPLIANCE
+    detail: str = Field(default="", description="the fine (number and amount) or the hearing's place")
+
+    def what_falls_due(self) -> str:
+        """The start of the reminder's sentence, completed by the deadline on the city's clock."""
+        about = f"the {self.violation_title.lower()} at {self.address}"
+        if self.of is ReminderOf.FINE_PAYMENT:
+            return f"{self.detail} for {about} is due for payment by"
+        if self.of is ReminderOf.HEARING:
+            return f"the hearing about {about}{f' ({self.detail})' if self.detail else ''} is on"
+        return f"the deadline to correct {about} is"
+
+    def what_to_do(self) -> str:
+        if self.of is ReminderOf.FINE_PAYMENT:
+            return "Pay it, or see what you owe"
+        if self.of is ReminderOf.HEARING:
+            return "Attend, or send someone to speak for you; the notice of hearing says how"
+        return "If the work is done, report it so the reinspection can come sooner"
 
     def email(self, zone: ZoneInfo, portal: str | None) -> tuple[str, str]:
-        """Subject and body: the deadline on the city's clock (``zone``) and where to report the work done."""
+        """Subject and body: the deadline on the city's clock (``zone``) and where to act on it."""
         deadline = self.deadline.astimezone(zone)
         subject = f"Reminder: {self.violation_title} at {self.address} — case {self.case_number}"
         body = (
-            f"Case {self.case_number}: the deadline to correct the {self.violation_title.lower()} at "
-            f"{self.address} is {deadline:%A, %B %d, %Y at %I:%M %p} {deadline.tzname()} "
-            f"({self.days_left} day(s) left). If the work is done, report it so the reinspection can come sooner"
+            f"Case {self.case_number}: {self.what_falls_due()} {deadline:%A, %B %d, %Y at %I:%M %p} "
+            f"{deadline.tzname()} ({self.days_left} day(s) left). {self.what_to_do()}"
             + (f": {portal} with the access code on your notice." if portal else ".")
         )
         return subject, body
@@ -67,10 +105,18 @@ class OwnerReminder(_Model):
         or curly quotes, which would switch the text to UCS-2 and a third of the length per segment), so it
         fits in two segments (306 characters)."""
         deadline = self.deadline.astimezone(zone)
+        about = f"the {self.violation_title.lower()} at {self.address}"
+        if self.of is ReminderOf.FINE_PAYMENT:
+            what, where = f"pay {self.detail} for {about} by", "Pay or see what you owe at"
+        elif self.of is ReminderOf.HEARING:
+            place = f" ({self.detail})" if self.detail else ""
+            what, where = f"hearing about {about}{place} on", "Details at"
+        else:
+            what, where = f"correct {about} by", "Done? Report it at"
         return (
-            f"Case {self.case_number}: correct the {self.violation_title.lower()} at {self.address} by "
-            f"{deadline:%a %b %d, %I:%M %p} {deadline.tzname()} ({self.days_left} day(s) left)."
-            + (f" Done? Report it at {portal} (code on your notice)." if portal else "")
+            f"Case {self.case_number}: {what} {deadline:%a %b %d, %I:%M %p} {deadline.tzname()} "
+            f"({self.days_left} day(s) left)."
+            + (f" {where} {portal} (code on your notice)." if portal else "")
             + " Reply STOP to opt out."
         )
 

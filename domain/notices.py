@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from domain.calendar import TimeZoneName
-from domain.case import FineRecord, NoticeRecord, ParcelFacts
+from domain.case import FineRecord, NoticeRecord, Observation, ParcelFacts
 from domain.case_numbers import CASE_NUMBER_PATTERN
 from domain.city import City
 from domain.policy import CasePolicy, EscalationStep, NoticeKind, ViolationType
@@ -74,6 +74,8 @@ LETTER_TITLES: dict[LetterKind, str] = {
 }
 
 COMPLAINANT_LETTERS = frozenset({LetterKind.ACKNOWLEDGEMENT, LetterKind.CLOSURE_COMPLAINANT})
+# The letters that serve a notice; they wait for the post on their notice's record, the others on their own.
+SERVED_LETTERS = frozenset({LetterKind.COURTESY_NOTICE, LetterKind.NOTICE_OF_VIOLATION, LetterKind.FINE_NOTICE})
 OWNER_LETTERS = frozenset(set(LetterKind) - COMPLAINANT_LETTERS)
 
 # What each letter cannot be written without, beyond the fields every context of its audience has.
@@ -218,8 +220,12 @@ class AppealRights(_Model):
 
     @classmethod
     def for_notice(cls, kind: NoticeKind, deadline: datetime | None, how: str) -> Self:
+        """`how` is the city's default route, for a notice kind whose pack does not word its own."""
         return cls(
-            appealable=kind.appealable, to=kind.appeal_to, deadline=deadline if kind.appealable else None, how=how
+            appealable=kind.appealable,
+            to=kind.appeal_to,
+            deadline=deadline if kind.appealable else None,
+            how=kind.how_to_appeal or how,
         )
 
 
@@ -535,6 +541,7 @@ class ServedNotice(_Model):
     fine: FineRecord | None = None
     fines_levied: int = 0
     escalations_taken: int = 0
+    observed: Observation | None = None
 
     @property
     def letter_kind(self) -> LetterKind:
@@ -557,6 +564,7 @@ class CaseLetter(_Model):
     written_at: AwareDatetime
     delivery: str = Field(description="email when the roll has the owner's address, else mail")
     notice: NoticeRecord | None = None
+    observed: Observation | None = None
     compliance_deadline: AwareDatetime | None = None
     fines_levied: int = 0
     escalations_taken: int = 0

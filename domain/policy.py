@@ -61,6 +61,9 @@ class NoticeKind(_Strict):
     fine: bool = Field(default=False, description="a set-fine ticket: issuing it levies the ladder's next fine")
     appealable: bool = True
     appeal_to: str = ""
+    how_to_appeal: str = Field(
+        default="", description="how the owner appeals, in the pack's words; the city's default route when empty"
+    )
     appeal_window_days: int | None = Field(
         default=None, ge=1, description="when this notice's appeal runs on its own clock (Ontario BCA orders: 20 days)"
     )

@@ -7,12 +7,14 @@ A refusal is a sentence for the person who tried: which rule refused, and what w
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from domain.access import CASE_ACTIONS
 from domain.actions import Actor
-from domain.case import CaseState
+from domain.case import CaseState, FineRecord
+from domain.messages import ReminderOf
 from domain.policy import EscalationStep
 from domain.stages import CaseStage, Outcome, ServiceMethod
 
@@ -81,6 +83,55 @@ def next_service_method(state: CaseState) -> ServiceMethod | None:
         if not notice.failed_by(method) and (method is not ServiceMethod.EMAIL or has_email):
             return method
     return None
+
+
+class DueReminder(NamedTuple):
+    """A reminder to the owner, `at` the policy's offset before `deadline`; `key` makes it once only."""
+
+    at: datetime
+    key: str
+    deadline: datetime
+    of: ReminderOf
+    detail: str
+
+
+def unpaid_fines(state: CaseState) -> list[FineRecord]:
+    """Fines not yet covered by payments, which settle the oldest fine first."""
+    paid = sum((p.amount for p in state.payments), Decimal(0))
+    unpaid, owed = [], Decimal(0)
+    for fine in state.fines:
+        owed += fine.amount
+        if owed > paid:
+            unpaid.append(fine)
+    return unpaid
+
+
+def owner_reminders_pending(state: CaseState, *, every_deadline: bool) -> list[DueReminder]:
+    """The owner's reminders not yet sent: the policy's offsets before the compliance deadline and, with
+    `every_deadline` (cases started after that change), before each unpaid fine's due date and the hearing.
+    A reminder that would have fallen before its deadline was set is skipped, not sent late."""
+    faced: list[tuple[datetime, datetime, str, ReminderOf, str]] = []  # deadline, set at, key, of, detail
+    if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline and state.deadline_set_at:
+        deadline = state.compliance_deadline
+        faced.append((deadline, state.deadline_set_at, deadline.isoformat(), ReminderOf.COMPLIANCE, ""))
+    if every_deadline and state.stage is not S.CLOSED:
+        for fine in unpaid_fines(state):
+            if not fine.overdue_flagged:
+                detail = f"fine {fine.seq} of ${fine.amount}"
+                faced.append((fine.due_at, fine.issued_at, f"fine-{fine.seq}", ReminderOf.FINE_PAYMENT, detail))
+        hearing = state.hearing
+        if hearing and hearing.scheduled_for and hearing.scheduled_at:
+            at = hearing.scheduled_for
+            place = hearing.location or ""
+            faced.append((at, hearing.scheduled_at, f"hearing-{at.isoformat()}", ReminderOf.HEARING, place))
+    pending = []
+    for deadline, set_at, name, of, detail in faced:
+        for days in state.policy.process.reminder_offsets_days:
+            at = deadline - timedelta(days=days)
+            key = f"{name}-{days}"
+            if at > set_at and key not in state.reminders_sent:
+                pending.append(DueReminder(at, key, deadline, of, detail))
+    return pending
 
 
 def compliance_outcome(state: CaseState) -> Outcome:

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from domain.access import Role
 from domain.addresses import address_key
+from domain.messages import MessageChannel
 from records.tables import Officer, OfficerSpecialty, OfficerZone, Parcel, User, Zone
 from records.users import hash_password
 
@@ -51,6 +52,10 @@ def load_demo_city(session: Session, directory: Path, *, with_demo_users: bool) 
                 owner_mailing_address=row["owner_mailing_address"],
                 owner_email=row["owner_email"] or None,
                 owner_phone=row["owner_phone"] or None,
+                # Rolls without the column (or a blank) leave it to e-mail, else SMS.
+                owner_preferred_channel=MessageChannel(row["owner_preferred_channel"]).value
+                if row.get("owner_preferred_channel")
+                else None,
             )
         )
     session.flush()

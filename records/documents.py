@@ -1,7 +1,8 @@
 """The letters of a case as stored: one row per document, written once by the activity that rendered it.
 
 The served notices are also on their `case_notices` row; this table lists every letter of the case (notices,
-follow-up letters, letters to complainants) with its hash, for the case page and the print queue.
+follow-up letters, letters to complainants) with its hash, for the case page and the print queue (which takes
+the follow-up letters to the owner from here, and the served notices from their notice).
 """
 
 from __future__ import annotations
@@ -33,3 +34,6 @@ class CaseDocument(SQLModel, table=True):
     pdf_path: str | None = None
     pdf_sha256: str | None = Field(default=None, max_length=64)
     created_at: datetime | None = _utc_column(nullable=False, server_now=True)
+    # An owner's letter to go by post waits in the print queue until staff say it went out.
+    mailed_at: datetime | None = _utc_column()
+    mailed_by: str | None = Field(default=None, max_length=64)

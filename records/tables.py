@@ -126,6 +126,8 @@ class Parcel(SQLModel, table=True):
     owner_mailing_address: str
     owner_email: str | None = None
     owner_phone: str | None = None
+    # "email" or "sms": how the owner asked to hear from the city; reminders fall back when the roll lacks it.
+    owner_preferred_channel: str | None = Field(default=None, max_length=8)
 
 
 class Complainant(SQLModel, table=True):
@@ -251,6 +253,7 @@ class CaseNotice(SQLModel, table=True):
     notice_type: str = Field(max_length=48)
     title: str
     issued_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_by: str | None = Field(default=None, max_length=64)  # who issued it
     served_at: datetime | None = _utc_column()
     service_method: str | None = Field(default=None, max_length=16)
     appeal_deadline: datetime | None = _utc_column()

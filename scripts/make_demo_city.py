@@ -144,6 +144,7 @@ class Owner:
     mailing: str
     email: str = ""
     phone: str = ""
+    preferred_channel: str = ""  # "email" or "sms", as the owner asked; blank when the roll does not say
 
 
 def lot_numbers(street: Street, rng: random.Random) -> list[int]:
@@ -414,6 +415,20 @@ def contacts(owner: Owner, people: People, email_parts: list[str], email_share: 
         owner.phone = people.phone()
 
 
+def preferred_channels(parcels: list[Parcel], rng: random.Random) -> None:
+    """Owners reachable both ways have told the city how they want to hear from it, or left it blank; the
+    design's example owner (142 Maple Dr) reads e-mail. A separate generator, so the rest of the roll is as before."""
+    seen: set[int] = set()
+    for p in parcels:
+        owner = p.owner
+        if owner is None or id(owner) in seen or not (owner.email and owner.phone):
+            continue
+        seen.add(id(owner))
+        draw = rng.random()
+        forced = (p.street, p.number) in FORCED
+        owner.preferred_channel = "email" if forced or draw < 0.35 else "sms" if draw < 0.7 else ""
+
+
 def assign_owners(parcels: list[Parcel], rng: random.Random) -> None:
     people = People(rng)
     free = [p for p in parcels if (p.street, p.number) not in FORCED]
@@ -557,6 +572,7 @@ def main() -> None:
     parcels = make_parcels(rng)
     assert len(parcels) == 400, len(parcels)
     assign_owners(parcels, rng)
+    preferred_channels(parcels, random.Random(SEED + 2))  # noqa: S311 - demo data, not secrets
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     write_city(parcels)
 
@@ -586,11 +602,12 @@ def main() -> None:
                 o.mailing,
                 o.email,
                 o.phone,
+                o.preferred_channel,
             ]
         )
     write_csv(
         "parcels.csv",
-        ["parcel_id", "address", "zone_code", "land_use", "lat", "lon", "owner_name", "owner_mailing_address", "owner_email", "owner_phone"],
+        ["parcel_id", "address", "zone_code", "land_use", "lat", "lon", "owner_name", "owner_mailing_address", "owner_email", "owner_phone", "owner_preferred_channel"],
         rows,
     )  # fmt: skip
     phones = People(random.Random(SEED + 1))  # noqa: S311 - demo data, not secrets

@@ -44,6 +44,7 @@ def file_case(
     code: str = "PS-GRASS",
     address: str = "142 Maple Dr",
     complainant: ComplainantDetails | None = None,
+    description: str = "Reported by a neighbour",
 ) -> tuple[Case, CaseStart]:
     """A complaint stored as intake stores it, and the start of its case's workflow."""
     snapshot = policy.for_case(code)
@@ -59,7 +60,7 @@ def file_case(
                 location_text=address,
                 lat=None,
                 lon=None,
-                description="Reported by a neighbour",
+                description=description,
                 channel=Channel.PHONE,
                 complainant=complainant,
                 received_by_user_id=None,

@@ -46,6 +46,8 @@ async def test_an_officer_inspects_issues_and_serves_a_notice(api: Api, worker: 
     [notice] = detail["notices"]
     assert notice["notice_type"] == "courtesy_notice" and notice["service_method"] == "mail"
     assert notice["served_by"] == "officer" and len(notice["document_sha256"]) == 64
+    assert notice["created_by"] == "officer"  # who issued it, beside who served it
+    assert detail["owner"]["preferred_channel"] == "email"  # the roll says how the owner wants reminders
     assert [e["kind"] for e in detail["timeline"]][-3:] == [
         "inspection_violation_found",
         "notice_issued",

@@ -347,7 +347,7 @@ def test_notices_state_statute_appeal_route_and_service(rendered: dict, pack: st
     if context.appeal.appealable:
         assert context.appeal.deadline is not None
         assert f"The last day to appeal is {deadline_text(context.appeal.deadline, context.timezone)}" in text
-        assert "How to appeal: Send a written notice of appeal" in text
+        assert f"How to appeal: {sentence(context.appeal.how)}" in text  # the pack's words for this notice kind
     assert ", as owner of record, by " in text
     if context.notice.order or context.notice.fine:
         assert "Recovery of costs by lien" in text and "recorded as a lien against it" in text

@@ -209,6 +209,8 @@ async def test_one_case_from_notice_to_closure_sends_each_letter_and_message_onc
         ("reminder 1 day(s)", "owner", "email", owner),
         ("reinspection_notice", "owner", "email", owner),
         ("notice_of_hearing", "owner", "email", owner),
+        ("reminder 7 day(s)", "owner", "email", owner),  # before the hearing
+        ("reminder 1 day(s)", "owner", "email", owner),
         ("hearing_decision", "owner", "email", owner),
         ("extension_granted", "owner", "email", owner),
         ("reinspection_notice", "owner", "email", owner),

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import CONFIG_DIR
-from domain.actions import RecordService
+from domain.actions import DeliveryFailed, RecordService
 from domain.evidence import EvidenceSource
 from domain.policy import Policy, load_policy
 from domain.stages import ServiceMethod
@@ -259,3 +259,85 @@ def test_mail_numbers_are_kept_as_the_label_prints_them_without_the_gaps() -> No
     # Ontario orders go by registered mail (BCA s.27): the pack asks for the number; the demo city does not.
     assert load_policy(CONFIG_DIR / "policies" / "ontario.toml").process.mail_number_required
     assert not load_policy(CONFIG_DIR / "policy.toml").process.mail_number_required
+
+
+async def test_a_failed_service_keeps_its_letter_and_pdf_on_record_and_the_notice_says_who_issued_it(
+    postal: Api, office_worker: None, temporal_dev: WorkflowEnvironment
+) -> None:
+    api = postal
+    case = await _notice_issued(api)
+    served = await api.post(ACTIONS.format(case, "record_service"), "officer", json={"method": "email"})
+    assert served.status_code == 200, served.text
+    sent = await _notice(api, case)
+    assert sent["created_by"] == "officer" and sent["pdf_url"] and sent["document_url"]
+
+    # SendGrid reports the bounce (what the webhook route sends the case): the notice is not served.
+    bounce = DeliveryFailed(message_key=f"{case}:notice-1:email", channel="email", status="bounced", reason="550")
+    await temporal_dev.client.get_workflow_handle(case).signal("delivery_failed", bounce)
+    notice = await eventually(lambda: _notice(api, case), until=lambda n: n["awaiting_service_by"] == "mail")
+    # The notice has no letter as served now: neither the .docx nor the PDF of the letter that bounced.
+    assert notice["document_url"] is None and notice["document_sha256"] is None
+    assert notice["pdf_url"] is None and notice["pdf_sha256"] is None
+    assert notice["created_by"] == "officer" and notice["served_by"] is None
+    # The letter that bounced, and its PDF, stay on record under the failed service, each with its hash.
+    [failed] = notice["failed_services"]
+    assert failed["method"] == "email" and failed["reason"] == "bounced (550)"
+    assert (failed["document_url"], failed["document_sha256"]) == (sent["document_url"], sent["document_sha256"])
+    assert (failed["pdf_url"], failed["pdf_sha256"]) == (sent["pdf_url"], sent["pdf_sha256"])
+    pdf = await api.get(failed["pdf_url"], "clerk")
+    assert hashlib.sha256(pdf.content).hexdigest() == failed["pdf_sha256"]
+
+    # Served again by certified mail: a new letter and PDF; the print queue offers the new one, not the failed one.
+    again = await api.post(
+        ACTIONS.format(case, "record_service"), "clerk", json={"method": "mail", "tracking_number": CERTIFIED}
+    )
+    assert again.status_code == 200, again.text
+    notice = await _notice(api, case)
+    assert notice["pdf_url"] not in (None, failed["pdf_url"]) and notice["document_url"] != failed["document_url"]
+    [letter] = (await api.get("/api/v1/print-queue", "clerk")).json()
+    assert letter["download_url"] == notice["pdf_url"]
+    assert notice["failed_services"][0]["pdf_url"] == failed["pdf_url"]
+
+
+async def test_a_later_letter_to_an_owner_without_e_mail_waits_in_the_print_queue_until_mailed(
+    postal: Api, office_worker: None, temporal_dev: WorkflowEnvironment
+) -> None:
+    api = postal
+    no_email = {**REFUSE, "address": "173 Maple Dr"}  # the roll has no e-mail (nor phone) for this owner
+    case = str((await api.post("/api/v1/complaints", "clerk", json=no_email)).json()["case_number"])
+    await eventually(lambda: api.get(f"/api/v1/cases/{case}", "clerk"), until=lambda r: r.json()["stage"] != "received")
+    found = {"violation_found": True, "findings": "Eleven bags of household trash by the garage."}
+    assert (await api.post(ACTIONS.format(case, "record_inspection"), "officer", json=found)).status_code == 200
+    assert (await api.post(ACTIONS.format(case, "issue_notice"), "officer")).status_code == 200
+    served = await api.post(ACTIONS.format(case, "record_service"), "officer", json={"method": "personal"})
+    assert served.status_code == 200, served.text
+    assert (await api.get("/api/v1/print-queue", "clerk")).json() == []  # served in person: nothing to post
+
+    # The owner says the work is done: the reinspection notice goes by post, so it waits to be printed.
+    await temporal_dev.client.get_workflow_handle(case).signal("owner_reported_compliance", {"note": "Hauled away"})
+    queue = await eventually(lambda: _queue(api), until=lambda q: len(q) == 1)
+    [letter] = queue
+    detail = (await api.get(f"/api/v1/cases/{case}", "clerk")).json()
+    [document] = [d for d in detail["documents"] if d["kind"] == "reinspection_notice"]
+    assert (letter["case_number"], letter["kind"], letter["seq"]) == (case, "reinspection_notice", None)
+    assert letter["title"] == "Notice of reinspection" and document["delivery"] == "mail"
+    assert letter["owner_name"] == detail["owner"]["name"]
+    assert letter["mailing_address"] == detail["owner"]["mailing_address"]
+    pdf = await api.get(letter["download_url"], "clerk")
+    assert letter["download_format"] == "pdf" and pdf.content.startswith(b"%PDF")
+
+    mailed = await api.post(f"/api/v1/print-queue/{case}/letters/{letter['letter']}/mailed", "clerk")
+    assert mailed.status_code == 200 and mailed.json()["mailed_by"] == "clerk"
+    assert await _queue(api) == []
+    again = await api.post(f"/api/v1/print-queue/{case}/letters/{letter['letter']}/mailed", "officer")
+    assert again.json()["mailed_at"] == mailed.json()["mailed_at"] and again.json()["mailed_by"] == "clerk"
+    timeline = (await api.get(f"/api/v1/cases/{case}", "clerk")).json()["timeline"]
+    assert [e["summary"] for e in timeline if e["kind"] == "letter_mailed"] == [
+        "Notice of reinspection put in the mail"
+    ]
+    # A served notice's letter is not a "later letter": it is marked mailed on its notice.
+    assert (await api.post(f"/api/v1/print-queue/{case}/letters/notice-1/mailed", "clerk")).status_code == 404
+
+
+async def _queue(api: Api) -> list[dict[str, Any]]:
+    return list((await api.get("/api/v1/print-queue", "clerk")).json())

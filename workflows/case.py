@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         MoneyEntry,
         NoticeEntry,
         NoticeRecord,
+        Observation,
         OfficerRef,
         PaymentRecord,
         RemediationRef,
@@ -54,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
         Transition,
     )
     from domain.hearings import HearingDate, HearingDecision, HearingStart
-    from domain.messages import ComplainantNews, ComplainantUpdate, NoticeEmail, OwnerReminder
+    from domain.messages import ComplainantNews, ComplainantUpdate, NoticeEmail, OwnerReminder, ReminderOf
     from domain.notices import (
         LETTER_TITLES,
         SERVICE_WORDS,
@@ -72,12 +73,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import EscalationStep
     from domain.process import (
         ESCALATION_ACTIONS,
+        DueReminder,
         appeal_refusal,
         compliance_outcome,
         local_day,
         next_escalation,
         next_notice,
         next_service_method,
+        owner_reminders_pending,
         refusal,
     )
     from domain.remediation import CostLine, RemediationResult, RemediationStart
@@ -98,6 +101,12 @@ NOTICE_SERVED_BY_EMAIL = "notice-served-by-email"
 COMPLAINANT_UPDATES = "complainant-updates"
 SERVICE_FALLBACK = "service-fallback"
 CASE_LETTERS = "case-letters"
+OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
+REMINDED_OF = {
+    ReminderOf.COMPLIANCE: "the compliance deadline",
+    ReminderOf.FINE_PAYMENT: "a fine's due date",
+    ReminderOf.HEARING: "the hearing",
+}
 LETTER_TIMEOUT = timedelta(minutes=2)  # rendering, plus a PDF when LibreOffice is installed
 
 
@@ -114,6 +123,8 @@ class CaseWorkflow:
         self._lock = asyncio.Lock()
         self._hearing: workflow.ChildWorkflowHandle[HearingWorkflow, HearingDecision] | None = None
         self._remediation: workflow.ChildWorkflowHandle[RemediationWorkflow, RemediationResult] | None = None
+        # Reminders before fines' due dates and hearings too (cases started before that remind of compliance only).
+        self._every_deadline = False
 
     # --- The main loop ------------------------------------------------------------------------------
 
@@ -125,6 +136,7 @@ class CaseWorkflow:
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(start.model_copy(update={"resume": self.state}))
+            self._every_deadline = workflow.patched(OWNER_DEADLINE_REMINDERS)
             seen = self._changes
             wake = self._next_wake()
             try:
@@ -155,7 +167,7 @@ class CaseWorkflow:
             times.append(state.step.due_at)
         if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline:
             times.append(state.compliance_deadline)
-            times += [at for at, _ in self._reminders_pending()]
+        times += [reminder.at for reminder in self._reminders_pending()]
         if state.stage is S.COST_RECOVERY and state.payment_due_at:
             times.append(state.payment_due_at)
         times += [f.due_at for f in state.fines if not f.overdue_flagged and state.balance > 0]
@@ -173,31 +185,21 @@ class CaseWorkflow:
             return "payment due"
         return "reminder or payment term"
 
-    def _reminders_pending(self) -> list[tuple[datetime, str]]:
-        """Owner reminders (7 and 1 days before, by policy) that fall after the deadline was set."""
-        state = self.state
-        deadline, set_at = state.compliance_deadline, state.deadline_set_at
-        if deadline is None or set_at is None:
-            return []
-        pending = []
-        for days in state.policy.process.reminder_offsets_days:
-            at = deadline - timedelta(days=days)
-            key = f"{deadline.isoformat()}-{days}"
-            if at > set_at and key not in state.reminders_sent:
-                pending.append((at, key))
-        return pending
+    def _reminders_pending(self) -> list[DueReminder]:
+        return owner_reminders_pending(self.state, every_deadline=self._every_deadline)
 
     async def _on_time(self) -> None:
         now = workflow.now()
         state = self.state
-        for at, key in self._reminders_pending():
-            if at <= now and state.stage is S.AWAITING_COMPLIANCE:
-                state.reminders_sent.append(key)
-                left = state.compliance_deadline - at if state.compliance_deadline else timedelta(0)
-                how = await self._send_reminder(key, left) if workflow.patched(OWNER_REMINDERS_SENT) else ""
+        for reminder in self._reminders_pending():
+            if reminder.at <= now:
+                state.reminders_sent.append(reminder.key)
+                left = reminder.deadline - reminder.at
+                how = await self._send_reminder(reminder, left) if workflow.patched(OWNER_REMINDERS_SENT) else ""
                 await self._record(
                     "reminder_sent",
-                    f"Reminder to the owner: the compliance deadline is in {left.days} day(s){how}",
+                    f"Reminder to the owner: {REMINDED_OF[reminder.of]}{reminder.detail and f' ({reminder.detail})'} "
+                    f"is in {left.days} day(s){how}",
                 )
         if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline and now >= state.compliance_deadline:
             await self._set_step("record_reinspection", "officer", state.policy.process.reinspection_lead_business_days)
@@ -317,6 +319,7 @@ class CaseWorkflow:
             late = self._late_entry_note(body.inspected_at)
             data = {"checklist": body.checklist, "evidence": body.evidence, "findings": body.findings}
             if body.violation_found:
+                state.observed = self._observed(body)
                 await self._set_step("issue_notice", "officer", state.policy.process.notice_due_business_days)
                 state.stage = S.VIOLATION_FOUND
                 await self._record(
@@ -343,7 +346,13 @@ class CaseWorkflow:
             assert code is not None  # the validator refused otherwise
             kind = state.policy.notice(code)
             now = workflow.now()
-            notice = NoticeRecord(seq=state.notices_issued + 1, notice_type=code, title=kind.title, issued_at=now)
+            notice = NoticeRecord(
+                seq=state.notices_issued + 1,
+                notice_type=code,
+                title=kind.title,
+                issued_at=now,
+                created_by=action.actor.username,
+            )
             state.notices.append(notice)
             state.compliance_deadline = None
             entries: list[LedgerEntry] = [NoticeEntry(**notice.model_dump())]
@@ -485,6 +494,7 @@ class CaseWorkflow:
                     "reinspection_complied", f"Reinspection: complied{late}. {body.findings}", action, data
                 )
             elif state.stage is S.AWAITING_COMPLIANCE:
+                state.observed = self._observed(body)
                 await self._record(
                     "reinspection_not_yet",
                     f"Reinspection before the deadline: not yet complied{late}; the deadline {self._deadline_day()} stands",
@@ -492,6 +502,7 @@ class CaseWorkflow:
                     data,
                 )
             else:
+                state.observed = self._observed(body)
                 await self._record(
                     "reinspection_not_complied", f"Reinspection: not complied{late}. {body.findings}", action, data
                 )
@@ -537,6 +548,7 @@ class CaseWorkflow:
             hearing = state.hearing
             assert hearing is not None and self._hearing is not None
             hearing.scheduled_for, hearing.location = body.hearing_at, body.location
+            hearing.scheduled_at = workflow.now()
             await self._hearing.signal(
                 HearingWorkflow.schedule, HearingDate(hearing_at=body.hearing_at, location=body.location)
             )
@@ -955,20 +967,21 @@ class CaseWorkflow:
         state.step, state.overdue = None, False
         state.stage = S.AWAITING_COMPLIANCE
 
-    async def _send_reminder(self, key: str, left: timedelta) -> str:
+    async def _send_reminder(self, reminder: DueReminder, left: timedelta) -> str:
         """Sends the owner's reminder (exactly once, by key); returns how it went, for the timeline."""
         state = self.state
-        assert state.compliance_deadline is not None
         try:
             receipt = await workflow.execute_activity_method(
                 MessagingActivities.send_owner_reminder,
                 OwnerReminder(
-                    key=f"{state.case_number}:reminder:{key}",
+                    key=f"{state.case_number}:reminder:{reminder.key}",
                     case_number=state.case_number,
-                    deadline=state.compliance_deadline,
+                    deadline=reminder.deadline,
                     days_left=left.days,
                     violation_title=state.policy.violation.title,
                     address=self.start.address,
+                    of=reminder.of,
+                    detail=reminder.detail,
                 ),
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
@@ -1023,6 +1036,7 @@ class CaseWorkflow:
                 fine=state.fines[-1] if kind.fine and state.fines else None,
                 fines_levied=len(state.fines),
                 escalations_taken=state.escalations_taken,
+                observed=state.observed,
             ),
             start_to_close_timeout=LETTER_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
@@ -1075,8 +1089,9 @@ class CaseWorkflow:
     async def _service_failed(self, notice: NoticeRecord, reason: str, action: act.StaffAction | None) -> None:
         """The notice did not reach the owner, so it was not served: the compliance and appeal deadlines counted
         from that service are void (they start again when a service succeeds), and the notice waits for the
-        policy's next service method, which the officer is told to carry out. The letter that failed stays on
-        record; the next service makes a new one with the new dates."""
+        policy's next service method, which the officer is told to carry out. The letter that failed (and its
+        PDF) stays on record under the failed service, not as the notice's letter; the next service makes a new
+        one with the new dates."""
         state = self.state
         now = workflow.now()
         assert notice.service_method is not None
@@ -1086,6 +1101,9 @@ class CaseWorkflow:
             failed_at=now,
             reason=reason,
             document_sha256=notice.document_sha256,
+            document_path=notice.document_path,
+            pdf_path=notice.pdf_path,
+            pdf_sha256=notice.pdf_sha256,
         )
         state.notices[-1] = notice.model_copy(
             update={
@@ -1097,6 +1115,9 @@ class CaseWorkflow:
                 "template_version": None,
                 "document_path": None,
                 "document_sha256": None,
+                "pdf_path": None,
+                "pdf_sha256": None,
+                "pdf_unavailable_reason": None,
                 "failed_services": [*notice.failed_services, failed],
             }
         )
@@ -1175,6 +1196,7 @@ class CaseWorkflow:
                     written_at=workflow.now(),
                     delivery="email" if email else "mail",
                     notice=state.current_notice,
+                    observed=state.observed,
                     compliance_deadline=state.compliance_deadline,
                     fines_levied=len(state.fines),
                     escalations_taken=state.escalations_taken,
@@ -1374,6 +1396,10 @@ class CaseWorkflow:
 
     def _officer_audience(self) -> str:
         return self.state.officer.badge if self.state.officer else "supervisor"
+
+    def _observed(self, body: act.RecordInspection | act.RecordReinspection) -> Observation:
+        """What an inspection that found the violation saw, for the owner's letters that follow it."""
+        return Observation.of(body.checklist, body.findings, body.inspected_at or workflow.now())
 
     def _late_entry_note(self, inspected_at: datetime | None) -> str:
         """Back-filled inspection dates are shown, not hidden (Atlanta's audit found 170 days entered as 14)."""

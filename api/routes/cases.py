@@ -81,6 +81,7 @@ def get_case(
             mailing_address=parcel.owner_mailing_address,
             email=parcel.owner_email,
             phone=parcel.owner_phone,
+            preferred_channel=parcel.owner_preferred_channel,
         ),
         opened_at=case.opened_at,
         next_deadline=case.next_deadline,

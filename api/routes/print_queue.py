@@ -1,9 +1,10 @@
-"""The print queue (`/api/v1/print-queue`): notice letters served by mail that staff still have to print and mail.
+"""The print queue (`/api/v1/print-queue`): letters to the owner that staff still have to print and mail.
 
 Recording service by mail (`record_service`, method mail, with the certified/registered mail number when the
 policy asks for one) renders the letter dated the day of mailing and starts its clocks; the letter then waits
 here, with its envelope address and a download of its PDF (or the .docx when there is no PDF), until staff
-mark it mailed.
+mark it mailed. The owner's letters at later steps (reinspection, extension, hearing, lien, closure…) wait here
+the same way when the roll has no e-mail for the owner.
 """
 
 from __future__ import annotations
@@ -12,13 +13,21 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from api.deps import SessionDep, require
 from api.schemas import document_url
 from domain.access import PRINT_QUEUE
-from records.print_queue import letters_to_mail, mark_mailed
+from domain.notices import LETTER_TITLES, LetterKind
+from records.documents import CaseDocument
+from records.print_queue import (
+    follow_up_letter,
+    follow_up_letters_to_mail,
+    letters_to_mail,
+    mark_letter_mailed,
+    mark_mailed,
+)
 from records.tables import Case, CaseNotice, Parcel, User
 
 router = APIRouter(prefix="/api/v1/print-queue", tags=["print queue"])
@@ -26,7 +35,9 @@ router = APIRouter(prefix="/api/v1/print-queue", tags=["print queue"])
 
 class LetterToMail(BaseModel):
     case_number: str
-    seq: int
+    letter: str = Field(description="the step that wrote it: notice-1 for a served notice, letter-4 for a later one")
+    kind: str = Field(description="the notice type of a served notice, or the kind of a later letter")
+    seq: int | None = Field(description="the notice's number, for a served notice")
     title: str
     served_at: datetime | None
     appeal_deadline: datetime | None
@@ -45,6 +56,8 @@ class LetterToMail(BaseModel):
         assert path is not None  # the queue holds letters only
         return cls(
             case_number=notice.case_number,
+            letter=f"notice-{notice.seq}",
+            kind=notice.notice_type,
             seq=notice.seq,
             title=notice.title,
             served_at=notice.served_at,
@@ -59,10 +72,32 @@ class LetterToMail(BaseModel):
             mailed_by=notice.mailed_by,
         )
 
+    @classmethod
+    def of_letter(cls, letter: CaseDocument, parcel: Parcel) -> LetterToMail:
+        return cls(
+            case_number=letter.case_number,
+            letter=letter.business_key,
+            kind=letter.kind,
+            seq=None,
+            title=LETTER_TITLES[LetterKind(letter.kind)],
+            served_at=None,
+            appeal_deadline=None,
+            tracking_number=None,
+            owner_name=parcel.owner_name,
+            mailing_address=parcel.owner_mailing_address,
+            download_url=str(document_url(letter.pdf_path or letter.path)),
+            download_format="pdf" if letter.pdf_path else "docx",
+            pdf_unavailable_reason=None if letter.pdf_path else "no PDF was made beside this letter",
+            mailed_at=letter.mailed_at,
+            mailed_by=letter.mailed_by,
+        )
+
 
 @router.get("")
 def print_queue(session: SessionDep, _user: Annotated[User, Depends(require(PRINT_QUEUE))]) -> list[LetterToMail]:
-    return [LetterToMail.of(notice, parcel) for notice, parcel in letters_to_mail(session)]
+    """Served notices first (their appeal clocks run from the date they state), then the later letters."""
+    notices = [LetterToMail.of(notice, parcel) for notice, parcel in letters_to_mail(session)]
+    return notices + [LetterToMail.of_letter(letter, parcel) for letter, parcel in follow_up_letters_to_mail(session)]
 
 
 @router.post("/{case_number}/notices/{seq}/mailed")
@@ -79,7 +114,29 @@ def letter_mailed(
         mark_mailed(session, notice, user.username, f"{user.username} ({user.role})")
         session.commit()
         session.refresh(notice)
+    return LetterToMail.of(notice, _owner_of(session, case_number))
+
+
+@router.post("/{case_number}/letters/{letter}/mailed")
+def follow_up_letter_mailed(
+    case_number: str, letter: str, session: SessionDep, user: Annotated[User, Depends(require(PRINT_QUEUE))]
+) -> LetterToMail:
+    """A later letter to the owner went into the post. Idempotent, like a notice's."""
+    document = follow_up_letter(session, case_number, letter)
+    if document is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"Case {case_number} has no letter {letter} to the owner by mail."
+        )
+    if document.mailed_at is None:
+        mark_letter_mailed(session, document, user.username, f"{user.username} ({user.role})")
+        session.commit()
+        session.refresh(document)
+    return LetterToMail.of_letter(document, _owner_of(session, case_number))
+
+
+def _owner_of(session: SessionDep, case_number: str) -> Parcel:
+    """The parcel of a case that has a letter, for the envelope's address."""
     case = session.get(Case, case_number)
     parcel = session.get(Parcel, case.parcel_id) if case else None
     assert parcel is not None  # foreign keys
-    return LetterToMail.of(notice, parcel)
+    return parcel
