@@ -310,8 +310,11 @@ def running_system(
     database_url: str, temporal_dev: WorkflowEnvironment, *, worker: bool = True, **env_vars: str
 ) -> Iterator[str]:
     """The worker and the API as the README runs them, real processes; yields the API's base URL and checks
-    that both stop cleanly on SIGTERM. Without `worker`, the API alone (the caller runs a worker itself)."""
+    that both stop cleanly on SIGTERM. Without `worker`, the API alone (the caller runs a worker itself).
+    Letters go to a document store of their own unless the caller names one: case numbers repeat from run to
+    run, and a stored letter is never overwritten."""
     port = free_port()
+    documents = tempfile.TemporaryDirectory(prefix="abate-documents-")
     env = {
         **os.environ,
         "ABATE_ENV": "test",
@@ -319,6 +322,7 @@ def running_system(
         "DATABASE_URL": database_url,
         "TEMPORAL_ADDRESS": temporal_dev.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": f"e2e-{port}",
+        "DOCUMENT_STORE_DIR": documents.name,
         **env_vars,
     }
     processes = [
@@ -343,6 +347,7 @@ def running_system(
         for process in processes:
             if process.poll() is None:
                 process.kill()
+        documents.cleanup()
 
 
 def client_of(env: WorkflowEnvironment) -> Client:

@@ -73,7 +73,8 @@ class HearingWorkflow:
                 timeout_summary="hearing reminder",
             )
         except TimeoutError:
-            await self._event("hearing_reminder", f"Reminder sent: hearing tomorrow at {date.hearing_at:%H:%M}")
+            # A mark on the timeline for the hearing clerk; the owner's reminders are the case's (owner-deadline-reminders).
+            await self._event("hearing_reminder", f"Hearing tomorrow at {date.hearing_at:%H:%M}, {date.location}")
 
     @workflow.signal(name="schedule")
     def schedule(self, date: HearingDate) -> None:
