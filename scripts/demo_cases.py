@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,22 +135,26 @@ def _take(staff: _Staff, case_number: str, complaint: DemoComplaint) -> None:
         )
 
 
-def _wait_for_api(base_url: str, within: float = 120.0) -> None:
+def wait_for_api(base_url: str, *, within: float = 120.0, alive: Callable[[], bool] = lambda: True) -> None:
+    """Until the API answers /healthz (a loaded machine takes a while to import and migrate); `alive` says
+    whether the processes it needs are still running, so a crash fails at once instead of at the deadline."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError(f"a process the API at {base_url} needs exited while it was starting")
         try:
             if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
-        time.sleep(0.5)
+        time.sleep(0.2)
     raise TimeoutError(f"the API at {base_url} did not answer within {within:.0f} s")
 
 
 def main() -> None:
     base_url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
     settings = get_settings()
-    _wait_for_api(base_url)
+    wait_for_api(base_url)
     cases = seed(base_url, load_policy(settings.policy_file), settings.city_dir / "parcels.csv")
     print(f"demo cases filed: {', '.join(cases)}", flush=True)
 

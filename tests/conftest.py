@@ -19,7 +19,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +41,7 @@ from records.db import make_engine, session_factory, transaction
 from records.demo_city import DEMO_PASSWORD, load_demo_city
 from records.migrate import upgrade_to_head
 from records.tables import Counter
+from scripts.demo_cases import wait_for_api
 from tests.case_driver import CaseDriver, case_driver
 from workers.devserver import TEMPORAL_CLI, TEST_SERVER, dynamic_config_flags
 from workers.main import build_worker
@@ -291,20 +291,6 @@ async def api(sqlite_url: str, temporal_dev: WorkflowEnvironment, tmp_path: Path
         yield client
 
 
-def _wait_until_healthy(base_url: str, processes: list[subprocess.Popen[bytes]], within: float = 60.0) -> None:
-    """Until the API answers /healthz (a loaded machine takes a while to import and migrate)."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        assert all(p.poll() is None for p in processes), "the worker or the API exited while starting"
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"the API at {base_url} did not become healthy within {within} s")
-
-
 @contextlib.contextmanager
 def running_system(
     database_url: str, temporal_dev: WorkflowEnvironment, *, worker: bool = True, **env_vars: str
@@ -336,7 +322,7 @@ def running_system(
         processes.append(subprocess.Popen([sys.executable, "-m", "workers.main"], cwd=PROJECT_ROOT, env=env))
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(base_url, processes)
+        wait_for_api(base_url, within=60, alive=lambda: all(p.poll() is None for p in processes))
         yield base_url
         for process in processes:  # graceful: SIGTERM lets the worker drain and both exit cleanly
             process.send_signal(signal.SIGTERM)
