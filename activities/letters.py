@@ -14,7 +14,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.documents import DocumentActivities
-from domain.case import NoticeRecord, Observation, ParcelFacts
+from domain.case import Identity, NoticeRecord, Observation, ParcelFacts
 from domain.city import City
 from domain.notices import (
     AppealRights,
@@ -69,6 +69,17 @@ class NoticeLetterActivities:
             record_access_code(session, case_number, letter, code)
         return OwnerPortalAccess(url=self._portal_url, code=printed(code))
 
+    def _complainants(self, case_number: str) -> list[Complainant]:
+        with self._sessions() as session:
+            return list(
+                session.exec(
+                    select(Complainant)
+                    .join(Complaint, col(Complaint.complainant_id) == Complainant.id)
+                    .where(Complaint.case_number == case_number)
+                    .order_by(col(Complainant.id))
+                )
+            )
+
     def _officer(self, officer_id: int | None) -> OfficerContact:
         with self._sessions() as session:
             officer = session.get(Officer, officer_id) if officer_id is not None else None
@@ -92,6 +103,10 @@ class NoticeLetterActivities:
     ) -> LetterContext:
         """What every owner letter says: the city, the owner, the property, the violation and the notice it follows."""
         zone = policy.calendar.timezone
+        if observed is not None:
+            observed = observed.withholding(
+                Identity(name=p.name, email=p.email, phone=p.phone) for p in self._complainants(case_number)
+            )
         violation = policy.violation
         kind = policy.notice(notice.notice_type) if notice else None
         return LetterContext(
@@ -187,12 +202,7 @@ class NoticeLetterActivities:
         """One letter for each person who reported the case and left contact details; anonymous reports get none."""
         with self._sessions() as session:
             case = session.get(Case, letter.case_number)
-            people = session.exec(
-                select(Complainant)
-                .join(Complaint, col(Complaint.complainant_id) == Complainant.id)
-                .where(Complaint.case_number == letter.case_number)
-                .order_by(col(Complainant.id))
-            ).all()
+        people = self._complainants(letter.case_number)
         if case is None:
             raise ApplicationError(f"case {letter.case_number} is not on record", non_retryable=True)
         zone = letter.timezone

@@ -22,7 +22,7 @@ from activities.documents import DocumentActivities
 from activities.letters import NoticeLetterActivities
 from activities.property import PropertyActivities
 from config.settings import CONFIG_DIR
-from domain.case import FineRecord, NoticeRecord, ParcelFacts
+from domain.case import FineRecord, NoticeRecord, Observation, ParcelFacts
 from domain.city import load_city
 from domain.notices import (
     OWNER_LETTERS,
@@ -56,6 +56,7 @@ ADDRESS = "173 Maple Dr"  # an absentee owner: the letters go to a mailing addre
 NAME, EMAIL, PHONE = "Quentin Zebulon-Marchetti", "qz.marchetti.watch@example.net", "+15550199876"
 HOME = "4471 Wexbridge Hollow Rd"  # where the complainant lives, written into the complaint
 DESCRIPTION = f"Porch railing hanging loose. I am {NAME} of {HOME}; call me on {PHONE} or write to {EMAIL}."
+PHONE_AS_TYPED = "ph. (555) 019-9876"  # as an officer writes it down, not as the roll stores it
 FORBIDDEN = (NAME, "Zebulon", "Marchetti", EMAIL, "marchetti.watch", HOME, "Wexbridge", PHONE, "0199876")
 
 
@@ -86,6 +87,11 @@ def _every_owner_letter(letters: NoticeLetterActivities, case: Case) -> list[tup
     deadline = served + timedelta(days=30)
     rendered: list[tuple[str, RenderedDocument]] = []
     notice: NoticeRecord | None = None
+    # Officers type findings freely; one who names the neighbour who showed the way must not reach the owner.
+    observed = Observation(
+        conditions=("Guard rail missing or loose", f"Seen with {NAME} from next door; {PHONE_AS_TYPED}, {EMAIL}."),
+        inspected_at=issued,
+    )
     for seq, (code, notice_kind) in enumerate(policy.notices.items(), start=1):
         notice = NoticeRecord(
             seq=seq,
@@ -108,6 +114,7 @@ def _every_owner_letter(letters: NoticeLetterActivities, case: Case) -> list[tup
             compliance_deadline=deadline,
             fine=fine,
             fines_levied=1 if fine else 0,
+            observed=observed,
         )
         rendered.append((code, letters.render_served_notice(served_notice)))
     assert notice is not None
@@ -157,6 +164,7 @@ def _every_owner_letter(letters: NoticeLetterActivities, case: Case) -> list[tup
             delivery="mail",
             notice=notice,
             compliance_deadline=deadline,
+            observed=observed,
             **extra,
         )
         rendered.append((kind.value, letters.render_case_letter(letter)))
@@ -188,6 +196,8 @@ def test_no_owner_letter_built_for_a_case_carries_the_complainant(tmp_path: Path
         pdf = _pdf_text(store / document.pdf_path)
         readable = letter_text(data) + "\n" + pdf
         assert case.parcel.owner_name in readable and case.number in readable  # the letter is the owner's
+        if document.kind in SERVED_LETTERS:  # the officer's findings are printed, with the complainant withheld
+            assert "Guard rail missing or loose" in readable and "Seen with [withheld] from next door" in readable
         everything = package_text(data) + "\n" + pdf
         for value in FORBIDDEN:
             assert value not in everything, f"the {name} letter ({pack}) shows the complainant's {value!r}"
