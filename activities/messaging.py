@@ -12,7 +12,9 @@ such lookup, but every e-mail carries its key in ``custom_args`` and SendGrid's 
 the ``processed`` event, which marks the row sent (api/routes/webhooks.py); so the retry waits for that word
 (``EVENT_GRACE``) and, once the row has left us, sends nothing. What a provider's answer means for a
 retry is decided in one place, ``refuses_for_good``: outages, throttling and timeouts raise so Temporal retries
-with backoff; a refusal that cannot succeed is recorded and raised non-retryable, and the case falls back.
+with backoff; a refusal that cannot succeed is recorded and raised non-retryable, and the case falls back. A
+provider that answered "not now" did not take the message, so its row goes and the retry sends without asking or
+waiting; only an attempt that got no answer at all leaves the row "sending".
 """
 
 from __future__ import annotations
