@@ -15,7 +15,7 @@ from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 from twilio.request_validator import RequestValidator
 
-from activities.messaging import MESSAGE_KEY_ARG, MessagingActivities, messaging_activities
+from activities.messaging import MessagingActivities, messaging_activities
 from config.settings import MessagingBackend
 from domain.access import Role
 from domain.actions import StaffAction
@@ -113,9 +113,9 @@ async def test_sendgrid_events_find_an_e_mail_still_sending_by_the_key_it_carrie
     taken_at = int(time.time()) - 30
     body, headers = signer.signed_request(
         [
-            event("processed", "owner@example.net", "MSGIDTAKEN", timestamp=taken_at, **{MESSAGE_KEY_ARG: keys[0]}),
-            event("processed", "owner@example.net", "MSGIDBOUNCE", **{MESSAGE_KEY_ARG: keys[1]}),
-            event("bounce", "owner@example.net", "MSGIDBOUNCE", **{MESSAGE_KEY_ARG: keys[1]}),
+            event("processed", "owner@example.net", "MSGIDTAKEN", timestamp=taken_at, abate_message_key=keys[0]),
+            event("processed", "owner@example.net", "MSGIDBOUNCE", abate_message_key=keys[1]),
+            event("bounce", "owner@example.net", "MSGIDBOUNCE", abate_message_key=keys[1]),
         ]
     )
     answer = await hooks.http.post("/webhooks/sendgrid", content=body, headers=headers)
