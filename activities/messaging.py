@@ -1,16 +1,20 @@
 """Sending messages exactly once: e-mail through SendGrid, SMS through Twilio, or the dev outbox.
 
 Exactly once, by business key: the message row is written before the provider is called and marked sent
-with the provider's id after. A retry that finds the row marked sent sends nothing (this covers a worker
-that dies after the provider answered and the row was marked, before Temporal heard the activity finish).
+with the provider's id after. A retry that finds the row has left us (``LEFT_US``: sent, or anything a provider
+reported after) sends nothing (this covers a worker that dies after the provider answered and the row was marked,
+before Temporal heard the activity finish, even when a delivery report moved the row on meanwhile).
 A retry that finds the row still "sending" cannot tell whether the first attempt reached the provider
 (the worker may have died after the provider accepted the message, before the mark); neither provider
-offers an idempotency key, so the sender asks the provider first: Twilio lists the messages sent to the
+offers an idempotency key, so the sender asks the provider first. Twilio lists the messages sent to the
 number, and one with this body since the row was written is that attempt's. SendGrid's mail API has no
-such lookup (validating a mail batch id says only that the id exists, not that a send used it), so an e-mail
-retried in that window can still go twice. What a provider's answer means for a
+such lookup, but every e-mail carries its key in ``custom_args`` and SendGrid's event webhook echoes it on
+the ``processed`` event, which marks the row sent (api/routes/webhooks.py); so the retry waits for that word
+(``EVENT_GRACE``) and, once the row has left us, sends nothing. What a provider's answer means for a
 retry is decided in one place, ``refuses_for_good``: outages, throttling and timeouts raise so Temporal retries
-with backoff; a refusal that cannot succeed is recorded and raised non-retryable, and the case falls back.
+with backoff; a refusal that cannot succeed is recorded and raised non-retryable, and the case falls back. A
+provider that answered "not now" did not take the message, so its row goes and the retry sends without asking or
+waiting; only an attempt that got no answer at all leaves the row "sending".
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from zoneinfo import ZoneInfo
 from python_http_client.exceptions import HTTPError as SendGridHTTPError
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import Attachment as SendGridAttachment
-from sendgrid.helpers.mail import Disposition, FileContent, FileName, FileType, Mail
+from sendgrid.helpers.mail import CustomArg, Disposition, FileContent, FileName, FileType, Mail
 from sqlmodel import col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -37,6 +41,7 @@ from twilio.rest import Client as TwilioClient
 
 from config.settings import MessagingBackend, Settings
 from domain.messages import (
+    LEFT_US,
     ComplainantUpdate,
     MessageChannel,
     MessageReceipt,
@@ -55,10 +60,23 @@ CLOCK_SKEW = timedelta(minutes=5)
 # under the activity's start-to-close timeout (workflows/common.py), so the attempt fails on its own terms and
 # records why, rather than being abandoned by Temporal mid-call.
 PROVIDER_TIMEOUT = timedelta(seconds=10)
+# A retry that finds an e-mail still "sending" waits this long after the first attempt for SendGrid's event webhook
+# to say whether SendGrid accepted it: SendGrid posts events in batches about every 30 seconds and retries a webhook
+# that failed, so ten minutes covers an ordinary delay and a short outage of our API. With no word by then, SendGrid
+# most likely never took the e-mail and it goes again; a deployment without the webhook configured never hears, so
+# there a retry in that window sends once the grace has passed (at least once, not exactly once).
+EVENT_GRACE = timedelta(minutes=10)
+# The custom argument that carries a message's key to SendGrid and back on each of its events.
+MESSAGE_KEY_ARG = "abate_message_key"
 
 
 class ProviderRejected(Exception):
     """The provider refused the message for a reason a retry cannot mend."""
+
+
+class ProviderDeclined(Exception):
+    """The provider answered that it did not take the message this time (an outage, a throttle, a wrong key):
+    unlike an attempt that got no answer, nothing is outstanding, so the retry Temporal makes sends at once."""
 
 
 def refuses_for_good(status: int) -> bool:
@@ -80,11 +98,12 @@ Attachment = tuple[str, bytes]  # file name, content
 class Sender(Protocol):
     backend: str
 
-    def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
-        """Sends; returns the provider's message id."""
+    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
+        """Sends the message whose business key is ``key``; returns the provider's message id."""
 
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:
-        """The provider's id of this message if an earlier attempt got it there (None when it cannot tell)."""
+        """The provider's id of this message if an earlier attempt (since ``since``) got it there; None when it
+        did not, or when the provider cannot tell. Raises (retryably) while the answer is still to come."""
 
 
 class OutboxSender:
@@ -92,7 +111,7 @@ class OutboxSender:
 
     backend = "outbox"
 
-    def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
+    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
         return f"outbox:{to}"
 
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:
@@ -103,15 +122,23 @@ class SendGridSender:
     backend = "sendgrid"
 
     def __init__(
-        self, api_key: str, from_email: str, host: str | None = None, *, timeout: timedelta = PROVIDER_TIMEOUT
+        self,
+        api_key: str,
+        from_email: str,
+        host: str | None = None,
+        *,
+        timeout: timedelta = PROVIDER_TIMEOUT,
+        event_grace: timedelta = EVENT_GRACE,
     ) -> None:
         self._client = SendGridAPIClient(api_key=api_key, **({"host": host} if host else {}))
         # The SDK has no timeout argument; its HTTP client's documented `timeout` applies to every request.
         self._client.client.timeout = timeout.total_seconds()
         self._from = from_email
+        self._event_grace = event_grace
 
-    def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
+    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
         mail = Mail(from_email=self._from, to_emails=to, subject=subject, plain_text_content=body)
+        mail.custom_arg = CustomArg(MESSAGE_KEY_ARG, key)  # echoed on every event: the webhook finds the row by it
         if attachment is not None:
             name, content = attachment
             mail.attachment = SendGridAttachment(
@@ -125,11 +152,20 @@ class SendGridSender:
         except SendGridHTTPError as exc:
             if refuses_for_good(exc.status_code):
                 raise ProviderRejected(f"SendGrid refused the e-mail ({exc.status_code}): {exc.body!r}") from exc
-            raise
+            raise ProviderDeclined(f"SendGrid did not take the e-mail ({exc.status_code}): {exc.body!r}") from exc
         return str(response.headers.get("X-Message-Id", ""))
 
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:
-        return None  # mail send has no lookup (the Email Activity API is a paid add-on outside the mail contract)
+        """Mail send has no lookup (the Email Activity API is a paid add-on outside the mail contract); the event
+        webhook's word on the first attempt moves the row on by itself, so until the grace has passed this waits."""
+        left = since + self._event_grace - datetime.now(UTC)
+        if left > timedelta(0):
+            raise ApplicationError(
+                "waiting for SendGrid's event webhook to say whether the first attempt was accepted "
+                f"(sending again in {int(left.total_seconds())} s if it does not)",
+                type="AwaitingProviderEvent",
+            )
+        return None
 
 
 _TWILIO_API_HOST = re.compile(r"^api(\.[a-z0-9-]+){0,2}\.twilio\.com$")
@@ -178,14 +214,14 @@ class TwilioSender:
         # Twilio reports delivery only to a URL named on each message; without it an SMS stays "sent" forever.
         self._status_callback = status_callback
 
-    def send(self, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
+    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
         callback = {"status_callback": self._status_callback} if self._status_callback else {}
         try:
             message = self._client.messages.create(to=to, from_=self._from, body=body, **callback)
         except TwilioRestException as exc:
             if refuses_for_good(exc.status):
                 raise ProviderRejected(f"Twilio refused the SMS ({exc.status}, error {exc.code}): {exc.msg}") from exc
-            raise
+            raise ProviderDeclined(f"Twilio did not take the SMS ({exc.status}, error {exc.code}): {exc.msg}") from exc
         return str(message.sid)
 
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:
@@ -244,9 +280,9 @@ class MessagingActivities:
         self, key: str, case_number: str, subject: str, body: str, *, sms_body: str | None = None
     ) -> MessageReceipt:
         with self._sessions() as session:
-            sent = session.exec(select(Message).where(Message.key == key)).first()
-            if sent is not None and sent.status == "sent":
-                return _receipt(sent, already_sent=True)
+            earlier = _left_us(session.exec(select(Message).where(Message.key == key)).first())
+            if earlier is not None:
+                return earlier
             case = session.get(Case, case_number)
             parcel = session.get(Parcel, case.parcel_id) if case else None
             phone = parcel.owner_phone if parcel else None
@@ -268,9 +304,9 @@ class MessagingActivities:
     def send_notice_email(self, notice: NoticeEmail) -> MessageReceipt:
         """Serves a notice (or sends a later letter) by e-mail, the letter attached; exactly once by key."""
         with self._sessions() as session:
-            sent = session.exec(select(Message).where(Message.key == notice.key)).first()
-            if sent is not None and sent.status == "sent":
-                return _receipt(sent, already_sent=True)
+            earlier = _left_us(session.exec(select(Message).where(Message.key == notice.key)).first())
+            if earlier is not None:
+                return earlier
             case = session.get(Case, notice.case_number)
             parcel = session.get(Parcel, case.parcel_id) if case else None
         if parcel is None or not parcel.owner_email:
@@ -340,8 +376,9 @@ class MessagingActivities:
     ) -> MessageReceipt:
         with transaction(self._sessions) as session:
             sent = session.exec(select(Message).where(Message.key == key)).first()
-            if sent is not None and sent.status == "sent":
-                return _receipt(sent, already_sent=True)
+            earlier_receipt = _left_us(sent)
+            if earlier_receipt is not None:
+                return earlier_receipt
             # An earlier attempt got as far as the provider call; whether the provider has the message is unknown.
             attempted_since = sent.created_at if sent is not None and sent.status == "sending" else None
             row = sent or Message(
@@ -362,10 +399,14 @@ class MessagingActivities:
             earlier = sender.find_sent(to, body, attempted_since) if attempted_since is not None else None
             if earlier is not None:
                 return _receipt(self._mark(key, status="sent", provider_id=earlier), already_sent=True)
-            provider_id = sender.send(to, subject, body, attachment)
+            provider_id = sender.send(key, to, subject, body, attachment)
         except ProviderRejected as exc:
             self._mark(key, status="failed", error=str(exc))
             raise ApplicationError(str(exc), type="ProviderRejected", non_retryable=True) from exc
+        except ProviderDeclined:
+            with transaction(self._sessions) as session:  # no attempt is outstanding: the retry starts afresh
+                session.delete(session.exec(select(Message).where(Message.key == key)).one())
+            raise
         return _receipt(self._mark(key, status="sent", provider_id=provider_id), already_sent=False)
 
     def _mark(self, key: str, **fields: Any) -> Message:
@@ -377,6 +418,19 @@ class MessagingActivities:
                 row.sent_at = datetime.now(UTC)
             session.add(row)
         return row
+
+
+def _left_us(row: Message | None) -> MessageReceipt | None:
+    """For a retry: the receipt of a message that has left us (``LEFT_US``), which must not go again; None when
+    it has not. A refusal for good we recorded ("failed" with no provider id, so it never left) is raised again,
+    non-retryable as the attempt that met it was, so the case falls back as it would have."""
+    if row is None or row.status not in LEFT_US:
+        return None
+    if row.status == "failed" and row.provider_id is None:
+        raise ApplicationError(
+            row.error or "the provider refused the message", type="ProviderRejected", non_retryable=True
+        )
+    return _receipt(row, already_sent=True)
 
 
 def _receipt(row: Message, *, already_sent: bool) -> MessageReceipt:

@@ -33,6 +33,13 @@ DELIVERY_PROGRESS = {
     "opted_out": 3,
 }
 DELIVERY_FAILED = frozenset({"bounced", "failed", "undelivered"})
+# The message left us: the provider took it, and anything it reported after. Sending it again would be a second
+# message, so a retried activity that finds one of these returns "already sent". Not "sending" (whether the provider
+# has it is unknown) and not "opted_out" (it never left: the number texted STOP, and a retry checks the opt-out
+# again). "failed" is here because a provider reports it about a message it took; our own record of a refusal for
+# good (a 4xx, no provider id) is also "failed", but Temporal never retries that non-retryable attempt, so a retry
+# meets such a row only when the worker died before Temporal heard of the refusal, and then the refusal stands.
+LEFT_US = frozenset({"sent", "delivered"}) | DELIVERY_FAILED
 
 
 def delivery_advances(current: str, reported: str) -> bool:

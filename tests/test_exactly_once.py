@@ -1,6 +1,6 @@
-"""Exactly once, with a real worker process killed at the worst moment: Twilio has accepted the SMS, the worker
-has not heard back, so neither the messages table nor Temporal knows it was sent. A second worker retries the
-activity; the message must not go out again.
+"""Exactly once, with a real worker process killed at the worst moment: the provider has accepted the message, the
+worker has not heard back, so neither the messages table nor Temporal knows it was sent. A second worker retries the
+activity; the message must not go out again (an SMS: Twilio's list says so; an e-mail: SendGrid's event webhook).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory
 from records.intake import ComplainantDetails
 from records.tables import Message
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, make_settings, open_api
 from tests.helpers import eventually, file_case
 from tests.standins.sendgrid import SendGridStandin
 from tests.standins.twilio import TwilioStandin
@@ -31,6 +31,7 @@ from workflows.client import case_handle, start_case
 
 CITY_NUMBER = "+15550100311"
 NEIGHBOUR = "+15550100777"
+NEIGHBOUR_EMAIL = "neighbour@example.net"
 
 
 def _worker_environment(
@@ -167,3 +168,64 @@ async def test_a_worker_killed_after_twilio_accepted_the_sms_does_not_send_it_tw
     ]
     assert 2 in attempts  # the complainant update really ran twice: once per worker
     await case_handle(temporal_dev.client, case.case_number).terminate("test over")
+
+
+async def test_a_worker_killed_after_sendgrid_accepted_the_e_mail_does_not_send_it_twice(
+    sqlite_url: str,
+    policy: Policy,
+    temporal_dev: WorkflowEnvironment,
+    sendgrid_standin: SendGridStandin,
+    workers: Workers,
+) -> None:
+    sessions = session_factory(make_engine(sqlite_url))
+    # A neighbour who left only an e-mail hears by e-mail that the complaint was received.
+    details = ComplainantDetails(name=None, email=NEIGHBOUR_EMAIL, phone=None)
+    case, start = file_case(sessions, policy, complainant=details)
+    accepted, release = sendgrid_standin.hold_next()
+    first = workers.start()
+    queue = workers.environment["TEMPORAL_TASK_QUEUE"]
+    await start_case(temporal_dev.client, queue, start)
+    try:
+        assert await asyncio.to_thread(accepted.wait, 60), "the first worker never sent the e-mail"
+        first.send_signal(signal.SIGKILL)  # SendGrid has the e-mail; the worker is still waiting for its answer
+        assert await asyncio.to_thread(first.wait, 30) == -signal.SIGKILL
+    finally:
+        release.set()
+    [unsure] = _messages(sessions, case.case_number)
+    assert unsure.status == "sending" and unsure.provider_id is None and len(sendgrid_standin.sent) == 1
+
+    # The second worker retries once Temporal gives up on the first attempt (its 30 s timeout), and waits.
+    workers.start()
+    handle = case_handle(temporal_dev.client, case.case_number)
+
+    async def last_failure() -> str:
+        pending = (await handle.describe()).raw_description.pending_activities
+        return " ".join(p.last_failure.message for p in pending)
+
+    await eventually(last_failure, until=lambda m: "waiting for SendGrid's event webhook" in m, within=120)
+    assert len(sendgrid_standin.sent) == 1
+
+    # SendGrid's event webhook reports the e-mail processed (and delivered), naming it by the key it carried.
+    settings = make_settings(
+        sqlite_url,
+        temporal_dev.client.service_client.config.target_host,
+        sendgrid_webhook_public_key=sendgrid_standin.event_signer.public_key,
+    )
+    body, headers = sendgrid_standin.signed_events()
+    async for api in open_api(settings):
+        answer = await api.http.post("/webhooks/sendgrid", content=body, headers=headers)
+        assert answer.status_code == 200 and answer.json() == {"updated": 2}
+
+    async def sending() -> list[str]:
+        pending = (await handle.describe()).raw_description.pending_activities
+        return [p.activity_type.name for p in pending]
+
+    # The retry now finds the row no longer "sending" and returns "already sent".
+    await eventually(sending, until=lambda names: "send_complainant_updates" not in names, within=120)
+    [row] = _messages(sessions, case.case_number)
+    assert len(sendgrid_standin.sent) == 1, f"the neighbour got the e-mail more than once: {sendgrid_standin.sent}"
+    [mail] = sendgrid_standin.sent
+    [held] = [r for r in sendgrid_standin.requests if r.accepted]
+    assert mail["custom_args"] == {"abate_message_key": row.key}
+    assert row.status == "delivered" and row.provider_id == held.resource_id and row.sent_at is not None
+    await handle.terminate("test over")

@@ -9,11 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from python_http_client.exceptions import HTTPError
 from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 
-from activities.messaging import MessagingActivities, OutboxSender, SendGridSender, TwilioSender
+from activities.messaging import MessagingActivities, OutboxSender, ProviderDeclined, SendGridSender, TwilioSender
 from domain.messages import MessageChannel, NoticeEmail, OwnerReminder
 from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory, transaction
@@ -84,7 +83,7 @@ def test_an_outage_is_retried_and_a_refusal_is_recorded_not_retried(
     messaging = _messaging(sessions, sendgrid_standin, twilio_standin)
     outage = _reminder(sessions, policy, email="owner@example.net", phone=None, key="outage")
     sendgrid_standin.fail_next(503)
-    with pytest.raises(HTTPError):  # not an ApplicationError: Temporal's retry policy tries again
+    with pytest.raises(ProviderDeclined):  # not an ApplicationError: Temporal's retry policy tries again
         messaging.send_owner_reminder(outage)
     assert messaging.send_owner_reminder(outage).status == "sent"
     assert len(sendgrid_standin.sent) == 1
@@ -174,3 +173,80 @@ def test_no_sms_goes_to_a_number_that_texted_stop(
         _reminder(sessions, policy, email=None, phone="+15550100999", key="stopped")
     )
     assert receipt.status == "opted_out" and not twilio_standin.sent
+
+
+@pytest.mark.parametrize("reported", ["delivered", "bounced"])
+def test_a_retry_that_finds_a_message_the_provider_reported_on_sends_nothing(
+    sessions: SessionFactory,
+    policy: Policy,
+    sendgrid_standin: SendGridStandin,
+    twilio_standin: TwilioStandin,
+    tmp_path: Path,
+    reported: str,
+) -> None:
+    """The worker died after marking the row sent, and the delivery report moved it on before Temporal retried."""
+    messaging = _messaging(sessions, sendgrid_standin, twilio_standin)
+    reminder = _reminder(sessions, policy, email="owner@example.net", phone=None)
+    letter = tmp_path / "notice.docx"
+    letter.write_bytes(b"PK\x03\x04 the letter")
+    notice = NoticeEmail(
+        key=f"{reminder.case_number}:notice-1:email",
+        case_number=reminder.case_number,
+        title="Notice of violation",
+        address="142 Maple Dr",
+        document_path="notice.docx",
+    )
+    email = SendGridSender(sendgrid_standin.api_key, "code.enforcement@riverton.example", sendgrid_standin.base_url)
+    notices = MessagingActivities(sessions, email, OutboxSender(), tmp_path)
+    first = [messaging.send_owner_reminder(reminder), notices.send_notice_email(notice)]
+    with transaction(sessions) as session:
+        for row in session.exec(select(Message)):
+            row.status = reported
+            session.add(row)
+    again = [messaging.send_owner_reminder(reminder), notices.send_notice_email(notice)]
+    assert all(r.already_sent and r.status == reported for r in again)
+    assert [r.provider_id for r in again] == [r.provider_id for r in first]
+    assert len(sendgrid_standin.sent) == 2  # the reminder and the notice, once each
+
+
+def test_a_retry_that_finds_our_own_record_of_a_refusal_refuses_again_and_sends_nothing(
+    sessions: SessionFactory, policy: Policy, sendgrid_standin: SendGridStandin, twilio_standin: TwilioStandin
+) -> None:
+    messaging = _messaging(sessions, sendgrid_standin, twilio_standin)
+    refused = _reminder(sessions, policy, email="owner@example.net", phone=None)
+    sendgrid_standin.fail_next(403)
+    with pytest.raises(ApplicationError):
+        messaging.send_owner_reminder(refused)
+    # The worker died before Temporal heard of the refusal, so Temporal runs the activity again.
+    with pytest.raises(ApplicationError) as again:
+        messaging.send_owner_reminder(refused)
+    assert again.value.non_retryable and again.value.type == "ProviderRejected" and "403" in str(again.value)
+    assert not sendgrid_standin.sent and len(sendgrid_standin.requests) == 1
+
+
+def test_an_e_mail_whose_attempt_got_no_answer_waits_for_sendgrids_word_and_goes_again_only_after_the_grace(
+    sessions: SessionFactory, policy: Policy, sendgrid_standin: SendGridStandin
+) -> None:
+    def messaging(grace: timedelta) -> MessagingActivities:
+        email = SendGridSender(
+            sendgrid_standin.api_key,
+            "code.enforcement@riverton.example",
+            sendgrid_standin.base_url,
+            timeout=timedelta(seconds=0.5),
+            event_grace=grace,
+        )
+        return MessagingActivities(sessions, email, OutboxSender())
+
+    reminder = _reminder(sessions, policy, email="owner@example.net", phone=None)
+    sendgrid_standin.hang_next(seconds=2)  # no answer: whether SendGrid took it is unknown
+    with pytest.raises(Exception) as timed_out:
+        messaging(timedelta(minutes=10)).send_owner_reminder(reminder)
+    assert not isinstance(timed_out.value, (ApplicationError, ProviderDeclined))
+    with pytest.raises(ApplicationError) as waiting:
+        messaging(timedelta(minutes=10)).send_owner_reminder(reminder)
+    assert not waiting.value.non_retryable and "waiting for SendGrid's event webhook" in str(waiting.value)
+    assert not sendgrid_standin.sent
+    # No event came (no webhook configured): once the grace has passed, the e-mail goes (at least once).
+    assert messaging(timedelta(0)).send_owner_reminder(reminder).status == "sent"
+    [mail] = sendgrid_standin.sent
+    assert mail["custom_args"] == {"abate_message_key": reminder.key}

@@ -91,6 +91,45 @@ async def test_a_signed_sendgrid_bounce_marks_the_message_and_alerts(hooks: Api,
     assert "bounced" in alert.message
 
 
+async def test_sendgrid_events_find_an_e_mail_still_sending_by_the_key_it_carried(hooks: Api, policy: Policy) -> None:
+    """The sender never heard SendGrid's answer (its worker died), so the row has no provider id: the events name it
+    by the key the send put in custom_args, and "processed" is SendGrid's word that it took the e-mail."""
+    sessions = session_factory(make_engine(hooks.settings.database_url))
+    case_number = file_case(sessions, policy)[0].case_number
+    keys = [f"{case_number}:reminder:taken", f"{case_number}:reminder:bounced", f"{case_number}:reminder:unheard"]
+    with transaction(sessions) as session:
+        for key in keys:
+            session.add(
+                Message(
+                    key=key,
+                    case_number=case_number,
+                    audience="owner",
+                    channel="email",
+                    recipient="owner@example.net",
+                    body="Reminder",
+                    backend="sendgrid",
+                )
+            )
+    taken_at = int(time.time()) - 30
+    body, headers = signer.signed_request(
+        [
+            event("processed", "owner@example.net", "MSGIDTAKEN", timestamp=taken_at, abate_message_key=keys[0]),
+            event("processed", "owner@example.net", "MSGIDBOUNCE", abate_message_key=keys[1]),
+            event("bounce", "owner@example.net", "MSGIDBOUNCE", abate_message_key=keys[1]),
+        ]
+    )
+    answer = await hooks.http.post("/webhooks/sendgrid", content=body, headers=headers)
+    assert answer.status_code == 200 and answer.json() == {"updated": 3}
+    with sessions() as session:
+        rows = {m.key: m for m in session.exec(select(Message).where(Message.case_number == case_number))}
+        [alert] = session.exec(select(Alert).where(Alert.case_number == case_number)).all()
+    taken, bounced, unheard = (rows[k] for k in keys)
+    assert (taken.status, taken.provider_id) == ("sent", "MSGIDTAKEN")
+    assert taken.sent_at == datetime.fromtimestamp(taken_at, UTC)
+    assert (bounced.status, bounced.provider_id) == ("bounced", "MSGIDBOUNCE") and "bounced" in alert.message
+    assert (unheard.status, unheard.provider_id) == ("sending", None)  # no word on it: a retry still waits
+
+
 async def test_unsigned_or_forged_sendgrid_events_are_refused(hooks: Api, policy: Policy) -> None:
     _message(hooks, policy, "email", "MSGID456")
     body, headers = signer.signed_request([event("delivered", "owner@example.net", "MSGID456")])

@@ -2,7 +2,10 @@
 
 Both are signed; a request whose signature does not verify gets 403 and changes nothing, and so does a SendGrid
 batch signed longer ago than the replay window. A report only moves a message forward (``delivery_advances``):
-a late "sent" never undoes "delivered" or "bounced". A bounced
+a late "sent" never undoes "delivered" or "bounced". A report finds its message by the provider's id; SendGrid's
+also by the message's key (echoed from the send's ``custom_args``) when the sender never heard SendGrid's answer and
+the row is still "sending": its ``processed`` event is SendGrid's word that the e-mail was taken, so a retry of the
+send sends nothing (see activities/messaging.py). A bounced
 e-mail or failed SMS to an owner reaches the case's workflow as the `delivery_failed` signal: a notice served by
 that e-mail falls back to the policy's next service method, and the officer is alerted. Failures the workflow
 cannot hear (its case is closed, or the message went to a complainant) alert the officer from here.
@@ -19,11 +22,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, status
 from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from temporalio.service import RPCError, RPCStatusCode
 from twilio.request_validator import RequestValidator
 
-from activities.messaging import twilio_status_callback_url
+from activities.messaging import MESSAGE_KEY_ARG, twilio_status_callback_url
 from api.context import AppContext
 from api.deps import ContextDep
 from domain.actions import DeliveryFailed
@@ -34,8 +37,15 @@ from workflows.client import case_handle
 
 router = APIRouter(prefix="/webhooks", tags=["provider webhooks"])
 
-# Provider words → ours; events not listed (processed, open, click…) do not change a message's status.
-SENDGRID_STATUS = {"delivered": "delivered", "bounce": "bounced", "dropped": "failed", "blocked": "bounced"}
+# Provider words → ours; events not listed (deferred, open, click…) do not change a message's status. "processed"
+# (SendGrid took the e-mail) only moves a row that was still "sending" on to "sent".
+SENDGRID_STATUS = {
+    "processed": "sent",
+    "delivered": "delivered",
+    "bounce": "bounced",
+    "dropped": "failed",
+    "blocked": "bounced",
+}
 TWILIO_STATUS = {"sent": "sent", "delivered": "delivered", "undelivered": "undelivered", "failed": "failed"}
 # SendGrid signs the timestamp with the body: a batch signed longer ago than this is a replay, not a report.
 REPLAY_WINDOW = timedelta(minutes=10)
@@ -51,6 +61,21 @@ class StatusReport:
     status: str
     event_id: str
     reason: str = ""
+    message_key: str = ""
+    at: datetime | None = None
+
+
+def _message_for(session: Session, report: StatusReport) -> Message | None:
+    """The message a report is about: by the provider's id, else by its key if it has no provider id yet."""
+    if report.provider_id:
+        found = session.exec(select(Message).where(Message.provider_id == report.provider_id)).first()
+        if found is not None:
+            return found
+    if not report.message_key:
+        return None
+    return session.exec(
+        select(Message).where(Message.key == report.message_key, col(Message.provider_id).is_(None))
+    ).first()
 
 
 def _owner_failures(context: AppContext, reports: list[StatusReport]) -> list[tuple[str, DeliveryFailed]]:
@@ -58,12 +83,10 @@ def _owner_failures(context: AppContext, reports: list[StatusReport]) -> list[tu
     failures = [r for r in reports if r.status in DELIVERY_FAILED]
     if not failures:
         return []
-    with context.sessions() as session:
-        ids = [r.provider_id for r in failures]
-        messages = {m.provider_id: m for m in session.exec(select(Message).where(col(Message.provider_id).in_(ids)))}
     found = []
-    for report in failures:
-        message = messages.get(report.provider_id)
+    with context.sessions() as session:
+        messages = [(report, _message_for(session, report)) for report in failures]
+    for report, message in messages:
         if message is not None and message.audience == "owner" and delivery_advances(message.status, report.status):
             event = DeliveryFailed(
                 message_key=message.key, channel=message.channel, status=report.status, reason=report.reason[:500]
@@ -101,10 +124,13 @@ def _apply(context: AppContext, reports: list[StatusReport], told: set[str]) -> 
     with transaction(context.sessions) as session:
         for report in reports:
             new_status, event_id = report.status, report.event_id
-            message = session.exec(select(Message).where(Message.provider_id == report.provider_id)).first()
+            message = _message_for(session, report)
             if message is None or not delivery_advances(message.status, new_status):
                 continue
             message.status = new_status
+            message.provider_id = message.provider_id or report.provider_id
+            if message.sent_at is None and new_status in ("sent", "delivered"):
+                message.sent_at = report.at or datetime.now(UTC)
             if report.reason:
                 message.error = report.reason
             session.add(message)
@@ -170,6 +196,8 @@ async def sendgrid_events(request: Request, context: ContextDep) -> dict[str, in
             status=SENDGRID_STATUS[e["event"]],
             event_id=str(e.get("sg_event_id", "")),
             reason=str(e.get("reason", "")),
+            message_key=str(e.get(MESSAGE_KEY_ARG, "")),
+            at=datetime.fromtimestamp(e["timestamp"], UTC) if isinstance(e.get("timestamp"), int) else None,
         )
         for e in events
         if e.get("event") in SENDGRID_STATUS

@@ -10,12 +10,15 @@ Point the SDK at it with its own ``host`` argument: ``SendGridAPIClient(api_key=
   with ``mail_settings.sandbox_mode.enable`` it answers 200 and is not sent, as SendGrid's sandbox does.
 
 ``fail_next(status, times)`` answers the next requests with an error first (503 for an outage, 429 to
-throttle, 400 for a permanent refusal); ``hang_next``/``slow_next`` stop answering or answer late.
+throttle, 400 for a permanent refusal); ``hang_next``/``slow_next`` stop answering or answer late;
+``hold_next`` accepts the next message and keeps the answer back until released.
 
 Delivery events: each accepted message is ``processed`` and then ``delivered`` — or ``bounce`` when
 ``bounce_next`` said so. SendGrid posts such events in batches to the event webhook; the app under test is
 in-process (no port to post to), so the test takes the batch with ``signed_events()`` — the raw body and the
 headers signed with ``event_signer`` (configure the app with ``event_signer.public_key``) — and posts it itself.
+As SendGrid does, each event carries the message's ``custom_args`` as top-level fields (a personalization's own
+``custom_args`` override the message's).
 """
 
 from __future__ import annotations
@@ -127,11 +130,13 @@ class SendGridStandin(Standin):
         with self._sent_lock:
             self.sent.append(payload)
             for personalization in payload["personalizations"]:
+                args = {**(payload.get("custom_args") or {}), **(personalization.get("custom_args") or {})}
                 for to in personalization["to"]:
-                    self._events.append(event("processed", to["email"], record.resource_id))
+                    self._events.append(event("processed", to["email"], record.resource_id, **args))
                     if self._bounces:
                         reason = self._bounces.pop(0)
-                        self._events.append(event("bounce", to["email"], record.resource_id, reason=reason))
+                        self._events.append(event("bounce", to["email"], record.resource_id, reason=reason, **args))
                     else:
-                        self._events.append(event("delivered", to["email"], record.resource_id))
+                        self._events.append(event("delivered", to["email"], record.resource_id, **args))
+        self.hold_if_asked()
         return Response(202, headers={"X-Message-Id": record.resource_id})

@@ -4,7 +4,8 @@ A stand-in subclasses ``Standin`` and implements ``handle(request, record)``. Th
 ``127.0.0.1`` on a free port, serves from a daemon thread (``ThreadingHTTPServer``), closes each connection
 after its response (so ``stop()`` never waits on an idle keep-alive socket), answers the failures queued by
 ``fail_next`` before anything else, can be told to ``hang_next`` (no answer at all, then a 504: the request never
-reached the provider) or ``slow_next`` (the provider takes the request but answers late), and keeps ``requests``
+reached the provider), ``slow_next`` (the provider takes the request but answers late) or ``hold_next`` (the
+provider takes it and keeps the answer back until the test releases it), and keeps ``requests``
 — every request with its outcome.
 
 A bug in a stand-in answers 500 but is also kept in ``internal_errors``; the fixtures fail the test on it,
@@ -107,6 +108,7 @@ class Standin:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._hold: tuple[threading.Event, threading.Event] | None = None
 
     # --- life cycle ---------------------------------------------------------------------------------------------
 
@@ -190,6 +192,24 @@ class Standin:
         that takes the message and answers late (a client that gave up may already be sending it again)."""
         self._inject(times, seconds, None)
 
+    def hold_next(self) -> tuple[threading.Event, threading.Event]:
+        """The next accepted message is recorded as sent, then its answer is held back: the first event is set
+        when the provider has the message, and the answer goes out when the caller sets the second. A test kills
+        the sender in between, the moment a worker is most likely to send twice."""
+        accepted, release = threading.Event(), threading.Event()
+        with self._lock:
+            self._hold = (accepted, release)
+        return accepted, release
+
+    def hold_if_asked(self) -> None:
+        """Called by ``handle`` once it has accepted a message: keeps the answer back if ``hold_next`` asked."""
+        with self._lock:
+            held, self._hold = self._hold, None
+        if held is not None:
+            accepted, release = held
+            accepted.set()
+            release.wait(timeout=120)
+
     def _inject(self, times: int, delay: float, response: Response | None) -> None:
         if times < 1:
             raise ValueError("times must be at least 1")
@@ -202,6 +222,7 @@ class Standin:
             self.requests.clear()
             self.internal_errors.clear()
             self._failures.clear()
+            self._hold = None
 
     def error_body(self, status: int, message: str | None = None) -> dict[str, Any]:
         """The provider's error document for ``status``."""

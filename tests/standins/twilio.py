@@ -153,7 +153,6 @@ class TwilioStandin(Standin):
         self.messages: dict[str, dict[str, Any]] = {}
         self.callback_urls: dict[str, str] = {}  # sid → the StatusCallback the message named
         self._sent_lock = threading.Lock()
-        self._hold: tuple[threading.Event, threading.Event] | None = None
 
     @property
     def messages_url(self) -> str:
@@ -212,21 +211,8 @@ class TwilioStandin(Standin):
             self.messages[message["sid"]] = message
             if params.get("StatusCallback"):
                 self.callback_urls[message["sid"]] = str(params["StatusCallback"])
-            held, self._hold = self._hold, None
-        if held is not None:  # accepted and kept: the sender waits for an answer that comes only when released
-            accepted, release = held
-            accepted.set()
-            release.wait(timeout=120)
+        self.hold_if_asked()
         return Response.json(201, message)
-
-    def hold_next(self) -> tuple[threading.Event, threading.Event]:
-        """The next accepted message is recorded as sent, then its answer is held back: the first event is set
-        when Twilio has the message, and the answer goes out when the caller sets the second. A test kills the
-        sender in between, the moment a worker is most likely to send twice."""
-        accepted, release = threading.Event(), threading.Event()
-        with self._sent_lock:
-            self._hold = (accepted, release)
-        return accepted, release
 
     def _list(self, request: Request, record: RecordedRequest) -> Response:
         """``GET …/Messages.json``: the account's messages, newest first, filtered by ``To`` and ``From``."""
