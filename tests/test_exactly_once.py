@@ -19,6 +19,7 @@ import pytest
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
+from domain.case import CaseStart
 from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory
 from records.intake import ComplainantDetails
@@ -26,6 +27,7 @@ from records.tables import Message
 from tests.conftest import TEST_SECRET, make_settings, open_api
 from tests.helpers import eventually, file_case
 from tests.standins.sendgrid import SendGridStandin
+from tests.standins.server import Standin
 from tests.standins.twilio import TwilioStandin
 from workflows.client import case_handle, start_case
 
@@ -114,6 +116,22 @@ def _messages(sessions: SessionFactory, case_number: str) -> list[Message]:
         return list(session.exec(select(Message).where(Message.case_number == case_number)))
 
 
+async def _killed_while_the_provider_holds_its_answer(
+    workers: Workers, temporal: WorkflowEnvironment, start: CaseStart, provider: Standin
+) -> None:
+    """Starts the case on a first worker and kills it (SIGKILL) once the provider has accepted its message but
+    before the worker hears the answer: the worst moment, when nothing on our side knows the message went."""
+    accepted, release = provider.hold_next()
+    first = workers.start()
+    await start_case(temporal.client, workers.environment["TEMPORAL_TASK_QUEUE"], start)
+    try:
+        assert await asyncio.to_thread(accepted.wait, 60), "the first worker never sent the message"
+        first.send_signal(signal.SIGKILL)
+        assert await asyncio.to_thread(first.wait, 30) == -signal.SIGKILL
+    finally:
+        release.set()
+
+
 async def test_a_worker_killed_after_twilio_accepted_the_sms_does_not_send_it_twice(
     sqlite_url: str,
     policy: Policy,
@@ -124,17 +142,7 @@ async def test_a_worker_killed_after_twilio_accepted_the_sms_does_not_send_it_tw
     sessions = session_factory(make_engine(sqlite_url))
     # A neighbour who left only a phone number hears by SMS that the complaint was received.
     case, start = file_case(sessions, policy, complainant=ComplainantDetails(name=None, email=None, phone=NEIGHBOUR))
-    accepted, release = twilio_standin.hold_next()
-    first = workers.start()
-    queue = workers.environment["TEMPORAL_TASK_QUEUE"]
-    await start_case(temporal_dev.client, queue, start)
-    try:
-        assert await asyncio.to_thread(accepted.wait, 60), "the first worker never sent the SMS"
-        # Twilio has the message; the worker is still waiting for Twilio's answer. Kill it now.
-        first.send_signal(signal.SIGKILL)
-        assert await asyncio.to_thread(first.wait, 30) == -signal.SIGKILL
-    finally:
-        release.set()
+    await _killed_while_the_provider_holds_its_answer(workers, temporal_dev, start, twilio_standin)
     assert len(twilio_standin.sent) == 1
     [unsure] = _messages(sessions, case.case_number)
     assert unsure.status == "sending" and unsure.provider_id is None  # nobody here knows it went out
@@ -181,16 +189,7 @@ async def test_a_worker_killed_after_sendgrid_accepted_the_e_mail_does_not_send_
     # A neighbour who left only an e-mail hears by e-mail that the complaint was received.
     details = ComplainantDetails(name=None, email=NEIGHBOUR_EMAIL, phone=None)
     case, start = file_case(sessions, policy, complainant=details)
-    accepted, release = sendgrid_standin.hold_next()
-    first = workers.start()
-    queue = workers.environment["TEMPORAL_TASK_QUEUE"]
-    await start_case(temporal_dev.client, queue, start)
-    try:
-        assert await asyncio.to_thread(accepted.wait, 60), "the first worker never sent the e-mail"
-        first.send_signal(signal.SIGKILL)  # SendGrid has the e-mail; the worker is still waiting for its answer
-        assert await asyncio.to_thread(first.wait, 30) == -signal.SIGKILL
-    finally:
-        release.set()
+    await _killed_while_the_provider_holds_its_answer(workers, temporal_dev, start, sendgrid_standin)
     [unsure] = _messages(sessions, case.case_number)
     assert unsure.status == "sending" and unsure.provider_id is None and len(sendgrid_standin.sent) == 1
 
