@@ -1,1 +1,1 @@
-"""The FastAPI application: JSON API, console, and (later) portal, Open311 and webhooks."""
+"""The FastAPI application: the JSON API, the staff console, the resident and owner portal, Open311 and the providers' webhooks."""

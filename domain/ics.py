@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545) for the hearing calendar, so hearing officers subscribe from any calendar program.
 
-Times are written in UTC (`...Z`), which every client converts to its own zone; text is escaped and lines
-folded at 75 octets as §3.1 and §3.3.11 require.
+Written with the `icalendar` library, which escapes text and folds lines at 75 octets as RFC 5545 requires.
+Times are written in UTC (`...Z`), which every client converts to its own zone.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import icalendar
 
 
 @dataclass(frozen=True)
@@ -20,48 +22,21 @@ class CalendarEvent:
     description: str = ""
 
 
-def _text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _stamp(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after CRLF and a space (never inside a character)."""
-    out: list[str] = []
-    current = b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += encoded
-    out.append(current.decode())
-    return "\r\n ".join(out)
-
-
 def calendar(name: str, events: Iterable[CalendarEvent], *, now: datetime) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Abate//Hearing calendar//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_text(name)}",
-    ]
+    published = icalendar.Calendar()
+    published.add("VERSION", "2.0")
+    published.add("PRODID", "-//Abate//Hearing calendar//EN")
+    published.add("CALSCALE", "GREGORIAN")
+    published.add("METHOD", "PUBLISH")
+    published.add("X-WR-CALNAME", icalendar.vText(name))  # an X- property is TEXT only when said so: escaped
     for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}",
-            f"DTSTAMP:{_stamp(now)}",
-            f"DTSTART:{_stamp(event.start)}",
-            f"SUMMARY:{_text(event.summary)}",
-            f"LOCATION:{_text(event.location)}",
-        ]
+        entry = icalendar.Event()
+        entry.add("UID", event.uid)
+        entry.add("DTSTAMP", now.astimezone(UTC))
+        entry.add("DTSTART", event.start.astimezone(UTC))
+        entry.add("SUMMARY", event.summary)
+        entry.add("LOCATION", event.location)
         if event.description:
-            lines.append(f"DESCRIPTION:{_text(event.description)}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+            entry.add("DESCRIPTION", event.description)
+        published.add_component(entry)
+    return published.to_ical().decode()

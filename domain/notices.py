@@ -349,7 +349,7 @@ class _Common(_Model):
 
 
 class LetterContext(_Common):
-    """Everything an owner letter prints. Deliberately has no place for the complainant (DESIGN §4)."""
+    """Everything an owner letter prints. Deliberately has no place for the complainant: an owner never learns who complained."""
 
     audience: Literal["owner"] = "owner"
     recipient: Recipient
@@ -376,7 +376,7 @@ class LetterContext(_Common):
 
     @property
     def lien_warning(self) -> bool:
-        """Orders and fines state the city's right to recover its costs by lien (DESIGN §8)."""
+        """Orders and fines state the city's right to recover its costs by lien, as city codes do."""
         return self.notice is not None and (self.notice.order or self.notice.fine)
 
 

@@ -216,7 +216,7 @@ class ProcessRules(_Strict):
     prosecution_review_days: int = Field(ge=1)
     max_fine: Decimal = Field(gt=0)
     # The order in which a notice is served: when one method fails (an e-mail bounces, mail comes back) the
-    # next one is used. The default is the order DESIGN §8 describes (certified mail, posting when mail fails),
+    # next one is used. The default is the order city codes describe (certified mail, posting when mail fails),
     # with e-mail first where the owner gave an address; snapshots older than this key take it.
     service_methods: tuple[ServiceMethod, ...] = Field(
         default=(ServiceMethod.EMAIL, ServiceMethod.MAIL, ServiceMethod.POSTING), min_length=1

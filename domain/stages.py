@@ -1,7 +1,7 @@
 """Where a case stands, how it can end, and how a notice reaches the owner.
 
 The workflow owns the stage; the projection, search attributes, BPMN and UI mirror it. Stage names
-follow the process of DESIGN §2 (and San Diego's stage names in their own words for the labels).
+follow the case process drawn in `bpmn_docs/case_process.bpmn` (and San Diego's stage names in their own words for the labels).
 """
 
 from enum import StrEnum

@@ -115,7 +115,7 @@ STREETS = [
     Street("Sycamore Dr", "x", -18.0, -12.0, 1, 100, 1999, 12),
     Street("Pershing Ct", "y", -12.0, -6.0, -1, 100, 499, 6),
 ]
-FORCED = {("Maple Dr", 142)}  # the design's example address
+FORCED = {("Maple Dr", 142)}  # the example address of the README and the tests
 
 LAND_USE_WEIGHTS = {
     "residential": [("residential_single", 80), ("residential_multi", 11), ("vacant_lot", 4), ("mixed_use", 2), ("commercial", 3)],
@@ -417,7 +417,7 @@ def contacts(owner: Owner, people: People, email_parts: list[str], email_share: 
 
 def preferred_channels(parcels: list[Parcel], rng: random.Random) -> None:
     """Owners reachable both ways have told the city how they want to hear from it, or left it blank; the
-    design's example owner (142 Maple Dr) reads e-mail. A separate generator, so the rest of the roll is as before."""
+    example owner (142 Maple Dr, the README's address) reads e-mail. A separate generator, so the rest of the roll is as before."""
     seen: set[int] = set()
     for p in parcels:
         owner = p.owner
@@ -490,7 +490,7 @@ def assign_owners(parcels: list[Parcel], rng: random.Random) -> None:
     for n, p in enumerate(rentals):
         p.owner = landlords[n % len(landlords)].owner
 
-    # The design's example parcel: an owner-occupant who can be reached by e-mail and phone.
+    # The example parcel of the README and the tests: an owner-occupant who can be reached by e-mail and phone.
     for p in parcels:
         if (p.street, p.number) in FORCED:
             name, first, last = people.person()

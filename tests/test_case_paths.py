@@ -1,4 +1,4 @@
-"""Every path of DESIGN §2 on the time-skipping server: months of a case in seconds, with real activities."""
+"""Every path of the case process (bpmn_docs/case_process.bpmn) on the time-skipping server: months of a case in seconds, with real activities."""
 
 from __future__ import annotations
 

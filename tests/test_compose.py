@@ -1,4 +1,4 @@
-"""docker-compose.yml, the production topology, stays valid and in step with the code (DESIGN.md §6-7).
+"""docker-compose.yml, the production topology, stays valid and in step with the code (ARCHITECTURE.md).
 
 Nothing here runs Docker: the file is read as YAML and checked against the vendored Compose schema,
 the settings class, the search attributes and the dev server's dynamic config.

@@ -1,0 +1,1 @@
+"""What the API and the console call: intake for every channel, staff actions, case launching."""
