@@ -20,7 +20,8 @@ from itertools import pairwise
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from domain.process import ACTION_STAGES, SIGNALS, TIMERS, TRANSITIONS
+from domain.process import SIGNALS, TIMERS, TRANSITIONS
+from domain.staff_actions import STAFF_ACTIONS
 from domain.stages import CaseStage
 
 HERE = Path(__file__).resolve().parent
@@ -164,19 +165,19 @@ def trigger_kind(trigger: str) -> str:
         return "timer"
     if trigger in SIGNALS:
         return "signal"
-    return "staff" if trigger in ACTION_STAGES else "flow"
+    return "staff" if trigger in STAFF_ACTIONS else "flow"
 
 
 TRIGGER_DOCS = {
     "timer": "Timer or automatic step (domain.process.TIMERS).",
     "signal": "Signal: an event from outside (domain.process.SIGNALS).",
-    "staff": "Staff action: a workflow update, checked by domain.process.refusal.",
+    "staff": "Staff action: a workflow update, checked by domain.staff_actions.refusal.",
     "flow": "",
 }
 
 
 def stage_doc(stage: CaseStage) -> str:
-    actions = sorted(action for action, stages in ACTION_STAGES.items() if stage in stages)
+    actions = sorted(name for name, action in STAFF_ACTIONS.items() if stage in action.stages)
     allowed = f" Staff actions allowed here: {', '.join(actions)}." if actions else ""
     return f"CaseStage.{stage.name}: {stage.label}.{allowed}"
 

@@ -156,28 +156,6 @@ class Close(_Input):
     reason: str = Field(min_length=1, max_length=5000)
 
 
-ACTION_BODIES: dict[str, type[_Input]] = {
-    "schedule_inspection": ScheduleInspection,
-    "record_inspection": RecordInspection,
-    "issue_notice": IssueNotice,
-    "record_service": RecordService,
-    "grant_extension": GrantExtension,
-    "deny_extension": DenyExtension,
-    "record_reinspection": RecordReinspection,
-    "issue_fine": IssueFine,
-    "schedule_hearing": ScheduleHearing,
-    "record_decision": RecordDecision,
-    "order_remediation": OrderRemediation,
-    "record_remediation_cost": RecordRemediationCost,
-    "file_lien": FileLien,
-    "refer_prosecution": ReferProsecution,
-    "record_payment": RecordPayment,
-    "reassign": Reassign,
-    "add_note": AddNote,
-    "close": Close,
-}
-
-
 class StaffAction(_Input):
     """What the workflow receives for every staff action: who, and the body (reassign also the officer found)."""
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from records.tables import CaseNotice, Message
 
 PAGE_SIZE = 50
-# A notice served by e-mail is sent under the key `<case>:notice-<seq>:email` (workflows/case.py), its letter attached.
+# A notice served by e-mail is sent under the key `<case>:notice-<seq>:email` (workflows/case/notices.py), its letter attached.
 _NOTICE_KEY = re.compile(r"^(?P<case>[^:]+):notice-(?P<seq>\d+):email$")
 
 

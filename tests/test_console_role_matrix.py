@@ -17,15 +17,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.access import (
     ADMINISTER,
-    CASE_ACTIONS,
     CASE_EVENT_ROLES,
     CONSOLE_PAGES,
-    INSPECT,
     MANAGE_OPEN311_KEYS,
     READ_CASE,
     Role,
     console_page_roles,
 )
+from domain.staff_actions import INSPECT, STAFF_ACTIONS
 from records.db import make_engine, session_factory
 from records.evidence import Evidence
 from records.open311 import create_key
@@ -128,7 +127,10 @@ def forms(f: Fixture, key: int) -> list[tuple[str, frozenset[Role]]]:
     (a missing field, a refusal of the workflow, or the thing done); a role that may not, 403."""
     officer = f.first(select(User.id).where(User.username == "officer"))
     return [
-        *((f"/cases/{f.case}/actions/{action}", roles) for action, roles in CASE_ACTIONS.items()),
+        *(
+            (f"/cases/{f.case}/actions/{action}", roles)
+            for action, roles in ((name, a.roles) for name, a in STAFF_ACTIONS.items())
+        ),
         *((f"/cases/{f.case}/events/{event}", roles) for event, roles in CASE_EVENT_ROLES.items()),
         (f"/cases/{f.case}/inspect", INSPECT),
         ("/intake", console_page_roles("/intake")),
@@ -159,7 +161,7 @@ async def test_every_page_download_and_form_admits_exactly_the_roles_access_list
     assert key is not None
     pages = pages_and_downloads(f)
     posts = forms(f, key)
-    assert len(CASE_ACTIONS) + len(CASE_EVENT_ROLES) > 20  # every action and event is walked
+    assert len(STAFF_ACTIONS) + len(CASE_EVENT_ROLES) > 20  # every action and event is walked
 
     for role in Role:
         await signed_in_as(api.http, role)

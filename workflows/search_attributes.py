@@ -1,4 +1,5 @@
-"""The custom search attributes operators find cases by in the Temporal UI (DESIGN §2).
+"""The custom search attributes operators find cases by in the Temporal UI: stage, priority, violation type,
+officer, zone, parcel, next deadline and whether a step is overdue.
 
 The dev server, the compose registration job and the test fixtures all register exactly this list.
 """

@@ -32,7 +32,8 @@ from domain import actions as act
 from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
 from domain.case import CaseSnapshot
 from domain.evidence import EvidenceSource
-from domain.process import closing_outcomes, offered_actions
+from domain.process import closing_outcomes
+from domain.staff_actions import STAFF_ACTIONS, offered_actions
 from domain.stages import CaseStage
 from records.evidence import Evidence, evidence_of
 from records.tables import (
@@ -100,7 +101,7 @@ def _offers(session: Session, case_number: str, user: User, snapshot: CaseSnapsh
         if action in INSPECTIONS:
             offers.append(Offer(action, title, [], "actions", link=f"/cases/{case_number}/inspect"))
         else:
-            offers.append(Offer(action, title, form_fields(act.ACTION_BODIES[action], choices), "actions"))
+            offers.append(Offer(action, title, form_fields(STAFF_ACTIONS[action].body, choices), "actions"))
     for event, (model, roles) in CASE_EVENTS.items():
         if user.role in roles:
             title = event.replace("_", " ").capitalize() + " (received from outside)"
@@ -230,7 +231,11 @@ async def _submit(
     request: Request, context: AppContext, user: User, case_number: str, kind: str, name: str
 ) -> Response:
     form = await request.form()
-    bodies = act.ACTION_BODIES if kind == "actions" else {event: model for event, (model, _) in CASE_EVENTS.items()}
+    bodies = (
+        {name: a.body for name, a in STAFF_ACTIONS.items()}
+        if kind == "actions"
+        else {event: model for event, (model, _) in CASE_EVENTS.items()}
+    )
     model = bodies.get(name)
     if model is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No {kind[:-1]} {name!r}.")

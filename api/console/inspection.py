@@ -25,9 +25,8 @@ from api.console.session import CsrfChecked, staff
 from api.context import AppContext
 from api.deps import ContextDep
 from api.routes.actions import take_action
-from domain.access import INSPECT
 from domain.evidence import CaptureTimeSource, EvidenceRejected, EvidenceSource, device_capture_time
-from domain.process import ACTION_STAGES
+from domain.staff_actions import INSPECT, STAFF_ACTIONS
 from domain.stages import CaseStage
 from records.db import transaction
 from records.evidence import Evidence, evidence_of, store_evidence
@@ -40,7 +39,7 @@ MAX_PHOTOS = 20
 def _which(stage: str) -> str | None:
     """The inspection the case is ready for: the first one, or the reinspection after a notice."""
     for action in ("record_inspection", "record_reinspection"):
-        if CaseStage(stage) in ACTION_STAGES[action]:
+        if CaseStage(stage) in STAFF_ACTIONS[action].stages:
             return action
     return None
 

@@ -23,9 +23,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.context import AppContext
 from api.deps import ContextDep, CurrentUser
 from domain import actions as act
-from domain.access import CASE_ACTIONS, CASE_EVENT_ROLES, Role
+from domain.access import CASE_EVENT_ROLES, Role
 from domain.case import CaseSnapshot, HumanStep
 from domain.evidence import PHOTO_TYPES, EvidenceSource
+from domain.staff_actions import STAFF_ACTIONS
 from records.evidence import Evidence
 from records.tables import Case, Officer, User
 from workflows.client import case_handle
@@ -137,13 +138,14 @@ async def take_action(
 ) -> CaseSnapshot:
     """The one path of a staff action, for the JSON API and the console: role, body, then the workflow's update.
     Raises HTTPException (404, 403, 409 with the rule's words, 503) or RequestValidationError (422)."""
-    if action not in CASE_ACTIONS:
+    kind = STAFF_ACTIONS.get(action)
+    if kind is None:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"No action {action!r}; actions are: {', '.join(CASE_ACTIONS)}."
+            status.HTTP_404_NOT_FOUND, detail=f"No action {action!r}; actions are: {', '.join(STAFF_ACTIONS)}."
         )
-    _check_role(action, CASE_ACTIONS[action], user)
-    body = _validated(act.ACTION_BODIES[action], payload)
-    badge = body.officer_badge if isinstance(body, act.Reassign) else None
+    _check_role(action, kind.roles, user)
+    body = _validated(kind.body, payload)
+    badge = getattr(body, "officer_badge", None) if kind.names_officer else None
     officer = await asyncio.to_thread(_case_and_officer, context, case_number, badge)
     await asyncio.to_thread(_check_posting_photo, context, case_number, body)
     call = act.StaffAction(

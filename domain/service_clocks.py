@@ -1,0 +1,28 @@
+"""The clocks a served notice starts: the owner's compliance period and, for a notice that can be appealed, the
+appeal window. Both start at service (not at issue), and service by mail adds the policy's days for the post to
+arrive (Redlands CA: 5). A notice kind may run its appeal on a clock of its own (Ontario's Building Code Act
+orders: 20 days) instead of the city's default window.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from domain.policy import CasePolicy
+from domain.stages import ServiceMethod
+
+
+class ServiceClocks(NamedTuple):
+    """Calendar days from service: until the appeal window closes (None: not appealable) and until compliance."""
+
+    appeal_days: int | None
+    compliance_days: int
+
+
+def service_clocks(policy: CasePolicy, notice_type: str, method: ServiceMethod) -> ServiceClocks:
+    kind = policy.notice(notice_type)
+    extra = policy.process.mail_service_extra_days if method is ServiceMethod.MAIL else 0
+    appeal = None
+    if kind.appealable:
+        appeal = (kind.appeal_window_days or policy.process.appeal_window_days) + extra
+    return ServiceClocks(appeal_days=appeal, compliance_days=policy.violation.compliance_days + extra)

@@ -1,0 +1,139 @@
+"""Triage and inspections: a new case finds its parcel and owner on the roll and its officer, and waits for the
+first inspection by the violation's response target, counted from receipt. An inspection finds the violation or
+proposes closure as unfounded; a reinspection finds compliance (closure) or escalation. An owner who reports
+compliance brings the reinspection forward.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.assignment import AssignmentActivities
+    from activities.property import PropertyActivities
+    from domain import actions as act
+    from domain.case import AlertEntry, AssignmentRequest, Observation
+    from domain.messages import ComplainantNews
+    from domain.notices import LetterKind
+    from domain.process import compliance_outcome, late_entry_note
+    from domain.stages import CaseStage, Outcome
+    from workflows.case.notices import Notices
+    from workflows.case.run import staff_action
+    from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+
+S = CaseStage
+
+
+class Inspection(Notices):
+    async def _triage(self) -> None:
+        violation = self.state.policy.violation
+        # Short reads of the assessment roll and the officer roster: local activities, no extra round trips.
+        parcel = await workflow.execute_local_activity_method(
+            PropertyActivities.lookup_parcel,
+            self.start.parcel_id,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary="parcel and owner of record",
+        )
+        officer = await workflow.execute_local_activity_method(
+            AssignmentActivities.choose_officer,
+            AssignmentRequest(zone=parcel.zone, specialty=violation.specialty),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"officer for zone {parcel.zone}, {violation.specialty}",
+        )
+        self.state.parcel = parcel
+        self.state.officer = officer
+        # Counted from receipt, not from when Temporal started the case: a late start is overdue at once.
+        self.state.response_due_at = await self._set_step(
+            "record_inspection",
+            "officer",
+            violation.response_target_business_days,
+            "first inspection",
+            start=self.state.opened_at,
+        )
+        self.state.stage = S.INVESTIGATING
+        assigned = f"assigned to {officer.name} ({officer.badge})" if officer else "no officer covers it"
+        await self._record(
+            "triaged",
+            f"Triaged: {violation.priority_label}, Category {violation.category.value}; {assigned}; "
+            f"first inspection due {self._due()}",
+            data={"priority": violation.priority, "officer_badge": officer.badge if officer else None},
+            entries=[]
+            if officer
+            else [AlertEntry(audience="supervisor", message=f"{self.state.case_number}: no officer covers it")],
+        )
+        await self._tell_complainants(ComplainantNews.RECEIVED)
+        await self._complainant_letters(LetterKind.ACKNOWLEDGEMENT)
+
+    @staff_action("schedule_inspection")
+    async def schedule_inspection(self, body: act.ScheduleInspection, action: act.StaffAction) -> None:
+        self.state.inspection_scheduled_for = body.scheduled_for
+        await self._record(
+            "inspection_scheduled", f"Inspection scheduled for {body.scheduled_for:%Y-%m-%d %H:%M}", action
+        )
+
+    @staff_action("record_inspection")
+    async def record_inspection(self, body: act.RecordInspection, action: act.StaffAction) -> None:
+        state = self.state
+        late = late_entry_note(body.inspected_at, workflow.now())
+        data = {"checklist": body.checklist, "evidence": body.evidence, "findings": body.findings}
+        if body.violation_found:
+            state.observed = self._observed(body)
+            await self._set_step("issue_notice", "officer", state.policy.process.notice_due_business_days)
+            state.stage = S.VIOLATION_FOUND
+            await self._record(
+                "inspection_violation_found", f"Inspection: violation found{late}. {body.findings}", action, data
+            )
+        else:
+            await self._propose_closure(Outcome.UNFOUNDED)
+            await self._record(
+                "inspection_no_violation", f"Inspection: no violation{late}. {body.findings}", action, data
+            )
+        await self._tell_complainants(ComplainantNews.INSPECTED, violation_found=body.violation_found)
+
+    @staff_action("record_reinspection")
+    async def record_reinspection(self, body: act.RecordReinspection, action: act.StaffAction) -> None:
+        state = self.state
+        late = late_entry_note(body.inspected_at, workflow.now())
+        data = {"checklist": body.checklist, "evidence": body.evidence, "findings": body.findings}
+        if body.complied:
+            await self._propose_closure(compliance_outcome(state))
+            await self._record("reinspection_complied", f"Reinspection: complied{late}. {body.findings}", action, data)
+        elif state.stage is S.AWAITING_COMPLIANCE:
+            state.observed = self._observed(body)
+            await self._record(
+                "reinspection_not_yet",
+                f"Reinspection before the deadline: not yet complied{late}; the deadline {self._deadline_day()} stands",
+                action,
+                data,
+            )
+        else:
+            state.observed = self._observed(body)
+            await self._record(
+                "reinspection_not_complied", f"Reinspection: not complied{late}. {body.findings}", action, data
+            )
+            await self._escalate()
+
+    async def _owner_reported_compliance(self, event: act.OwnerReportedCompliance) -> None:
+        state = self.state
+        if state.stage is S.AWAITING_COMPLIANCE:
+            # The owner says it is fixed: the reinspection comes forward instead of waiting for the deadline.
+            await self._set_step("record_reinspection", "officer", state.policy.process.reinspection_lead_business_days)
+            state.stage = S.REINSPECTION_DUE
+            summary = f"Owner reported compliance; reinspection brought forward to {self._due()}"
+            await self._record(
+                "owner_reported_compliance",
+                summary,
+                data={"evidence": event.evidence},
+                entries=[self._alert_officer(summary)],
+            )
+            await self._reinspection_notice()
+        else:
+            await self._record(
+                "owner_reported_compliance", "Owner reported compliance (noted; no deadline was running)"
+            )
+
+    def _observed(self, body: act.RecordInspection | act.RecordReinspection) -> Observation:
+        """What an inspection that found the violation saw, for the owner's letters that follow it."""
+        return Observation.of(body.checklist, body.findings, body.inspected_at or workflow.now())

@@ -1,0 +1,104 @@
+"""The register of workflow versions: every `workflow.patched` id the case workflow uses, when it came, what it
+guards, which recorded histories (tests/histories/) pin each branch, and when it can be retired.
+
+A patch id stays in the code while any case that started before it may still be running: replaying such a case
+takes the old branch. Once none is left (the Temporal UI's query `ExecutionStatus = "Running" AND StartTime <
+"<introduced>"` finds nothing), the id moves to `workflow.deprecate_patch` for one release, and then goes with
+its old branch. `tests/test_workflow_versions.py` fails when the code uses an id that is not listed here, or a
+listed id has no recorded history of either branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Patch:
+    id: str
+    introduced: date
+    guards: str
+    old_branch: tuple[str, ...]  # histories recorded before the patch: they replay the old commands
+    new_branch: tuple[str, ...]  # histories that carry the patch's marker
+
+    @property
+    def retire_when(self) -> str:
+        return f"no running case started before {self.introduced:%Y-%m-%d}: then workflow.deprecate_patch"
+
+
+RECORDS_BY_LOCAL_ACTIVITY = "records-by-local-activity"
+SERVED_NOTICE_LETTER = "served-notice-letter"
+OWNER_REMINDERS_SENT = "owner-reminders-sent"
+NOTICE_SERVED_BY_EMAIL = "notice-served-by-email"
+COMPLAINANT_UPDATES = "complainant-updates"
+SERVICE_FALLBACK = "service-fallback"
+CASE_LETTERS = "case-letters"
+OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
+
+REGISTER: tuple[Patch, ...] = (
+    Patch(
+        RECORDS_BY_LOCAL_ACTIVITY,
+        date(2026, 11, 21),
+        "each transition is recorded by a local activity instead of an activity (one workflow task fewer)",
+        old_branch=("voluntary_compliance", "appeal_upheld", "remediation_lien", "fines_hearing_lien_prosecution"),
+        new_branch=(
+            "voluntary_compliance_local_records",
+            "appeal_upheld_local_records",
+            "remediation_lien_local_records",
+        ),
+    ),
+    Patch(
+        SERVED_NOTICE_LETTER,
+        date(2026, 11, 22),
+        "the notice's letter is rendered when service is recorded, with the exact deadlines",
+        old_branch=("voluntary_compliance_local_records", "appeal_upheld_local_records"),
+        new_branch=("voluntary_compliance_served_letters", "appeal_upheld_served_letters"),
+    ),
+    Patch(
+        OWNER_REMINDERS_SENT,
+        date(2026, 11, 22),
+        "the owner's reminders before the compliance deadline are sent (before: only noted on the timeline)",
+        old_branch=("voluntary_compliance_served_letters", "fines_hearing_lien_prosecution_served_letters"),
+        new_branch=("voluntary_compliance_owner_reminders", "extension_then_compliance_owner_reminders"),
+    ),
+    Patch(
+        NOTICE_SERVED_BY_EMAIL,
+        date(2026, 11, 22),
+        "service by e-mail sends the served letter (before: e-mail service was only recorded)",
+        old_branch=("voluntary_compliance_served_letters",),
+        new_branch=("served_by_email", "notice_to_closure_letters"),
+    ),
+    Patch(
+        COMPLAINANT_UPDATES,
+        date(2026, 11, 22),
+        "complainants who left contacts hear of receipt, inspection and closure",
+        old_branch=("voluntary_compliance_served_letters", "served_by_email"),
+        new_branch=("complainant_updates", "complainant_updates_case_letters"),
+    ),
+    Patch(
+        SERVICE_FALLBACK,
+        date(2026, 11, 22),
+        "a bounced or refused service e-mail falls back to the policy's next method (before: the action was refused)",
+        old_branch=("served_by_email",),
+        new_branch=("service_refused_then_posted", "notice_to_closure_letters"),
+    ),
+    Patch(
+        CASE_LETTERS,
+        date(2026, 11, 22),
+        "letters to the owner at each later step and to complainants (acknowledgement, closure)",
+        old_branch=("complainant_updates",),
+        new_branch=(
+            "complainant_updates_case_letters",
+            "appeal_dismissed_case_letters",
+            "remediation_lien_case_letters",
+        ),
+    ),
+    Patch(
+        OWNER_DEADLINE_REMINDERS,
+        date(2026, 12, 4),
+        "reminders before each unpaid fine's due date and the hearing too (before: the compliance deadline only)",
+        old_branch=("fines_hearing_lien_prosecution_case_letters", "notice_to_closure_letters"),
+        new_branch=("deadline_reminders",),
+    ),
+)
