@@ -74,7 +74,7 @@ def test_each_patch_has_recorded_histories_of_both_branches(patch: versions.Patc
 
 
 def test_every_declared_staff_action_is_one_update_with_its_validator() -> None:
-    definition = workflow._Definition.from_class(CaseWorkflow)
+    definition = workflow._Definition.must_from_class(CaseWorkflow)
     assert set(definition.updates) == set(STAFF_ACTIONS)
     for name, update in definition.updates.items():
         assert update.validator is not None, f"{name} has no validator"
