@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio.service import RPCError
 
-from api.context import AppContext
 from domain.actions import DuplicateComplaint
 from domain.stages import Channel
 from records.db import transaction
 from records.intake import NewComplaint, attach_complaint, open_case_for, store_complaint
 from records.tables import Case, Complaint
+from services.context import AppContext
 from workers.launcher import launch_case
 from workflows.client import case_handle
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from activities.documents import sha256_of, store_once
+from adapters.document_store import sha256_of, store_once
 from domain.evidence import (
     EXTENSIONS,
     PHOTO_TYPES,

@@ -15,7 +15,9 @@ import pytest
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.messaging import MessagingActivities, SendGridSender, TwilioSender
+from activities.messaging import MessagingActivities
+from adapters.sendgrid_mail import SendGridSender
+from adapters.twilio_sms import TwilioSender
 from domain.actions import DeliveryFailed
 from domain.evidence import EvidenceSource
 from domain.policy import Policy

@@ -15,7 +15,9 @@ import pytest
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.messaging import MessagingActivities, SendGridSender, TwilioSender
+from activities.messaging import MessagingActivities
+from adapters.sendgrid_mail import SendGridSender
+from adapters.twilio_sms import TwilioSender
 from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory
 from records.intake import ComplainantDetails

@@ -18,11 +18,11 @@ from temporalio.worker import Worker
 from activities.alerts import AlertActivities
 from activities.assignment import AssignmentActivities
 from activities.deadlines import compute_deadline
-from activities.documents import DocumentActivities
 from activities.letters import NoticeLetterActivities
 from activities.messaging import MessagingActivities, messaging_activities, owner_portal_url
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
+from adapters.letter_renderer import LetterRenderer
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -50,7 +50,7 @@ def activities(
     city = load_city(settings.city_dir / "city.toml")
     letters = NoticeLetterActivities(
         sessions,
-        DocumentActivities(store),
+        LetterRenderer(store),
         city,
         access_secret=settings.secret_key.get_secret_value().encode(),
         portal_url=owner_portal_url(settings),

@@ -24,7 +24,6 @@ from temporalio.service import RPCError
 from api.console.forms import FormField, field_errors, form_fields, payload_of
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
-from api.context import AppContext
 from api.deps import ContextDep
 from api.routes.actions import CASE_EVENTS, send_event, take_action
 from api.routes.cases import temporal_ui_link
@@ -48,6 +47,7 @@ from records.tables import (
     Parcel,
     User,
 )
+from services.context import AppContext
 from workflows.client import case_handle
 
 router = APIRouter(include_in_schema=False)

@@ -22,7 +22,6 @@ from api.console.case_page import case_snapshot
 from api.console.forms import field_errors
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
-from api.context import AppContext
 from api.deps import ContextDep
 from api.routes.actions import take_action
 from domain.access import INSPECT
@@ -32,6 +31,7 @@ from domain.stages import CaseStage
 from records.db import transaction
 from records.evidence import Evidence, evidence_of, store_evidence
 from records.tables import Case, Parcel, User
+from services.context import AppContext
 
 router = APIRouter(include_in_schema=False)
 MAX_PHOTOS = 20

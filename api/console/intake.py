@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from api.console.forms import field_errors
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
-from api.context import AppContext
 from api.deps import ContextDep
 from api.intake import dispatch
 from api.routes.complaints import store_body
@@ -27,6 +26,7 @@ from domain.access import console_page_roles
 from domain.stages import CaseStage, Channel
 from records.intake import open_case_for, parcel_by_address, search_parcels
 from records.tables import Case, User
+from services.context import AppContext
 
 router = APIRouter(include_in_schema=False)
 INTAKE = console_page_roles("/intake")

@@ -20,7 +20,6 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.context import AppContext
 from api.deps import ContextDep, CurrentUser
 from domain import actions as act
 from domain.access import CASE_ACTIONS, CASE_EVENT_ROLES, Role
@@ -28,6 +27,7 @@ from domain.case import CaseSnapshot, HumanStep
 from domain.evidence import PHOTO_TYPES, EvidenceSource
 from records.evidence import Evidence
 from records.tables import Case, Officer, User
+from services.context import AppContext
 from workflows.client import case_handle
 
 router = APIRouter(prefix="/api/v1/cases", tags=["case actions"])

@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from sqlmodel import Session
 
-from api.context import AppContext
 from api.deps import ContextDep, require
 from api.errors import invalid_field
 from api.intake import Filed, dispatch, store
@@ -25,6 +24,7 @@ from records.intake import (
     place_at_point,
 )
 from records.tables import User
+from services.context import AppContext
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 

@@ -19,7 +19,6 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from api.body_limit import BodyLimit, BodyTooLarge
-from api.context import AppContext
 from api.deps import ContextDep, SessionDep
 from api.intake import dispatch
 from api.rate_limit import PAGES, REPORTS, RateLimited, limit
@@ -32,6 +31,7 @@ from records.evidence import store_evidence
 from records.intake import search_parcels
 from records.portal import case_by_tracking_code, cases_at_addresses, public_case_view
 from records.tables import Case
+from services.context import AppContext
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
