@@ -25,7 +25,6 @@ from api.console.forms import FormField, field_errors, form_fields, payload_of
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep
-from api.routes.actions import CASE_EVENTS, send_event, take_action
 from api.routes.cases import temporal_ui_link
 from domain import actions as act
 from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
@@ -48,6 +47,7 @@ from records.tables import (
     User,
 )
 from services.context import AppContext
+from services.staff_actions import CASE_EVENTS, send_event, take_action
 from workflows.client import case_handle
 
 router = APIRouter(include_in_schema=False)

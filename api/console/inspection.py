@@ -23,7 +23,6 @@ from api.console.forms import field_errors
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep
-from api.routes.actions import take_action
 from domain.access import INSPECT
 from domain.evidence import CaptureTimeSource, EvidenceRejected, EvidenceSource, device_capture_time
 from domain.process import ACTION_STAGES
@@ -32,6 +31,7 @@ from records.db import transaction
 from records.evidence import Evidence, evidence_of, store_evidence
 from records.tables import Case, Parcel, User
 from services.context import AppContext
+from services.staff_actions import take_action
 
 router = APIRouter(include_in_schema=False)
 MAX_PHOTOS = 20

@@ -23,6 +23,15 @@ from starlette.datastructures import UploadFile
 from temporalio.service import RPCError
 
 from api.deps import ContextDep
+from api.portal_pages import (
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
+    message_page,
+    page,
+    read_form,
+    read_photos,
+    text_fields,
+)
 from api.rate_limit import (
     OWNER_ACTIONS,
     OWNER_SIGN_IN,
@@ -31,16 +40,6 @@ from api.rate_limit import (
     PAGES,
     client_of,
     limit,
-)
-from api.routes.portal import (
-    MAX_PHOTO_BYTES,
-    MAX_PHOTOS,
-    keep_photos,
-    message_page,
-    page,
-    read_form,
-    read_photos,
-    text_fields,
 )
 from api.security import OWNER_SESSION_MINUTES, create_owner_token, owner_token_case
 from domain import actions as act
@@ -56,6 +55,7 @@ from records.db import transaction
 from records.portal import OwnerRequest, access_code_opens, account, owner_requests, served_notices
 from records.tables import Alert, Case, Parcel
 from services.context import AppContext
+from services.evidence import keep_photos
 from services.owner_messages import send_owner_confirmation
 from workflows.client import case_handle
 
