@@ -25,27 +25,16 @@ from api.console.forms import FormField, field_errors, form_fields, payload_of
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep
-from api.routes.cases import temporal_ui_link
+from config.settings import temporal_ui_link
 from domain import actions as act
 from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
 from domain.case import CaseSnapshot
 from domain.evidence import EvidenceSource
 from domain.process import closing_outcomes, offered_actions
 from domain.stages import CaseStage
+from records.case_file import CaseFile, read_case_file
 from records.evidence import Evidence, evidence_of
-from records.tables import (
-    Case,
-    CaseEvent,
-    CaseNotice,
-    Complainant,
-    Complaint,
-    Hearing,
-    LedgerLine,
-    Message,
-    Officer,
-    Parcel,
-    User,
-)
+from records.tables import Case, CaseNotice, Complainant, Complaint, Message, Officer, User
 from services.context import AppContext
 from services.staff_actions import CASE_EVENTS, send_event, take_action
 from workflows.client import case_handle
@@ -108,10 +97,9 @@ def _offers(session: Session, case_number: str, user: User, snapshot: CaseSnapsh
     return offers
 
 
-def _records(session: Session, context: AppContext, case: Case, user: User) -> dict[str, Any]:
+def _records(session: Session, context: AppContext, file: CaseFile, user: User) -> dict[str, Any]:
+    case = file.case
     number = case.case_number
-    parcel = session.get(Parcel, case.parcel_id)
-    officer = session.get(Officer, case.assigned_officer_id) if case.assigned_officer_id else None
     complaints = []
     may_see = user.role in SEE_COMPLAINANT
     for complaint in session.exec(select(Complaint).where(Complaint.case_number == number).order_by(col(Complaint.id))):
@@ -123,28 +111,23 @@ def _records(session: Session, context: AppContext, case: Case, user: User) -> d
         .order_by(col(Case.opened_at).desc())
     )
     messages = list(session.exec(select(Message).where(Message.case_number == number).order_by(col(Message.id))))
-    ledger = list(session.exec(select(LedgerLine).where(LedgerLine.case_number == number).order_by(col(LedgerLine.id))))
     evidence = evidence_of(session, number)
     return {
         "case": case,
-        "parcel": parcel,
-        "officer": officer,
+        "parcel": file.parcel,
+        "officer": file.officer,
         "violation": context.policy.violation(case.violation_code),
         "complaints": complaints,
         "may_see_complainant": may_see,
         "history": [(c, CaseStage(c.stage).label) for c in earlier],
-        "events": list(
-            session.exec(select(CaseEvent).where(CaseEvent.case_number == number).order_by(col(CaseEvent.id)))
-        ),
+        "events": file.timeline,
         "evidence": evidence,
         "before_after": before_and_after(evidence),
-        "notices": list(
-            session.exec(select(CaseNotice).where(CaseNotice.case_number == number).order_by(col(CaseNotice.seq)))
-        ),
+        "notices": file.notices,
         "messages": messages,
-        "ledger": [line for line in ledger if line.entry_type != "remediation_cost"],
-        "costs": [line for line in ledger if line.entry_type == "remediation_cost"],
-        "hearings": list(session.exec(select(Hearing).where(Hearing.case_number == number))),
+        "ledger": [line for line in file.ledger if line.entry_type != "remediation_cost"],
+        "costs": [line for line in file.ledger if line.entry_type == "remediation_cost"],
+        "hearings": file.hearings,
     }
 
 
@@ -183,10 +166,10 @@ async def show_case(
 
     def load() -> dict[str, Any] | None:
         with context.sessions() as session:
-            case = session.get(Case, case_number)
-            if case is None:
+            file = read_case_file(session, case_number)
+            if file is None:
                 return None
-            return {**_records(session, context, case, user), "offers": _offers(session, case_number, user, snapshot)}
+            return {**_records(session, context, file, user), "offers": _offers(session, case_number, user, snapshot)}
 
     values = await asyncio.to_thread(load)
     if values is None:
