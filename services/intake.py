@@ -65,14 +65,12 @@ def store(
         try:
             with transaction(context.sessions) as session:
                 complaint = build(session)
-                case = open_case_for(session, complaint.parcel.parcel_id, complaint.violation.code)
-                if case is not None and join_open_case:
-                    filed = Filed(case, attach_complaint(session, case, complaint), joined_open_case=True)
+                open_case = open_case_for(session, complaint.parcel.parcel_id, complaint.violation.code)
+                if open_case is not None and join_open_case:
+                    filed = Filed(open_case, attach_complaint(session, open_case, complaint), joined_open_case=True)
                 else:
-                    open_case, case = (
-                        case,
-                        store_complaint(session, complaint, context.policy.calendar, beside_open_case=case is not None),
-                    )
+                    beside = open_case is not None
+                    case = store_complaint(session, complaint, context.policy.calendar, beside_open_case=beside)
                     if open_case is not None and new_case_reason:
                         note_new_case_beside(session, case, open_case, new_case_reason)
                     first = session.exec(select(Complaint).where(col(Complaint.case_number) == case.case_number)).one()
