@@ -90,8 +90,8 @@ async def plain_worker(
         yield
 
 
-async def _notice_issued(api: Api) -> str:
-    case = str((await api.post("/api/v1/complaints", "clerk", json=REFUSE)).json()["case_number"])
+async def _notice_issued(api: Api, **filing: Any) -> str:
+    case = str((await api.post("/api/v1/complaints", "clerk", json={**REFUSE, **filing})).json()["case_number"])
 
     async def stage() -> Any:
         return (await api.get(f"/api/v1/cases/{case}", "clerk")).json()["stage"]
@@ -220,7 +220,9 @@ async def test_a_posting_at_the_property_is_recorded_with_its_photo(
     postal: Api, plain_worker: None, policy: Policy
 ) -> None:
     api = postal
-    case, other = await _notice_issued(api), await _notice_issued(api)
+    # A second case about the same property and problem, kept apart on purpose (else the complaint joins the first).
+    beside = {"open_new_case": True, "reason": "a second case to hold another case's photo"}
+    case, other = await _notice_issued(api), await _notice_issued(api, **beside)
     serve = ACTIONS.format(case, "record_service")
     bare = await api.post(serve, "officer", json={"method": "posting"})
     assert bare.status_code == 409
