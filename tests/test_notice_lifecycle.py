@@ -24,9 +24,9 @@ from domain.policy import Policy
 from domain.stages import CaseStage, Outcome, ServiceMethod
 from records.db import make_engine, session_factory, transaction
 from records.documents import CaseDocument
-from records.evidence import store_evidence
 from records.intake import ComplainantDetails
 from records.tables import Alert, CaseEvent, CaseNotice, Complainant, Complaint, Message, Parcel, SmsOptOut
+from services.evidence import store_evidence
 from tests.case_driver import CaseDriver, case_driver
 from tests.conftest import prepare_database
 from tests.helpers import eventually

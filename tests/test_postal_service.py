@@ -26,7 +26,7 @@ from domain.evidence import EvidenceSource
 from domain.policy import Policy, load_policy
 from domain.stages import ServiceMethod
 from records.db import make_engine, session_factory, transaction
-from records.evidence import store_evidence
+from services.evidence import store_evidence
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually
 from workers.main import build_worker

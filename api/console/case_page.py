@@ -18,8 +18,6 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
-from temporalio.client import WorkflowQueryFailedError
-from temporalio.service import RPCError
 
 from api.console.forms import FormField, field_errors, form_fields, payload_of
 from api.console.pages import render
@@ -35,25 +33,13 @@ from domain.stages import CaseStage
 from records.case_file import CaseFile, read_case_file
 from records.evidence import Evidence, evidence_of
 from records.tables import Case, CaseNotice, Complainant, Complaint, Message, Officer, User
+from services.case_snapshot import case_snapshot
 from services.context import AppContext
 from services.staff_actions import CASE_EVENTS, send_event, take_action
-from workflows.client import case_handle
 
 router = APIRouter(include_in_schema=False)
-SNAPSHOT_TIMEOUT_SECONDS = 5.0
 # Recorded on the inspection page (with photos), not through a generic form.
 INSPECTIONS = ("record_inspection", "record_reinspection")
-
-
-async def case_snapshot(context: AppContext, case_number: str) -> CaseSnapshot | None:
-    """What the workflow says now; None when the engine cannot answer (the page then shows the records only)."""
-    try:
-        return await asyncio.wait_for(
-            case_handle(context.temporal, case_number).query("snapshot", result_type=CaseSnapshot),
-            timeout=SNAPSHOT_TIMEOUT_SECONDS,
-        )
-    except (RPCError, WorkflowQueryFailedError, TimeoutError, RuntimeError):
-        return None
 
 
 @dataclass
