@@ -16,9 +16,11 @@ RUN pip install .
 COPY alembic.ini ./
 COPY api ./api
 COPY activities ./activities
+COPY adapters ./adapters
 COPY config ./config
 COPY domain ./domain
 COPY records ./records
+COPY services ./services
 COPY workers ./workers
 COPY workflows ./workflows
 COPY templates ./templates

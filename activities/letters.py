@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import DocumentActivities
+from adapters.letter_renderer import LetterRenderer
 from domain.case import Identity, NoticeRecord, Observation, ParcelFacts
 from domain.city import City
 from domain.notices import (
@@ -50,14 +50,14 @@ class NoticeLetterActivities:
     def __init__(
         self,
         sessions: SessionFactory,
-        documents: DocumentActivities,
+        renderer: LetterRenderer,
         city: City,
         *,
         access_secret: bytes,
         portal_url: str,
     ) -> None:
         self._sessions = sessions
-        self._documents = documents
+        self._renderer = renderer
         self._city = city
         self._access_secret = access_secret
         self._portal_url = portal_url
@@ -165,7 +165,7 @@ class NoticeLetterActivities:
             context=context,
         )
         delivery = notice.service_method.value if notice.service_method else "record"
-        return self._keep(self._documents.render_letter(request), "owner", delivery)
+        return self._keep(self._renderer.render_letter(request), "owner", delivery)
 
     @activity.defn(name="render_case_letter")
     def render_case_letter(self, letter: CaseLetter) -> RenderedDocument:
@@ -195,7 +195,7 @@ class NoticeLetterActivities:
             )
         except ValueError as exc:  # the workflow asked for a letter it cannot fill: a bug, not an outage
             raise ApplicationError(str(exc), type="LetterIncomplete", non_retryable=True) from exc
-        return self._keep(self._documents.render_letter(request), "owner", letter.delivery)
+        return self._keep(self._renderer.render_letter(request), "owner", letter.delivery)
 
     @activity.defn(name="render_complainant_letters")
     def render_complainant_letters(self, letter: ComplainantLetter) -> list[RenderedDocument]:
@@ -232,7 +232,7 @@ class NoticeLetterActivities:
                 context=context,
             )
             # Kept on record: the complainant hears the news itself by e-mail or SMS (send_complainant_updates).
-            stored.append(self._keep(self._documents.render_letter(request), "complainant", "record"))
+            stored.append(self._keep(self._renderer.render_letter(request), "complainant", "record"))
         return stored
 
     def _keep(self, document: RenderedDocument, audience: str, delivery: str) -> RenderedDocument:

@@ -1,4 +1,4 @@
-"""Sending messages exactly once: e-mail through SendGrid, SMS through Twilio, or the dev outbox.
+"""Sending messages exactly once: e-mail through SendGrid, SMS through Twilio, or the dev outbox (adapters/).
 
 Exactly once, by business key: the message row is written before the provider is called and marked sent
 with the provider's id after. A retry that finds the row has left us (``LEFT_US``: sent, or anything a provider
@@ -19,26 +19,18 @@ waiting; only an attempt that got no answer at all leaves the row "sending".
 
 from __future__ import annotations
 
-import base64
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from python_http_client.exceptions import HTTPError as SendGridHTTPError
-from sendgrid import SendGridAPIClient
-from sendgrid.helpers.mail import Attachment as SendGridAttachment
-from sendgrid.helpers.mail import CustomArg, Disposition, FileContent, FileName, FileType, Mail
 from sqlmodel import col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.http.response import Response as TwilioResponse
-from twilio.rest import Client as TwilioClient
 
+from adapters.senders import Attachment, OutboxSender, ProviderDeclined, ProviderRejected, Sender
+from adapters.sendgrid_mail import SendGridSender
+from adapters.twilio_sms import TwilioSender, twilio_status_callback_url
 from config.settings import MessagingBackend, Settings
 from domain.messages import (
     LEFT_US,
@@ -52,196 +44,6 @@ from domain.messages import (
 )
 from records.db import SessionFactory, transaction
 from records.tables import Case, Complainant, Complaint, Message, Parcel, SmsOptOut
-
-# How far back, and how far off the provider's clock may be, when a retry looks for an earlier attempt's message.
-SENT_LOOKUP_PAGE = 50
-CLOCK_SKEW = timedelta(minutes=5)
-# A provider that has not answered by then is treated as down (the attempt raises and Temporal retries): well
-# under the activity's start-to-close timeout (workflows/common.py), so the attempt fails on its own terms and
-# records why, rather than being abandoned by Temporal mid-call.
-PROVIDER_TIMEOUT = timedelta(seconds=10)
-# A retry that finds an e-mail still "sending" waits this long after the first attempt for SendGrid's event webhook
-# to say whether SendGrid accepted it: SendGrid posts events in batches about every 30 seconds and retries a webhook
-# that failed, so ten minutes covers an ordinary delay and a short outage of our API. With no word by then, SendGrid
-# most likely never took the e-mail and it goes again; a deployment without the webhook configured never hears, so
-# there a retry in that window sends once the grace has passed (at least once, not exactly once).
-EVENT_GRACE = timedelta(minutes=10)
-# The custom argument that carries a message's key to SendGrid and back on each of its events.
-MESSAGE_KEY_ARG = "abate_message_key"
-
-
-class ProviderRejected(Exception):
-    """The provider refused the message for a reason a retry cannot mend."""
-
-
-class ProviderDeclined(Exception):
-    """The provider answered that it did not take the message this time (an outage, a throttle, a wrong key):
-    unlike an attempt that got no answer, nothing is outstanding, so the retry Temporal makes sends at once."""
-
-
-def refuses_for_good(status: int) -> bool:
-    """Whether a provider's HTTP error refuses this message for good (recorded; the case falls back) rather than
-    reporting an outage that Temporal's retry policy waits out.
-
-    5xx, 408 (request timeout) and 429 (rate limited) pass with time. So does 401: a wrong or revoked API key
-    refuses every message alike, and each one can still go once the operator corrects the key, so retrying
-    (backing off to once a minute) delivers them then, instead of failing every case's services at once for a
-    configuration slip. Any other 4xx (400 invalid number, 403 unverified sender, 404, 413 too large, 422…)
-    is about this message, and sending it again as it is cannot succeed.
-    """
-    return 400 <= status < 500 and status not in (401, 408, 429)
-
-
-Attachment = tuple[str, bytes]  # file name, content
-
-
-class Sender(Protocol):
-    backend: str
-
-    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
-        """Sends the message whose business key is ``key``; returns the provider's message id."""
-
-    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
-        """The provider's id of this message if an earlier attempt (since ``since``) got it there; None when it
-        did not, or when the provider cannot tell. Raises (retryably) while the answer is still to come."""
-
-
-class OutboxSender:
-    """Dev default: the message is stored as it would have been sent (the messages table is the outbox)."""
-
-    backend = "outbox"
-
-    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
-        return f"outbox:{to}"
-
-    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
-        return None  # the outbox is the messages table itself: an unmarked row was never stored as sent
-
-
-class SendGridSender:
-    backend = "sendgrid"
-
-    def __init__(
-        self,
-        api_key: str,
-        from_email: str,
-        host: str | None = None,
-        *,
-        timeout: timedelta = PROVIDER_TIMEOUT,
-        event_grace: timedelta = EVENT_GRACE,
-    ) -> None:
-        self._client = SendGridAPIClient(api_key=api_key, **({"host": host} if host else {}))
-        # The SDK has no timeout argument; its HTTP client's documented `timeout` applies to every request.
-        self._client.client.timeout = timeout.total_seconds()
-        self._from = from_email
-        self._event_grace = event_grace
-
-    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
-        mail = Mail(from_email=self._from, to_emails=to, subject=subject, plain_text_content=body)
-        mail.custom_arg = CustomArg(MESSAGE_KEY_ARG, key)  # echoed on every event: the webhook finds the row by it
-        if attachment is not None:
-            name, content = attachment
-            mail.attachment = SendGridAttachment(
-                FileContent(base64.b64encode(content).decode("ascii")),
-                FileName(name),
-                FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-                Disposition("attachment"),
-            )
-        try:
-            response = self._client.send(mail)
-        except SendGridHTTPError as exc:
-            if refuses_for_good(exc.status_code):
-                raise ProviderRejected(f"SendGrid refused the e-mail ({exc.status_code}): {exc.body!r}") from exc
-            raise ProviderDeclined(f"SendGrid did not take the e-mail ({exc.status_code}): {exc.body!r}") from exc
-        return str(response.headers.get("X-Message-Id", ""))
-
-    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
-        """Mail send has no lookup (the Email Activity API is a paid add-on outside the mail contract); the event
-        webhook's word on the first attempt moves the row on by itself, so until the grace has passed this waits."""
-        left = since + self._event_grace - datetime.now(UTC)
-        if left > timedelta(0):
-            raise ApplicationError(
-                "waiting for SendGrid's event webhook to say whether the first attempt was accepted "
-                f"(sending again in {int(left.total_seconds())} s if it does not)",
-                type="AwaitingProviderEvent",
-            )
-        return None
-
-
-_TWILIO_API_HOST = re.compile(r"^api(\.[a-z0-9-]+){0,2}\.twilio\.com$")
-
-
-def rehosted_twilio_url(url: str, base_url: str) -> str:
-    """``url`` on Twilio's REST API host (or a regional one), moved to ``base_url``; anything else is refused."""
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not _TWILIO_API_HOST.match(parts.hostname or ""):
-        raise ValueError(f"only Twilio's API host is re-hosted; refusing to send {url!r} anywhere")
-    base = urlsplit(base_url)
-    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
-
-
-class RehostedTwilioHttpClient(TwilioHttpClient):
-    """The SDK's own transport, sending api.twilio.com requests to another host (a proxy, or a test stand-in).
-
-    ``twilio.rest.Client`` has no base-URL option; a custom ``http_client`` is its documented hook.
-    """
-
-    def __init__(self, base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> TwilioResponse:
-        return super().request(method, rehosted_twilio_url(url, self.base_url), *args, **kwargs)
-
-
-class TwilioSender:
-    backend = "twilio"
-
-    def __init__(
-        self,
-        account_sid: str,
-        auth_token: str,
-        from_number: str,
-        base_url: str | None = None,
-        *,
-        status_callback: str | None = None,
-        timeout: timedelta = PROVIDER_TIMEOUT,
-    ) -> None:
-        seconds = timeout.total_seconds()
-        http = RehostedTwilioHttpClient(base_url, timeout=seconds) if base_url else TwilioHttpClient(timeout=seconds)
-        self._client = TwilioClient(account_sid, auth_token, http_client=http)
-        self._from = from_number
-        # Twilio reports delivery only to a URL named on each message; without it an SMS stays "sent" forever.
-        self._status_callback = status_callback
-
-    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
-        callback = {"status_callback": self._status_callback} if self._status_callback else {}
-        try:
-            message = self._client.messages.create(to=to, from_=self._from, body=body, **callback)
-        except TwilioRestException as exc:
-            if refuses_for_good(exc.status):
-                raise ProviderRejected(f"Twilio refused the SMS ({exc.status}, error {exc.code}): {exc.msg}") from exc
-            raise ProviderDeclined(f"Twilio did not take the SMS ({exc.status}, error {exc.code}): {exc.msg}") from exc
-        return str(message.sid)
-
-    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
-        """Newest first: an attempt that reached Twilio is among the latest messages to that number."""
-        try:
-            recent = self._client.messages.list(
-                to=to, from_=self._from, page_size=SENT_LOOKUP_PAGE, limit=SENT_LOOKUP_PAGE
-            )
-        except TwilioRestException as exc:
-            if refuses_for_good(exc.status):
-                raise ProviderRejected(
-                    f"Twilio refused the message lookup ({exc.status}, error {exc.code}): {exc.msg}"
-                ) from exc
-            raise
-        for message in recent:
-            created = message.date_created
-            if message.body == body and (created is None or created >= since - CLOCK_SKEW):
-                return str(message.sid)
-        return None
-
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -466,11 +268,6 @@ def messaging_activities(
         status_callback=twilio_status_callback_url(settings),
     )
     return MessagingActivities(sessions, email, sms, document_store, local_zone=local_zone, owner_portal_url=portal)
-
-
-def twilio_status_callback_url(settings: Settings) -> str:
-    """Where Twilio posts each SMS's delivery status, and so the URL its signature covers."""
-    return f"{settings.public_base_url.rstrip('/')}/webhooks/twilio"
 
 
 def owner_portal_url(settings: Settings) -> str:

@@ -9,11 +9,11 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
-from api.context import AppContext
 from api.security import token_subject
 from domain.access import Role
 from records.tables import User
 from records.users import active_user
+from services.context import AppContext
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
 

@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from api import console, open311_format
 from api.body_limit import BodyLimitMiddleware
 from api.console import pages
-from api.context import AppContext
 from api.routes import (
     actions,
     auth,
@@ -30,7 +29,8 @@ from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
 from records.db import make_engine, session_factory
-from workflows.client import connect
+from services.context import AppContext
+from services.temporal_client import connect
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

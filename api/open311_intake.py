@@ -15,8 +15,6 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.context import AppContext
-from api.intake import Filed, dispatch, store
 from api.open311_format import Open311Error, Params
 from api.open311_views import service_notice
 from api.schemas import ComplainantIn
@@ -33,6 +31,8 @@ from records.intake import (
 )
 from records.open311 import Open311Key, Open311Submission, active_key, new_token
 from records.tables import Parcel
+from services.context import AppContext
+from services.intake import Filed, dispatch, store
 
 MAX_DESCRIPTION = 4000  # the GeoReport v2 schema's limit
 MAX_MEDIA_URL = 2000

@@ -6,10 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from domain.policy import ViolationType
+from domain.routing import Point
 from domain.stages import CaseStage, Channel
+from records.intake import ComplainantDetails
+from services.intake import StaffReport
 
 
 class GeoPoint(BaseModel):
@@ -41,6 +44,17 @@ class ComplaintCreate(BaseModel):
     description: str = Field(min_length=3, max_length=5000)
     channel: Channel
     complainant: ComplainantIn | None = None
+    open_new_case: bool = Field(
+        default=False,
+        description="open a new case even when this property already has an open case for this violation type "
+        "(by default the complaint joins that case)",
+    )
+    reason: str | None = Field(
+        default=None,
+        max_length=1000,
+        validate_default=True,
+        description="why a new case is opened beside the open one (required with open_new_case); on its timeline",
+    )
 
     @field_validator("address")
     @classmethod
@@ -49,12 +63,34 @@ class ComplaintCreate(BaseModel):
             raise ValueError("give a street address or a point {lat, lon}")
         return value
 
+    @field_validator("reason")
+    @classmethod
+    def _reason_for_a_new_case(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("open_new_case") and not value:
+            raise ValueError("say why a new case is opened beside the open case about this property and violation type")
+        return value
+
+    def report(self) -> StaffReport:
+        """The complaint as the intake service files it."""
+        address = self.address if isinstance(self.address, str) else Point(self.address.lat, self.address.lon)
+        person = self.complainant if self.complainant and not self.complainant.is_empty else None
+        return StaffReport(
+            violation_code=self.violation_code,
+            address=address,
+            description=self.description,
+            channel=self.channel,
+            complainant=ComplainantDetails(**person.model_dump()) if person else None,
+        )
+
 
 class ComplaintAccepted(BaseModel):
     case_number: str
     stage: CaseStage
     tracking_code: str
     message: str
+    joined_open_case: bool = Field(
+        default=False, description="the complaint joined the open case about this property and violation type"
+    )
 
 
 class Token(BaseModel):

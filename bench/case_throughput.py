@@ -177,6 +177,9 @@ async def file_complaints(
             "address": addresses[(i * 7) % len(addresses)],
             "description": f"Benchmark complaint {i}",
             "channel": "phone",
+            # Every complaint is a case to measure, even where the cycle of addresses and codes comes round again.
+            "open_new_case": True,
+            "reason": f"benchmark complaint {i}",
         }
         async with gate:
             sent = datetime.now(UTC)

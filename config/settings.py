@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,6 +91,12 @@ class Settings(BaseSettings):
                 "MESSAGING_BACKEND=providers needs SENDGRID_API_KEY, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
             )
         return self
+
+
+def temporal_ui_link(settings: Settings, case_number: str) -> str:
+    """The case's workflow in the Temporal UI, where operators see its history."""
+    base = settings.temporal_ui_url.rstrip("/")
+    return f"{base}/namespaces/{quote(settings.temporal_namespace)}/workflows/{quote(case_number)}"
 
 
 @lru_cache

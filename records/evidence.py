@@ -1,29 +1,18 @@
 """Evidence kept on a case: photos and files, each stored once under its sha256 and never replaced.
 
-Uploads arrive with a person's request (an officer in the field, a resident, an owner), so they are
-stored by the API before any workflow hears of them, like the complaint itself; the workflow then only
-carries the evidence ids. The file lives at `<document store>/<case>/evidence/<sha256><ext>`: the same
+Uploads arrive with a person's request (an officer in the field, a resident, an owner), so they are stored
+by the API before any workflow hears of them (services/evidence.py), like the complaint itself; the workflow
+then only carries the evidence ids. The file lives at `<document store>/<case>/evidence/<sha256><ext>`: the same
 bytes uploaded twice are one file and one row.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from activities.documents import sha256_of, store_once
-from domain.evidence import (
-    EXTENSIONS,
-    PHOTO_TYPES,
-    CaptureTimeSource,
-    EvidenceSource,
-    accepted_media_type,
-    read_photo_metadata,
-)
 from records.tables import _utc_column
 
 MAX_NAME_LENGTH = 255
@@ -51,56 +40,6 @@ class Evidence(SQLModel, table=True):
     longitude: float | None = None
     uploaded_by: str = Field(max_length=64)  # a username, or "public" / "owner"
     uploaded_at: datetime | None = _utc_column(nullable=False, server_now=True)
-
-
-def store_evidence(
-    session: Session,
-    store_dir: Path,
-    *,
-    case_number: str,
-    data: bytes,
-    original_name: str,
-    source: EvidenceSource,
-    uploaded_by: str,
-    local_zone: ZoneInfo,
-    internal: bool = True,
-    caption: str | None = None,
-    photos_only: bool = False,
-) -> Evidence:
-    """Keeps an upload on a case (EvidenceRejected, with the reason, if its content is not acceptable).
-
-    The photo's own EXIF time and position are recorded; the caller adds the row to its transaction, so a
-    request that fails later stores no row (the file, named by its hash, is harmless and reused on retry).
-    """
-    media_type = accepted_media_type(data, photos_only=photos_only)
-    digest = sha256_of(data)
-    existing = session.exec(
-        select(Evidence).where(Evidence.case_number == case_number, Evidence.sha256 == digest)
-    ).first()
-    if existing is not None:
-        return existing
-    relative = f"{case_number}/evidence/{digest}{EXTENSIONS[media_type]}"
-    store_once(store_dir / relative, data, relative)
-    metadata = read_photo_metadata(data, local_zone) if media_type in PHOTO_TYPES else None
-    evidence = Evidence(
-        case_number=case_number,
-        sha256=digest,
-        media_type=media_type,
-        size=len(data),
-        path=relative,
-        original_name=original_name[:MAX_NAME_LENGTH] or "upload",
-        source=source.value,
-        internal=internal,
-        caption=caption,
-        taken_at=metadata.taken_at if metadata else None,
-        taken_at_source=CaptureTimeSource.EXIF.value if metadata and metadata.taken_at else None,
-        latitude=metadata.latitude if metadata else None,
-        longitude=metadata.longitude if metadata else None,
-        uploaded_by=uploaded_by,
-    )
-    session.add(evidence)
-    session.flush()
-    return evidence
 
 
 def evidence_of(session: Session, case_number: str, *, public_only: bool = False) -> list[Evidence]:

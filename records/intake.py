@@ -193,6 +193,22 @@ def attach_complaint(session: Session, case: Case, complaint: NewComplaint) -> C
     return row
 
 
+def note_new_case_beside(session: Session, case: Case, open_case: Case, reason: str) -> None:
+    """Says on the new case's timeline why it was opened although a case about the same property and violation
+    type is open, so a supervisor reading either sees they were kept apart on purpose."""
+    session.add(
+        CaseEvent(
+            case_number=case.case_number,
+            key="0000-beside-open-case",
+            kind="opened_beside_open_case",
+            stage=CaseStage.RECEIVED,
+            summary=f"Opened as a new case beside open case {open_case.case_number}: {reason}",
+            actor="intake",
+            data={"open_case": open_case.case_number, "reason": reason},
+        )
+    )
+
+
 def case_start(session: Session, case: Case, policy: CasePolicy) -> CaseStart:
     parcel = session.get(Parcel, case.parcel_id)
     first = session.exec(

@@ -158,7 +158,7 @@ class Case(SQLModel, table=True):
         Index("ix_cases_overdue_next_deadline", "overdue", "next_deadline"),
         Index("ix_cases_closed_at", "closed_at"),
         # Two reports of the same problem at the same moment cannot open two cases: the second insert fails and
-        # its intake joins the first (api/intake.py). Migration 0014.
+        # its intake joins the first (services/intake.py). Migration 0014.
         Index(
             "ux_cases_open_joining_reports",
             "parcel_id",

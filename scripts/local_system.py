@@ -22,8 +22,8 @@ from records.db import make_engine, session_factory, transaction
 from records.demo_city import DEMO_PASSWORD, load_demo_city
 from records.migrate import upgrade_to_head
 from records.tables import Case
+from services.temporal_client import connect, register_search_attributes
 from workers.devserver import dev_server_command
-from workflows.client import connect, register_search_attributes
 
 API_PORT = 8000
 TEMPORAL_PORT = 7233

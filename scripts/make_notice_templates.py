@@ -30,7 +30,7 @@ from docx.shared import Inches, Pt, RGBColor
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from activities.documents import TEMPLATES_DIR, deterministic_docx
+from adapters.letter_renderer import TEMPLATES_DIR, deterministic_docx
 from domain.notices import LetterKind
 
 BUILT = datetime(2026, 1, 1, tzinfo=UTC)

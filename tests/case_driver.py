@@ -25,9 +25,9 @@ from domain.policy import Policy
 from domain.stages import CaseStage
 from records.db import SessionFactory
 from records.intake import ComplainantDetails
+from services.temporal_client import start_case
 from tests.helpers import file_case
 from workers.main import build_worker
-from workflows.client import start_case
 
 HISTORIES = Path(__file__).parent / "histories"
 _TIMER_OF = {CaseStage.AWAITING_COMPLIANCE: "compliance_deadline", CaseStage.COST_RECOVERY: "payment_due"}

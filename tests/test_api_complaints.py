@@ -57,7 +57,9 @@ async def test_case_numbers_are_sequential_and_a_point_finds_its_parcel(api: Api
     first = (await api.post("/api/v1/complaints", "officer", json=MAPLE)).json()["case_number"]
     parcels = (await api.get("/api/v1/parcels", "clerk", params={"q": "142 Maple"})).json()
     point = {"lat": parcels[0]["lat"] + 0.0001, "lon": parcels[0]["lon"]}
-    second = await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "address": point, "channel": "open311"})
+    # Another problem at the same property: a case of its own (the same problem would join the first).
+    refuse = {**MAPLE, "violation_code": "PS-REFUSE", "address": point, "channel": "open311"}
+    second = await api.post("/api/v1/complaints", "clerk", json=refuse)
     assert second.status_code == 201, second.text
     assert int(second.json()["case_number"][-6:]) == int(first[-6:]) + 1
     detail = await eventually(
@@ -69,6 +71,36 @@ async def test_case_numbers_are_sequential_and_a_point_finds_its_parcel(api: Api
 
 async def _json(response: Awaitable[httpx.Response]) -> Any:
     return (await response).json()
+
+
+async def test_a_complaint_about_a_problem_with_an_open_case_joins_that_case(api: Api, worker: None) -> None:
+    first = await api.post("/api/v1/complaints", "clerk", json=MAPLE)
+    assert first.status_code == 201 and first.json()["joined_open_case"] is False
+    case_number = first.json()["case_number"]
+    again = await api.post("/api/v1/complaints", "officer", json={**MAPLE, "channel": "email"})
+    assert again.status_code == 200, again.text
+    assert again.json()["case_number"] == case_number and again.json()["joined_open_case"] is True
+
+    async def kinds() -> list[str]:
+        return [e["kind"] for e in (await api.get(f"/api/v1/cases/{case_number}", "clerk")).json()["timeline"]]
+
+    assert "duplicate_attached" in await eventually(kinds, until=lambda k: "duplicate_attached" in k)
+
+
+async def test_a_new_case_beside_the_open_one_needs_a_reason_and_keeps_it(api: Api, worker: None) -> None:
+    case_number = (await api.post("/api/v1/complaints", "clerk", json=MAPLE)).json()["case_number"]
+    unexplained = await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "open_new_case": True})
+    assert unexplained.status_code == 422
+    [error] = unexplained.json()["detail"]
+    assert error["loc"] == ["body", "reason"] and "why a new case" in error["msg"]
+
+    reason = "The rear lot is a separate yard, fenced off and reported by another tenant"
+    separate = await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "open_new_case": True, "reason": reason})
+    assert separate.status_code == 201, separate.text
+    assert separate.json()["case_number"] != case_number and separate.json()["joined_open_case"] is False
+    timeline = (await api.get(f"/api/v1/cases/{separate.json()['case_number']}", "clerk")).json()["timeline"]
+    [beside] = [e for e in timeline if e["kind"] == "opened_beside_open_case"]
+    assert reason in beside["summary"] and case_number in beside["summary"]
 
 
 async def test_an_unknown_violation_code_is_refused_with_the_valid_codes(api: Api) -> None:
@@ -110,7 +142,9 @@ async def test_schema_errors_name_the_field(api: Api) -> None:
 async def test_nothing_is_stored_for_a_refused_complaint(api: Api) -> None:
     before = (await api.post("/api/v1/complaints", "clerk", json=MAPLE)).json()["case_number"]
     await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "violation_code": "NOPE"})
-    after = (await api.post("/api/v1/complaints", "clerk", json=MAPLE)).json()["case_number"]
+    after = (await api.post("/api/v1/complaints", "clerk", json={**MAPLE, "violation_code": "PS-REFUSE"})).json()[
+        "case_number"
+    ]
     assert int(after[-6:]) == int(before[-6:]) + 1
 
 

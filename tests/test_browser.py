@@ -20,10 +20,10 @@ from temporalio.testing import WorkflowEnvironment
 from config.settings import PROJECT_ROOT
 from domain.case import CaseSnapshot
 from records.db import make_engine, session_factory
+from services.temporal_client import case_handle
 from tests.conftest import running_system, start_time_skipping_server
 from tests.test_evidence import photo
 from workers.main import build_worker
-from workflows.client import case_handle
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"

@@ -30,11 +30,11 @@ from records.evidence import Evidence
 from records.open311 import create_key
 from records.outbox import attached_notice
 from records.tables import Message, User
+from services.temporal_client import case_handle
 from tests.conftest import Api
 from tests.helpers import eventually, form_token, sign_in
 from tests.test_console_cases import act, inspect, opened
 from tests.test_evidence import photo
-from workflows.client import case_handle
 
 USERNAMES = {Role.HEARING_OFFICER: "hearing"}
 # Requests from outside the workflow: a console form that reached the case shows up as one of these.

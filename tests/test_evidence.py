@@ -13,7 +13,8 @@ from sqlmodel import select
 from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource
 from domain.policy import Policy
 from records.db import make_engine, session_factory, transaction
-from records.evidence import Evidence, evidence_of, store_evidence
+from records.evidence import Evidence, evidence_of
+from services.evidence import store_evidence
 from tests.helpers import file_case
 
 

@@ -24,12 +24,12 @@ from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory
 from records.intake import ComplainantDetails
 from records.tables import Message
+from services.temporal_client import case_handle, start_case
 from tests.conftest import TEST_SECRET, make_settings, open_api
 from tests.helpers import eventually, file_case
 from tests.standins.sendgrid import SendGridStandin
 from tests.standins.server import Standin
 from tests.standins.twilio import TwilioStandin
-from workflows.client import case_handle, start_case
 
 CITY_NUMBER = "+15550100311"
 NEIGHBOUR = "+15550100777"

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from activities.documents import DocumentActivities
 from activities.letters import NoticeLetterActivities
 from activities.property import PropertyActivities
+from adapters.letter_renderer import LetterRenderer
 from config.settings import CONFIG_DIR
 from domain.case import FineRecord, NoticeRecord, Observation, ParcelFacts
 from domain.city import load_city
@@ -185,7 +185,7 @@ def test_no_owner_letter_built_for_a_case_carries_the_complainant(tmp_path: Path
     store = tmp_path / "documents"
     letters = NoticeLetterActivities(
         sessions,
-        DocumentActivities(store),
+        LetterRenderer(store),
         load_city(CONFIG_DIR / "demo_city" / "city.toml"),
         access_secret=b"test-secret-key-that-is-long-enough",
         portal_url="https://riverton.example/portal/owner",

@@ -12,7 +12,10 @@ import pytest
 from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 
-from activities.messaging import MessagingActivities, OutboxSender, ProviderDeclined, SendGridSender, TwilioSender
+from activities.messaging import MessagingActivities
+from adapters.senders import OutboxSender, ProviderDeclined
+from adapters.sendgrid_mail import SendGridSender
+from adapters.twilio_sms import TwilioSender
 from domain.messages import MessageChannel, NoticeEmail, OwnerReminder
 from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory, transaction

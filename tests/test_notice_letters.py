@@ -17,7 +17,7 @@ import pytest
 from pydantic import ValidationError
 from temporalio.exceptions import ApplicationError
 
-from activities.documents import TEMPLATES_DIR, DocumentActivities, render_docx
+from adapters.letter_renderer import TEMPLATES_DIR, LetterRenderer, render_docx
 from config.settings import CONFIG_DIR
 from domain.case import ParcelFacts
 from domain.city import load_city
@@ -284,7 +284,7 @@ def package_text(data: bytes) -> str:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, LetterKind], tuple[RenderRequest, bytes]]:
     """Every letter under both packs, through the activity, for a case that has a complainant."""
     store = tmp_path_factory.mktemp("documents")
-    activities = DocumentActivities(store)
+    activities = LetterRenderer(store)
     letters = {}
     for pack, (policy, code) in PACKS.items():
         case = CaseFile(policy, code, PARCEL, COMPLAINANT, OFFICER)
@@ -450,8 +450,8 @@ def test_a_letter_goes_to_its_audience_with_what_it_needs() -> None:
 def test_rendering_again_returns_the_stored_letter(tmp_path: Path) -> None:
     case = CaseFile(PACKS["ontario"][0], "ON-PS-EXTERIOR", PARCEL, COMPLAINANT, OFFICER)
     request = _request(case, LetterKind.NOTICE_OF_VIOLATION, key="notice-2")
-    first = DocumentActivities(tmp_path).render_letter(request)
-    again = DocumentActivities(tmp_path).render_letter(request)
+    first = LetterRenderer(tmp_path).render_letter(request)
+    again = LetterRenderer(tmp_path).render_letter(request)
     assert first.path == again.path == f"{CASE_NUMBER}/notice-2-notice_of_violation.docx"
     assert first.sha256 == again.sha256
     assert not first.already_stored and again.already_stored
@@ -471,12 +471,12 @@ def test_rendering_again_returns_the_stored_letter(tmp_path: Path) -> None:
 def test_a_different_letter_under_the_same_key_is_refused(tmp_path: Path) -> None:
     case = CaseFile(PACKS["default"][0], "PS-EXTERIOR", PARCEL, COMPLAINANT, OFFICER)
     request = _request(case, LetterKind.NOTICE_OF_VIOLATION, key="notice-2")
-    stored = DocumentActivities(tmp_path).render_letter(request)
+    stored = LetterRenderer(tmp_path).render_letter(request)
     changed = request.model_copy(
         update={"context": request.context.model_copy(update={"letter_date": date(2026, 3, 3)})}
     )
     with pytest.raises(ApplicationError, match="already exists with a different hash") as refused:
-        DocumentActivities(tmp_path).render_letter(changed)
+        LetterRenderer(tmp_path).render_letter(changed)
     assert refused.value.non_retryable
     assert hashlib.sha256((tmp_path / stored.path).read_bytes()).hexdigest() == stored.sha256
 
@@ -499,12 +499,12 @@ def test_rendering_is_deterministic(tmp_path: Path) -> None:
 def test_a_pdf_is_optional_and_never_fails_the_letter(tmp_path: Path) -> None:
     case = CaseFile(PACKS["default"][0], "PS-EXTERIOR", PARCEL, COMPLAINANT, OFFICER)
     request = _request(case, LetterKind.COURTESY_NOTICE)
-    broken = DocumentActivities(tmp_path, office="/bin/false").render_letter(request)
+    broken = LetterRenderer(tmp_path, office="/bin/false").render_letter(request)
     assert broken.pdf_path is None and broken.pdf_sha256 is None
     assert broken.pdf_unavailable_reason is not None and broken.pdf_unavailable_reason.startswith(
         "PDF conversion failed"
     )
-    result = DocumentActivities(tmp_path).render_letter(request)
+    result = LetterRenderer(tmp_path).render_letter(request)
     assert result.already_stored
     if result.pdf_path is None:
         assert result.pdf_unavailable_reason == "neither libreoffice nor soffice is on PATH"

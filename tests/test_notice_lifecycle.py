@@ -15,16 +15,18 @@ import pytest
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.messaging import MessagingActivities, SendGridSender, TwilioSender
+from activities.messaging import MessagingActivities
+from adapters.sendgrid_mail import SendGridSender
+from adapters.twilio_sms import TwilioSender
 from domain.actions import DeliveryFailed
 from domain.evidence import EvidenceSource
 from domain.policy import Policy
 from domain.stages import CaseStage, Outcome, ServiceMethod
 from records.db import make_engine, session_factory, transaction
 from records.documents import CaseDocument
-from records.evidence import store_evidence
 from records.intake import ComplainantDetails
 from records.tables import Alert, CaseEvent, CaseNotice, Complainant, Complaint, Message, Parcel, SmsOptOut
+from services.evidence import store_evidence
 from tests.case_driver import CaseDriver, case_driver
 from tests.conftest import prepare_database
 from tests.helpers import eventually

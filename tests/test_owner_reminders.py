@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from activities.messaging import MessagingActivities, OutboxSender
+from activities.messaging import MessagingActivities
+from adapters.senders import OutboxSender
 from domain.messages import OwnerReminder
 from domain.policy import Policy
 from domain.stages import CaseStage, Outcome

@@ -26,7 +26,7 @@ from domain.evidence import EvidenceSource
 from domain.policy import Policy, load_policy
 from domain.stages import ServiceMethod
 from records.db import make_engine, session_factory, transaction
-from records.evidence import store_evidence
+from services.evidence import store_evidence
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually
 from workers.main import build_worker
@@ -90,8 +90,8 @@ async def plain_worker(
         yield
 
 
-async def _notice_issued(api: Api) -> str:
-    case = str((await api.post("/api/v1/complaints", "clerk", json=REFUSE)).json()["case_number"])
+async def _notice_issued(api: Api, **filing: Any) -> str:
+    case = str((await api.post("/api/v1/complaints", "clerk", json={**REFUSE, **filing})).json()["case_number"])
 
     async def stage() -> Any:
         return (await api.get(f"/api/v1/cases/{case}", "clerk")).json()["stage"]
@@ -220,7 +220,9 @@ async def test_a_posting_at_the_property_is_recorded_with_its_photo(
     postal: Api, plain_worker: None, policy: Policy
 ) -> None:
     api = postal
-    case, other = await _notice_issued(api), await _notice_issued(api)
+    # A second case about the same property and problem, kept apart on purpose (else the complaint joins the first).
+    beside = {"open_new_case": True, "reason": "a second case to hold another case's photo"}
+    case, other = await _notice_issued(api), await _notice_issued(api, **beside)
     serve = ACTIONS.format(case, "record_service")
     bare = await api.post(serve, "officer", json={"method": "posting"})
     assert bare.status_code == 409

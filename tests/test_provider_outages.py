@@ -15,18 +15,20 @@ import pytest
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.messaging import MessagingActivities, SendGridSender, TwilioSender
+from activities.messaging import MessagingActivities
+from adapters.sendgrid_mail import SendGridSender
+from adapters.twilio_sms import TwilioSender
 from domain.policy import Policy
 from records.db import SessionFactory, make_engine, session_factory
 from records.intake import ComplainantDetails
 from records.tables import Message
+from services.temporal_client import case_handle, start_case
 from tests.helpers import eventually, file_case
 from tests.standins.fixtures import sendgrid_standin, twilio_standin  # noqa: F401
 from tests.standins.sendgrid import SendGridStandin
 from tests.standins.server import Standin
 from tests.standins.twilio import TwilioStandin
 from workers.main import build_worker
-from workflows.client import case_handle, start_case
 
 NEIGHBOUR_EMAIL = "neighbour@example.net"
 NEIGHBOUR_PHONE = "+15550100777"

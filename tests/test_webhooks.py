@@ -25,6 +25,7 @@ from domain.policy import Policy
 from domain.stages import CaseStage, ServiceMethod
 from records.db import make_engine, session_factory, transaction
 from records.tables import Alert, CaseEvent, Message, SmsOptOut
+from services.temporal_client import case_handle, start_case
 from tests.case_driver import ACTORS
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import case_with_owner_contacts, eventually, file_case
@@ -32,7 +33,6 @@ from tests.standins.sendgrid import SendGridStandin
 from tests.standins.sendgrid_events import EventWebhookSigner, event
 from tests.standins.twilio import TwilioStandin
 from workers.main import build_worker
-from workflows.client import case_handle, start_case
 
 TWILIO_TOKEN = "twilio-auth-token-for-tests-0123456789"
 PUBLIC = "https://abate.riverton.example"

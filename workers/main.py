@@ -18,19 +18,19 @@ from temporalio.worker import Worker
 from activities.alerts import AlertActivities
 from activities.assignment import AssignmentActivities
 from activities.deadlines import compute_deadline
-from activities.documents import DocumentActivities
 from activities.letters import NoticeLetterActivities
 from activities.messaging import MessagingActivities, messaging_activities, owner_portal_url
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
+from adapters.letter_renderer import LetterRenderer
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
 from records.db import SessionFactory, make_engine, session_factory
+from services.temporal_client import connect
 from workers.reconciler import Reconciler
 from workers.schedules import ensure_digest_schedules
 from workflows.case import CaseWorkflow
-from workflows.client import connect
 from workflows.digests import DigestWorkflow
 from workflows.hearing import HearingWorkflow
 from workflows.remediation import RemediationWorkflow
@@ -50,7 +50,7 @@ def activities(
     city = load_city(settings.city_dir / "city.toml")
     letters = NoticeLetterActivities(
         sessions,
-        DocumentActivities(store),
+        LetterRenderer(store),
         city,
         access_secret=settings.secret_key.get_secret_value().encode(),
         portal_url=owner_portal_url(settings),

@@ -12,7 +12,7 @@ from temporalio.service import RPCError
 from domain.policy import Policy
 from records.db import SessionFactory
 from records.intake import pending_workflow_starts
-from workers.launcher import UnknownViolationType, launch_case
+from services.launcher import UnknownViolationType, launch_case
 
 log = logging.getLogger(__name__)
 

@@ -18,16 +18,12 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
-from temporalio.client import WorkflowQueryFailedError
-from temporalio.service import RPCError
 
 from api.console.forms import FormField, field_errors, form_fields, payload_of
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
-from api.context import AppContext
 from api.deps import ContextDep
-from api.routes.actions import CASE_EVENTS, send_event, take_action
-from api.routes.cases import temporal_ui_link
+from config.settings import temporal_ui_link
 from domain import actions as act
 from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
 from domain.case import CaseSnapshot
@@ -35,37 +31,16 @@ from domain.evidence import EvidenceSource
 from domain.process import closing_outcomes
 from domain.staff_actions import STAFF_ACTIONS, offered_actions
 from domain.stages import CaseStage
+from records.case_file import CaseFile, read_case_file
 from records.evidence import Evidence, evidence_of
-from records.tables import (
-    Case,
-    CaseEvent,
-    CaseNotice,
-    Complainant,
-    Complaint,
-    Hearing,
-    LedgerLine,
-    Message,
-    Officer,
-    Parcel,
-    User,
-)
-from workflows.client import case_handle
+from records.tables import Case, CaseNotice, Complainant, Complaint, Message, Officer, User
+from services.case_snapshot import case_snapshot
+from services.context import AppContext
+from services.staff_actions import CASE_EVENTS, send_event, take_action
 
 router = APIRouter(include_in_schema=False)
-SNAPSHOT_TIMEOUT_SECONDS = 5.0
 # Recorded on the inspection page (with photos), not through a generic form.
 INSPECTIONS = ("record_inspection", "record_reinspection")
-
-
-async def case_snapshot(context: AppContext, case_number: str) -> CaseSnapshot | None:
-    """What the workflow says now; None when the engine cannot answer (the page then shows the records only)."""
-    try:
-        return await asyncio.wait_for(
-            case_handle(context.temporal, case_number).query("snapshot", result_type=CaseSnapshot),
-            timeout=SNAPSHOT_TIMEOUT_SECONDS,
-        )
-    except (RPCError, WorkflowQueryFailedError, TimeoutError, RuntimeError):
-        return None
 
 
 @dataclass
@@ -109,10 +84,9 @@ def _offers(session: Session, case_number: str, user: User, snapshot: CaseSnapsh
     return offers
 
 
-def _records(session: Session, context: AppContext, case: Case, user: User) -> dict[str, Any]:
+def _records(session: Session, context: AppContext, file: CaseFile, user: User) -> dict[str, Any]:
+    case = file.case
     number = case.case_number
-    parcel = session.get(Parcel, case.parcel_id)
-    officer = session.get(Officer, case.assigned_officer_id) if case.assigned_officer_id else None
     complaints = []
     may_see = user.role in SEE_COMPLAINANT
     for complaint in session.exec(select(Complaint).where(Complaint.case_number == number).order_by(col(Complaint.id))):
@@ -124,28 +98,23 @@ def _records(session: Session, context: AppContext, case: Case, user: User) -> d
         .order_by(col(Case.opened_at).desc())
     )
     messages = list(session.exec(select(Message).where(Message.case_number == number).order_by(col(Message.id))))
-    ledger = list(session.exec(select(LedgerLine).where(LedgerLine.case_number == number).order_by(col(LedgerLine.id))))
     evidence = evidence_of(session, number)
     return {
         "case": case,
-        "parcel": parcel,
-        "officer": officer,
+        "parcel": file.parcel,
+        "officer": file.officer,
         "violation": context.policy.violation(case.violation_code),
         "complaints": complaints,
         "may_see_complainant": may_see,
         "history": [(c, CaseStage(c.stage).label) for c in earlier],
-        "events": list(
-            session.exec(select(CaseEvent).where(CaseEvent.case_number == number).order_by(col(CaseEvent.id)))
-        ),
+        "events": file.timeline,
         "evidence": evidence,
         "before_after": before_and_after(evidence),
-        "notices": list(
-            session.exec(select(CaseNotice).where(CaseNotice.case_number == number).order_by(col(CaseNotice.seq)))
-        ),
+        "notices": file.notices,
         "messages": messages,
-        "ledger": [line for line in ledger if line.entry_type != "remediation_cost"],
-        "costs": [line for line in ledger if line.entry_type == "remediation_cost"],
-        "hearings": list(session.exec(select(Hearing).where(Hearing.case_number == number))),
+        "ledger": [line for line in file.ledger if line.entry_type != "remediation_cost"],
+        "costs": [line for line in file.ledger if line.entry_type == "remediation_cost"],
+        "hearings": file.hearings,
     }
 
 
@@ -184,10 +153,10 @@ async def show_case(
 
     def load() -> dict[str, Any] | None:
         with context.sessions() as session:
-            case = session.get(Case, case_number)
-            if case is None:
+            file = read_case_file(session, case_number)
+            if file is None:
                 return None
-            return {**_records(session, context, case, user), "offers": _offers(session, case_number, user, snapshot)}
+            return {**_records(session, context, file, user), "offers": _offers(session, case_number, user, snapshot)}
 
     values = await asyncio.to_thread(load)
     if values is None:

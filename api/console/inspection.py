@@ -18,19 +18,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
-from api.console.case_page import case_snapshot
 from api.console.forms import field_errors
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
-from api.context import AppContext
 from api.deps import ContextDep
-from api.routes.actions import take_action
 from domain.evidence import CaptureTimeSource, EvidenceRejected, EvidenceSource, device_capture_time
 from domain.staff_actions import INSPECT, STAFF_ACTIONS
 from domain.stages import CaseStage
 from records.db import transaction
-from records.evidence import Evidence, evidence_of, store_evidence
+from records.evidence import Evidence, evidence_of
 from records.tables import Case, Parcel, User
+from services.case_snapshot import case_snapshot
+from services.context import AppContext
+from services.evidence import store_evidence
+from services.staff_actions import take_action
 
 router = APIRouter(include_in_schema=False)
 MAX_PHOTOS = 20

@@ -1,6 +1,6 @@
 """The intake form: complaints taken by phone, at the counter, by e-mail or from a council office.
 
-It files through the JSON API's own intake path (validation, storage, the workflow's start). Before a
+It files through the intake service every channel uses (validation, storage, the workflow's start). Before a
 second case is opened about the same property and violation, the clerk is shown the open one and may
 attach the complaint to it instead (the case hears of it by its `duplicate_complaint` signal).
 """
@@ -11,22 +11,20 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, status
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.console.forms import field_errors
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
-from api.context import AppContext
 from api.deps import ContextDep
-from api.intake import dispatch
-from api.routes.complaints import store_body
 from api.schemas import ComplaintCreate
 from domain.access import console_page_roles
 from domain.stages import CaseStage, Channel
 from records.intake import open_case_for, parcel_by_address, search_parcels
 from records.tables import Case, User
+from services.context import AppContext
+from services.intake import RefusedField, dispatch, store_report
 
 router = APIRouter(include_in_schema=False)
 INTAKE = console_page_roles("/intake")
@@ -107,9 +105,11 @@ async def file_from_intake(request: Request, context: ContextDep, user: Annotate
         if existing is not None:
             return _page(request, context, user, form, open_case=existing, status_code=status.HTTP_409_CONFLICT)
     try:
-        filed = await asyncio.to_thread(store_body, context, body, user.id, join_open_case=decision == "attach")
-    except RequestValidationError as exc:
-        errors = field_errors(list(exc.errors()))
+        filed = await asyncio.to_thread(
+            store_report, context, body.report(), user.id, join_open_case=decision == "attach"
+        )
+    except RefusedField as exc:
+        errors = {exc.field: exc.message}
         return _page(request, context, user, form, errors=errors, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     number = filed.case.case_number
     started = await dispatch(context, filed)

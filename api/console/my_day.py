@@ -14,15 +14,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
-from api.console.case_page import case_snapshot
 from api.console.pages import render
 from api.console.session import staff
-from api.context import AppContext
 from api.deps import ContextDep
 from domain.access import console_page_roles
 from domain.routing import Point, Stop, distance_m, route_length_m, route_order
 from domain.stages import CaseStage
 from records.tables import Case, Officer, Parcel, User
+from services.case_snapshot import case_snapshot
+from services.context import AppContext
 
 router = APIRouter(include_in_schema=False)
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 640, 420, 30

@@ -15,11 +15,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.console.session import CSRF_FIELD, CsrfRejected, PageForbidden, SignInRequired, csrf_token, remember_csrf
-from api.context import AppContext
 from domain.access import CONSOLE_PAGES, complainant_withheld
 from domain.evidence import CaptureTimeSource
 from domain.stages import CaseStage
 from records.tables import User
+from services.context import AppContext
 
 API_DIR = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=API_DIR / "templates")

@@ -1,48 +1,23 @@
 """Staff actions on a case (`POST /api/v1/cases/{case_number}/actions/{action}`) and events staff enter for
 people outside (`/events/{event}`): appeals and extension requests received by mail, payments at the counter.
 
-Each action is a workflow update: the workflow's validator decides, and a refusal comes back as 409 with
-the rule's own words.
+Each calls the one staff-action path (services/staff_actions.py), which the console uses too.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, status
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
-from sqlmodel import select
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from fastapi import APIRouter, Body, status
+from pydantic import BaseModel
 
-from api.context import AppContext
 from api.deps import ContextDep, CurrentUser
-from domain import actions as act
-from domain.access import CASE_EVENT_ROLES, Role
 from domain.case import CaseSnapshot, HumanStep
-from domain.evidence import PHOTO_TYPES, EvidenceSource
-from domain.staff_actions import STAFF_ACTIONS
-from records.evidence import Evidence
-from records.tables import Case, Officer, User
-from workflows.client import case_handle
+from services.staff_actions import send_event, take_action
 
 router = APIRouter(prefix="/api/v1/cases", tags=["case actions"])
-
-# Events from outside that staff may enter on someone's behalf, with who may enter them (domain/access).
-_EVENT_BODIES: dict[str, type[BaseModel]] = {
-    "owner_reported_compliance": act.OwnerReportedCompliance,
-    "extension_requested": act.ExtensionRequested,
-    "appeal_filed": act.AppealFiled,
-    "payment_received": act.PaymentReceived,
-}
-CASE_EVENTS: dict[str, tuple[type[BaseModel], frozenset[Role]]] = {
-    event: (model, CASE_EVENT_ROLES[event]) for event, model in _EVENT_BODIES.items()
-}
 
 
 class ActionResult(BaseModel):
@@ -70,97 +45,6 @@ class ActionResult(BaseModel):
         )
 
 
-def _validated(model: type[BaseModel], payload: dict[str, Any] | None) -> BaseModel:
-    try:
-        return model.model_validate(payload or {})
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
-        ) from None
-
-
-def _check_role(name: str, allowed: frozenset[Role], user: User) -> None:
-    if user.role not in allowed:
-        roles = ", ".join(sorted(r.value for r in allowed))
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail=f"Your role ({user.role}) may not {name}; it needs: {roles}."
-        )
-
-
-def _case_and_officer(context: AppContext, case_number: str, badge: str | None) -> act.OfficerChoice | None:
-    with context.sessions() as session:
-        if session.get(Case, case_number) is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No case {case_number}.")
-        if badge is None:
-            return None
-        officer = session.exec(select(Officer).where(Officer.badge == badge, Officer.active)).first()
-    if officer is None or officer.id is None:
-        raise RequestValidationError(
-            [{"loc": ("body", "officer_badge"), "msg": f"no active officer has badge {badge!r}", "type": "value_error"}]
-        )
-    return act.OfficerChoice(id=officer.id, badge=officer.badge, name=officer.name)
-
-
-def _check_posting_photo(context: AppContext, case_number: str, body: BaseModel) -> None:
-    """A posting is proved by a photo of that case, kept as posting evidence (the workflow cannot look it up)."""
-    evidence_id = getattr(body, "evidence_id", None) if isinstance(body, act.RecordService) else None
-    if evidence_id is None:
-        return
-    with context.sessions() as session:
-        evidence = session.get(Evidence, evidence_id)
-    reason = None
-    if evidence is None or evidence.case_number != case_number:
-        reason = f"case {case_number} has no evidence {evidence_id}"
-    elif evidence.source != EvidenceSource.POSTING or evidence.media_type not in PHOTO_TYPES:
-        reason = f"evidence {evidence_id} is not a photo of the posted notice (source {EvidenceSource.POSTING.value})"
-    if reason:
-        raise RequestValidationError([{"loc": ("body", "evidence_id"), "msg": reason, "type": "value_error"}])
-
-
-def _reason(failure: WorkflowUpdateFailedError) -> str:
-    cause = failure.cause
-    return cause.message if isinstance(cause, ApplicationError) else str(cause)
-
-
-def _not_running(exc: RPCError, case_number: str) -> HTTPException:
-    if exc.status is RPCStatusCode.NOT_FOUND:
-        return HTTPException(
-            status.HTTP_409_CONFLICT,
-            detail=f"Case {case_number} is closed or not started yet; no action can change it.",
-        )
-    return HTTPException(
-        status.HTTP_503_SERVICE_UNAVAILABLE, detail="The case engine is unavailable; try again shortly."
-    )
-
-
-async def take_action(
-    context: AppContext, user: User, case_number: str, action: str, payload: dict[str, Any] | None
-) -> CaseSnapshot:
-    """The one path of a staff action, for the JSON API and the console: role, body, then the workflow's update.
-    Raises HTTPException (404, 403, 409 with the rule's words, 503) or RequestValidationError (422)."""
-    kind = STAFF_ACTIONS.get(action)
-    if kind is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"No action {action!r}; actions are: {', '.join(STAFF_ACTIONS)}."
-        )
-    _check_role(action, kind.roles, user)
-    body = _validated(kind.body, payload)
-    badge = getattr(body, "officer_badge", None) if kind.names_officer else None
-    officer = await asyncio.to_thread(_case_and_officer, context, case_number, badge)
-    await asyncio.to_thread(_check_posting_photo, context, case_number, body)
-    call = act.StaffAction(
-        actor=act.Actor(username=user.username, role=Role(user.role), name=user.full_name),
-        body=body.model_dump(mode="json"),
-        officer=officer,
-    )
-    try:
-        return await case_handle(context.temporal, case_number).execute_update(action, call, result_type=CaseSnapshot)
-    except WorkflowUpdateFailedError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=_reason(exc)) from None
-    except RPCError as exc:
-        raise _not_running(exc, case_number) from None
-
-
 @router.post("/{case_number}/actions/{action}", responses={409: {"description": "The rule that refused the action"}})
 async def perform_action(
     case_number: str,
@@ -170,24 +54,6 @@ async def perform_action(
     payload: Annotated[dict[str, Any] | None, Body()] = None,
 ) -> ActionResult:
     return ActionResult.of(await take_action(context, user, case_number, action, payload))
-
-
-async def send_event(
-    context: AppContext, user: User, case_number: str, event: str, payload: dict[str, Any] | None
-) -> None:
-    """The one path of an event staff enter for someone outside, for the JSON API and the console (a signal)."""
-    if event not in CASE_EVENTS:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"No event {event!r}; events are: {', '.join(CASE_EVENTS)}."
-        )
-    model, roles = CASE_EVENTS[event]
-    _check_role(f"record {event}", roles, user)
-    body = _validated(model, payload)
-    await asyncio.to_thread(_case_and_officer, context, case_number, None)
-    try:
-        await case_handle(context.temporal, case_number).signal(event, body)
-    except RPCError as exc:
-        raise _not_running(exc, case_number) from None
 
 
 @router.post("/{case_number}/events/{event}", status_code=status.HTTP_202_ACCEPTED)

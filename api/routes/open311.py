@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request, Response
 
 from api.body_limit import BodyLimit
-from api.context import AppContext
 from api.deps import ContextDep
 from api.open311_format import PREFIX, Open311Error, Open311Route, Params, render
 from api.open311_intake import submit
 from api.open311_views import definition, discovery, service, service_request
 from domain.open311 import MAX_ROWS, parse_instant, request_window
 from records.open311 import RequestFilter, case_of_token, media_urls, service_requests
+from services.context import AppContext
 
 router = APIRouter(prefix=PREFIX, tags=["open311"], route_class=Open311Route)
 

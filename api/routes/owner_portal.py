@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -23,9 +22,16 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from temporalio.service import RPCError
 
-from activities.messaging import messaging_activities
-from api.context import AppContext
 from api.deps import ContextDep
+from api.portal_pages import (
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
+    message_page,
+    page,
+    read_form,
+    read_photos,
+    text_fields,
+)
 from api.rate_limit import (
     OWNER_ACTIONS,
     OWNER_SIGN_IN,
@@ -34,16 +40,6 @@ from api.rate_limit import (
     PAGES,
     client_of,
     limit,
-)
-from api.routes.portal import (
-    MAX_PHOTO_BYTES,
-    MAX_PHOTOS,
-    keep_photos,
-    message_page,
-    page,
-    read_form,
-    read_photos,
-    text_fields,
 )
 from api.security import OWNER_SESSION_MINUTES, create_owner_token, owner_token_case
 from domain import actions as act
@@ -58,7 +54,10 @@ from domain.stages import CaseStage
 from records.db import transaction
 from records.portal import OwnerRequest, access_code_opens, account, owner_requests, served_notices
 from records.tables import Alert, Case, Parcel
-from workflows.client import case_handle
+from services.context import AppContext
+from services.evidence import keep_photos
+from services.owner_messages import send_owner_confirmation
+from services.temporal_client import case_handle
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/portal/owner", include_in_schema=False)
@@ -319,11 +318,8 @@ async def _confirm(context: AppContext, case: Case, row: OwnerRequest, what: str
         body=f"Case {case.case_number}, {address}: {what} We received it on "
         f"{_day(context, row.submitted_at or datetime.now(UTC))}.",
     )
-    messaging = messaging_activities(
-        context.sessions, context.settings, context.settings.document_store_dir, ZoneInfo(context.city.timezone)
-    )
     try:
-        receipt = await asyncio.to_thread(messaging.send_owner_confirmation, confirmation)
+        receipt = await asyncio.to_thread(send_owner_confirmation, context, confirmation)
     except Exception as exc:  # the request stands whatever happens to its confirmation
         log.warning("confirmation %s not sent (%s)", confirmation.key, exc)
         return "We could not send you a confirmation message; this page is your confirmation."

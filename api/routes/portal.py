@@ -6,41 +6,38 @@ rate-limited per client, and what people type is stored as typed and escaped whe
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from api.body_limit import BodyLimit, BodyTooLarge
-from api.context import AppContext
 from api.deps import ContextDep, SessionDep
-from api.intake import dispatch
+from api.portal_pages import (
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
+    message_page,
+    page,
+    read_form,
+    read_photos,
+    text_fields,
+)
 from api.rate_limit import PAGES, REPORTS, RateLimited, limit
-from api.routes.complaints import store_body
 from api.schemas import ComplaintCreate, GeoPoint
 from domain.case_numbers import is_case_number
-from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource, accepted_media_type
+from domain.evidence import EvidenceSource
 from domain.stages import Channel
-from records.evidence import store_evidence
 from records.intake import search_parcels
 from records.portal import case_by_tracking_code, cases_at_addresses, public_case_view
 from records.tables import Case
+from services.context import AppContext
+from services.evidence import keep_photos
+from services.intake import RefusedField, dispatch, store_report
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
-
 MAX_DESCRIPTION = 5000
-MAX_PHOTOS = 5
-MAX_PHOTO_BYTES = MAX_EVIDENCE_BYTES
-MAX_FIELD_BYTES = 64 * 1024  # the longest text field (5,000 characters) is far below this
 # A request larger than every field and photo together is refused as it arrives (api/body_limit.py).
 MAX_REPORT_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
 BODY_LIMIT = BodyLimit("/portal/", MAX_REPORT_BYTES, "send fewer or smaller photos")
@@ -58,21 +55,6 @@ LABELS = {
     "email": "E-mail",
     "phone": "Phone",
 }
-
-
-def page(
-    request: Request, context: AppContext, name: str, values: dict[str, Any], status_code: int = 200
-) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, f"portal/{name}", {"city": context.city, **values}, status_code=status_code
-    )
-
-
-def message_page(
-    request: Request, context: AppContext, heading: str, message: str, status_code: int, back: str | None = None
-) -> HTMLResponse:
-    values = {"heading": heading, "message": message, "error": status_code >= 400, "back": back}
-    return page(request, context, "message.html", values, status_code)
 
 
 def install(app: FastAPI) -> None:
@@ -138,7 +120,7 @@ def report_form(request: Request, context: ContextDep) -> Response:
 PATTERN_ERRORS = {"email": "is not an e-mail address", "phone": "is not a phone number (digits, spaces, + ( ) - .)"}
 
 
-def _errors_of(exc: ValidationError | RequestValidationError) -> dict[str, str]:
+def _errors_of(exc: ValidationError) -> dict[str, str]:
     """Field name → the reason, in the form's own field names."""
     errors: dict[str, str] = {}
     for error in exc.errors():
@@ -182,75 +164,6 @@ def _complaint_of(values: dict[str, str]) -> tuple[ComplaintCreate | None, dict[
     return (None if errors else body), errors
 
 
-async def read_photos(uploads: list[UploadFile]) -> tuple[list[tuple[str, bytes]], str | None]:
-    """The photos' bytes, or why they are refused: too many, too large, or not a photo by their content."""
-    chosen = [u for u in uploads if u.filename or u.size]
-    if len(chosen) > MAX_PHOTOS:
-        return [], f"at most {MAX_PHOTOS} photos; {len(chosen)} were chosen"
-    photos = []
-    for upload in chosen:
-        name = upload.filename or "photo"
-        data = await upload.read(MAX_PHOTO_BYTES + 1)
-        try:
-            accepted_media_type(data, photos_only=True)
-        except EvidenceRejected as exc:
-            return [], f"{name}: {exc}"
-        photos.append((name, data))
-    return photos, None
-
-
-def keep_photos(
-    session: Session,
-    context: AppContext,
-    case_number: str,
-    photos: list[tuple[str, bytes]],
-    source: EvidenceSource,
-    uploaded_by: str,
-) -> list[str]:
-    """Stores already-checked photos as internal evidence (public pages show no photos); their references."""
-    zone = ZoneInfo(context.policy.calendar.timezone)
-    kept = [
-        store_evidence(
-            session,
-            context.settings.document_store_dir,
-            case_number=case_number,
-            data=data,
-            original_name=name,
-            source=source,
-            uploaded_by=uploaded_by,
-            local_zone=zone,
-            internal=True,
-            photos_only=True,
-        )
-        for name, data in photos
-    ]
-    return [f"evidence:{e.id}" for e in kept]
-
-
-def text_fields(form: Any, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
-    """The text fields as typed (ends trimmed); a file sent where text belongs is an error, not text."""
-    values, errors = {}, {}
-    for name in names:
-        raw = form.get(name)
-        if isinstance(raw, UploadFile):
-            errors[name] = "expected text, not a file"
-            raw = ""
-        values[name] = (raw or "").strip()
-    return values, errors
-
-
-async def read_form(request: Request, max_files: int) -> Any:
-    """The multipart form, refused whole when it has too many parts (nothing is stored); its size is limited as
-    it arrives (api/body_limit.py)."""
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        raise HTTPException(
-            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail="Send the form as multipart/form-data (or application/x-www-form-urlencoded without photos).",
-        )
-    return await request.form(max_files=max_files, max_fields=30, max_part_size=MAX_FIELD_BYTES)
-
-
 @router.post("/report", response_class=HTMLResponse)
 async def report(request: Request, context: ContextDep) -> Response:
     limit(request, REPORTS)
@@ -267,18 +180,18 @@ async def report(request: Request, context: ContextDep) -> Response:
         return _report_form(request, context, values, errors, status_code=422)
     try:
         filed = await asyncio.to_thread(
-            store_body,
+            store_report,
             context,
-            body,
+            body.report(),
             None,
             join_open_case=True,
             also=lambda session, filed: keep_photos(
                 session, context, filed.case.case_number, photos, EvidenceSource.PORTAL_REPORT, "public"
             ),
         )
-    except RequestValidationError as exc:
+    except RefusedField as exc:
         suggestions = _suggestions(context, values["address"]) if values["address"] else []
-        return _report_form(request, context, values, _errors_of(exc), suggestions, status_code=422)
+        return _report_form(request, context, values, {exc.field: exc.message}, suggestions, status_code=422)
     query = "joined=1" if filed.joined_open_case else "new=1"
     if not await dispatch(context, filed):  # stored either way; the case waits for the reconciler
         query += "&delayed=1"

@@ -26,14 +26,15 @@ from sqlmodel import Session, col, select
 from temporalio.service import RPCError, RPCStatusCode
 from twilio.request_validator import RequestValidator
 
-from activities.messaging import MESSAGE_KEY_ARG, twilio_status_callback_url
-from api.context import AppContext
+from adapters.sendgrid_mail import MESSAGE_KEY_ARG
+from adapters.twilio_sms import twilio_status_callback_url
 from api.deps import ContextDep
 from domain.actions import DeliveryFailed
 from domain.messages import DELIVERY_FAILED, delivery_advances
 from records.db import transaction
 from records.tables import Alert, Case, Message, Officer, SmsOptOut
-from workflows.client import case_handle
+from services.context import AppContext
+from services.temporal_client import case_handle
 
 router = APIRouter(prefix="/webhooks", tags=["provider webhooks"])
 

@@ -48,7 +48,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
-from activities.messaging import RehostedTwilioHttpClient, rehosted_twilio_url
+from adapters.twilio_sms import RehostedTwilioHttpClient, rehosted_twilio_url
 from tests.standins.contracts import FORM, TWILIO_ERRORS, message_create_violations, message_list_violations
 from tests.standins.server import RecordedRequest, Request, Response, Standin
 

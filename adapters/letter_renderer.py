@@ -8,9 +8,7 @@ not the clock), so a retried activity produces the same bytes and finds its own 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
-import os
 import shutil
 import subprocess
 import tempfile
@@ -23,9 +21,9 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from adapters.document_store import DocumentConflict, sha256_of, store_once
 from config.settings import PROJECT_ROOT
 from domain.notices import (
     ComplainantLetterContext,
@@ -47,13 +45,6 @@ from domain.notices import (
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates" / "notices"
 PDF_TIMEOUT_SECONDS = 120
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-# --- Rendering --------------------------------------------------------------------------------------
 
 
 def _day(ctx: Context, value: date | datetime) -> date:
@@ -137,57 +128,14 @@ def render_docx(template: bytes, context: LetterContext | ComplainantLetterConte
     return deterministic_docx(buffer.getvalue(), stamp)
 
 
-# --- The store ---------------------------------------------------------------------------------------
+class LetterRenderer:
+    """Renders a letter from its Word template into the document store, with a PDF copy when LibreOffice can make one."""
 
-
-class DocumentConflict(ApplicationError):
-    def __init__(self, relative: str, stored: str, rendered: str) -> None:
-        super().__init__(
-            f"document {relative} already exists with a different hash (stored {stored[:12]}…, this render "
-            f"{rendered[:12]}…): a stored letter is never replaced; issue a new letter under a new business key",
-            type="DocumentConflict",
-            non_retryable=True,
-        )
-
-
-def store_once(path: Path, data: bytes, relative: str) -> bool:
-    """Writes `data` at `path` unless the name exists; True when written, False when these bytes were already there.
-
-    The file is complete on disk before it gets its name (temp file, fsync, hard link), and a link never
-    replaces an existing name, so neither a crash nor a racing attempt can leave a half letter or swap one.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            stored, rendered = sha256_of(path.read_bytes()), sha256_of(data)
-            if stored == rendered:
-                return False
-            raise DocumentConflict(relative, stored, rendered) from None
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-        return True
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-
-
-class DocumentActivities:
     def __init__(self, store_dir: Path, templates_dir: Path = TEMPLATES_DIR, office: str | None = None) -> None:
         self._store = store_dir
         self._templates = templates_dir
         self._office = office if office is not None else (shutil.which("libreoffice") or shutil.which("soffice"))
 
-    @activity.defn(name="render_letter")
     def render_letter(self, request: RenderRequest) -> RenderedDocument:
         template_path = self._templates / request.kind.template_name
         if not template_path.is_file():

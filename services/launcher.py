@@ -11,7 +11,7 @@ from domain.policy import Policy
 from records.db import SessionFactory, transaction
 from records.intake import case_start, mark_workflow_started
 from records.tables import Case
-from workflows.client import start_case
+from services.temporal_client import start_case
 
 
 class UnknownViolationType(LookupError):
