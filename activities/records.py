@@ -86,17 +86,17 @@ def _write_entries(session: Session, case_number: str, event_key: str, entries: 
                     issued_at=entry.issued_at,
                 )
                 for field in (
-                    "pdf_path",
-                    "pdf_sha256",
-                    "pdf_unavailable_reason",
+                    "created_by",
+                    "served_at",
+                    "service_method",
+                    "appeal_deadline",
+                    "served_by",
                     "tracking_number",
                     "posting_evidence_id",
+                    "awaiting_service_by",
                 ):
                     setattr(notice, field, getattr(entry, field))
-                for field in ("created_by", "served_at", "service_method", "appeal_deadline", "served_by", "template"):
-                    setattr(notice, field, getattr(entry, field))
-                for field in ("template_version", "document_path", "document_sha256", "awaiting_service_by"):
-                    setattr(notice, field, getattr(entry, field))
+                notice.keep_letter(entry.letter)
                 notice.failed_services = [f.model_dump(mode="json") for f in entry.failed_services]
                 session.add(notice)
             case MoneyEntry():

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from domain.case import FailedService
 from domain.policy import ViolationType
 from domain.routing import Point
 from domain.stages import CaseStage, Channel
@@ -180,12 +181,17 @@ class FailedServicePublic(BaseModel):
 
     @classmethod
     def of(cls, stored: dict[str, Any]) -> FailedServicePublic:
+        failed = FailedService.model_validate(stored)  # older rows hold the letter's fields flat
+        letter = failed.letter
         return cls(
-            **{name: stored.get(name) for name in ("method", "attempted_at", "failed_at", "reason")},
-            document_sha256=stored.get("document_sha256"),
-            document_url=document_url(stored.get("document_path")),
-            pdf_sha256=stored.get("pdf_sha256"),
-            pdf_url=document_url(stored.get("pdf_path")),
+            method=failed.method.value,
+            attempted_at=failed.attempted_at,
+            failed_at=failed.failed_at,
+            reason=failed.reason,
+            document_sha256=letter.sha256 if letter else None,
+            document_url=document_url(letter.path) if letter else None,
+            pdf_sha256=letter.pdf_sha256 if letter else None,
+            pdf_url=document_url(letter.pdf_path) if letter else None,
         )
 
 

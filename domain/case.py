@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.calendar import BusinessCalendar
 from domain.policy import CasePolicy
@@ -84,6 +84,31 @@ class DeadlineRequest(_Model):
 # --- The state ----------------------------------------------------------------------------------
 
 
+class LetterDocument(_Model):
+    """A letter as stored, once and never overwritten: the template (and its version) that made it, the .docx with
+    its hash, and the PDF for printing beside it, or why there is none. Paths are relative to the document store."""
+
+    path: str
+    sha256: str
+    template: str | None = None  # None for letters kept under a failed service before this model
+    template_version: str | None = None
+    pdf_path: str | None = None
+    pdf_sha256: str | None = None
+    pdf_unavailable_reason: str | None = None
+
+    @classmethod
+    def lifted(cls, data: Any, names: dict[str, str]) -> Any:
+        """Cases recorded before the letter was nested carry its fields flat (`names`: old name → field here);
+        continued cases and stored failed services still hold them, so they are taken into `letter` on reading."""
+        if not isinstance(data, dict) or not any(old in data for old in names):
+            return data
+        data = dict(data)
+        flat = {new: data.pop(old) for old, new in names.items() if old in data}
+        if flat.get("path") is not None and flat.get("sha256") is not None and data.get("letter") is None:
+            data["letter"] = flat
+        return data
+
+
 class FailedService(_Model):
     """A service that did not reach the owner: the notice counts as not served, and its clocks did not run."""
 
@@ -92,10 +117,26 @@ class FailedService(_Model):
     failed_at: datetime
     reason: str
     # The letter that was sent and did not arrive (None in records older than the letters).
-    document_sha256: str | None = Field(default=None, description="the letter that was sent and did not arrive")
-    document_path: str | None = None
-    pdf_path: str | None = None
-    pdf_sha256: str | None = None
+    letter: LetterDocument | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_letter(cls, data: Any) -> Any:
+        return LetterDocument.lifted(data, _FAILED_LETTER_FIELDS)
+
+
+_FAILED_LETTER_FIELDS = {
+    "document_path": "path",
+    "document_sha256": "sha256",
+    "pdf_path": "pdf_path",
+    "pdf_sha256": "pdf_sha256",
+}
+_NOTICE_LETTER_FIELDS = {
+    **_FAILED_LETTER_FIELDS,
+    "template": "template",
+    "template_version": "template_version",
+    "pdf_unavailable_reason": "pdf_unavailable_reason",
+}
 
 
 class NoticeRecord(_Model):
@@ -109,21 +150,19 @@ class NoticeRecord(_Model):
     service_method: ServiceMethod | None = None
     appeal_deadline: datetime | None = None
     served_by: str | None = None
-    # The PDF for printing beside the letter, or why there is none (the .docx stands either way).
-    pdf_path: str | None = None
-    pdf_sha256: str | None = None
-    pdf_unavailable_reason: str | None = None
     # The proof of service: the certified/registered mail number, or the photo of the posted notice.
     tracking_number: str | None = None
     posting_evidence_id: int | None = None
-    # The letter as served (stored once with its hash); None for notices recorded before letters existed.
-    template: str | None = None
-    template_version: str | None = None
-    document_path: str | None = None
-    document_sha256: str | None = None
+    # The letter as served; None until it is served, and for notices recorded before letters existed.
+    letter: LetterDocument | None = None
     # After a failed service: the next method of the policy, which staff carry out and record (record_service).
     awaiting_service_by: ServiceMethod | None = None
     failed_services: list[FailedService] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_letter(cls, data: Any) -> Any:
+        return LetterDocument.lifted(data, _NOTICE_LETTER_FIELDS)
 
     def failed_by(self, method: ServiceMethod) -> bool:
         return any(f.method is method for f in self.failed_services)

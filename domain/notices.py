@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from domain.calendar import TimeZoneName
-from domain.case import FineRecord, NoticeRecord, Observation, ParcelFacts
+from domain.case import FineRecord, LetterDocument, NoticeRecord, Observation, ParcelFacts
 from domain.case_numbers import CASE_NUMBER_PATTERN
 from domain.city import City
 from domain.policy import CasePolicy, EscalationStep, NoticeKind, ViolationType
@@ -454,6 +454,19 @@ class RenderedDocument(_Model):
     pdf_sha256: str | None = None
     pdf_size: int | None = None
     pdf_unavailable_reason: str | None = None
+
+    @property
+    def letter(self) -> LetterDocument:
+        """The stored letter as the case keeps it. This result stays flat: recorded histories carry it so."""
+        return LetterDocument(
+            path=self.path,
+            sha256=self.sha256,
+            template=self.template,
+            template_version=self.template_sha256,
+            pdf_path=self.pdf_path,
+            pdf_sha256=self.pdf_sha256,
+            pdf_unavailable_reason=self.pdf_unavailable_reason,
+        )
 
 
 # --- How the templates print values (their Jinja filters) -----------------------------------------

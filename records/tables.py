@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from domain.case import LetterDocument
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores instants in UTC and reads them back time-zone aware.
@@ -275,6 +277,16 @@ class CaseNotice(SQLModel, table=True):
     # A service that failed (bounced e-mail, mail returned) leaves the notice unserved, waiting for the next method.
     awaiting_service_by: str | None = Field(default=None, max_length=16)
     failed_services: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+    def keep_letter(self, letter: LetterDocument | None) -> None:
+        """The served letter's fields are columns (the print queue and outbox filter on them); None clears them."""
+        self.document_path = letter.path if letter else None
+        self.document_sha256 = letter.sha256 if letter else None
+        self.template = letter.template if letter else None
+        self.template_version = letter.template_version if letter else None
+        self.pdf_path = letter.pdf_path if letter else None
+        self.pdf_sha256 = letter.pdf_sha256 if letter else None
+        self.pdf_unavailable_reason = letter.pdf_unavailable_reason if letter else None
 
 
 class LedgerLine(SQLModel, table=True):

@@ -79,12 +79,12 @@ async def test_voluntary_compliance_with_reminders(cases: CaseDriver) -> None:
     notice = snapshot.state.notices[0]
     assert notice.notice_type == "courtesy_notice" and notice.served_by == "officer"
     # The letter as served is stored once, and its hash is the record of what the owner received.
-    assert notice.document_path is not None and notice.document_sha256 is not None
-    letter = (cases.document_store / notice.document_path).read_bytes()
-    assert hashlib.sha256(letter).hexdigest() == notice.document_sha256
+    assert notice.letter is not None
+    letter = (cases.document_store / notice.letter.path).read_bytes()
+    assert hashlib.sha256(letter).hexdigest() == notice.letter.sha256
     with cases.sessions() as session:
         stored = session.exec(select(CaseNotice).where(CaseNotice.case_number == case)).one()
-        assert stored.document_sha256 == notice.document_sha256 and stored.template == "courtesy_notice.docx"
+        assert stored.document_sha256 == notice.letter.sha256 and stored.template == "courtesy_notice.docx"
     assert snapshot.sleeping_until is not None and snapshot.waiting_on is None  # asleep on a timer, not forgotten
     await cases.until(case, lambda s: s.state.stage is S.REINSPECTION_DUE, step=DAY, attempts=20)
     assert kinds(cases, case).count("reminder_sent") == 2  # 7 days and 1 day before

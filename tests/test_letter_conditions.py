@@ -55,8 +55,8 @@ async def test_the_served_order_lists_the_observed_conditions_and_the_packs_way_
     await cases.act(case, "issue_notice")
     snapshot = await cases.act(case, "record_service", {"method": "personal"})
     notice = snapshot.state.notices[-1]
-    assert notice.document_path is not None
-    letter = _text(cases.document_store / notice.document_path)
+    assert notice.letter is not None
+    letter = _text(cases.document_store / notice.letter.path)
 
     # The officer's findings: each condition found on the checklist, then the officer's own words; nothing unseen.
     assert f"Observed: {seen}; {also_seen}; {FINDINGS}" in letter

@@ -114,7 +114,7 @@ async def test_one_case_from_notice_to_closure_sends_each_letter_and_message_onc
     await _bounce(cases, case, f"{case}:notice-1:email")
     snapshot = await cases.until(case, lambda s: s.state.stage is S.NOTICE_ISSUED)
     notice = snapshot.state.notices[-1]
-    assert notice.served_at is None and notice.appeal_deadline is None and notice.document_sha256 is None
+    assert notice.served_at is None and notice.appeal_deadline is None and notice.letter is None
     assert notice.awaiting_service_by is ServiceMethod.MAIL  # the policy's order: e-mail, mail, posting
     assert [(f.method, f.reason) for f in notice.failed_services] == [
         (ServiceMethod.EMAIL, "bounced (550 mailbox unavailable)")

@@ -202,17 +202,7 @@ class Notices(Ladder):
             retry_policy=ACTIVITY_RETRY,
             summary=f"letter: {notice.title}",
         )
-        return notice.model_copy(
-            update={
-                "template": document.template,
-                "template_version": document.template_sha256,
-                "document_path": document.path,
-                "document_sha256": document.sha256,
-                "pdf_path": document.pdf_path,
-                "pdf_sha256": document.pdf_sha256,
-                "pdf_unavailable_reason": document.pdf_unavailable_reason,
-            }
-        )
+        return notice.model_copy(update={"letter": document.letter})
 
     def _service_email_key(self, notice: NoticeRecord) -> str:
         return f"{self.state.case_number}:notice-{notice.seq}:email"
@@ -229,7 +219,7 @@ class Notices(Ladder):
                     case_number=state.case_number,
                     title=notice.title,
                     address=self.start.address,
-                    document_path=notice.document_path or "",
+                    document_path=notice.letter.path if notice.letter else "",
                 ),
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
@@ -260,10 +250,7 @@ class Notices(Ladder):
             attempted_at=notice.served_at or now,
             failed_at=now,
             reason=reason,
-            document_sha256=notice.document_sha256,
-            document_path=notice.document_path,
-            pdf_path=notice.pdf_path,
-            pdf_sha256=notice.pdf_sha256,
+            letter=notice.letter,
         )
         state.notices[-1] = notice.model_copy(
             update={
@@ -271,13 +258,7 @@ class Notices(Ladder):
                 "service_method": None,
                 "appeal_deadline": None,
                 "served_by": None,
-                "template": None,
-                "template_version": None,
-                "document_path": None,
-                "document_sha256": None,
-                "pdf_path": None,
-                "pdf_sha256": None,
-                "pdf_unavailable_reason": None,
+                "letter": None,
                 "failed_services": [*notice.failed_services, failed],
             }
         )
