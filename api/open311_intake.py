@@ -176,12 +176,8 @@ def _store(context: AppContext, params: Params, report: Report, key: Open311Key)
 
     def complaint(session: Session) -> NewComplaint:
         place = locate(session, context, params)
-        return NewComplaint(
-            violation=report.violation,
-            parcel=place.parcel,
-            location_text=place.location_text,
-            lat=place.lat,
-            lon=place.lon,
+        return place.complaint(
+            report.violation,
             description=report.description,
             channel=Channel.OPEN311,
             complainant=report.complainant,

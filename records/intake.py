@@ -86,6 +86,28 @@ class Place:
     lat: float | None
     lon: float | None
 
+    def complaint(
+        self,
+        violation: ViolationType,
+        *,
+        description: str,
+        channel: Channel,
+        complainant: ComplainantDetails | None,
+        received_by_user_id: int | None,
+    ) -> NewComplaint:
+        """A complaint about this place, where it was given (an address as typed, or a point on the map)."""
+        return NewComplaint(
+            violation=violation,
+            parcel=self.parcel,
+            location_text=self.location_text,
+            lat=self.lat,
+            lon=self.lon,
+            description=description,
+            channel=channel,
+            complainant=complainant,
+            received_by_user_id=received_by_user_id,
+        )
+
 
 def place_at_address(session: Session, city: City, text: str) -> Place:
     parcel = parcel_by_address(session, text)

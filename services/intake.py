@@ -131,12 +131,8 @@ def store_report(
                 place = place_at_address(session, context.city, report.address)
         except UnknownPlace as exc:
             raise RefusedField("address", str(exc)) from None
-        return NewComplaint(
-            violation=violation,
-            parcel=place.parcel,
-            location_text=place.location_text,
-            lat=place.lat,
-            lon=place.lon,
+        return place.complaint(
+            violation,
             description=report.description,
             channel=report.channel,
             complainant=report.complainant,
