@@ -56,8 +56,9 @@ def search_parcels(session: Session, text: str, limit: int) -> list[Parcel]:
     key = address_key(text)
     column = col(Parcel.address_key)
     if whole_last_word(key):
-        starts_with, within = or_(column == key, column.startswith(f"{key} ")), or_(
-            column.contains(f" {key} "), column.endswith(f" {key}")
+        starts_with, within = (
+            or_(column == key, column.startswith(f"{key} ")),
+            or_(column.contains(f" {key} "), column.endswith(f" {key}")),
         )
     else:
         starts_with, within = column.startswith(key), column.contains(f" {key}")
