@@ -84,8 +84,7 @@ async def officers_cases(context: AppContext, officer_id: int) -> tuple[list[Ope
                 appointments.get(case.case_number),
             )
         )
-        violation = context.policy.violation(case.violation_code)
-        title = violation.title if violation else case.violation_code
+        title = context.policy.violation_title(case.violation_code)
         places[case.case_number] = Place(parcel.address, title, Point(parcel.lat, parcel.lon))
     return cases, places
 
