@@ -114,7 +114,9 @@ async def test_a_refused_action_shows_the_rule_on_the_page(api: Api, worker: Non
     assert not_a_photo.status_code == 422 and "Photo refused" in not_a_photo.text
     no_findings = await inspect(api.http, case, "violation", photo("blue"), findings=" ")
     assert no_findings.status_code == 422 and "findings:" in no_findings.text
-    empty = re.search(r'class="muted empty-sections">Nothing yet: ([^<]*)</p>', (await api.http.get(f"/cases/{case}")).text)
+    empty = re.search(
+        r'class="muted empty-sections">Nothing yet: ([^<]*)</p>', (await api.http.get(f"/cases/{case}")).text
+    )
     assert empty and "no evidence" in empty[1]  # nothing half-stored
     assert "Case opened – inspection" in (await api.http.get(f"/cases/{case}")).text
 
