@@ -25,11 +25,13 @@ def staff_actor(user: User) -> str:
 
 
 def actor_names(session: Session) -> dict[str, str]:
-    """Each timeline actor as people know them: "supervisor (supervisor)" is "Sam Okafor, supervisor". Lines
-    written before names were shown keep their words when the user is gone."""
-    return {
-        staff_actor(user): f"{user.full_name}, {user.role.replace('_', ' ')}" for user in session.exec(select(User))
-    }
+    """Staff as people know them, by how the records name them: a timeline's actor ("supervisor (supervisor)") or
+    a username (who issued a notice, who uploaded a photo), each "Teresa Alvarez, supervisor". What names a user
+    no longer on file keeps its words."""
+    names = {}
+    for user in session.exec(select(User)):
+        names[staff_actor(user)] = names[user.username] = f"{user.full_name}, {user.role.replace('_', ' ')}"
+    return names
 
 
 def earlier_entries(session: Session, case_number: str, since: datetime) -> list[EarlierEntry]:

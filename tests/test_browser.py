@@ -151,7 +151,7 @@ async def test_a_case_from_intake_to_fine_in_the_browser(
     await officer.act("Schedule inspection", {"Inspection at": today})
     await expect(officer.page.get_by_role("status")).to_contain_text("schedule inspection")
     await officer.page.goto("/my-day")
-    await expect(officer.page.get_by_role("link", name=case)).to_be_visible()
+    await expect(officer.page.locator("ol.visits").get_by_role("link", name=case)).to_be_visible()
     await officer.shot("03-my-day")
     await officer.inspect(case, "Violation found", photo("saddlebrown", gps=True), tmp_path, "04-inspection")
     await expect(officer.page.get_by_role("status")).to_contain_text("record inspection")

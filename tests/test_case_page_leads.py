@@ -105,6 +105,8 @@ async def test_an_outside_event_names_who_entered_it_needs_its_facts_and_is_not_
     timeline_html = page.split('id="timeline-h"')[1]
     assert "(Megan Price, clerk)" in timeline_html and "(Dana Whitfield, officer)" in timeline_html
     assert "(clerk (clerk))" not in timeline_html and "(officer (officer))" not in timeline_html
+    notices = page.split('id="notices-h"')[1].split("</section>")[0]
+    assert "(Dana Whitfield, officer)" in notices and "(officer)" not in notices  # who issued the notice
 
 
 async def _primary(page: Page) -> str | None:
