@@ -33,7 +33,7 @@ from domain.staff_actions import STAFF_ACTIONS, offered_actions
 from domain.stages import CaseStage
 from records.case_file import CaseFile, read_case_file
 from records.evidence import Evidence, evidence_of
-from records.tables import Case, CaseNotice, Complainant, Complaint, Message, Officer, User
+from records.tables import Case, CaseNotice, Complainant, Message, Officer, User
 from services.case_snapshot import case_snapshot
 from services.context import AppContext
 from services.staff_actions import CASE_EVENTS, send_event, take_action
@@ -89,7 +89,7 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
     number = case.case_number
     complaints = []
     may_see = user.role in SEE_COMPLAINANT
-    for complaint in session.exec(select(Complaint).where(Complaint.case_number == number).order_by(col(Complaint.id))):
+    for complaint in file.complaints:
         person = session.get(Complainant, complaint.complainant_id) if may_see and complaint.complainant_id else None
         complaints.append({"complaint": complaint, "complainant": person})
     earlier = session.exec(
@@ -153,7 +153,7 @@ async def show_case(
 
     def load() -> dict[str, Any] | None:
         with context.sessions() as session:
-            file = read_case_file(session, case_number)
+            file = read_case_file(session, case_number, withhold_complainants=user.role not in SEE_COMPLAINANT)
             if file is None:
                 return None
             return {**_records(session, context, file, user), "offers": _offers(session, case_number, user, snapshot)}
