@@ -6,7 +6,8 @@ filing it chose to open a new case beside it (the reason, when given, goes on th
 
 Everything is stored before Temporal is called, so Temporal being down loses nothing: the reconciler starts
 a stored case later. A report that joins an open case is stored on that case even if the signal cannot be
-delivered; staff see the complaint on the case either way.
+delivered; staff see the complaint on the case either way. The person who made it is acknowledged on their own
+(`ReportAcknowledgementWorkflow`), as the people who opened the case were at its triage.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlmodel import Session, col, select
 from temporalio.service import RPCError
 
 from domain.actions import DuplicateComplaint
+from domain.messages import ComplainantNews, ComplainantUpdate
 from domain.routing import Point
 from domain.stages import Channel
 from records.db import transaction
@@ -35,10 +37,10 @@ from records.intake import (
     place_at_point,
     store_complaint,
 )
-from records.tables import Case, Complaint
+from records.tables import Case, Complaint, Parcel
 from services.context import AppContext
 from services.launcher import launch_case
-from services.temporal_client import case_handle
+from services.temporal_client import acknowledge_report, case_handle
 
 log = logging.getLogger(__name__)
 STORE_ATTEMPTS = 3
@@ -146,6 +148,25 @@ def store_report(
     return store(context, complaint, join_open_case=join_open_case, new_case_reason=new_case_reason, also=also)
 
 
+async def _received(context: AppContext, filed: Filed) -> ComplainantUpdate:
+    """The "received" news for a report that joined an open case, worded as the case's own acknowledgement."""
+
+    def address() -> str:
+        with context.sessions() as session:
+            parcel = session.get(Parcel, filed.case.parcel_id)
+            assert parcel is not None  # a foreign key
+            return parcel.address
+
+    violation = context.policy.violation(filed.case.violation_code)
+    return ComplainantUpdate(
+        case_number=filed.case.case_number,
+        news=ComplainantNews.RECEIVED,
+        violation_title=violation.title if violation else filed.case.violation_code,
+        address=await asyncio.to_thread(address),
+        complaint_id=filed.complaint.id,
+    )
+
+
 async def dispatch(context: AppContext, filed: Filed) -> bool:
     """Starts a new case's workflow, or signals the open case; False when Temporal could not be reached."""
     settings = context.settings
@@ -163,6 +184,10 @@ async def dispatch(context: AppContext, filed: Filed) -> bool:
             event = DuplicateComplaint(complaint_id=filed.complaint.id, channel=Channel(filed.complaint.channel))
             await asyncio.wait_for(
                 case_handle(context.temporal, number).signal("duplicate_complaint", event),
+                timeout=settings.temporal_start_timeout_seconds,
+            )
+            await asyncio.wait_for(
+                acknowledge_report(context.temporal, settings.temporal_task_queue, await _received(context, filed)),
                 timeout=settings.temporal_start_timeout_seconds,
             )
         else:
