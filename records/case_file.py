@@ -3,7 +3,8 @@ case page, so the two never disagree about what a case holds or in which order.
 
 A reader whose role may not see complainants (`SEE_COMPLAINANT`) gets the file with every complainant's name,
 e-mail and phone taken out of the complaints' descriptions and the timeline (an officer's findings and notes are
-typed freely and may name the neighbour who called), by the same rule as the owner's letters."""
+typed freely and may name the neighbour who called), by the same rule as the owner's letters, and without the
+position of a resident's photo (it may have been taken from their home)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from domain.evidence import KEEPS_POSITION, EvidenceSource
 from domain.privacy import Identity, withhold_identities
 from records.documents import CaseDocument
+from records.evidence import Evidence, evidence_of
 from records.tables import (
     Case,
     CaseEvent,
@@ -39,6 +42,7 @@ class CaseFile:
     ledger: list[LedgerLine]  # the account, fines and costs in the order posted
     hearings: list[Hearing]
     complaints: list[Complaint]  # in the order received
+    evidence: list[Evidence]  # in the order uploaded
 
 
 def read_case_file(session: Session, case_number: str, *, withhold_complainants: bool) -> CaseFile | None:
@@ -51,6 +55,7 @@ def read_case_file(session: Session, case_number: str, *, withhold_complainants:
     timeline = list(
         session.exec(select(CaseEvent).where(CaseEvent.case_number == case_number).order_by(col(CaseEvent.id)))
     )
+    evidence = evidence_of(session, case_number)
     if withhold_complainants:
         people = complainants_of(session, [case_number]).get(case_number, [])
         complaints = [
@@ -58,6 +63,7 @@ def read_case_file(session: Session, case_number: str, *, withhold_complainants:
             for c in complaints
         ]
         timeline = [_withheld_event(event, people) for event in timeline]
+        evidence = [_withheld_evidence(item, people) for item in evidence]
     parcel = session.get(Parcel, case.parcel_id)
     assert parcel is not None  # a foreign key
     return CaseFile(
@@ -78,6 +84,7 @@ def read_case_file(session: Session, case_number: str, *, withhold_complainants:
         ),
         hearings=list(session.exec(select(Hearing).where(Hearing.case_number == case_number))),
         complaints=complaints,
+        evidence=evidence,
     )
 
 
@@ -98,6 +105,20 @@ def withheld_timeline(session: Session, events: list[CaseEvent]) -> list[CaseEve
     """Timeline lines of any cases (the dashboard's recent activity) with their complainants taken out."""
     people = complainants_of(session, {event.case_number for event in events})
     return [_withheld_event(event, people.get(event.case_number, [])) for event in events]
+
+
+def _withheld_evidence(item: Evidence, people: list[Identity]) -> Evidence:
+    """A resident's photo may be taken from their home, and its file name may be theirs: the position is shown only
+    for an officer's own photos, and the name with the complainants taken out."""
+    keeps_position = EvidenceSource(item.source) in KEEPS_POSITION
+    return Evidence(
+        **{
+            **item.model_dump(),
+            "original_name": withhold_identities(item.original_name, people),
+            "latitude": item.latitude if keeps_position else None,
+            "longitude": item.longitude if keeps_position else None,
+        }
+    )
 
 
 def _withheld_event(event: CaseEvent, people: list[Identity]) -> CaseEvent:

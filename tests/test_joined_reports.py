@@ -3,7 +3,7 @@ with the case's tracking code, once, and then hears the case's news like the res
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from records.db import make_engine, session_factory
 from records.tables import Message
@@ -24,7 +24,7 @@ async def test_a_report_joining_an_open_case_is_acknowledged_once_and_hears_the_
 
     async def to_latecomer() -> list[Message]:
         with sessions() as session:
-            return list(session.exec(select(Message).where(Message.recipient == LATECOMER).order_by(Message.id)))
+            return list(session.exec(select(Message).where(Message.recipient == LATECOMER).order_by(col(Message.id))))
 
     report = {**MAPLE, "channel": "email", "complainant": {"name": "Wren Latecomer", "email": LATECOMER}}
     joined = await api.post("/api/v1/complaints", "clerk", json=report)
