@@ -4,14 +4,25 @@ with the case's tracking code, once, and then hears the case's news like the res
 from __future__ import annotations
 
 from sqlmodel import col, select
+from temporalio.testing import WorkflowEnvironment
 
-from records.db import make_engine, session_factory
-from records.tables import Message
+from domain.policy import Policy
+from domain.stages import Channel
+from records.db import make_engine, session_factory, transaction
+from records.intake import (
+    ComplainantDetails,
+    NewComplaint,
+    attach_complaint,
+    parcel_by_address,
+    unacknowledged_joined_reports,
+)
+from records.tables import Case, Message
 from tests.conftest import Api
 from tests.helpers import eventually, sign_in
 from tests.test_api_complaints import MAPLE
 from tests.test_console_cases import inspect, opened
 from tests.test_evidence import photo
+from workers.reconciler import Reconciler
 
 LATECOMER = "wren.latecomer@example.net"
 
@@ -45,3 +56,32 @@ async def test_a_report_joining_an_open_case_is_acknowledged_once_and_hears_the_
         first_reporter = session.exec(select(Message.body).where(Message.recipient == "nora@example.com")).all()
     assert len(first_reporter) == 2 and "inspected the property" in first_reporter[1]
     assert [m.body for m in await to_latecomer()].count(acknowledgement.body) == 1
+
+
+async def test_a_report_that_joined_while_temporal_was_down_is_acknowledged_by_the_reconciler_once(
+    api: Api, worker: None, temporal_dev: WorkflowEnvironment, policy: Policy
+) -> None:
+    case = await opened(api)
+    sessions = session_factory(make_engine(api.settings.database_url))
+    grass = policy.for_case("PS-GRASS")
+    assert grass is not None
+    with transaction(sessions) as session:  # stored as intake stores it; Temporal never heard of it
+        parcel, open_case = parcel_by_address(session, "142 Maple Dr"), session.get(Case, case)
+        assert parcel is not None and open_case is not None
+        details = ComplainantDetails(name="Wren Latecomer", email=LATECOMER, phone=None)
+        report = NewComplaint(
+            grass.violation, parcel, "142 Maple Dr", None, None, "Still long", Channel.PHONE, details, None
+        )
+        attach_complaint(session, open_case, report)
+    reconciler = Reconciler(temporal_dev.client, api.settings.temporal_task_queue, sessions, policy, 1.0)
+
+    async def to_latecomer() -> list[Message]:
+        await reconciler.run_once()
+        with sessions() as session:
+            return list(session.exec(select(Message).where(Message.recipient == LATECOMER)))
+
+    [acknowledgement] = await eventually(to_latecomer, until=lambda sent: len(sent) == 1)
+    assert case in acknowledgement.body and "Thank you for your report" in acknowledgement.body
+    with sessions() as session:
+        assert unacknowledged_joined_reports(session) == []
+    assert len(await to_latecomer()) == 1
