@@ -18,7 +18,7 @@ from records.intake import (
 )
 from records.tables import Case, Message
 from tests.conftest import Api
-from tests.helpers import eventually, sign_in
+from tests.helpers import eventually, file_case, sign_in
 from tests.test_api_complaints import MAPLE
 from tests.test_console_cases import inspect, opened
 from tests.test_evidence import photo
@@ -85,3 +85,40 @@ async def test_a_report_that_joined_while_temporal_was_down_is_acknowledged_by_t
     with sessions() as session:
         assert unacknowledged_joined_reports(session) == []
     assert len(await to_latecomer()) == 1
+
+
+def test_the_reconciler_finds_only_joined_reports_whose_person_was_never_told(
+    database_url: str, policy: Policy
+) -> None:
+    sessions = session_factory(make_engine(database_url))
+    first = ComplainantDetails(name="Nora Neighbour", email="nora@example.com", phone=None)
+    case, start = file_case(sessions, policy, complainant=first)
+    with transaction(sessions) as session:
+        open_case = session.get(Case, case.case_number)
+        parcel = parcel_by_address(session, "142 Maple Dr")
+        assert open_case is not None and parcel is not None
+        open_case.workflow_started_at = open_case.opened_at
+        for person in (ComplainantDetails(None, None, "+15550100200"), ComplainantDetails("Anonymous", None, None)):
+            joined = NewComplaint(
+                start.policy.violation, parcel, "142 Maple Dr", None, None, "Still", Channel.PHONE, person, None
+            )
+            attach_complaint(session, open_case, joined)
+    with sessions() as session:
+        [waiting] = unacknowledged_joined_reports(session)  # not the first report, nor one that left no contact
+        assert waiting.complainant_id is not None
+    with transaction(sessions) as session:
+        key = f"{case.case_number}:complainant-{waiting.complainant_id}:received"
+        session.add(
+            Message(
+                key=key,
+                case_number=case.case_number,
+                audience="complainant",
+                channel="sms",
+                recipient="+15550100200",
+                subject="",
+                body="Thank you",
+                backend="outbox",
+            )
+        )
+    with sessions() as session:
+        assert unacknowledged_joined_reports(session) == []
