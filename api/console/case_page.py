@@ -279,7 +279,8 @@ def evidence_file(
     return FileResponse(
         path,
         media_type=item.media_type,
-        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+        # Who is signed in decides which copy is sent: a browser shared at the counter must not reuse the other.
+        headers={"Cache-Control": "private, max-age=3600", "Vary": "Cookie", "X-Content-Type-Options": "nosniff"},
     )
 
 
