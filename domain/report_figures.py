@@ -13,6 +13,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -109,7 +110,7 @@ class Figure:
 
     key: str
     label: str
-    value: float | None
+    value: float | Decimal | None
     unit: str
     definition: str
     cases: tuple[str, ...]
@@ -324,3 +325,152 @@ def aging_report(open_cases: Iterable[OpenCase], now: datetime) -> Report:
         "How old the open caseload is, and which cases have waited longest.",
         tuple(figures),
     )
+
+
+# --- money -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerFact:
+    """A line of a case's account: a fine or an abatement cost owed, or a payment received."""
+
+    case_number: str
+    entry_type: str
+    amount: Decimal
+    recorded_at: datetime
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LienFact:
+    case_number: str
+    amount: Decimal
+    filed_at: datetime
+
+
+CHARGES = ("fine", "remediation_cost")
+RECEIVABLE_BUCKETS: tuple[tuple[str, int | None], ...] = (
+    ("0–30 days", 30),
+    ("31–60 days", 60),
+    ("61–90 days", 90),
+    ("over 90 days", None),
+)
+LEVIED = "The sum of the {what} recorded on the cases' accounts in the period."
+COLLECTED = "The sum of the payments recorded in the period, whatever they paid for."
+COLLECTION_RATE = (
+    "Payments recorded in the period as a share of the fines and abatement costs levied in the period "
+    "(cash basis: a payment may settle a charge from an earlier period)."
+)
+OUTSTANDING = (
+    "What owners owe now: every fine and abatement cost on the case less every payment, with payments settling the "
+    "oldest charges first. The report's period does not apply."
+)
+RECEIVABLE = (
+    "The amount owed now, by days past the due date of the charge it remains from (a charge not yet due counts "
+    "in the first bucket); payments settle the oldest charges first."
+)
+LIENS = "Liens filed in the period against the properties, {what}."
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def unpaid_charges(lines: Iterable[LedgerFact]) -> list[tuple[LedgerFact, Decimal]]:
+    """Each case's charges still unpaid and by how much: its payments settle its oldest charges first."""
+    by_case: dict[str, list[LedgerFact]] = {}
+    for line in lines:
+        by_case.setdefault(line.case_number, []).append(line)
+    unpaid: list[tuple[LedgerFact, Decimal]] = []
+    for case_lines in by_case.values():
+        paid = sum((line.amount for line in case_lines if line.entry_type == "payment"), Decimal(0))
+        charges = sorted(
+            (line for line in case_lines if line.entry_type in CHARGES),
+            key=lambda line: (line.due_at or line.recorded_at, line.recorded_at),
+        )
+        for charge in charges:
+            settled = min(paid, charge.amount)
+            paid -= settled
+            if charge.amount > settled:
+                unpaid.append((charge, charge.amount - settled))
+    return unpaid
+
+
+def receivable_bucket(days_past_due: int) -> str:
+    return next(label for label, upper in RECEIVABLE_BUCKETS if upper is None or days_past_due <= upper)
+
+
+def money_report(lines: Sequence[LedgerFact], liens: Iterable[LienFact], period: Period, now: datetime) -> Report:
+    in_period = [line for line in lines if period.start <= line.recorded_at < period.end]
+
+    def sums(kinds: tuple[str, ...]) -> tuple[Decimal, tuple[str, ...]]:
+        counted = [line for line in in_period if line.entry_type in kinds]
+        return _money(sum((line.amount for line in counted), Decimal(0))), _distinct(c.case_number for c in counted)
+
+    (fines, fined), (costs, billed), (collected, paying) = (
+        sums(("fine",)),
+        sums(("remediation_cost",)),
+        sums(("payment",)),
+    )
+    unpaid = unpaid_charges(lines)
+    levied = fines + costs
+    figures = [
+        Figure("fines", "Fines levied", fines, "$", LEVIED.format(what="fines"), fined),
+        Figure("costs", "Abatement costs levied", costs, "$", LEVIED.format(what="city's abatement costs"), billed),
+        Figure("collected", "Collected", collected, "$", COLLECTED, paying),
+        Figure(
+            "collection-rate",
+            "Collection rate",
+            float(100 * collected / levied) if levied else None,
+            "%",
+            COLLECTION_RATE,
+            _distinct(line.case_number for line in in_period if line.entry_type in (*CHARGES, "payment")),
+        ),
+        Figure(
+            "outstanding",
+            "Outstanding",
+            _money(sum((owed for _charge, owed in unpaid), Decimal(0))),
+            "$",
+            OUTSTANDING,
+            _distinct(charge.case_number for charge, _owed in unpaid),
+        ),
+    ]
+    for n, (label, _upper) in enumerate(RECEIVABLE_BUCKETS):
+        aged = [
+            (charge, owed)
+            for charge, owed in unpaid
+            if receivable_bucket(max(0, math.floor(days_between(charge.due_at or charge.recorded_at, now)))) == label
+        ]
+        figures.append(
+            Figure(
+                f"receivable-{n}",
+                f"Owed {label} past due",
+                _money(sum((owed for _charge, owed in aged), Decimal(0))),
+                "$",
+                RECEIVABLE,
+                _distinct(charge.case_number for charge, _owed in aged),
+            )
+        )
+    filed = [lien for lien in liens if period.start <= lien.filed_at < period.end]
+    lien_cases = _distinct(lien.case_number for lien in filed)
+    figures += [
+        Figure("liens", "Liens filed", len(filed), "liens", LIENS.format(what="how many"), lien_cases),
+        Figure(
+            "lien-amounts",
+            "Lien amounts filed",
+            _money(sum((lien.amount for lien in filed), Decimal(0))),
+            "$",
+            LIENS.format(what="the sum they secure"),
+            lien_cases,
+        ),
+    ]
+    return Report(
+        "money",
+        "Money",
+        "What was levied and collected in the period, what owners owe now and for how long, and the liens filed.",
+        tuple(figures),
+    )
+
+
+def _distinct(case_numbers: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(case_numbers)))

@@ -17,9 +17,9 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from domain.report_figures import Closure, FirstInspection, OpenCase, Period, Preset
+from domain.report_figures import Closure, FirstInspection, LedgerFact, LienFact, OpenCase, Period, Preset
 from domain.stages import CaseStage, Channel, Outcome
-from records.tables import Case, CaseEvent, Complaint, Officer, Parcel
+from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel
 
 # The events that are a case's first visit; a reinspection always comes after one of them.
 FIRST_INSPECTION_EVENTS = ("inspection_violation_found", "inspection_no_violation")
@@ -117,6 +117,31 @@ def open_cases(session: Session, f: ReportFilter) -> list[OpenCase]:
         )
     ).all()
     return [OpenCase(*row) for row in rows]
+
+
+def ledger(session: Session, f: ReportFilter) -> list[LedgerFact]:
+    """Every line of the filtered cases' accounts: what is owed now needs the whole account, not the period's."""
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            col(LedgerLine.case_number),
+            col(LedgerLine.entry_type),
+            col(LedgerLine.amount),
+            col(LedgerLine.recorded_at),
+            col(LedgerLine.due_at),
+        )
+        .join(Case, col(Case.case_number) == LedgerLine.case_number)
+        .where(*_conditions(f))
+    ).all()
+    return [LedgerFact(number, kind, amount, recorded, due) for number, kind, amount, recorded, due in rows if recorded]
+
+
+def liens(session: Session, f: ReportFilter, period: Period) -> list[LienFact]:
+    rows = session.exec(
+        select(col(Lien.case_number), col(Lien.amount), col(Lien.filed_at))
+        .join(Case, col(Case.case_number) == Lien.case_number)
+        .where(col(Lien.filed_at) >= period.start, col(Lien.filed_at) < period.end, *_conditions(f))
+    ).all()
+    return [LienFact(number, amount, filed) for number, amount, filed in rows if filed]
 
 
 @dataclass(frozen=True)

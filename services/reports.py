@@ -1,4 +1,5 @@
-"""The reports on `/reports`: which exist, and each one computed for a filter, for its page, drill-down and CSV.
+"""The reports on `/reports`: which exist and who may read each, and each one computed for a filter, for its
+page, its drill-downs and its CSV.
 
 A figure and its drill-down are computed by the same call, so the list behind a number is the list it counted.
 """
@@ -12,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from domain import report_figures as rf
+from domain.access import READ_MONEY_REPORTS, READ_REPORTS, Role
 from records import report_queries as q
 from records.report_queries import ReportFilter
 
@@ -24,7 +26,12 @@ class Reading:
     period: rf.Period | None  # None for a report of the caseload as it stands now
 
 
-Builder = Callable[[Session, ReportFilter, rf.Period, datetime], rf.Report]
+@dataclass(frozen=True)
+class ReportKind:
+    title: str
+    build: Callable[[Session, ReportFilter, rf.Period, datetime], rf.Report]
+    readers: frozenset[Role]
+    dated: bool = True  # whether the report's period applies
 
 
 def _first_inspection(session: Session, f: ReportFilter, period: rf.Period, now: datetime) -> rf.Report:
@@ -39,18 +46,23 @@ def _aging(session: Session, f: ReportFilter, period: rf.Period, now: datetime) 
     return rf.aging_report(q.open_cases(session, f), now)
 
 
-# slug -> (title, builder, whether the period applies), in the order of the index page.
-REPORTS: dict[str, tuple[str, Builder, bool]] = {
-    "first-inspection": ("Time to first inspection", _first_inspection, True),
-    "compliance": ("Time to compliance", _compliance, True),
-    "aging": ("Open-case aging", _aging, False),
+def _money(session: Session, f: ReportFilter, period: rf.Period, now: datetime) -> rf.Report:
+    return rf.money_report(q.ledger(session, f), q.liens(session, f, period), period, now)
+
+
+# In the order of the index page.
+REPORTS: dict[str, ReportKind] = {
+    "first-inspection": ReportKind("Time to first inspection", _first_inspection, READ_REPORTS),
+    "compliance": ReportKind("Time to compliance", _compliance, READ_REPORTS),
+    "aging": ReportKind("Open-case aging", _aging, READ_REPORTS, dated=False),
+    "money": ReportKind("Money", _money, READ_MONEY_REPORTS),
 }
 
 
-def read_report(session: Session, slug: str, f: ReportFilter, now: datetime, time_zone: str) -> Reading | None:
-    found = REPORTS.get(slug)
-    if found is None:
-        return None
-    _title, build, dated = found
+def reports_for(role: str) -> list[tuple[str, str]]:
+    return [(slug, kind.title) for slug, kind in REPORTS.items() if role in kind.readers]
+
+
+def read_report(session: Session, kind: ReportKind, f: ReportFilter, now: datetime, time_zone: str) -> Reading:
     period = rf.report_period(f.period, rf.local_today(now, time_zone), time_zone, f.first, f.last)
-    return Reading(build(session, f, period, now), period if dated else None)
+    return Reading(kind.build(session, f, period, now), period if kind.dated else None)

@@ -21,7 +21,6 @@ from domain.access import (
     CONSOLE_PAGES,
     MANAGE_OPEN311_KEYS,
     READ_CASE,
-    READ_REPORTS,
     Role,
     console_page_roles,
 )
@@ -121,16 +120,16 @@ def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
         (f"/outbox/{message}/attachment", console_page_roles("/outbox")),
         ("/hearings.ics", hearings),
         ("/intake/parcels?q=Maple", console_page_roles("/intake")),
-        *((path, READ_REPORTS) for path in report_pages_and_exports()),
+        *report_pages_and_exports(),
     ]
 
 
-def report_pages_and_exports() -> list[str]:
+def report_pages_and_exports() -> list[tuple[str, frozenset[Role]]]:
     """Every report, its CSV, and one drill-down of each with its CSV."""
-    drill_downs = {"first-inspection": "all-within", "compliance": "forced-share", "aging": "oldest"}
+    drill_downs = {"first-inspection": "all-within", "compliance": "forced-share", "aging": "oldest", "money": "fines"}
     assert set(drill_downs) == set(REPORTS), "a new report is walked here too"
     return [
-        path
+        (path, REPORTS[slug].readers)
         for slug, figure in drill_downs.items()
         for path in (
             f"/reports/{slug}",

@@ -4,18 +4,22 @@ days (a month boundary, a daylight-saving change in Riverton's zone), the percen
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from domain.report_figures import (
     Closure,
     FirstInspection,
+    LedgerFact,
+    LienFact,
     OpenCase,
     Preset,
     aging_report,
     compliance_report,
     first_inspection_report,
     median,
+    money_report,
     p90,
     report_period,
 )
@@ -153,3 +157,37 @@ def test_open_cases_fall_in_aging_buckets_by_whole_days_and_the_oldest_twenty_co
     assert oldest is not None and oldest.value == 20 == len(oldest.cases)
     assert oldest.cases[:6] == ("366d", "365d", "91d", "90d", "31d", "30d23h")
     assert "new" not in oldest.cases
+
+
+def test_money_levied_collected_and_owed_with_payments_settling_the_oldest_charges_first() -> None:
+    march = report_period(Preset.THIS_MONTH, date(2026, 3, 20), TZ, None, None)
+    now = utc("2026-03-20T12:00Z")
+
+    def line(case: str, kind: str, amount: str, recorded: str, due: str | None = None) -> LedgerFact:
+        return LedgerFact(case, kind, Decimal(amount), utc(recorded), utc(due) if due else None)
+
+    lines = [
+        # A: fined in January (due 1 Feb) and in March (due 15 March); paid 150 in March: the older fine first.
+        line("A", "fine", "100.00", "2026-01-10T12:00Z", "2026-02-01T12:00Z"),
+        line("A", "fine", "200.00", "2026-03-02T12:00Z", "2026-03-15T12:00Z"),
+        line("A", "payment", "150.00", "2026-03-05T12:00Z"),
+        # B: the city's abatement, billed at 23:30 on the last evening of February in Riverton (1 March in UTC).
+        line("B", "remediation_cost", "1000.00", "2026-02-28T23:30-06:00", "2025-12-01T12:00Z"),
+        # C: fined in March, paid in full.
+        line("C", "fine", "50.00", "2026-03-10T12:00Z", "2026-04-10T12:00Z"),
+        line("C", "payment", "50.00", "2026-03-11T12:00Z"),
+    ]
+    liens = [
+        LienFact("B", Decimal("1000.00"), utc("2026-03-03T12:00Z")),
+        LienFact("D", Decimal("75.00"), utc("2026-02-28T12:00Z")),  # February's
+    ]
+    values = {f.key: (f.value, f.cases) for f in money_report(lines, liens, march, now).figures}
+    assert values["fines"] == (Decimal("250.00"), ("A", "C"))
+    assert values["costs"] == (Decimal("0.00"), ())  # February's in the city, though March's in UTC
+    assert values["collected"] == (Decimal("200.00"), ("A", "C"))
+    assert values["collection-rate"] == (80.0, ("A", "C"))
+    assert values["outstanding"] == (Decimal("1150.00"), ("A", "B"))  # A: 150 of the March fine; B: 1000
+    assert values["receivable-0"] == (Decimal("150.00"), ("A",))  # five days past due
+    assert values["receivable-1"] == (Decimal("0.00"), ())  # January's fine is paid
+    assert values["receivable-3"] == (Decimal("1000.00"), ("B",))  # due 1 December: 109 days past
+    assert values["liens"] == (1, ("B",)) and values["lien-amounts"] == (Decimal("1000.00"), ("B",))

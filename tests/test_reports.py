@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -18,8 +19,8 @@ from domain.staff_actions import STAFF_ACTIONS
 from domain.stages import CaseStage, Channel, Outcome
 from records.db import make_engine, session_factory
 from records.report_queries import ReportFilter
-from records.tables import Case, Complainant, Complaint, Parcel
-from services.reports import read_report
+from records.tables import Case, Complainant, Complaint, LedgerLine, Lien, Parcel
+from services.reports import REPORTS, read_report
 from tests.conftest import Api
 from tests.helpers import sign_in
 from tests.test_console_pages import Seeder, console, seeded
@@ -49,10 +50,9 @@ def complaint(session: Session, case: Case, channel: Channel, *, complainant: in
     session.flush()
 
 
-def figures(database_url: str, slug: str, now: datetime, **wanted: object) -> dict[str, tuple[float | None, int]]:
+def figures(database_url: str, slug: str, now: datetime, **wanted: object) -> dict[str, tuple[object, int]]:
     with session_factory(make_engine(database_url))() as session:
-        reading = read_report(session, slug, ReportFilter.model_validate(wanted), now, TZ)
-    assert reading is not None
+        reading = read_report(session, REPORTS[slug], ReportFilter.model_validate(wanted), now, TZ)
     return {f.key: (f.value, len(f.cases)) for f in reading.report.figures}
 
 
@@ -196,3 +196,48 @@ def test_the_filter_round_trips_through_the_url() -> None:
     assert wanted.query_string() == "period=custom&from=2026-03-01&to=2026-03-31"
     preset = ReportFilter.model_validate({"period": "last_month", "from": "2026-03-01", "officer": "4"})
     assert preset.query_string(figure="all-p90") == "period=last_month&officer=4&figure=all-p90"
+
+
+async def test_finance_reads_the_money_report_and_only_it(console: Api, database_url: str) -> None:
+    now = datetime.now(UTC)
+    with seeded(database_url) as session:
+        s = Seeder(session)
+        fined, abated = s.case(now - timedelta(days=60)), s.case(now - timedelta(days=200))
+
+        def account(case: Case, n: int, kind: str, amount: str, days_ago: int, due_in: int | None = None) -> None:
+            at = now - timedelta(days=days_ago)
+            due = at + timedelta(days=due_in) if due_in is not None else None
+            session.add(
+                LedgerLine(
+                    case_number=case.case_number,
+                    event_key=f"k{n}",
+                    line=0,
+                    entry_type=kind,
+                    amount=Decimal(amount),
+                    description=kind,
+                    due_at=due,
+                    recorded_at=at,
+                )
+            )
+
+        account(fined, 1, "fine", "100.00", 5, 30)
+        account(fined, 2, "payment", "40.00", 2)
+        account(abated, 3, "remediation_cost", "2500.00", 150, 30)  # 120 days past due, before the period
+        session.add(Lien(case_number=abated.case_number, reference="L-1", amount=Decimal("2500.00"), filed_at=now))
+
+    today = now.astimezone().date()
+    window = f"period=custom&from={today - timedelta(days=20)}&to={today + timedelta(days=1)}"
+    await sign_in(console.http, "finance")
+    assert [slug for slug in re.findall(r'href="/reports/([\w-]+)', (await console.http.get("/reports")).text)] == [
+        "money"
+    ]
+    page = (await console.http.get(f"/reports/money?{window}")).text
+    for shown in ("$100.00", "$40.00", "40.0%", "$2,560.00", "$60.00", "$2,500.00"):
+        assert f'class="figure-value">{shown}<' in page, shown
+    links = dict(drill_down_links(page))
+    assert links[f"/reports/money/cases?{window}&figure=outstanding"] == 2
+    assert links[f"/reports/money/cases?{window}&figure=receivable-3"] == 1
+    owed = parsed(await console.http.get(f"/reports/money/cases?{window}&figure=receivable-3&format=csv"))
+    assert [row["case_number"] for row in owed] == [abated.case_number]
+    assert (await console.http.get("/reports/aging")).status_code == 403
+    assert (await console.http.get("/reports/first-inspection/cases?figure=all-within&format=csv")).status_code == 403

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from api.console.pages import render
-from api.console.session import staff
+from api.console.session import PageForbidden, staff
 from api.deps import ContextDep, SessionDep
 from domain.access import console_page_roles
 from domain.report_figures import Preset
@@ -22,7 +22,7 @@ from domain.stages import Channel
 from records.report_queries import ReportFilter, case_lines
 from records.tables import Officer, User, Zone
 from services.context import AppContext
-from services.reports import REPORTS, Reading, read_report
+from services.reports import REPORTS, Reading, read_report, reports_for
 
 router = APIRouter()
 Reader = Annotated[User, staff(console_page_roles("/reports"))]
@@ -59,11 +59,13 @@ def _csv(name: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Res
     )
 
 
-def _reading(session: Session, context: AppContext, slug: str, wanted: ReportFilter) -> Reading:
-    reading = read_report(session, slug, wanted, datetime.now(UTC), context.city.timezone)
-    if reading is None:
+def _reading(session: Session, context: AppContext, user: User, slug: str, wanted: ReportFilter) -> Reading:
+    kind = REPORTS.get(slug)
+    if kind is None:
         raise HTTPException(status_code=404, detail=f"There is no report called {slug!r}.")
-    return reading
+    if user.role not in kind.readers:
+        raise PageForbidden(user, kind.readers)
+    return read_report(session, kind, wanted, datetime.now(UTC), context.city.timezone)
 
 
 def _choices(session: Session, context: AppContext) -> dict[str, Any]:
@@ -85,7 +87,7 @@ def report_index(request: Request, user: Reader, wanted: Wanted) -> Response:
         "console/reports.html",
         user,
         {
-            "reports": [(slug, title) for slug, (title, _build, _dated) in REPORTS.items()],
+            "reports": reports_for(user.role),
             "query": wanted.query_string(),
         },
     )
@@ -101,7 +103,7 @@ def report_page(
     wanted: Wanted,
     format: str = "",
 ) -> Response:
-    reading = _reading(session, context, slug, wanted)
+    reading = _reading(session, context, user, slug, wanted)
     report, period = reading.report, reading.period
     if format == CSV:
         return _csv(
@@ -148,7 +150,7 @@ def drill_down(
     figure: str = "",
     format: str = "",
 ) -> Response:
-    reading = _reading(session, context, slug, wanted)
+    reading = _reading(session, context, user, slug, wanted)
     counted = reading.report.figure(figure)
     if counted is None:
         raise HTTPException(status_code=404, detail=f"The {reading.report.title} report has no figure {figure!r}.")
