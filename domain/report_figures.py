@@ -272,6 +272,7 @@ class OpenCase:
     received_at: datetime
     stage: str
     waiting_on: str | None
+    last_event_at: datetime | None  # the newest line on its timeline, whoever wrote it
 
     def age_days(self, now: datetime) -> int:
         return math.floor(days_between(self.received_at, now))
@@ -290,6 +291,11 @@ AGING = (
     "30 days old). The report's period does not apply: it is the caseload as it stands."
 )
 OLDEST_SHOWN = 20
+STALLED_AFTER_DAYS = 30
+STALLED = (
+    f"Open cases with nothing on their timeline (no staff action, no letter, no event of any kind) for "
+    f"{STALLED_AFTER_DAYS} days or more; a case with no timeline counts from its receipt."
+)
 
 
 def aging_bucket(age_days: int) -> str:
@@ -319,10 +325,13 @@ def aging_report(open_cases: Iterable[OpenCase], now: datetime) -> Report:
             oldest,
         )
     )
+    quiet_since = now - timedelta(days=STALLED_AFTER_DAYS)
+    stalled = tuple(c.case_number for c in rows if (c.last_event_at or c.received_at) <= quiet_since)
+    figures.append(Figure("stalled", "Stalled cases", len(stalled), "cases", STALLED, stalled))
     return Report(
         "aging",
         "Open-case aging",
-        "How old the open caseload is, and which cases have waited longest.",
+        "How old the open caseload is, which cases have waited longest, and which have stalled.",
         tuple(figures),
     )
 

@@ -111,10 +111,11 @@ def closures(session: Session, f: ReportFilter, period: Period) -> list[Closure]
 
 
 def open_cases(session: Session, f: ReportFilter) -> list[OpenCase]:
+    newest = select(func.max(CaseEvent.occurred_at)).where(CaseEvent.case_number == Case.case_number).scalar_subquery()
     rows = session.exec(
-        select(Case.case_number, Case.opened_at, Case.stage, Case.waiting_on).where(
-            col(Case.stage) != CaseStage.CLOSED, *_conditions(f)
-        )
+        select(  # type: ignore[call-overload]
+            Case.case_number, Case.opened_at, Case.stage, Case.waiting_on, newest
+        ).where(col(Case.stage) != CaseStage.CLOSED, *_conditions(f))
     ).all()
     return [OpenCase(*row) for row in rows]
 

@@ -129,13 +129,13 @@ def test_open_cases_fall_in_aging_buckets_by_whole_days_and_the_oldest_twenty_co
     now = utc("2026-04-06T12:00-05:00")
 
     def opened(number: str, ago: timedelta) -> OpenCase:
-        return OpenCase(number, now - ago, CaseStage.AWAITING_COMPLIANCE, "owner")
+        return OpenCase(number, now - ago, CaseStage.AWAITING_COMPLIANCE, "owner", now - timedelta(days=2))
 
     cases = [
         opened("new", timedelta(0)),
         opened("30d23h", timedelta(days=30, hours=23)),  # 30 whole days: still in the first bucket
         # Received 30 days before on the wall clock, but across the spring change: 29 days and 23 hours.
-        OpenCase("dst", utc("2026-03-07T12:00-06:00"), CaseStage.INVESTIGATING, "officer"),
+        OpenCase("dst", utc("2026-03-07T12:00-06:00"), CaseStage.INVESTIGATING, "officer", None),
         opened("31d", timedelta(days=31)),
         opened("90d", timedelta(days=90)),
         opened("91d", timedelta(days=91)),
@@ -191,3 +191,16 @@ def test_money_levied_collected_and_owed_with_payments_settling_the_oldest_charg
     assert values["receivable-1"] == (Decimal("0.00"), ())  # January's fine is paid
     assert values["receivable-3"] == (Decimal("1000.00"), ("B",))  # due 1 December: 109 days past
     assert values["liens"] == (1, ("B",)) and values["lien-amounts"] == (Decimal("1000.00"), ("B",))
+
+
+def test_a_case_stalls_after_thirty_days_with_nothing_on_its_timeline() -> None:
+    now = utc("2026-04-06T12:00-05:00")
+    received = now - timedelta(days=100)
+    cases = [
+        OpenCase("quiet", received, CaseStage.AWAITING_COMPLIANCE, "owner", now - timedelta(days=30)),
+        OpenCase("busy", received, CaseStage.AWAITING_COMPLIANCE, "owner", now - timedelta(days=29, hours=23)),
+        OpenCase("never-touched", now - timedelta(days=31), CaseStage.RECEIVED, None, None),
+        OpenCase("new", now - timedelta(days=29), CaseStage.RECEIVED, None, None),
+    ]
+    stalled = aging_report(cases, now).figure("stalled")
+    assert stalled is not None and stalled.value == 2 and set(stalled.cases) == {"quiet", "never-touched"}

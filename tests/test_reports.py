@@ -107,6 +107,8 @@ def test_figures_count_the_citys_month_across_daylight_saving_and_follow_the_fil
     aging = figures(database_url, "aging", utc("2026-04-01T05:00Z"))
     assert aging["age-0"] == (4, 4) and aging["age-1"] == (0, 0)
     assert figures(database_url, "aging", utc("2026-04-01T06:00Z"))["age-1"] == (1, 1)
+    # By 10 April only b has had an event in 30 days (its reinspection on 12 March); d has never had one.
+    assert figures(database_url, "aging", utc("2026-04-10T12:00Z"))["stalled"] == (3, 3)
 
 
 def drill_down_links(page: str) -> list[tuple[str, int]]:
