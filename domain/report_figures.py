@@ -483,3 +483,64 @@ def money_report(lines: Sequence[LedgerFact], liens: Iterable[LienFact], period:
 
 def _distinct(case_numbers: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(case_numbers)))
+
+
+# --- recidivism ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParcelCase:
+    case_number: str
+    parcel_id: str
+    received_at: datetime
+
+
+REPEAT_WINDOWS = ((1, "12 months"), (3, "3 years"))
+NEW_CASES = "Cases received in the period."
+REPEAT = (
+    "Of the cases received in the period, the share on a property that had another case (of any violation type) "
+    "received in the {window} before, to the same local day; the list is those repeat cases."
+)
+
+
+def years_before(instant: datetime, years: int, time_zone: str) -> datetime:
+    """The same local day and time `years` earlier (29 February falls back to the 28th)."""
+    local = instant.astimezone(ZoneInfo(time_zone))
+    day = local.date()
+    try:
+        earlier = day.replace(year=day.year - years)
+    except ValueError:
+        earlier = day.replace(year=day.year - years, day=28)
+    return datetime.combine(earlier, local.time(), local.tzinfo)
+
+
+def recidivism_report(new: Sequence[ParcelCase], history: Iterable[ParcelCase], time_zone: str) -> Report:
+    by_parcel: dict[str, list[datetime]] = {}
+    for case in history:
+        by_parcel.setdefault(case.parcel_id, []).append(case.received_at)
+    figures = [Figure("new", "New cases", len(new), "cases", NEW_CASES, _distinct(c.case_number for c in new))]
+    for years, window in REPEAT_WINDOWS:
+        repeats = _distinct(
+            c.case_number
+            for c in new
+            if any(
+                years_before(c.received_at, years, time_zone) <= earlier < c.received_at
+                for earlier in by_parcel.get(c.parcel_id, ())
+            )
+        )
+        figures.append(
+            Figure(
+                f"repeat-{years}y",
+                f"On a property with another case in the {window} before",
+                100 * len(repeats) / len(new) if new else None,
+                "%",
+                REPEAT.format(window=window),
+                repeats,
+            )
+        )
+    return Report(
+        "recidivism",
+        "Recidivism",
+        "How often a new case is on a property that had another case not long before.",
+        tuple(figures),
+    )

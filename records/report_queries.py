@@ -17,10 +17,20 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from domain.report_figures import Closure, FirstInspection, LedgerFact, LienFact, OpenCase, Period, Preset
+from domain.report_figures import (
+    Closure,
+    FirstInspection,
+    LedgerFact,
+    LienFact,
+    OpenCase,
+    ParcelCase,
+    Period,
+    Preset,
+)
 from domain.stages import CaseStage, Channel, Outcome
 from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel
 
+CHUNK = 500  # values per IN list: SQLite allows a bounded number of parameters in one statement
 # The events that are a case's first visit; a reinspection always comes after one of them.
 FIRST_INSPECTION_EVENTS = ("inspection_violation_found", "inspection_no_violation")
 
@@ -145,6 +155,32 @@ def liens(session: Session, f: ReportFilter, period: Period) -> list[LienFact]:
     return [LienFact(number, amount, filed) for number, amount, filed in rows if filed]
 
 
+def received_cases(session: Session, f: ReportFilter, period: Period) -> list[ParcelCase]:
+    rows = session.exec(
+        select(Case.case_number, Case.parcel_id, Case.opened_at).where(
+            col(Case.opened_at) >= period.start, col(Case.opened_at) < period.end, *_conditions(f)
+        )
+    ).all()
+    return [ParcelCase(*row) for row in rows]
+
+
+def parcel_history(session: Session, parcel_ids: set[str], since: datetime, until: datetime) -> list[ParcelCase]:
+    """Every case on these properties received in [since, until), whatever the report's filter (a repeat is any
+    earlier case on the property)."""
+    found: list[ParcelCase] = []
+    ordered = sorted(parcel_ids)
+    for at in range(0, len(ordered), CHUNK):
+        rows = session.exec(
+            select(Case.case_number, Case.parcel_id, Case.opened_at).where(
+                col(Case.parcel_id).in_(ordered[at : at + CHUNK]),
+                col(Case.opened_at) >= since,
+                col(Case.opened_at) < until,
+            )
+        ).all()
+        found.extend(ParcelCase(*row) for row in rows)
+    return found
+
+
 @dataclass(frozen=True)
 class CaseLine:
     """A drill-down row: what identifies the case and where it stands. No owner or complainant."""
@@ -164,10 +200,10 @@ class CaseLine:
 
 
 def case_lines(session: Session, case_numbers: tuple[str, ...]) -> list[CaseLine]:
-    """The counted cases in the figure's own order (chunked: SQLite allows a bounded number of parameters)."""
+    """The counted cases, in the figure's own order."""
     found: dict[str, CaseLine] = {}
-    for at in range(0, len(case_numbers), 500):
-        chunk = case_numbers[at : at + 500]
+    for at in range(0, len(case_numbers), CHUNK):
+        chunk = case_numbers[at : at + CHUNK]
         rows = session.exec(
             select(  # type: ignore[call-overload]
                 Case, Parcel.address, Parcel.zone_code, Complaint.channel, Officer.name

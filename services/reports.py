@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -16,6 +16,16 @@ from domain import report_figures as rf
 from domain.access import READ_MONEY_REPORTS, READ_REPORTS, Role
 from records import report_queries as q
 from records.report_queries import ReportFilter
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report is read for: the filter, its period, the moment, and the city's time zone."""
+
+    f: ReportFilter
+    period: rf.Period
+    now: datetime
+    time_zone: str
 
 
 @dataclass(frozen=True)
@@ -29,25 +39,33 @@ class Reading:
 @dataclass(frozen=True)
 class ReportKind:
     title: str
-    build: Callable[[Session, ReportFilter, rf.Period, datetime], rf.Report]
+    build: Callable[[Session, Scope], rf.Report]
     readers: frozenset[Role]
     dated: bool = True  # whether the report's period applies
 
 
-def _first_inspection(session: Session, f: ReportFilter, period: rf.Period, now: datetime) -> rf.Report:
-    return rf.first_inspection_report(q.first_inspections(session, f, period), now)
+def _first_inspection(session: Session, s: Scope) -> rf.Report:
+    return rf.first_inspection_report(q.first_inspections(session, s.f, s.period), s.now)
 
 
-def _compliance(session: Session, f: ReportFilter, period: rf.Period, now: datetime) -> rf.Report:
-    return rf.compliance_report(q.closures(session, f, period))
+def _compliance(session: Session, s: Scope) -> rf.Report:
+    return rf.compliance_report(q.closures(session, s.f, s.period))
 
 
-def _aging(session: Session, f: ReportFilter, period: rf.Period, now: datetime) -> rf.Report:
-    return rf.aging_report(q.open_cases(session, f), now)
+def _aging(session: Session, s: Scope) -> rf.Report:
+    return rf.aging_report(q.open_cases(session, s.f), s.now)
 
 
-def _money(session: Session, f: ReportFilter, period: rf.Period, now: datetime) -> rf.Report:
-    return rf.money_report(q.ledger(session, f), q.liens(session, f, period), period, now)
+def _recidivism(session: Session, s: Scope) -> rf.Report:
+    new = q.received_cases(session, s.f, s.period)
+    # A day more than the longest window in leap years reaches every earlier case the rule may count.
+    since = s.period.start - timedelta(days=366 * max(years for years, _window in rf.REPEAT_WINDOWS) + 1)
+    history = q.parcel_history(session, {c.parcel_id for c in new}, since, s.period.end)
+    return rf.recidivism_report(new, history, s.time_zone)
+
+
+def _money(session: Session, s: Scope) -> rf.Report:
+    return rf.money_report(q.ledger(session, s.f), q.liens(session, s.f, s.period), s.period, s.now)
 
 
 # In the order of the index page.
@@ -55,6 +73,7 @@ REPORTS: dict[str, ReportKind] = {
     "first-inspection": ReportKind("Time to first inspection", _first_inspection, READ_REPORTS),
     "compliance": ReportKind("Time to compliance", _compliance, READ_REPORTS),
     "aging": ReportKind("Open-case aging", _aging, READ_REPORTS, dated=False),
+    "recidivism": ReportKind("Recidivism", _recidivism, READ_REPORTS),
     "money": ReportKind("Money", _money, READ_MONEY_REPORTS),
 }
 
@@ -65,4 +84,4 @@ def reports_for(role: str) -> list[tuple[str, str]]:
 
 def read_report(session: Session, kind: ReportKind, f: ReportFilter, now: datetime, time_zone: str) -> Reading:
     period = rf.report_period(f.period, rf.local_today(now, time_zone), time_zone, f.first, f.last)
-    return Reading(kind.build(session, f, period, now), period if kind.dated else None)
+    return Reading(kind.build(session, Scope(f, period, now, time_zone)), period if kind.dated else None)

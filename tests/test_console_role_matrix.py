@@ -126,7 +126,13 @@ def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
 
 def report_pages_and_exports() -> list[tuple[str, frozenset[Role]]]:
     """Every report, its CSV, and one drill-down of each with its CSV."""
-    drill_downs = {"first-inspection": "all-within", "compliance": "forced-share", "aging": "oldest", "money": "fines"}
+    drill_downs = {
+        "first-inspection": "all-within",
+        "compliance": "forced-share",
+        "aging": "oldest",
+        "money": "fines",
+        "recidivism": "repeat-1y",
+    }
     assert set(drill_downs) == set(REPORTS), "a new report is walked here too"
     return [
         (path, REPORTS[slug].readers)

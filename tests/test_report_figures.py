@@ -14,6 +14,7 @@ from domain.report_figures import (
     LedgerFact,
     LienFact,
     OpenCase,
+    ParcelCase,
     Preset,
     aging_report,
     compliance_report,
@@ -21,6 +22,7 @@ from domain.report_figures import (
     median,
     money_report,
     p90,
+    recidivism_report,
     report_period,
 )
 from domain.stages import CaseStage, Outcome
@@ -204,3 +206,26 @@ def test_a_case_stalls_after_thirty_days_with_nothing_on_its_timeline() -> None:
     ]
     stalled = aging_report(cases, now).figure("stalled")
     assert stalled is not None and stalled.value == 2 and set(stalled.cases) == {"quiet", "never-touched"}
+
+
+def test_recidivism_looks_back_to_the_same_local_day_and_time_across_leap_days_and_daylight_saving() -> None:
+    def case(number: str, parcel: str, received: str) -> ParcelCase:
+        return ParcelCase(number, parcel, utc(received))
+
+    new = [
+        case("N1", "P", "2026-03-10T12:00-05:00"),
+        case("N2", "Q", "2026-03-10T12:00-05:00"),
+        case("N3", "R", "2028-02-29T09:00-06:00"),
+        case("N4", "S", "2026-03-01T09:00-06:00"),
+        case("N5", "S", "2026-03-15T09:00-05:00"),  # the second case this month on the same property
+    ]
+    history = [
+        *new,
+        case("P0", "P", "2025-03-10T12:30-05:00"),  # half an hour inside the 12 months
+        case("Q0", "Q", "2025-03-10T11:30-05:00"),  # half an hour outside them, well inside 3 years
+        case("R0", "R", "2027-02-28T09:30-06:00"),  # 29 February looks back to the 28th
+    ]
+    values = {f.key: (f.value, f.cases) for f in recidivism_report(new, history, TZ).figures}
+    assert values["new"] == (5, ("N1", "N2", "N3", "N4", "N5"))
+    assert values["repeat-1y"] == (60.0, ("N1", "N3", "N5"))
+    assert values["repeat-3y"] == (80.0, ("N1", "N2", "N3", "N5"))

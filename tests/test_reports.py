@@ -111,6 +111,29 @@ def test_figures_count_the_citys_month_across_daylight_saving_and_follow_the_fil
     assert figures(database_url, "aging", utc("2026-04-10T12:00Z"))["stalled"] == (3, 3)
 
 
+def test_recidivism_counts_any_earlier_case_on_the_property_whatever_the_filter(database_url: str) -> None:
+    with seeded(database_url) as session:
+        s = Seeder(session)
+        maple, elm, oak = (s.parcels[n] for n in (1, 2, 3))
+        closed = {"stage": CaseStage.CLOSED, "outcome": Outcome.VOLUNTARY_COMPLIANCE}
+        s.case(
+            utc("2025-06-01T12:00Z"),
+            parcel=maple,
+            violation_code="PS-JUNK",
+            closed_at=utc("2025-07-01T12:00Z"),
+            **closed,
+        )
+        s.case(utc("2024-01-01T12:00Z"), parcel=elm, closed_at=utc("2024-02-01T12:00Z"), **closed)
+        s.case(utc("2022-01-01T12:00Z"), parcel=oak, closed_at=utc("2022-02-01T12:00Z"), **closed)
+        for n, parcel in enumerate((maple, elm, oak)):
+            s.case(utc(f"2026-03-0{n + 5}T12:00Z"), parcel=parcel)
+
+    found = figures(database_url, "recidivism", utc("2026-03-20T12:00Z"), violation="PS-GRASS")
+    assert found["new"] == (3, 3)
+    assert found["repeat-1y"] == (pytest.approx(100 / 3), 1)  # maple's junk case last June counts
+    assert found["repeat-3y"] == (pytest.approx(200 / 3), 2)
+
+
 def drill_down_links(page: str) -> list[tuple[str, int]]:
     return [
         (href.replace("&amp;", "&"), int(count))
@@ -143,7 +166,7 @@ async def test_every_number_opens_onto_the_cases_it_counts_and_downloads_as_csv(
     today = datetime.now(UTC).astimezone().date()
     window = f"period=custom&from={today - timedelta(days=20)}&to={today + timedelta(days=1)}"
     await sign_in(console.http, "executive")
-    for slug in ("first-inspection", "compliance", "aging"):
+    for slug in REPORTS:
         page = (await console.http.get(f"/reports/{slug}?{window}")).text
         links = drill_down_links(page)
         assert links, slug
