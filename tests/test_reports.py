@@ -115,16 +115,12 @@ def test_recidivism_counts_any_earlier_case_on_the_property_whatever_the_filter(
     with seeded(database_url) as session:
         s = Seeder(session)
         maple, elm, oak = (s.parcels[n] for n in (1, 2, 3))
-        closed = {"stage": CaseStage.CLOSED, "outcome": Outcome.VOLUNTARY_COMPLIANCE}
-        s.case(
-            utc("2025-06-01T12:00Z"),
-            parcel=maple,
-            violation_code="PS-JUNK",
-            closed_at=utc("2025-07-01T12:00Z"),
-            **closed,
-        )
-        s.case(utc("2024-01-01T12:00Z"), parcel=elm, closed_at=utc("2024-02-01T12:00Z"), **closed)
-        s.case(utc("2022-01-01T12:00Z"), parcel=oak, closed_at=utc("2022-02-01T12:00Z"), **closed)
+        earlier = ((maple, "2025-06-01", "PS-JUNK"), (elm, "2024-01-01", "PS-GRASS"), (oak, "2022-01-01", "PS-GRASS"))
+        for parcel, day, code in earlier:
+            received = utc(f"{day}T12:00Z")
+            s.case(
+                received, CaseStage.CLOSED, parcel=parcel, violation_code=code, closed_at=received + timedelta(days=30)
+            )
         for n, parcel in enumerate((maple, elm, oak)):
             s.case(utc(f"2026-03-0{n + 5}T12:00Z"), parcel=parcel)
 
