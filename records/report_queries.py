@@ -11,8 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic_core import PydanticUseDefault
+from pydantic import ConfigDict, Field
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -28,6 +27,7 @@ from domain.report_figures import (
     Preset,
 )
 from domain.stages import CaseStage, Channel, Outcome
+from records.case_list import BlankIsAny
 from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel
 
 CHUNK = 500  # values per IN list: SQLite allows a bounded number of parameters in one statement
@@ -35,10 +35,10 @@ CHUNK = 500  # values per IN list: SQLite allows a bounded number of parameters 
 FIRST_INSPECTION_EVENTS = ("inspection_violation_found", "inspection_no_violation")
 
 
-class ReportFilter(BaseModel):
+class ReportFilter(BlankIsAny):
     """What a report is about, as the URL carries it, so a report can be bookmarked and shared; empty means any."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     period: Preset = Preset.THIS_MONTH
     first: date | None = Field(default=None, alias="from")
@@ -48,13 +48,6 @@ class ReportFilter(BaseModel):
     officer: int | None = None
     priority: int | None = Field(default=None, ge=1, le=9)
     channel: Channel | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_any(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            raise PydanticUseDefault
-        return value
 
     def query_string(self, **extra: str) -> str:
         """This filter in the URL (custom dates only with the custom period), plus `extra`."""
