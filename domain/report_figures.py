@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from domain.reports import INSPECTION_EVENTS
 from domain.stages import Outcome
 
 DAY = timedelta(days=1)
@@ -139,6 +140,7 @@ class FirstInspection:
     received_at: datetime
     response_due_at: datetime | None
     first_inspected_at: datetime | None
+    officer_id: int | None = None  # the officer the case is assigned to now
 
     @property
     def days(self) -> float | None:
@@ -542,5 +544,84 @@ def recidivism_report(new: Sequence[ParcelCase], history: Iterable[ParcelCase], 
         "recidivism",
         "Recidivism",
         "How often a new case is on a property that had another case not long before.",
+        tuple(figures),
+    )
+
+
+# --- officers --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficerEvent:
+    """A line of a case's timeline that is an officer's work, under the officer the case is assigned to."""
+
+    case_number: str
+    officer_id: int | None
+    kind: str
+    occurred_at: datetime
+
+
+NOTICE_EVENTS = frozenset({"notice_issued"})
+CLOSURE_EVENTS = frozenset({"closed"})
+CASELOAD = "Open cases assigned to the officer now. The report's period does not apply."
+PER_WEEK = (
+    "{what} recorded in the period on the cases assigned to the officer now, divided by the period's weeks "
+    "(its days ÷ 7); the list is the cases they were on."
+)
+OFFICER_FIRST_INSPECTION = (
+    "Median days from receipt to first inspection of the cases received in the period and assigned to the officer "
+    "now, counting those inspected."
+)
+
+
+def officers_report(
+    officers: Sequence[tuple[int, str]],
+    caseload: Iterable[tuple[str, int | None]],
+    events: Sequence[OfficerEvent],
+    inspections: Sequence[FirstInspection],
+    period: Period,
+) -> Report:
+    weeks = ((period.last - period.first).days + 1) / 7
+    open_by_officer: dict[int | None, list[str]] = {}
+    for case_number, officer in caseload:
+        open_by_officer.setdefault(officer, []).append(case_number)
+    figures: list[Figure] = []
+    for officer_id, name in officers:
+        mine = [e for e in events if e.officer_id == officer_id]
+        on_cases = _distinct(open_by_officer.get(officer_id, ()))
+        figures.append(
+            Figure(f"officer-{officer_id}-caseload", f"{name}: caseload", len(on_cases), "cases", CASELOAD, on_cases)
+        )
+        for key, what, kinds in (
+            ("inspections", "Inspections and reinspections", INSPECTION_EVENTS),
+            ("notices", "Notices issued", NOTICE_EVENTS),
+            ("closures", "Cases closed", CLOSURE_EVENTS),
+        ):
+            done = [e for e in mine if e.kind in kinds]
+            figures.append(
+                Figure(
+                    f"officer-{officer_id}-{key}",
+                    f"{name}: {what.lower()} per week",
+                    len(done) / weeks,
+                    "a week",
+                    PER_WEEK.format(what=what),
+                    _distinct(e.case_number for e in done),
+                )
+            )
+        measured = {f.case_number: d for f in inspections if f.officer_id == officer_id and (d := f.days) is not None}
+        figures.append(
+            Figure(
+                f"officer-{officer_id}-first-inspection",
+                f"{name}: median days to first inspection",
+                median(list(measured.values())),
+                "days",
+                OFFICER_FIRST_INSPECTION,
+                tuple(sorted(measured)),
+            )
+        )
+    return Report(
+        "officers",
+        "Officers",
+        "Each officer's open caseload, weekly inspections, notices and closures, and how soon they first visit.",
         tuple(figures),
     )

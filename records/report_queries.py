@@ -21,6 +21,7 @@ from domain.report_figures import (
     FirstInspection,
     LedgerFact,
     LienFact,
+    OfficerEvent,
     OpenCase,
     ParcelCase,
     Period,
@@ -94,7 +95,7 @@ def first_inspections(session: Session, f: ReportFilter, period: Period) -> list
     )
     rows = session.exec(
         select(  # type: ignore[call-overload]
-            Case.case_number, Case.priority, Case.opened_at, Case.response_due_at, first
+            Case.case_number, Case.priority, Case.opened_at, Case.response_due_at, first, Case.assigned_officer_id
         ).where(col(Case.opened_at) >= period.start, col(Case.opened_at) < period.end, *_conditions(f))
     ).all()
     return [FirstInspection(*row) for row in rows]
@@ -146,6 +147,33 @@ def liens(session: Session, f: ReportFilter, period: Period) -> list[LienFact]:
         .where(col(Lien.filed_at) >= period.start, col(Lien.filed_at) < period.end, *_conditions(f))
     ).all()
     return [LienFact(number, amount, filed) for number, amount, filed in rows if filed]
+
+
+def caseload(session: Session, f: ReportFilter) -> list[tuple[str, int | None]]:
+    rows = session.exec(
+        select(Case.case_number, Case.assigned_officer_id).where(col(Case.stage) != CaseStage.CLOSED, *_conditions(f))
+    ).all()
+    return [(number, officer) for number, officer in rows]
+
+
+def officer_events(session: Session, f: ReportFilter, period: Period, kinds: frozenset[str]) -> list[OfficerEvent]:
+    rows = session.exec(
+        select(CaseEvent.case_number, Case.assigned_officer_id, CaseEvent.kind, CaseEvent.occurred_at)
+        .join(Case, col(Case.case_number) == CaseEvent.case_number)
+        .where(
+            col(CaseEvent.kind).in_(kinds),
+            col(CaseEvent.occurred_at) >= period.start,
+            col(CaseEvent.occurred_at) < period.end,
+            *_conditions(f),
+        )
+    ).all()
+    return [OfficerEvent(*row) for row in rows]
+
+
+def officers(session: Session, f: ReportFilter) -> list[tuple[int, str]]:
+    wanted = [col(Officer.id) == f.officer] if f.officer is not None else [col(Officer.active).is_(True)]
+    rows = session.exec(select(Officer.id, Officer.name).where(*wanted).order_by(col(Officer.name))).all()
+    return [(officer_id, name) for officer_id, name in rows if officer_id is not None]
 
 
 def received_cases(session: Session, f: ReportFilter, period: Period) -> list[ParcelCase]:

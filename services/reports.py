@@ -64,6 +64,17 @@ def _recidivism(session: Session, s: Scope) -> rf.Report:
     return rf.recidivism_report(new, history, s.time_zone)
 
 
+def _officers(session: Session, s: Scope) -> rf.Report:
+    kinds = rf.INSPECTION_EVENTS | rf.NOTICE_EVENTS | rf.CLOSURE_EVENTS
+    return rf.officers_report(
+        q.officers(session, s.f),
+        q.caseload(session, s.f),
+        q.officer_events(session, s.f, s.period, kinds),
+        q.first_inspections(session, s.f, s.period),
+        s.period,
+    )
+
+
 def _money(session: Session, s: Scope) -> rf.Report:
     return rf.money_report(q.ledger(session, s.f), q.liens(session, s.f, s.period), s.period, s.now)
 
@@ -74,6 +85,7 @@ REPORTS: dict[str, ReportKind] = {
     "compliance": ReportKind("Time to compliance", _compliance, READ_REPORTS),
     "aging": ReportKind("Open-case aging", _aging, READ_REPORTS, dated=False),
     "recidivism": ReportKind("Recidivism", _recidivism, READ_REPORTS),
+    "officers": ReportKind("Officers", _officers, READ_REPORTS),
     "money": ReportKind("Money", _money, READ_MONEY_REPORTS),
 }
 

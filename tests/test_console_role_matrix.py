@@ -132,6 +132,7 @@ def report_pages_and_exports() -> list[tuple[str, frozenset[Role]]]:
         "aging": "oldest",
         "money": "fines",
         "recidivism": "repeat-1y",
+        "officers": "officer-1-caseload",
     }
     assert set(drill_downs) == set(REPORTS), "a new report is walked here too"
     return [

@@ -13,6 +13,7 @@ from domain.report_figures import (
     FirstInspection,
     LedgerFact,
     LienFact,
+    OfficerEvent,
     OpenCase,
     ParcelCase,
     Preset,
@@ -21,6 +22,7 @@ from domain.report_figures import (
     first_inspection_report,
     median,
     money_report,
+    officers_report,
     p90,
     recidivism_report,
     report_period,
@@ -229,3 +231,33 @@ def test_recidivism_looks_back_to_the_same_local_day_and_time_across_leap_days_a
     assert values["new"] == (5, ("N1", "N2", "N3", "N4", "N5"))
     assert values["repeat-1y"] == (60.0, ("N1", "N3", "N5"))
     assert values["repeat-3y"] == (80.0, ("N1", "N2", "N3", "N5"))
+
+
+def test_each_officer_is_credited_with_the_work_on_the_cases_assigned_to_them() -> None:
+    fortnight = report_period(Preset.THIS_MONTH, date(2026, 3, 14), TZ, None, None)  # 1–14 March: two weeks
+
+    def event(case: str, officer: int, kind: str, day: int) -> OfficerEvent:
+        return OfficerEvent(case, officer, kind, datetime(2026, 3, day, 15, tzinfo=UTC))
+
+    events = [
+        event("A", 1, "inspection_violation_found", 2),
+        event("A", 1, "reinspection_complied", 10),
+        event("B", 1, "notice_issued", 3),
+        event("C", 2, "closed", 5),
+    ]
+    inspections = [
+        FirstInspection("A", 1, utc("2026-03-01T00:00Z"), None, utc("2026-03-03T00:00Z"), 1),
+        FirstInspection("B", 1, utc("2026-03-02T00:00Z"), None, utc("2026-03-06T00:00Z"), 1),
+        FirstInspection("C", 3, utc("2026-03-02T00:00Z"), None, None, 2),
+    ]
+    caseload = [("A", 1), ("B", 1), ("C", 2), ("D", None)]
+    report = officers_report([(1, "Dana Whitfield"), (2, "Luis Ortega")], caseload, events, inspections, fortnight)
+    values = {f.key: (f.value, f.cases) for f in report.figures}
+    assert values["officer-1-caseload"] == (2, ("A", "B"))
+    assert values["officer-1-inspections"] == (1.0, ("A",))  # two visits in two weeks
+    assert values["officer-1-notices"] == (0.5, ("B",))
+    assert values["officer-1-closures"] == (0.0, ())
+    assert values["officer-1-first-inspection"] == (3.0, ("A", "B"))
+    assert values["officer-2-caseload"] == (1, ("C",))
+    assert values["officer-2-closures"] == (0.5, ("C",))
+    assert values["officer-2-first-inspection"] == (None, ())

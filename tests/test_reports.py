@@ -19,7 +19,7 @@ from domain.staff_actions import STAFF_ACTIONS
 from domain.stages import CaseStage, Channel, Outcome
 from records.db import make_engine, session_factory
 from records.report_queries import ReportFilter
-from records.tables import Case, Complainant, Complaint, LedgerLine, Lien, Parcel
+from records.tables import Case, Complainant, Complaint, LedgerLine, Lien, Officer, Parcel
 from services.reports import REPORTS, read_report
 from tests.conftest import Api
 from tests.helpers import sign_in
@@ -128,6 +128,29 @@ def test_recidivism_counts_any_earlier_case_on_the_property_whatever_the_filter(
     assert found["new"] == (3, 3)
     assert found["repeat-1y"] == (pytest.approx(100 / 3), 1)  # maple's junk case last June counts
     assert found["repeat-3y"] == (pytest.approx(200 / 3), 2)
+
+
+def test_officers_are_credited_on_the_cases_assigned_to_them(database_url: str) -> None:
+    with seeded(database_url) as session:
+        s = Seeder(session)
+        dana = session.exec(select(Officer).where(Officer.badge == "CE-101")).one()
+        luis = session.exec(select(Officer).where(Officer.badge == "CE-102")).one()
+        mine = s.case(utc("2026-03-02T00:00Z"), assigned_officer_id=dana.id)
+        s.event(mine, "inspection_violation_found", utc("2026-03-04T00:00Z"))
+        s.event(mine, "notice_issued", utc("2026-03-05T00:00Z"))
+        s.event(mine, "notice_issued", utc("2026-02-27T00:00Z"))  # before the period
+        theirs = s.case(utc("2026-03-03T00:00Z"), CaseStage.CLOSED, assigned_officer_id=luis.id)
+        s.event(theirs, "closed", utc("2026-03-06T00:00Z"))
+
+    # 1 to 14 March: two weeks.
+    found = figures(database_url, "officers", utc("2026-03-14T12:00Z"))
+    assert found[f"officer-{dana.id}-caseload"] == (1, 1)
+    assert found[f"officer-{dana.id}-inspections"] == (0.5, 1)
+    assert found[f"officer-{dana.id}-notices"] == (0.5, 1)
+    assert found[f"officer-{dana.id}-first-inspection"] == (2.0, 1)
+    assert found[f"officer-{luis.id}-caseload"] == (0, 0) and found[f"officer-{luis.id}-closures"] == (0.5, 1)
+    only_dana = figures(database_url, "officers", utc("2026-03-14T12:00Z"), officer=dana.id)
+    assert {key.split("-")[1] for key in only_dana} == {str(dana.id)}
 
 
 def drill_down_links(page: str) -> list[tuple[str, int]]:
