@@ -59,6 +59,9 @@ READ_OUTBOX = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLERK})
 # Open311 API keys let outside apps open cases: only administrators issue and revoke them.
 MANAGE_OPEN311_KEYS = frozenset({Role.ADMIN})
 
+# The scheduled digests are written for the supervisors and the program manager (a supervisor in Abate's roles).
+READ_DIGESTS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
 # Console pages, in the order the navigation shows them: (path, label, who may open it).
 # The navigation and the role-matrix test read this one list.
 CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
@@ -69,6 +72,8 @@ CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/hearings", "Hearings", HEARINGS),
     ("/supervisor", "Supervisor queue", SUPERVISE),
     ("/outbox", "Outbox", READ_OUTBOX),
+    ("/notifications", "Notifications", STAFF),
+    ("/digests", "Digests", READ_DIGESTS),
     ("/admin/users", "Users", ADMINISTER),
     ("/admin/officers", "Officers", ADMINISTER),
     ("/admin/zones", "Zones", ADMINISTER),

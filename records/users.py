@@ -10,6 +10,7 @@ from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from domain.access import LOCKOUT_FAILURES, LOCKOUT_TIME, LOCKOUT_WINDOW, Role
+from domain.alerts import AlertChannel
 from records.tables import User
 
 _hasher = PasswordHasher()
@@ -111,5 +112,21 @@ def reset_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.session_version += 1
     user.failed_sign_ins, user.first_failure_at, user.locked_until = 0, None, None
+    session.add(user)
+    session.commit()
+
+
+def set_contact(
+    session: Session,
+    user: User,
+    *,
+    email: str | None,
+    phone: str | None,
+    alert_channel: AlertChannel,
+    daily_digest: bool,
+) -> None:
+    """How a staff member hears of alerts: the urgent ones at once on `alert_channel`, the rest in a daily e-mail."""
+    user.email, user.phone = email, phone
+    user.alert_channel, user.daily_digest = alert_channel.value, daily_digest
     session.add(user)
     session.commit()

@@ -12,10 +12,24 @@ from api.console import (
     inspection,
     intake,
     my_day,
+    notifications,
     outbox,
     supervisor,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (home, dashboard, case_list, intake, case_page, inspection, my_day, hearings, supervisor, outbox, admin):
+for module in (
+    home,
+    dashboard,
+    case_list,
+    intake,
+    case_page,
+    inspection,
+    my_day,
+    hearings,
+    supervisor,
+    outbox,
+    notifications,
+    admin,
+):
     router.include_router(module.router)
