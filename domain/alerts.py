@@ -50,6 +50,16 @@ class AlertChannel(StrEnum):
         return {"email": "E-mail", "sms": "Text message (SMS)", "none": "Only in the console"}[self.value]
 
 
+class AlertSettings(BaseModel):
+    """How a staff member hears of alerts, set by themselves or an admin: urgent ones at once on `alert_channel`,
+    the rest in a daily e-mail if they want it."""
+
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=32)
+    alert_channel: AlertChannel
+    daily_digest: bool = False  # an unticked box sends nothing
+
+
 @dataclass(frozen=True)
 class StaffMember:
     username: str

@@ -10,7 +10,7 @@ from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from domain.access import LOCKOUT_FAILURES, LOCKOUT_TIME, LOCKOUT_WINDOW, Role
-from domain.alerts import AlertChannel
+from domain.alerts import AlertSettings
 from records.tables import User
 
 _hasher = PasswordHasher()
@@ -116,17 +116,8 @@ def reset_password(session: Session, user: User, password: str) -> None:
     session.commit()
 
 
-def set_contact(
-    session: Session,
-    user: User,
-    *,
-    email: str | None,
-    phone: str | None,
-    alert_channel: AlertChannel,
-    daily_digest: bool,
-) -> None:
-    """How a staff member hears of alerts: the urgent ones at once on `alert_channel`, the rest in a daily e-mail."""
-    user.email, user.phone = email, phone
-    user.alert_channel, user.daily_digest = alert_channel.value, daily_digest
+def set_contact(session: Session, user: User, settings: AlertSettings) -> None:
+    user.email, user.phone = settings.email or None, settings.phone or None
+    user.alert_channel, user.daily_digest = settings.alert_channel.value, settings.daily_digest
     session.add(user)
     session.commit()

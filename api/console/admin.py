@@ -17,7 +17,7 @@ from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep, SessionDep
 from domain.access import ADMINISTER, Role
-from domain.alerts import AlertChannel
+from domain.alerts import AlertChannel, AlertSettings
 from records.db import transaction
 from records.officers import OfficerChange, OfficerError, officers, save_officer, save_zone, zones
 from records.open311 import create_key, list_keys, revoke_key
@@ -120,23 +120,10 @@ def change_password(
 
 @router.post("/users/{user_id}/contact", dependencies=[CsrfChecked])
 def change_contact(
-    session: SessionDep,
-    _user: Admin,
-    user_id: int,
-    alert_channel: Annotated[AlertChannel, Form()],
-    email: Annotated[str, Form(max_length=200)] = "",
-    phone: Annotated[str, Form(max_length=32)] = "",
-    daily_digest: Annotated[bool, Form()] = False,
+    session: SessionDep, _user: Admin, user_id: int, settings: Annotated[AlertSettings, Form()]
 ) -> Response:
     account = _account(session, user_id)
-    set_contact(
-        session,
-        account,
-        email=email or None,
-        phone=phone or None,
-        alert_channel=alert_channel,
-        daily_digest=daily_digest,
-    )
+    set_contact(session, account, settings)
     return _back("/admin/users", "contact", account.username)
 
 

@@ -12,7 +12,7 @@ from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import SessionDep
 from domain.access import Role, console_page_roles
-from domain.alerts import AlertChannel
+from domain.alerts import AlertChannel, AlertSettings
 from domain.digests import TITLES
 from records.notifications import NotificationFilter, acknowledge, alert_kinds, digests, notifications_for
 from records.tables import User
@@ -58,17 +58,8 @@ def acknowledge_notifications(
 
 
 @router.post("/notifications/preferences", dependencies=[CsrfChecked])
-def save_preferences(
-    session: SessionDep,
-    user: Reader,
-    alert_channel: Annotated[AlertChannel, Form()],
-    email: Annotated[str, Form(max_length=200)] = "",
-    phone: Annotated[str, Form(max_length=32)] = "",
-    daily_digest: Annotated[bool, Form()] = False,
-) -> Response:
-    set_contact(
-        session, user, email=email or None, phone=phone or None, alert_channel=alert_channel, daily_digest=daily_digest
-    )
+def save_preferences(session: SessionDep, user: Reader, settings: Annotated[AlertSettings, Form()]) -> Response:
+    set_contact(session, user, settings)
     return RedirectResponse("/notifications?saved=true", status.HTTP_303_SEE_OTHER)
 
 
