@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
+from temporalio.client import ScheduleActionStartWorkflow
+from temporalio.testing import WorkflowEnvironment
 
 from activities.alerts import AlertActivities
 from activities.messaging import MessagingActivities
@@ -23,6 +25,7 @@ from records.tables import Alert, Case, CaseEvent, Message, Notification, Office
 from tests.case_driver import CaseDriver, keep_history
 from tests.conftest import Api
 from tests.helpers import file_case, form_token, sign_in
+from workers.schedules import ensure_alert_round_schedule
 from workflows.alert_rounds import AlertRoundWorkflow
 
 SUPERVISOR_EMAIL = "teresa.alvarez@riverton.example"
@@ -304,3 +307,28 @@ async def test_staff_set_how_alerts_reach_them_and_an_admin_may_too(api: Api) ->
         "none",
         True,
     )
+
+
+@pytest.mark.devserver
+async def test_the_alert_round_runs_every_five_minutes_with_the_policys_stalled_case_numbers(
+    temporal_dev: WorkflowEnvironment, policy: Policy
+) -> None:
+    client, prefix = temporal_dev.client, f"test-{uuid.uuid4().hex[:12]}"
+    strict = policy.model_copy(
+        update={"process": policy.process.model_copy(update={"stalled_after_days": 20, "stalled_past_due_days": 3})}
+    )
+    schedule_id = await ensure_alert_round_schedule(client, "alerts-queue", policy, prefix=prefix)
+    try:
+        await client.get_schedule_handle(schedule_id).pause(note="held for the test")
+        assert await ensure_alert_round_schedule(client, "alerts-queue", strict, prefix=prefix) == schedule_id
+        schedule = (await client.get_schedule_handle(schedule_id).describe()).schedule
+        [every] = schedule.spec.intervals
+        assert every.every == timedelta(minutes=5) and schedule.state.paused  # an operator's pause survives
+        action = schedule.action
+        assert isinstance(action, ScheduleActionStartWorkflow) and action.workflow == "AlertRoundWorkflow"
+        [start] = await client.data_converter.decode(action.args, [AlertRoundStart])
+        assert start == AlertRoundStart(
+            time_zone=policy.calendar.timezone, stalled_after_days=20, stalled_past_due_days=3
+        )
+    finally:
+        await client.get_schedule_handle(schedule_id).delete()

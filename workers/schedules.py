@@ -1,4 +1,5 @@
-"""The Temporal Schedules that start the digests: created (or brought up to date) each time a worker starts.
+"""The Temporal Schedules that start the digests and the alert rounds: created (or brought up to date) each time a
+worker starts.
 
 Schedules need the real server (the dev server or a cluster): the Java time-skipping test server has none,
 so only `workers.main.run` calls this, never the time-skipping tests.
@@ -7,6 +8,7 @@ so only `workers.main.run` calls this, never the time-skipping tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -98,14 +100,12 @@ async def ensure_digest_schedules(
         try:
             await client.create_schedule(schedule_id, schedule, memo={"kind": digest.kind, "description": digest.note})
         except ScheduleAlreadyRunningError:
-            await client.get_schedule_handle(schedule_id).update(
-                lambda current, schedule=schedule: _kept_paused(current, schedule)  # type: ignore[misc]
-            )
+            await client.get_schedule_handle(schedule_id).update(partial(_kept_paused, schedule))
         ids.append(schedule_id)
     return ids
 
 
-def _kept_paused(current: ScheduleUpdateInput, schedule: Schedule) -> ScheduleUpdate:
+def _kept_paused(schedule: Schedule, current: ScheduleUpdateInput) -> ScheduleUpdate:
     """The schedule brought up to date, still paused (with the operator's note) if an operator paused it."""
     state = current.description.schedule.state
     if state.paused:
@@ -147,5 +147,5 @@ async def ensure_alert_round_schedule(client: Client, task_queue: str, policy: P
     try:
         await client.create_schedule(schedule_id, schedule, memo={"description": ALERT_ROUND_NOTE})
     except ScheduleAlreadyRunningError:
-        await client.get_schedule_handle(schedule_id).update(lambda current: _kept_paused(current, schedule))
+        await client.get_schedule_handle(schedule_id).update(partial(_kept_paused, schedule))
     return schedule_id
