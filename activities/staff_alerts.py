@@ -7,7 +7,7 @@ so a retry (or a worker killed mid-round) sends the same message under the same 
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -15,13 +15,14 @@ from temporalio.exceptions import ApplicationError
 from activities.messaging import MessagingActivities
 from domain.alerts import STALLED, AlertChannel, AlertRound, stall
 from domain.digests import TITLES
-from domain.messages import MessageChannel, MessageReceipt
+from domain.messages import LEFT_US, MessageChannel, MessageReceipt
 from domain.stages import CaseStage
 from records.db import SessionFactory, transaction
 from records.notifications import file_alert
-from records.tables import Alert, Case, CaseEvent, Notification, Officer, User
+from records.tables import Alert, Case, CaseEvent, Message, Notification, Officer, User
 
 NOT_SENT = "console-only"  # `sent_by` of a notification its reader asked to see only in the console
+FINISHED = LEFT_US | {"opted_out"}  # a message in one of these states is not sent again
 
 
 class StaffAlertActivities:
@@ -74,14 +75,14 @@ class StaffAlertActivities:
                 select(Notification, Alert, User)
                 .join(Alert, col(Alert.id) == Notification.alert_id)
                 .join(User, col(User.id) == Notification.user_id)
-                .where(col(Notification.urgent), col(Notification.sent_by).is_(None))
+                .where(col(Notification.urgent), _not_yet_sent())
                 .order_by(col(Notification.id))
             ).all()
             outgoing = []
             for notification, alert, user in pending:
                 channel = MessageChannel.EMAIL if alert.kind in TITLES else _channel(user)
                 to = _address(user, channel)
-                notification.sent_by = f"staff-alert-{notification.id}" if to else NOT_SENT
+                notification.sent_by = notification.sent_by or (f"staff-alert-{notification.id}" if to else NOT_SENT)
                 session.add(notification)
                 if channel is not None and to:
                     outgoing.append((notification.sent_by, alert, channel, to))
@@ -129,6 +130,13 @@ class StaffAlertActivities:
     def _body(self, text: str, case_number: str | None) -> str:
         where = f"{self._console}/cases/{case_number}" if case_number else f"{self._console}/notifications"
         return f"{text}\n\nOpen it in the console: {where}\n"
+
+
+def _not_yet_sent() -> ColumnElement[bool]:
+    """Unclaimed, or claimed by a round that died before its message left us (the retry sends it, under its key)."""
+    finished = select(Message.key).where(col(Message.status).in_(FINISHED))
+    claimed = col(Notification.sent_by)
+    return or_(claimed.is_(None), and_(claimed != NOT_SENT, claimed.not_in(finished)))
 
 
 def _channel(user: User) -> MessageChannel | None:

@@ -332,3 +332,23 @@ async def test_the_alert_round_runs_every_five_minutes_with_the_policys_stalled_
         )
     finally:
         await client.get_schedule_handle(schedule_id).delete()
+
+
+def test_a_round_killed_after_claiming_an_urgent_alert_still_sends_it_once(sqlite_url: str, policy: Policy) -> None:
+    sessions = session_factory(make_engine(sqlite_url))
+    case = file_case(sessions, policy, "BD-UNSAFE")[0].case_number  # Category I: its alerts are urgent
+    with transaction(sessions) as session:
+        alert = Alert(
+            key="killed", case_number=case, audience="supervisor", kind="step_overdue", message=f"{case} overdue"
+        )
+        file_alert(session, alert, stage="investigating")
+        session.flush()
+        [claimed] = session.exec(select(Notification).where(Notification.alert_id == alert.id)).all()
+        claimed.sent_by = f"staff-alert-{claimed.id}"  # the dead round's claim; its message never started
+        session.add(claimed)
+    activities = staff_alerts(sessions)
+    [receipt] = activities.send_urgent_alerts()
+    assert activities.send_urgent_alerts() == []
+    with sessions() as session:
+        sent = session.exec(select(Message).where(Message.case_number == case)).all()
+    assert [(m.key, m.recipient, m.status) for m in sent] == [(receipt.key, SUPERVISOR_EMAIL, "sent")]

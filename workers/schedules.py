@@ -8,8 +8,8 @@ so only `workers.main.run` calls this, never the time-skipping tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from temporalio.client import (
