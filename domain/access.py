@@ -11,6 +11,8 @@ class Role(StrEnum):
     HEARING_OFFICER = "hearing_officer"
     FINANCE = "finance"
     ADMIN = "admin"
+    # The CAO and council staff: read-only; they see the reports and cases, never a complainant, and act on nothing.
+    EXECUTIVE = "executive"
 
 
 STAFF = frozenset(Role)
@@ -59,6 +61,11 @@ READ_OUTBOX = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.CLERK})
 # Open311 API keys let outside apps open cases: only administrators issue and revoke them.
 MANAGE_OPEN311_KEYS = frozenset({Role.ADMIN})
 
+# Reports on the program (response times, compliance, aging) are for those who run it and answer for it;
+# finance sees the money reports too (domain/report_figures.py defines the figures).
+READ_REPORTS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.EXECUTIVE})
+READ_MONEY_REPORTS = READ_REPORTS | {Role.FINANCE}
+
 # Console pages, in the order the navigation shows them: (path, label, who may open it).
 # The navigation and the role-matrix test read this one list.
 CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
@@ -69,6 +76,7 @@ CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/hearings", "Hearings", HEARINGS),
     ("/supervisor", "Supervisor queue", SUPERVISE),
     ("/outbox", "Outbox", READ_OUTBOX),
+    ("/reports", "Reports", READ_MONEY_REPORTS),
     ("/admin/users", "Users", ADMINISTER),
     ("/admin/officers", "Officers", ADMINISTER),
     ("/admin/zones", "Zones", ADMINISTER),

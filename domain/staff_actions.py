@@ -245,7 +245,7 @@ STAFF_ACTIONS: Mapping[str, StaffActionKind] = {
         ),
         StaffActionKind("record_payment", act.RecordPayment, frozenset({Role.FINANCE}), _STARTED, _record_payment),
         StaffActionKind("reassign", act.Reassign, _SUPERVISOR, _OPEN, names_officer=True),
-        StaffActionKind("add_note", act.AddNote, STAFF - {Role.ADMIN}, _OPEN),
+        StaffActionKind("add_note", act.AddNote, STAFF - {Role.ADMIN, Role.EXECUTIVE}, _OPEN),
         # Closing needs a supervisor: audits found cases closed without review (Atlanta 2019).
         StaffActionKind("close", act.Close, _SUPERVISOR, _STARTED, _close),
     )

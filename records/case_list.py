@@ -47,10 +47,21 @@ class Sort(StrEnum):
         }[self]
 
 
-class CaseFilter(BaseModel):
-    """What the list's form asks for; an empty field means any."""
+class BlankIsAny(BaseModel):
+    """A filter read from a GET form: a field left empty means any, and unknown parameters are ignored."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_any(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise PydanticUseDefault
+        return value
+
+
+class CaseFilter(BlankIsAny):
+    """What the list's form asks for; an empty field means any."""
 
     q: str | None = Field(default=None, max_length=100, description="case number, address or owner")
     status: Status = Status.OPEN
@@ -62,13 +73,6 @@ class CaseFilter(BaseModel):
     overdue: bool = False
     sort: Sort = Sort.NEWEST
     page: int = Field(default=1, ge=1)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_any(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            raise PydanticUseDefault
-        return value
 
     def query_string(self, **changes: Any) -> str:
         """This filter as a query string (without the page), for links that keep it."""

@@ -517,6 +517,7 @@ USERS = [
     ("hearing", "Harold Kimura", "hearing_officer"),
     ("finance", "Priya Natarajan", "finance"),
     ("admin", "Sam Osei", "admin"),
+    ("executive", "Joan Caldwell", "executive"),
 ]
 OFFICE_ADDRESS = "100 Civic Square, Riverton"
 OFFICE_BLOCKS = (1.5, 0.6)  # between Main St and Grand Ave

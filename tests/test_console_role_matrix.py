@@ -30,6 +30,7 @@ from records.evidence import Evidence
 from records.open311 import create_key
 from records.outbox import attached_notice
 from records.tables import Message, User
+from services.reports import REPORTS
 from services.temporal_client import case_handle
 from tests.conftest import Api
 from tests.helpers import eventually, form_token, sign_in
@@ -119,6 +120,30 @@ def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
         (f"/outbox/{message}/attachment", console_page_roles("/outbox")),
         ("/hearings.ics", hearings),
         ("/intake/parcels?q=Maple", console_page_roles("/intake")),
+        *report_pages_and_exports(),
+    ]
+
+
+def report_pages_and_exports() -> list[tuple[str, frozenset[Role]]]:
+    """Every report, its CSV, and one drill-down of each with its CSV."""
+    drill_downs = {
+        "first-inspection": "all-within",
+        "compliance": "forced-share",
+        "aging": "oldest",
+        "money": "fines",
+        "recidivism": "repeat-1y",
+        "officers": "officer-1-caseload",
+    }
+    assert set(drill_downs) == set(REPORTS), "a new report is walked here too"
+    return [
+        (path, REPORTS[slug].readers)
+        for slug, figure in drill_downs.items()
+        for path in (
+            f"/reports/{slug}",
+            f"/reports/{slug}?format=csv",
+            f"/reports/{slug}/cases?figure={figure}",
+            f"/reports/{slug}/cases?figure={figure}&format=csv",
+        )
     ]
 
 

@@ -53,6 +53,7 @@ def test_the_demo_city_is_loaded(sessions: SessionFactory) -> None:
         "hearing": "hearing_officer",
         "finance": "finance",
         "admin": "admin",
+        "executive": "executive",
     }
 
 

@@ -13,9 +13,23 @@ from api.console import (
     intake,
     my_day,
     outbox,
+    reports,
     supervisor,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (home, dashboard, case_list, intake, case_page, inspection, my_day, hearings, supervisor, outbox, admin):
+for module in (
+    home,
+    dashboard,
+    case_list,
+    intake,
+    case_page,
+    inspection,
+    my_day,
+    hearings,
+    supervisor,
+    outbox,
+    reports,
+    admin,
+):
     router.include_router(module.router)

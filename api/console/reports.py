@@ -1,0 +1,176 @@
+"""The reports at `/reports`: a page per report, each figure with its definition and a link to the cases it counts;
+the filter lives in the URL, and `format=csv` gives the same page as a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, col, select
+
+from api.console.pages import render
+from api.console.session import PageForbidden, staff
+from api.deps import ContextDep, SessionDep
+from domain.access import console_page_roles
+from domain.report_figures import Preset
+from domain.stages import Channel
+from records.report_queries import ReportFilter, case_lines
+from records.tables import Officer, User, Zone
+from services.context import AppContext
+from services.reports import REPORTS, Reading, read_report, reports_for
+
+router = APIRouter()
+Reader = Annotated[User, staff(console_page_roles("/reports"))]
+Wanted = Annotated[ReportFilter, Query()]
+CSV = "csv"
+
+DRILL_DOWN_COLUMNS = (
+    "case_number",
+    "address",
+    "zone",
+    "violation_code",
+    "priority",
+    "channel",
+    "officer",
+    "stage",
+    "waiting_on",
+    "received_at",
+    "closed_at",
+    "outcome",
+)
+
+
+def _csv(name: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Response:
+    """UTF-8 with a header row; instants in ISO 8601 with their offset (UTC), as a spreadsheet or script reads them."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(value.isoformat() if isinstance(value, datetime) else value for value in row)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def _reading(session: Session, context: AppContext, user: User, slug: str, wanted: ReportFilter) -> Reading:
+    kind = REPORTS.get(slug)
+    if kind is None:
+        raise HTTPException(status_code=404, detail=f"There is no report called {slug!r}.")
+    if user.role not in kind.readers:
+        raise PageForbidden(user, kind.readers)
+    return read_report(session, kind, wanted, datetime.now(UTC), context.city.timezone)
+
+
+def _choices(session: Session, context: AppContext) -> dict[str, Any]:
+    violations = context.policy.violation_types
+    return {
+        "presets": list(Preset),
+        "violations": violations,
+        "priorities": sorted({v.priority for v in violations}),
+        "channels": list(Channel),
+        "officers": session.exec(select(Officer).order_by(col(Officer.name))).all(),
+        "zones": session.exec(select(Zone).order_by(col(Zone.code))).all(),
+    }
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def report_index(request: Request, user: Reader, wanted: Wanted) -> Response:
+    return render(
+        request,
+        "console/reports.html",
+        user,
+        {
+            "reports": reports_for(user.role),
+            "query": wanted.query_string(),
+        },
+    )
+
+
+@router.get("/reports/{slug}", response_class=HTMLResponse)
+def report_page(
+    request: Request,
+    slug: str,
+    context: ContextDep,
+    session: SessionDep,
+    user: Reader,
+    wanted: Wanted,
+    format: str = "",
+) -> Response:
+    reading = _reading(session, context, user, slug, wanted)
+    report, period = reading.report, reading.period
+    if format == CSV:
+        return _csv(
+            report.slug,
+            ("report", "figure", "value", "unit", "cases_counted", "period_from", "period_to", "definition"),
+            (
+                (
+                    report.title,
+                    f.label,
+                    "" if f.value is None else round(f.value, 2),
+                    f.unit,
+                    len(f.cases),
+                    period.first.isoformat() if period else "",
+                    period.last.isoformat() if period else "",
+                    f.definition,
+                )
+                for f in report.figures
+            ),
+        )
+    oldest = report.figure("oldest")
+    return render(
+        request,
+        "console/report.html",
+        user,
+        {
+            "report": report,
+            "period": period,
+            "f": wanted,
+            "query": wanted.query_string(),
+            "oldest": case_lines(session, oldest.cases) if oldest else [],
+            **_choices(session, context),
+        },
+    )
+
+
+@router.get("/reports/{slug}/cases", response_class=HTMLResponse)
+def drill_down(
+    request: Request,
+    slug: str,
+    context: ContextDep,
+    session: SessionDep,
+    user: Reader,
+    wanted: Wanted,
+    figure: str = "",
+    format: str = "",
+) -> Response:
+    reading = _reading(session, context, user, slug, wanted)
+    counted = reading.report.figure(figure)
+    if counted is None:
+        raise HTTPException(status_code=404, detail=f"The {reading.report.title} report has no figure {figure!r}.")
+    lines = case_lines(session, counted.cases)
+    if format == CSV:
+        return _csv(
+            f"{slug}-{figure}",
+            DRILL_DOWN_COLUMNS,
+            ([getattr(line, column) for column in DRILL_DOWN_COLUMNS] for line in lines),
+        )
+    return render(
+        request,
+        "console/report_cases.html",
+        user,
+        {
+            "report": reading.report,
+            "period": reading.period,
+            "counted": counted,
+            "lines": lines,
+            "query": wanted.query_string(figure=figure),
+            "back": wanted.query_string(),
+        },
+    )
