@@ -72,7 +72,7 @@ CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/", "Dashboard", STAFF),
     ("/cases", "Cases", STAFF),
     ("/intake", "New complaint", FILE_COMPLAINT),
-    ("/my-day", "My day", frozenset({Role.OFFICER})),
+    ("/my-day", "Work queue", frozenset({Role.OFFICER, Role.SUPERVISOR})),
     ("/hearings", "Hearings", HEARINGS),
     ("/supervisor", "Supervisor queue", SUPERVISE),
     ("/outbox", "Outbox", READ_OUTBOX),

@@ -6,8 +6,10 @@ The API fills `actor` from the signed-in user, never from the request body.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -200,3 +202,92 @@ class DeliveryFailed(_Input):
     channel: str = Field(pattern=r"^(email|sms)$")
     status: str = Field(description="bounced, failed or undelivered", max_length=16)
     reason: str = Field(default="", max_length=500)
+
+
+# --- The same events when staff enter them for someone outside -----------------------------------------
+# Staff type what reached them by phone, letter or at the counter: the entry says who it came from, how, and the
+# facts that make it mean something. These models are stricter than the signals' (which the portal and recorded
+# histories also send), so only what staff enter is held to them; the signal gets its own fields from the entry.
+
+
+class ReceivedVia(StrEnum):
+    PHONE = "phone"
+    LETTER = "letter"
+    EMAIL = "email"
+    COUNTER = "counter"
+    IN_PERSON = "in_person"
+
+
+class _StaffEntry(_Input):
+    on_behalf_of: str = Field(min_length=2, max_length=200, description="who it came from: the owner, their agent…")
+    received_via: ReceivedVia
+
+    def facts(self) -> str:
+        """The entry in words for the timeline; each event says what it adds."""
+        raise NotImplementedError
+
+    def signal(self) -> _Input:
+        raise NotImplementedError
+
+
+class OwnerReportedComplianceEntry(_StaffEntry):
+    note: str = Field(min_length=3, max_length=5000, description="what the owner says was done")
+    done_on: date = Field(description="when the owner says it was done")
+
+    def facts(self) -> str:
+        return f"says it was put right on {self.done_on:%Y-%m-%d}: {self.note}"
+
+    def signal(self) -> OwnerReportedCompliance:
+        return OwnerReportedCompliance(note=f"{self.note} (done on {self.done_on:%Y-%m-%d})")
+
+
+class ExtensionRequestedEntry(ExtensionRequested, _StaffEntry):
+    def facts(self) -> str:
+        return f"asks for {self.days} more days: {self.reason}"
+
+    def signal(self) -> ExtensionRequested:
+        return ExtensionRequested(days=self.days, reason=self.reason)
+
+
+class AppealFiledEntry(_StaffEntry):
+    grounds: str = Field(min_length=1, max_length=10_000)
+
+    def facts(self) -> str:
+        return f"appeals: {self.grounds}"
+
+    def signal(self) -> AppealFiled:
+        return AppealFiled(grounds=self.grounds, appellant=self.on_behalf_of)
+
+
+class PaymentReceivedEntry(PaymentReceived, _StaffEntry):
+    def facts(self) -> str:
+        return f"paid ${self.amount} ({self.method}, {self.reference})"
+
+    def signal(self) -> PaymentReceived:
+        return PaymentReceived(amount=self.amount, method=self.method, reference=self.reference)
+
+
+StaffEntry = OwnerReportedComplianceEntry | ExtensionRequestedEntry | AppealFiledEntry | PaymentReceivedEntry
+# An entry identical to one made this recently is the same news entered twice (two clerks, a double click).
+REPEAT_WINDOW = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class EarlierEntry:
+    event: str
+    body: dict[str, object]
+    entered_by: str
+    at: datetime
+
+
+def repeated_entry(earlier: list[EarlierEntry], event: str, body: dict[str, object], now: datetime) -> str | None:
+    """Why an entry is refused as a repeat of one just made, in words for the person entering it; None if new."""
+    for entry in earlier:
+        if entry.event == event and entry.body == body and timedelta(0) <= now - entry.at < REPEAT_WINDOW:
+            minutes = int((now - entry.at) / timedelta(minutes=1))
+            ago = "less than a minute ago" if minutes < 1 else f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+            return (
+                f"{entry.entered_by} entered the same {event.replace('_', ' ')} {ago}; it is on the timeline and "
+                f"is not recorded twice (an entry that differs in any fact is recorded)"
+            )
+    return None

@@ -15,3 +15,10 @@ def address_key(text: str) -> str:
     street = text.split(",", 1)[0].upper()
     words = _NON_WORD.sub(" ", street).split()
     return " ".join(_SUFFIXES.get(word, word) for word in words)
+
+
+def whole_last_word(key: str) -> bool:
+    """Whether the last typed word must match a whole word of an address: a number must (a house number or
+    a unit is complete as typed, so "212" is not 2120), while a street name may still be being typed."""
+    words = key.split()
+    return bool(words) and words[-1].isdigit()

@@ -328,6 +328,11 @@ class Policy(_Strict):
     def violation(self, code: str) -> ViolationType | None:
         return next((v for v in self.violation_types if v.code == code), None)
 
+    def violation_title(self, code: str) -> str:
+        """What staff call a violation type; its code when the policy no longer has it."""
+        violation = self.violation(code)
+        return violation.title if violation else code
+
     @property
     def codes(self) -> list[str]:
         return [v.code for v in self.violation_types]

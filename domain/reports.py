@@ -35,6 +35,47 @@ AWAITING_FIRST_RESPONSE = frozenset({CaseStage.RECEIVED, CaseStage.INVESTIGATING
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One dashboard figure, read at a glance: what it counts over what period, its value now and in the period it
+    is compared with, why a value is missing, and whether the change is for the better."""
+
+    label: str
+    counts: str  # what is counted, over what period: "cases not closed, now"
+    now: float | None
+    before: float | None
+    before_label: str  # the period compared with: "at the end of November"
+    unit: str = ""
+    higher_is_better: bool = True
+    why_none_now: str = ""  # said instead of an empty figure: "no case closed in December yet"
+    why_none_before: str = ""
+    beside: str = ""  # what goes with the figure: "6 still due"
+
+    @property
+    def change(self) -> float | None:
+        """Now minus before, to one decimal; None when either is unknown or nothing changed."""
+        if self.now is None or self.before is None:
+            return None
+        delta = round(self.now - self.before, 1)
+        return delta or None
+
+    @property
+    def better(self) -> bool | None:
+        """Whether the change is for the better (more open cases is worse; more inspections is better)."""
+        return None if self.change is None else (self.change > 0) == self.higher_is_better
+
+    @property
+    def verdict(self) -> str:
+        """The change in words a reader need not decode: "up 21, worse", "down 2.5, better", "no change"."""
+        if self.now is None or self.before is None:
+            return ""
+        if self.change is None:
+            return "no change"
+        amount = abs(self.change)
+        shown = f"{amount:g}" if amount != int(amount) else str(int(amount))
+        return f"{'up' if self.change > 0 else 'down'} {shown}{self.unit}, {'better' if self.better else 'worse'}"
+
+
+@dataclass(frozen=True)
 class Periods:
     """This month so far and the whole of last month, today, and recent weeks, as UTC instants."""
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select, update
 
-from domain.addresses import address_key
+from domain.addresses import address_key, whole_last_word
 from domain.calendar import BusinessCalendar
 from domain.case import CaseStart
 from domain.case_numbers import format_case_number, new_tracking_code
@@ -50,14 +51,21 @@ def parcel_by_address(session: Session, text: str) -> Parcel | None:
 
 
 def search_parcels(session: Session, text: str, limit: int) -> list[Parcel]:
-    """Parcels whose address starts with, then contains, what was typed (intake forms suggest as you type)."""
+    """Parcels whose address starts with, then has a word starting with, what was typed (intake forms suggest
+    as you type). A house number matches whole: "212 W 14th St" is not 1212 W 14th St, nor is "212" 2120."""
     key = address_key(text)
-    starts = list(session.exec(select(Parcel).where(col(Parcel.address_key).startswith(key)).limit(limit)))
+    column = col(Parcel.address_key)
+    if whole_last_word(key):
+        starts_with, within = (
+            or_(column == key, column.startswith(f"{key} ")),
+            or_(column.contains(f" {key} "), column.endswith(f" {key}")),
+        )
+    else:
+        starts_with, within = column.startswith(key), column.contains(f" {key}")
+    starts = list(session.exec(select(Parcel).where(starts_with).order_by(column).limit(limit)))
     if len(starts) < limit:
         seen = {p.parcel_id for p in starts}
-        contains = session.exec(
-            select(Parcel).where(col(Parcel.address_key).contains(key)).order_by(Parcel.address_key).limit(limit)
-        )
+        contains = session.exec(select(Parcel).where(within).order_by(column).limit(limit))
         starts += [p for p in contains if p.parcel_id not in seen][: limit - len(starts)]
     return starts
 

@@ -12,29 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from domain.reports import AWAITING_FIRST_RESPONSE, COMPLIED, INSPECTION_EVENTS, NO_VIOLATION, Periods
+from domain.reports import AWAITING_FIRST_RESPONSE, COMPLIED, INSPECTION_EVENTS, NO_VIOLATION, Figure, Periods
 from domain.stages import CaseStage
 from records.tables import Case, CaseEvent, Parcel
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One dashboard figure now and last month; `higher_is_better` colours the change."""
-
-    label: str
-    now: float | None
-    before: float | None
-    before_label: str
-    unit: str = ""
-    higher_is_better: bool = True
-
-    @property
-    def change(self) -> float | None:
-        """Now minus last month, to one decimal; None when either is unknown or nothing changed."""
-        if self.now is None or self.before is None:
-            return None
-        delta = round(self.now - self.before, 1)
-        return delta or None
+from records.work_queue import visits_due_before
 
 
 @dataclass(frozen=True)
@@ -105,36 +86,46 @@ def inspections_between(session: Session, start: datetime, end: datetime) -> int
 
 
 def figures(session: Session, p: Periods) -> list[Figure]:
-    month_name = f"{p.last_month:%B}"
+    month, last = f"{p.this_month:%B}", f"{p.last_month:%B}"
     per_day = inspections_between(session, p.last_month, p.this_month) / p.last_month_days
+    due = visits_due_before(session, p.tomorrow)
     return [
         Figure(
             "Open cases",
+            "cases not yet closed, now",
             open_now(session),
             open_at(session, p.this_month),
-            f"at the end of {month_name}",
+            f"at the end of {last}",
             higher_is_better=False,
         ),
         Figure(
             "Average days to resolution",
+            f"from complaint to closure, for the cases closed in {month} so far",
             average_days_to_resolution(session, p.this_month, p.now),
             average_days_to_resolution(session, p.last_month, p.this_month),
-            f"closed in {month_name}",
+            f"for the cases closed in {last}",
             " days",
             higher_is_better=False,
+            why_none_now=f"no case closed in {month} yet",
+            why_none_before=f"no case closed in {last}",
         ),
         Figure(
             "Inspections today",
+            "inspections and reinspections made today, and the visits still due by tonight",
             inspections_between(session, p.today, p.tomorrow),
             round(per_day, 1),
-            f"a day on average in {month_name}",
+            f"a day on average in {last}",
+            beside=f"done · {due} still due",
         ),
         Figure(
             "Order compliance rate",
+            f"of the cases closed in {month} so far where a violation was found, the share closed by compliance",
             compliance_rate(session, p.this_month, p.now),
             compliance_rate(session, p.last_month, p.this_month),
-            f"in {month_name}",
+            f"in {last}",
             "%",
+            why_none_now=f"no case with a violation closed in {month} yet",
+            why_none_before=f"no case with a violation closed in {last}",
         ),
     ]
 

@@ -7,6 +7,7 @@ own words. Both callers answer HTTP, so the errors are FastAPI's (404, 403, 409,
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import HTTPException, status
@@ -22,19 +23,22 @@ from domain.access import CASE_EVENT_ROLES, Role
 from domain.case import CaseSnapshot
 from domain.evidence import PHOTO_TYPES, EvidenceSource
 from domain.staff_actions import STAFF_ACTIONS
+from records.db import transaction
 from records.evidence import Evidence
+from records.staff_entries import earlier_entries, record_entry, withdraw_entry
 from records.tables import Case, Officer, User
 from services.context import AppContext
 from services.temporal_client import case_handle
 
-# Events from outside that staff may enter on someone's behalf, with who may enter them (domain/access).
-_EVENT_BODIES: dict[str, type[BaseModel]] = {
-    "owner_reported_compliance": act.OwnerReportedCompliance,
-    "extension_requested": act.ExtensionRequested,
-    "appeal_filed": act.AppealFiled,
-    "payment_received": act.PaymentReceived,
+# Events from outside that staff may enter on someone's behalf: the entry's body (stricter than the signal's: it says
+# who from, how it reached us and the facts), with who may enter them (domain/access).
+_EVENT_BODIES: dict[str, type[act.StaffEntry]] = {
+    "owner_reported_compliance": act.OwnerReportedComplianceEntry,
+    "extension_requested": act.ExtensionRequestedEntry,
+    "appeal_filed": act.AppealFiledEntry,
+    "payment_received": act.PaymentReceivedEntry,
 }
-CASE_EVENTS: dict[str, tuple[type[BaseModel], frozenset[Role]]] = {
+CASE_EVENTS: dict[str, tuple[type[act.StaffEntry], frozenset[Role]]] = {
     event: (model, CASE_EVENT_ROLES[event]) for event, model in _EVENT_BODIES.items()
 }
 
@@ -133,16 +137,41 @@ async def take_action(
 async def send_event(
     context: AppContext, user: User, case_number: str, event: str, payload: dict[str, Any] | None
 ) -> None:
-    """The one path of an event staff enter for someone outside, for the JSON API and the console (a signal)."""
+    """The one path of an event staff enter for someone outside, for the JSON API and the console: the entry goes on
+    the timeline under the staff member's name, then reaches the case as a signal. The same entry made again within
+    a short time is refused (409) and not recorded twice."""
     if event not in CASE_EVENTS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail=f"No event {event!r}; events are: {', '.join(CASE_EVENTS)}."
         )
     model, roles = CASE_EVENTS[event]
     _check_role(f"record {event}", roles, user)
-    body = _validated(model, payload)
-    await asyncio.to_thread(_case_and_officer, context, case_number, None)
+    entry = _validated(model, payload)
+    assert isinstance(entry, act.StaffEntry)  # the model of CASE_EVENTS
+    key = await asyncio.to_thread(_enter, context, user, case_number, event, entry)
     try:
-        await case_handle(context.temporal, case_number).signal(event, body)
+        await case_handle(context.temporal, case_number).signal(event, entry.signal())
     except RPCError as exc:
+        await asyncio.to_thread(_withdraw, context, case_number, key)
         raise _not_running(exc, case_number) from None
+
+
+def _enter(context: AppContext, user: User, case_number: str, event: str, entry: act.StaffEntry) -> str:
+    body = entry.model_dump(mode="json")
+    now = datetime.now(UTC)
+    with transaction(context.sessions) as session:
+        case = session.get(Case, case_number)
+        if case is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No case {case_number}.")
+        earlier = earlier_entries(session, case_number, now - act.REPEAT_WINDOW)
+        repeat = act.repeated_entry(earlier, event, body, now)
+        if repeat:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=f"Not recorded again: {repeat}.")
+        via = entry.received_via.value.replace("_", " ")
+        summary = f"{event.replace('_', ' ').capitalize()}, entered for {entry.on_behalf_of} (by {via}): "
+        return record_entry(session, case, event, body, user, summary + entry.facts(), now)
+
+
+def _withdraw(context: AppContext, case_number: str, key: str) -> None:
+    with transaction(context.sessions) as session:
+        withdraw_entry(session, case_number, key)

@@ -124,7 +124,9 @@ async def test_staff_enter_an_extension_request_received_by_mail(api: Api, worke
     await api.post(ACTIONS.format(case, "issue_notice"), "officer")
     await api.post(ACTIONS.format(case, "record_service"), "officer", json={"method": "personal"})
     answer = await api.post(
-        f"/api/v1/cases/{case}/events/extension_requested", "clerk", json={"days": 10, "reason": "Mower broken"}
+        f"/api/v1/cases/{case}/events/extension_requested",
+        "clerk",
+        json={"days": 10, "reason": "Mower broken", "on_behalf_of": "the owner", "received_via": "letter"},
     )
     assert answer.status_code == 202
     assert (await api.post(f"/api/v1/cases/{case}/events/payment_received", "clerk", json={})).status_code == 403

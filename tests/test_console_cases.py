@@ -114,16 +114,20 @@ async def test_a_refused_action_shows_the_rule_on_the_page(api: Api, worker: Non
     assert not_a_photo.status_code == 422 and "Photo refused" in not_a_photo.text
     no_findings = await inspect(api.http, case, "violation", photo("blue"), findings=" ")
     assert no_findings.status_code == 422 and "findings:" in no_findings.text
-    assert "No evidence yet." in (await api.http.get(f"/cases/{case}")).text  # nothing half-stored
+    empty = re.search(
+        r'class="muted empty-sections">Nothing yet: ([^<]*)</p>', (await api.http.get(f"/cases/{case}")).text
+    )
+    assert empty and "no evidence" in empty[1]  # nothing half-stored
     assert "Case opened – inspection" in (await api.http.get(f"/cases/{case}")).text
 
 
-async def test_my_day_lists_todays_visits_in_route_order_with_a_map(api: Api, worker: None) -> None:
+async def test_my_day_lists_todays_visits_in_route_order_and_the_queue_below(api: Api, worker: None) -> None:
     zone = ZoneInfo("America/Chicago")
     today = datetime.now(zone).replace(hour=12, minute=0, second=0, microsecond=0)
     far, near, tomorrow = "988 W 14th St", "128 W 14th St", "212 W 14th St"
+    numbers = {}
     for address, when in ((far, today), (near, today), (tomorrow, today + timedelta(days=1))):
-        case = await opened(api, {**MAPLE, "address": address})
+        case = numbers[address] = await opened(api, {**MAPLE, "address": address})
         moved = await api.post(ACTIONS.format(case, "reassign"), "supervisor", json={"officer_badge": "CE-101"})
         assert moved.status_code == 200, moved.text
         scheduled = await api.post(
@@ -139,6 +143,21 @@ async def test_my_day_lists_todays_visits_in_route_order_with_a_map(api: Api, wo
     assert tomorrow not in listed
     assert "<svg" in page.text and page.text.count("<circle") == 2
     assert "window.print()" in page.text
+    # Tomorrow's appointment waits in the queue below; picking it makes it part of today's route.
+    queue = page.text.split('id="queue-title"')[1]
+    assert queue.index("Due today") < queue.index(tomorrow) and "Inspection appointment" in queue
+    picked = await api.http.get("/my-day", params={"planned": "true", "visit": [numbers[tomorrow], numbers[near]]})
+    listed = picked.text.split('<ol class="visits">')[1].split("</ol>")[0]
+    assert near in listed and tomorrow in listed and far not in listed
+
+    api.http.cookies.clear()
+    await sign_in(api.http, "supervisor")
+    choose = await api.http.get("/my-day")
+    assert choose.status_code == 200 and "Choose an officer" in choose.text and '<ol class="visits">' not in choose.text
+    officer_id = re.search(r'<option value="(\d+)">[^<]*\(CE-101\)', choose.text)
+    assert officer_id is not None
+    theirs = await api.http.get("/my-day", params={"officer": officer_id[1]})
+    assert near in theirs.text.split('<ol class="visits">')[1] and "(CE-101)</h2>" in theirs.text
 
     api.http.cookies.clear()
     await sign_in(api.http, "clerk")

@@ -122,6 +122,22 @@ async def test_dashboard_figures_against_last_month(console: Api, database_url: 
     assert "Inspection: violation found. Grass 14 inches" in page  # the activity feed
     assert page.count('<svg class="chart"') == 2 and "Compliance period" in page
     assert "4.7 days" in page and "50.0%" in page and "100.0%" in page
+    # Each figure says what it counts over what period, and whether its change is for the better.
+    month, last = f"{p.this_month:%B}", f"{p.last_month:%B}"
+    assert f"for the cases closed in {month} so far" in page and f"for the cases closed in {last}" in page
+    assert "cases not yet closed, now" in page and f"at the end of {last}" in page and "(no change)" in page
+    assert "the share closed by compliance" in page and "up 50%, better" in page
+    assert re.search(r'<div class="figure">1 <span class="figure-beside">done · 1 still due</span>', page)
+    assert "Long grass and weeds" in page and ">PS-GRASS<" not in page  # the breach names the violation
+
+
+async def test_an_empty_figure_says_why(console: Api) -> None:
+    await sign_in(console.http, "supervisor")
+    page = (await console.http.get("/")).text
+    p = periods(datetime.now(UTC), TZ)
+    assert f"no case closed in {p.this_month:%B} yet" in page and f"no case closed in {p.last_month:%B}" in page
+    assert f"no case with a violation closed in {p.this_month:%B} yet" in page
+    assert "—" not in page.split('aria-label="Key figures"')[1].split("</section>")[0]
     assert "http://" not in page.replace("http://127.0.0.1:8233", "") and "https://" not in page  # nothing external
 
 
@@ -138,7 +154,7 @@ async def test_case_list_filters_searches_sorts_and_pages(console: Api, database
             CaseStage.HEARING,
             assigned_officer_id=officer.id,
             parcel=maple,
-            violation_code="PS-JUNK",
+            violation_code="PS-REFUSE",
             priority=1,
             overdue=True,
             next_deadline=now - timedelta(days=1),
@@ -156,7 +172,7 @@ async def test_case_list_filters_searches_sorts_and_pages(console: Api, database
         for wanted in (
             CaseFilter(stage=CaseStage.HEARING),
             CaseFilter(officer=officer.id),
-            CaseFilter(violation="PS-JUNK"),
+            CaseFilter(violation="PS-REFUSE"),
             CaseFilter(priority=1),
             CaseFilter(overdue=True),
             CaseFilter(zone=maple.zone_code, q="maple"),
@@ -174,6 +190,7 @@ async def test_case_list_filters_searches_sorts_and_pages(console: Api, database
     page = await console.http.get("/cases", params={**blanks, "stage": "hearing", "overdue": "1"})
     assert page.status_code == 200 and f'href="/cases/{mine.case_number}">' in page.text
     assert "<strong>1</strong> case" in page.text and "142 Maple Dr" in page.text
+    assert '<td data-label="Violation" class="violation">Refuse and debris</td>' in page.text  # not PS-REFUSE
     for field in ("q", "status", "stage", "priority", "violation", "officer", "zone", "sort", "overdue"):
         assert f'<label for="{field}">' in page.text, field
     paged = await console.http.get("/cases", params={"page": 2})

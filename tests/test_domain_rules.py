@@ -21,6 +21,7 @@ from domain.ladder import (
 )
 from domain.policy import EscalationStep, Policy, load_policy
 from domain.process import late_entry_note, officer_audience, overdue_audience, owner_reminders_pending
+from domain.reports import Figure
 from domain.service_clocks import service_clocks
 from domain.stages import CaseStage, HearingKind, ServiceMethod
 
@@ -258,4 +259,20 @@ def test_ontario_reminds_at_its_own_offsets() -> None:
     )
     assert sorted(r.at for r in owner_reminders_pending(state, every_deadline=True)) == sorted(
         deadline - timedelta(days=d) for d in offsets
+    )
+
+
+def test_a_figures_change_says_which_direction_is_good() -> None:
+    open_cases = Figure(
+        "Open cases", "cases not yet closed, now", 21, 0, "at the end of November", higher_is_better=False
+    )
+    assert open_cases.verdict == "up 21, worse" and open_cases.better is False  # was "(▲ 21)" in red, unexplained
+    inspections = Figure("Inspections today", "made today", 4, 2.5, "a day on average in November")
+    assert inspections.verdict == "up 1.5, better" and inspections.better is True
+    rate = Figure("Order compliance rate", "share", 50.0, 75.0, "in November", "%")
+    assert rate.verdict == "down 25%, worse"
+    assert Figure("Open cases", "now", 3, 3, "before").verdict == "no change"
+    assert (
+        Figure("Average days", "closed", None, 4.0, "before", why_none_now="no case closed in December yet").verdict
+        == ""
     )

@@ -19,6 +19,7 @@ from records.intake import (
     ComplainantDetails,
     parcel_by_address,
     pending_workflow_starts,
+    search_parcels,
 )
 from records.tables import Case, CaseEvent, Complainant, Complaint, Officer, Parcel, User, Zone
 from tests.helpers import file_case
@@ -62,6 +63,21 @@ def test_addresses_are_found_however_they_are_typed(sessions: SessionFactory) ->
         for typed in ("142 Maple Dr", "142 maple drive", "142 MAPLE DR., Riverton, IA"):
             parcel = parcel_by_address(session, typed)
             assert parcel is not None and parcel.address == "142 Maple Dr"
+
+
+def test_house_numbers_match_whole(sessions: SessionFactory) -> None:
+    with sessions() as session:
+        found = {typed: [p.address for p in search_parcels(session, typed, 10)] for typed in SEARCHES}
+    assert found["212 W 14th St"] == ["212 W 14th St"]  # not 1212 W 14th St
+    assert found["212 west 14th street, Riverton"] == ["212 W 14th St"]
+    assert found["1212 W 14th"] == ["1212 W 14th St"]
+    assert "1212 W 14th St" not in found["212"] and found["212"][0] == "212 W 14th St"
+    # A street name may still be being typed, from any word of the address.
+    assert {"212 W 14th St", "1212 W 14th St"} <= set(found["W 14t"])
+    assert found["142 map"] == ["142 Maple Dr"]
+
+
+SEARCHES = ("212 W 14th St", "212 west 14th street, Riverton", "1212 W 14th", "212", "W 14t", "142 map")
 
 
 def test_complaints_get_sequential_case_numbers_and_the_complainant_is_kept_apart(

@@ -28,11 +28,13 @@ from domain import actions as act
 from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
 from domain.case import CaseSnapshot
 from domain.evidence import EvidenceSource
-from domain.process import closing_outcomes
+from domain.next_step import next_step, primary_action
+from domain.process import appeal_refusal, closing_outcomes
 from domain.staff_actions import STAFF_ACTIONS, offered_actions
 from domain.stages import CaseStage
 from records.case_file import CaseFile, read_case_file
 from records.evidence import Evidence, evidence_of
+from records.staff_entries import actor_names
 from records.tables import Case, CaseNotice, Complainant, Complaint, Message, Officer, User
 from services.case_snapshot import case_snapshot
 from services.context import AppContext
@@ -52,6 +54,7 @@ class Offer:
     fields: list[FormField]
     kind: str  # "actions" or "events"
     link: str | None = None  # an action done on its own page (the inspection)
+    primary: bool = False  # the action the workflow waits on, which this reader may take
 
 
 def _choices(session: Session, snapshot: CaseSnapshot) -> dict[str, list[tuple[str, str]]]:
@@ -66,22 +69,26 @@ def _choices(session: Session, snapshot: CaseSnapshot) -> dict[str, list[tuple[s
 
 
 def _offers(session: Session, case_number: str, user: User, snapshot: CaseSnapshot | None) -> list[Offer]:
+    """What this reader may do now, the action the workflow waits on first (primary), the others after it."""
     if snapshot is None or snapshot.state.stage is CaseStage.CLOSED:
         return []
+    now = datetime.now(UTC)
     actor = act.Actor(username=user.username, role=Role(user.role), name=user.full_name)
     choices = _choices(session, snapshot)
+    allowed = offered_actions(snapshot.state, actor, now)
+    primary = primary_action(next_step(snapshot), allowed)
     offers = []
-    for action in offered_actions(snapshot.state, actor, datetime.now(UTC)):
+    for action in allowed:
         title = action.replace("_", " ").capitalize()
-        if action in INSPECTIONS:
-            offers.append(Offer(action, title, [], "actions", link=f"/cases/{case_number}/inspect"))
-        else:
-            offers.append(Offer(action, title, form_fields(STAFF_ACTIONS[action].body, choices), "actions"))
+        link = f"/cases/{case_number}/inspect" if action in INSPECTIONS else None
+        fields = [] if link else form_fields(STAFF_ACTIONS[action].body, choices)
+        offers.append(Offer(action, title, fields, "actions", link, primary=action == primary))
     for event, (model, roles) in CASE_EVENTS.items():
-        if user.role in roles:
+        # An appeal is offered only while a served notice may be appealed (the rule the workflow applies).
+        if user.role in roles and not (event == "appeal_filed" and appeal_refusal(snapshot.state, now)):
             title = event.replace("_", " ").capitalize() + " (received from outside)"
             offers.append(Offer(event, title, form_fields(model, choices), "events"))
-    return offers
+    return sorted(offers, key=lambda offer: not offer.primary)
 
 
 def _records(session: Session, context: AppContext, file: CaseFile, user: User) -> dict[str, Any]:
@@ -156,7 +163,11 @@ async def show_case(
             file = read_case_file(session, case_number)
             if file is None:
                 return None
-            return {**_records(session, context, file, user), "offers": _offers(session, case_number, user, snapshot)}
+            return {
+                **_records(session, context, file, user),
+                "offers": _offers(session, case_number, user, snapshot),
+                "names": actor_names(session),
+            }
 
     values = await asyncio.to_thread(load)
     if values is None:
@@ -178,6 +189,7 @@ async def show_case(
         deadline=deadline,
         days_left=days_left(deadline, zone),
         waiting_on=snapshot.waiting_on if snapshot else None,
+        next_step=next_step(snapshot) if snapshot else None,
         zone=zone,
         temporal_link=temporal_ui_link(context.settings, case_number),
         refusal=refusal,

@@ -15,6 +15,7 @@ from api.deps import ContextDep, SessionDep
 from domain.access import console_page_roles
 from domain.reports import periods
 from records import reports
+from records.staff_entries import actor_names
 from records.tables import User
 
 router = APIRouter()
@@ -38,6 +39,7 @@ def dashboard(
             "breach_count": breach_count,
             "breaches": breaches,
             "activity": reports.recent_activity(session),
+            "names": actor_names(session),
             "flow": list(zip(labels, flow, strict=True)),
             "stages": stages,
             "weekly_chart": charts.weekly_bars(

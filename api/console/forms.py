@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import types
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Union, get_args, get_origin
@@ -28,6 +28,9 @@ LABELS = {
     "officer_badge": "Officer",
     "compliance_days": "Modified compliance period (days)",
     "notice_type": "Notice (the next on the policy's path if left empty)",
+    "on_behalf_of": "On behalf of (who it came from)",
+    "received_via": "How it reached us",
+    "done_on": "Done on (as the owner says)",
 }
 
 
@@ -35,7 +38,7 @@ LABELS = {
 class FormField:
     name: str
     label: str
-    kind: str  # text, textarea, number, money, datetime, checkbox, select, checklist
+    kind: str  # text, textarea, number, money, datetime, date, checkbox, select, checklist
     required: bool
     options: list[tuple[str, str]] = field(default_factory=list)
     default: str = ""
@@ -71,6 +74,8 @@ def form_fields(model: type[BaseModel], choices: dict[str, list[tuple[str, str]]
             fields.append(FormField(name, label, "select", required, options, default))
         elif annotation is datetime:
             fields.append(FormField(name, label, "datetime", required and not optional))
+        elif annotation is date:
+            fields.append(FormField(name, label, "date", required and not optional))
         elif annotation is Decimal:
             fields.append(FormField(name, label, "money", required and not optional, default=default))
         elif annotation is int:

@@ -1,26 +1,30 @@
-"""My day: an officer's inspections and reinspections for today, in route order, printable, with a map
-drawn from the parcels' coordinates (inline SVG: no tiles from the internet)."""
+"""My day: an officer's work queue. Every assigned case that waits on a visit (domain/work_queue.py): today's
+visits in route order, printable, with a map drawn from the parcels' coordinates (inline SVG: no tiles from the
+internet), then what is due in the coming days. The officer picks today's visits from the queue; a supervisor
+looks at any officer's."""
 
 from __future__ import annotations
 
 import asyncio
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import col, select
+from sqlmodel import Session, select
 
 from api.console.pages import render
 from api.console.session import staff
 from api.deps import ContextDep
-from domain.access import console_page_roles
+from domain.access import Role, console_page_roles
 from domain.routing import Point, Stop, distance_m, route_length_m, route_order
 from domain.stages import CaseStage
-from records.tables import Case, Officer, Parcel, User
+from domain.work_queue import OpenCase, Visit, VisitKind, work_queue
+from records.tables import Officer, User
+from records.work_queue import active_officers, cases_to_visit
 from services.case_snapshot import case_snapshot
 from services.context import AppContext
 
@@ -29,40 +33,38 @@ MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 640, 420, 30
 
 
 @dataclass
-class Visit:
-    case_number: str
-    kind: str  # "Inspection" or "Reinspection"
+class QueuedVisit:
+    """A visit as the queue shows it: where, what for, and its place on today's map."""
+
+    visit: Visit
     address: str
     violation: str
-    due: datetime | None
-    scheduled_for: datetime | None
     overdue: bool
     x: float = 0.0
     y: float = 0.0
     leg_m: float = 0.0
 
+    @property
+    def case_number(self) -> str:
+        return self.visit.case_number
 
-def _is_today_or_before(moment: datetime | None, today: date, zone: ZoneInfo) -> bool:
-    return moment is not None and moment.astimezone(zone).date() <= today
+    @property
+    def reinspection(self) -> bool:
+        return self.visit.kind is VisitKind.REINSPECTION
 
 
-async def todays_visits(context: AppContext, officer_id: int, today: date, zone: ZoneInfo) -> list[Stop[Visit]]:
-    """Inspections scheduled for today (or unscheduled and due by today) and reinspections due by today.
+@dataclass(frozen=True)
+class Place:
+    address: str
+    violation: str
+    point: Point
 
-    An inspection's appointment lives in the workflow (schedule_inspection), so those cases are asked."""
+
+async def officers_cases(context: AppContext, officer_id: int) -> tuple[list[OpenCase], dict[str, Place]]:
+    """The officer's cases that wait on a visit, and where each is. An inspection's appointment lives in the
+    workflow (schedule_inspection), so the cases waiting on a first inspection are asked for it."""
     with context.sessions() as session:
-        rows = list(
-            session.exec(
-                select(Case, Parcel)
-                .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
-                .where(
-                    Case.assigned_officer_id == officer_id,
-                    col(Case.stage).in_(
-                        [CaseStage.INVESTIGATING, CaseStage.AWAITING_COMPLIANCE, CaseStage.REINSPECTION_DUE]
-                    ),
-                )
-            )
-        )
+        rows = cases_to_visit(session, officer_id)
     investigating = [case.case_number for case, _ in rows if case.stage == CaseStage.INVESTIGATING]
     snapshots = await asyncio.gather(*(case_snapshot(context, number) for number in investigating))
     appointments = {
@@ -70,29 +72,24 @@ async def todays_visits(context: AppContext, officer_id: int, today: date, zone:
         for number, snapshot in zip(investigating, snapshots, strict=True)
         if snapshot is not None
     }
-    stops = []
+    cases, places = [], {}
     for case, parcel in rows:
-        violation = context.policy.violation(case.violation_code)
-        title = violation.title if violation else case.violation_code
-        if case.stage == CaseStage.INVESTIGATING:
-            scheduled = appointments.get(case.case_number)
-            if scheduled is not None:
-                wanted = scheduled.astimezone(zone).date() == today
-            else:
-                wanted = _is_today_or_before(case.response_due_at, today, zone)
-            kind, due = "Inspection", case.response_due_at
-        else:
-            scheduled = None
-            due = case.next_deadline if case.stage == CaseStage.REINSPECTION_DUE else case.compliance_deadline
-            wanted = case.stage == CaseStage.REINSPECTION_DUE or _is_today_or_before(due, today, zone)
-            kind = "Reinspection"
-        if wanted:
-            visit = Visit(case.case_number, kind, parcel.address, title, due, scheduled, case.overdue)
-            stops.append(Stop(Point(parcel.lat, parcel.lon), visit))
-    return stops
+        cases.append(
+            OpenCase(
+                case.case_number,
+                CaseStage(case.stage),
+                case.response_due_at,
+                case.next_deadline,
+                case.compliance_deadline,
+                appointments.get(case.case_number),
+            )
+        )
+        title = context.policy.violation_title(case.violation_code)
+        places[case.case_number] = Place(parcel.address, title, Point(parcel.lat, parcel.lon))
+    return cases, places
 
 
-def place_on_map(office: Point, stops: list[Stop[Visit]]) -> tuple[float, float]:
+def place_on_map(office: Point, stops: list[Stop[QueuedVisit]]) -> tuple[float, float]:
     """Sets each visit's x, y on an equirectangular map of the day's area; returns the office's x, y."""
     points = [office, *(s.point for s in stops)]
     squeeze = math.cos(math.radians(office.lat))  # a degree of longitude is shorter than one of latitude
@@ -114,27 +111,53 @@ def place_on_map(office: Point, stops: list[Stop[Visit]]) -> tuple[float, float]
     return at(office)
 
 
+def _officer_for(session: Session, user: User, chosen: int | None) -> Officer | None:
+    """An officer sees their own queue; a supervisor the one of the officer they choose."""
+    if user.role == Role.SUPERVISOR:
+        return session.get(Officer, chosen) if chosen is not None else None
+    return session.exec(select(Officer).where(Officer.user_id == user.id)).first()
+
+
 @router.get("/my-day", response_class=HTMLResponse)
 async def my_day(
-    request: Request, context: ContextDep, user: Annotated[User, staff(console_page_roles("/my-day"))]
+    request: Request,
+    context: ContextDep,
+    user: Annotated[User, staff(console_page_roles("/my-day"))],
+    officer_id: Annotated[int | None, Query(alias="officer")] = None,
+    picked: Annotated[list[str] | None, Query(alias="visit")] = None,
+    planned: bool = False,
 ) -> Response:
+    """Today's route is what the officer picked from the queue (`planned`), else everything due today."""
     zone = ZoneInfo(context.city.timezone)
-    today = datetime.now(zone).date()
+    now = datetime.now(zone)
     with context.sessions() as session:
-        officer = session.exec(select(Officer).where(Officer.user_id == user.id)).first()
+        officer = _officer_for(session, user, officer_id)
+        officers = active_officers(session) if user.role == Role.SUPERVISOR else []
+    cases, places = await officers_cases(context, officer.id) if officer and officer.id else ([], {})
+    queue = work_queue(cases, now.date(), zone)
+    chosen = set(picked or []) if planned else {visit.case_number for visit in queue.today}
+
+    def shown(visit: Visit) -> QueuedVisit:
+        place = places[visit.case_number]
+        overdue = visit.kind is not VisitKind.APPOINTMENT and visit.due < now
+        return QueuedVisit(visit, place.address, place.violation, overdue)
+
+    every = [*queue.today, *(visit for _, day in queue.coming for visit in day), *queue.later]
     office = Point(context.city.office.lat, context.city.office.lon)
-    route: list[Stop[Visit]] = []
-    if officer is not None and officer.id is not None:
-        route = route_order(office, await todays_visits(context, officer.id, today, zone))
-    office_xy = place_on_map(office, route)
+    route = route_order(office, [Stop(places[v.case_number].point, shown(v)) for v in every if v.case_number in chosen])
     values = {
-        "title": "My day",
+        "title": "My day" if user.role == Role.OFFICER else "Work queue",
         "officer": officer,
-        "today": today,
+        "officers": officers,
+        "today": now.date(),
         "zone": zone,
         "visits": [stop.item for stop in route],
+        "chosen": chosen,
+        "due_today": [shown(v) for v in queue.today],
+        "coming": [(day, [shown(v) for v in visits]) for day, visits in queue.coming],
+        "later": [shown(v) for v in queue.later],
         "office": context.city.office,
-        "office_xy": office_xy,
+        "office_xy": place_on_map(office, route),
         "total_km": route_length_m(office, route) / 1000,
         "map_width": MAP_WIDTH,
         "map_height": MAP_HEIGHT,

@@ -47,6 +47,7 @@ def render(
             "city": context.city,
             "tz": ZoneInfo(context.city.timezone),  # times are shown in the city's zone
             "temporal_ui": context.settings.temporal_ui_url,
+            "violation_title": context.policy.violation_title,
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf_token(request),
             **(values or {}),
