@@ -14,7 +14,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from adapters.letter_renderer import LetterRenderer
-from domain.case import Identity, NoticeRecord, Observation, ParcelFacts
+from domain.case import NoticeRecord, Observation, ParcelFacts
 from domain.city import City
 from domain.notices import (
     AppealRights,
@@ -40,6 +40,7 @@ from domain.notices import (
 )
 from domain.owner_access import owner_access_code, printed
 from domain.policy import CasePolicy
+from domain.privacy import Identity
 from records.db import SessionFactory, transaction
 from records.documents import CaseDocument
 from records.portal import record_access_code

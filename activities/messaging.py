@@ -141,11 +141,10 @@ class MessagingActivities:
         """Each complainant who left an e-mail (else a phone) hears the news once; anonymous reports hear nothing."""
         with self._sessions() as session:
             case = session.get(Case, update.case_number)
-            people = session.exec(
-                select(Complainant)
-                .join(Complaint, col(Complaint.complainant_id) == Complainant.id)
-                .where(Complaint.case_number == update.case_number)
-            ).all()
+            reports = select(Complainant).join(Complaint, col(Complaint.complainant_id) == Complainant.id)
+            if update.complaint_id is not None:
+                reports = reports.where(Complaint.id == update.complaint_id)
+            people = session.exec(reports.where(Complaint.case_number == update.case_number)).all()
         if case is None:
             raise ApplicationError(f"case {update.case_number} is not on record", non_retryable=True)
         subject, body = update.text(case.tracking_code)

@@ -6,7 +6,6 @@ through the pydantic data converter, and activities turn them into rows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.calendar import BusinessCalendar
 from domain.policy import CasePolicy
+from domain.privacy import Identity, withhold_identities
 from domain.stages import CaseStage, Channel, Decision, HearingKind, Outcome, ServiceMethod
 
 
@@ -234,41 +234,8 @@ class Observation(_Model):
         """The same observation with every complainant's name, e-mail and phone taken out of it: the officer's
         findings are typed freely ("the neighbour, Mrs Diaz, showed me…"), and what the owner reads must never
         say who complained."""
-        patterns = [pattern for person in people for pattern in _identity_patterns(person)]
-
-        def withheld(text: str) -> str:
-            for pattern in patterns:
-                text = pattern.sub(WITHHELD, text)
-            return text
-
-        return self.model_copy(update={"conditions": tuple(withheld(c) for c in self.conditions)})
-
-
-WITHHELD = "[withheld]"
-_PHONE_GAP = r"[\s.\-()]*"
-
-
-class Identity(_Model):
-    """Who reported a case, as far as it must be kept out of what the owner reads."""
-
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-
-
-def _identity_patterns(person: Identity) -> list[re.Pattern[str]]:
-    """E-mail first (it may contain the name), then the whole name, then each longer part of it (a surname
-    alone is enough to identify a neighbour), then the phone's last ten digits however they are spaced."""
-    patterns = []
-    if person.email:
-        patterns.append(re.compile(re.escape(person.email.strip()), re.IGNORECASE))
-    if person.name and person.name.strip():
-        parts = [person.name.strip(), *(p for p in re.split(r"[\s\-]+", person.name) if len(p) >= 4)]
-        patterns += [re.compile(rf"(?<!\w){re.escape(part)}(?!\w)", re.IGNORECASE) for part in parts]
-    digits = re.sub(r"\D", "", person.phone or "")[-10:]
-    if len(digits) >= 7:
-        patterns.append(re.compile(r"(?<!\d)(?:\+?1" + _PHONE_GAP + ")?" + _PHONE_GAP.join(digits) + r"(?!\d)"))
-    return patterns
+        people = list(people)
+        return self.model_copy(update={"conditions": tuple(withhold_identities(c, people) for c in self.conditions)})
 
 
 class HumanStep(_Model):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_EVIDENCE_BYTES = 15 * 1024 * 1024  # a 48-megapixel phone JPEG is about 12 MB
 
@@ -33,6 +33,11 @@ class EvidenceSource(StrEnum):
     POSTING = "posting"  # the notice posted at the property, photographed where it hangs
     PORTAL_REPORT = "portal_report"  # a resident's photo with a complaint
     OWNER_COMPLIANCE = "owner_compliance"  # the owner's photo of the work done
+
+
+# An officer's own photos keep their position in the copy staff and letters see: where the property was
+# photographed is part of the evidence. A resident's or an owner's photo may be taken from their own home.
+KEEPS_POSITION = frozenset({EvidenceSource.INSPECTION, EvidenceSource.REINSPECTION, EvidenceSource.POSTING})
 
 
 class EvidenceRejected(ValueError):
@@ -149,3 +154,22 @@ def _degrees(value: object, reference: object, *, negative: str) -> float | None
         return None
     result = degrees + minutes / 60 + seconds / 3600
     return -result if reference == negative else result
+
+
+_PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def shareable_photo(data: bytes, media_type: str, *, keep_position: bool) -> bytes:
+    """The photo without its EXIF (a phone writes its owner's name, contacts and camera into it), upright as it was
+    shown, and with its GPS position only when `keep_position`: the copy for readers who may not see who sent it."""
+    with Image.open(io.BytesIO(data)) as original:
+        position = original.getexif().get_ifd(_GPS_IFD) if keep_position else {}
+        image = ImageOps.exif_transpose(original)
+    kept = Image.Exif()
+    if position:
+        kept.get_ifd(_GPS_IFD).update(position)
+    buffer = io.BytesIO()
+    image.save(
+        buffer, _PILLOW_FORMATS[media_type], exif=kept, **({"quality": 95} if media_type == "image/jpeg" else {})
+    )
+    return buffer.getvalue()

@@ -188,6 +188,8 @@ class ComplainantUpdate(_Model):
     address: str
     violation_found: bool | None = None
     outcome: Outcome | None = None
+    # Only the person who made this report: one that joined the open case is acknowledged on its own.
+    complaint_id: int | None = None
 
     def text(self, tracking_code: str) -> tuple[str, str]:
         """Subject and body: the report, the public step and the tracking code; never the owner."""

@@ -8,9 +8,10 @@ the follow-up letters to the owner from here, and the served notices from their 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from records.tables import _utc_column
 
@@ -37,3 +38,12 @@ class CaseDocument(SQLModel, table=True):
     # An owner's letter to go by post waits in the print queue until staff say it went out.
     mailed_at: datetime | None = _utc_column()
     mailed_by: str | None = Field(default=None, max_length=64)
+
+
+def audience_of(session: Session, case_number: str, file_name: str) -> str | None:
+    """Whom a stored file of the case was written for, by its name (a letter or its PDF); None for a file no
+    letter row lists."""
+    for document in session.exec(select(CaseDocument).where(CaseDocument.case_number == case_number)):
+        if file_name in (PurePosixPath(document.path).name, PurePosixPath(document.pdf_path or "").name):
+            return document.audience
+    return None

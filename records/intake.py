@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_
+from sqlalchemy import String, cast, exists, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select, update
 
 from domain.addresses import address_key, whole_last_word
@@ -20,7 +21,7 @@ from domain.city import City
 from domain.policy import CasePolicy, ViolationType
 from domain.routing import Point, distance_m
 from domain.stages import CaseStage, Channel
-from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, Parcel
+from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, Message, Parcel
 
 # A point farther than this from every parcel is a street, a park or a typo, not a property.
 MAX_PARCEL_DISTANCE_M = 150
@@ -262,6 +263,27 @@ def pending_workflow_starts(session: Session, limit: int = 100) -> list[Case]:
     return list(
         session.exec(
             select(Case).where(col(Case.workflow_started_at).is_(None)).order_by(col(Case.opened_at)).limit(limit)
+        )
+    )
+
+
+def unacknowledged_joined_reports(session: Session, limit: int = 100) -> list[Complaint]:
+    """Reports that joined a running, open case whose person left a way to reach them and was never told it was
+    received (their acknowledgement could not be started: Temporal was down), so the reconciler starts it. The
+    key is the one `send_complainant_updates` sends "received" under."""
+    earlier = aliased(Complaint)
+    key = Complaint.case_number + ":complainant-" + cast(Complainant.id, String) + ":received"
+    reachable = or_(func.coalesce(Complainant.email, "") != "", func.coalesce(Complainant.phone, "") != "")
+    return list(
+        session.exec(
+            select(Complaint)
+            .join(Complainant, col(Complaint.complainant_id) == Complainant.id)
+            .join(Case, col(Case.case_number) == Complaint.case_number)
+            .where(col(Case.closed_at).is_(None), col(Case.workflow_started_at).is_not(None), reachable)
+            .where(exists().where(col(earlier.case_number) == Complaint.case_number, col(earlier.id) < Complaint.id))
+            .where(~exists().where(col(Message.key) == key))
+            .order_by(col(Complaint.id))
+            .limit(limit)
         )
     )
 

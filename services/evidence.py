@@ -2,6 +2,10 @@
 
 Photos a person sends with a request (a resident's report, an owner's proof of compliance, an officer's inspection)
 are stored by the API before any workflow hears of them, like the complaint itself.
+
+A photo is kept twice: the original, for the roles that may see complainants, and beside it a copy without its
+EXIF (`shareable_photo`), for everyone else: a resident's phone writes its owner's name and the position of their
+home into every picture.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from sqlmodel import Session, select
 from adapters.document_store import sha256_of, store_once
 from domain.evidence import (
     EXTENSIONS,
+    KEEPS_POSITION,
     PHOTO_TYPES,
     CaptureTimeSource,
     EvidenceSource,
     accepted_media_type,
     read_photo_metadata,
+    shareable_photo,
 )
 from records.evidence import MAX_NAME_LENGTH, Evidence
 from services.context import AppContext
@@ -71,7 +77,24 @@ def store_evidence(
     )
     session.add(evidence)
     session.flush()
+    if media_type in PHOTO_TYPES:
+        shared_photo(store_dir, evidence)
     return evidence
+
+
+def shared_photo(store_dir: Path, evidence: Evidence) -> Path:
+    """The copy of a photo for readers who may not see who sent it, beside the original and named by its hash;
+    made here for a photo kept before copies were, once (the store never replaces a file)."""
+    original = Path(evidence.path)
+    relative = str(original.with_name(f"{original.stem}.shared{original.suffix}"))
+    path = store_dir / relative
+    if not path.is_file():
+        keep_position = EvidenceSource(evidence.source) in KEEPS_POSITION
+        copy = shareable_photo(
+            (store_dir / evidence.path).read_bytes(), evidence.media_type, keep_position=keep_position
+        )
+        store_once(path, copy, relative)
+    return path
 
 
 def keep_photos(

@@ -6,7 +6,9 @@ filing it chose to open a new case beside it (the reason, when given, goes on th
 
 Everything is stored before Temporal is called, so Temporal being down loses nothing: the reconciler starts
 a stored case later. A report that joins an open case is stored on that case even if the signal cannot be
-delivered; staff see the complaint on the case either way.
+delivered; staff see the complaint on the case either way. The person who made it is acknowledged on their own
+(`ReportAcknowledgementWorkflow`), as the people who opened the case were at its triage; if Temporal is down, the
+reconciler starts that acknowledgement when it returns.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from sqlmodel import Session, col, select
 from temporalio.service import RPCError
 
 from domain.actions import DuplicateComplaint
+from domain.messages import ComplainantNews, ComplainantUpdate
+from domain.policy import Policy
 from domain.routing import Point
 from domain.stages import Channel
 from records.db import transaction
@@ -35,10 +39,10 @@ from records.intake import (
     place_at_point,
     store_complaint,
 )
-from records.tables import Case, Complaint
+from records.tables import Case, Complaint, Parcel
 from services.context import AppContext
 from services.launcher import launch_case
-from services.temporal_client import case_handle
+from services.temporal_client import acknowledge_report, case_handle
 
 log = logging.getLogger(__name__)
 STORE_ATTEMPTS = 3
@@ -142,6 +146,27 @@ def store_report(
     return store(context, complaint, join_open_case=join_open_case, new_case_reason=new_case_reason, also=also)
 
 
+def received_news(session: Session, policy: Policy, complaint: Complaint) -> ComplainantUpdate:
+    """The "received" news for one report that joined an open case, worded as the case's own acknowledgement."""
+    case = session.get(Case, complaint.case_number)
+    assert case is not None  # a foreign key
+    parcel = session.get(Parcel, case.parcel_id)
+    assert parcel is not None  # a foreign key
+    violation = policy.violation(case.violation_code)
+    return ComplainantUpdate(
+        case_number=case.case_number,
+        news=ComplainantNews.RECEIVED,
+        violation_title=violation.title if violation else case.violation_code,
+        address=parcel.address,
+        complaint_id=complaint.id,
+    )
+
+
+def _received(context: AppContext, complaint: Complaint) -> ComplainantUpdate:
+    with context.sessions() as session:
+        return received_news(session, context.policy, complaint)
+
+
 async def dispatch(context: AppContext, filed: Filed) -> bool:
     """Starts a new case's workflow, or signals the open case; False when Temporal could not be reached."""
     settings = context.settings
@@ -159,6 +184,14 @@ async def dispatch(context: AppContext, filed: Filed) -> bool:
             event = DuplicateComplaint(complaint_id=filed.complaint.id, channel=Channel(filed.complaint.channel))
             await asyncio.wait_for(
                 case_handle(context.temporal, number).signal("duplicate_complaint", event),
+                timeout=settings.temporal_start_timeout_seconds,
+            )
+            await asyncio.wait_for(
+                acknowledge_report(
+                    context.temporal,
+                    settings.temporal_task_queue,
+                    await asyncio.to_thread(_received, context, filed.complaint),
+                ),
                 timeout=settings.temporal_start_timeout_seconds,
             )
         else:

@@ -1,9 +1,12 @@
-"""Client-side use of Temporal (API, worker, reconciler): connecting and starting a case's workflow.
+"""Client-side use of Temporal (API, worker, reconciler): connecting, starting a case's workflow and acknowledging
+a report that joined an open case.
 
 Never imported by workflow code.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowHandle
@@ -13,8 +16,10 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from config.settings import Settings
 from domain.case import CaseStart, CaseState
+from domain.messages import ComplainantUpdate
 from domain.stages import CaseStage
 from workflows import search_attributes as sa
+from workflows.acknowledgement import ReportAcknowledgementWorkflow
 from workflows.case import CaseWorkflow
 
 
@@ -55,6 +60,19 @@ async def start_case(client: Client, task_queue: str, start: CaseStart) -> bool:
     except WorkflowAlreadyStartedError:
         return False
     return True
+
+
+async def acknowledge_report(client: Client, task_queue: str, update: ComplainantUpdate) -> None:
+    """Starts the acknowledgement of one joined report; its workflow id is the report's, so it runs once."""
+    with contextlib.suppress(WorkflowAlreadyStartedError):
+        await client.start_workflow(
+            ReportAcknowledgementWorkflow.run,
+            update,
+            id=f"{update.case_number}-report-{update.complaint_id}-acknowledgement",
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=f"Acknowledge report {update.complaint_id} joining case {update.case_number}",
+        )
 
 
 def case_handle(client: Client, case_number: str) -> WorkflowHandle[CaseWorkflow, CaseState]:

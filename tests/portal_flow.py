@@ -85,12 +85,12 @@ async def until_stage(api: Api, case_number: str, stage: str) -> dict[str, Any]:
     return await eventually(lambda: case_of(api, case_number), until=lambda c: c["stage"] == stage)
 
 
-async def serve_notice(api: Api, case_number: str) -> dict[str, Any]:
+async def serve_notice(api: Api, case_number: str, findings: str = "Grass 14 in.") -> dict[str, Any]:
     """Inspection with a violation, the courtesy notice issued and served by mail: the letter now exists."""
     await until_stage(api, case_number, "investigating")
     body = {
         "violation_found": True,
-        "findings": "Grass 14 in.",
+        "findings": findings,
         "checklist": {"Grass or weeds taller than 8 inches": True},
     }
     assert (await api.post(ACTIONS.format(case_number, "record_inspection"), "officer", json=body)).status_code == 200

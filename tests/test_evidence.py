@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 from sqlmodel import select
 
-from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource
+from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, EvidenceSource, read_photo_metadata, shareable_photo
 from domain.policy import Policy
 from records.db import make_engine, session_factory, transaction
 from records.evidence import Evidence, evidence_of
@@ -97,9 +98,24 @@ def test_the_same_bytes_twice_are_one_file_and_one_row(sqlite_url: str, tmp_path
     again = keep(sqlite_url, tmp_path, policy, number, photo("red"), original_name="copy.jpg")
     other = keep(sqlite_url, tmp_path, policy, number, photo("blue"))
     assert again.id == first.id and other.id != first.id
-    assert len(list((tmp_path / number / "evidence").iterdir())) == 2
+    stored = [path.name for path in (tmp_path / number / "evidence").iterdir()]
+    assert len(stored) == 4 and sum(".shared." in name for name in stored) == 2  # each beside its shareable copy
     with transaction(session_factory(make_engine(sqlite_url))) as session:
         assert len(session.exec(select(Evidence)).all()) == 2
+
+
+def test_the_shareable_copy_drops_who_took_a_photo_and_keeps_the_position_only_when_asked() -> None:
+    image = Image.new("RGB", (16, 16), "green")
+    exif = Image.open(io.BytesIO(photo(gps=True))).getexif()
+    exif[0x013B] = "Ana Ruiz-Okafor"  # Artist: a phone writes its owner here
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    zone = ZoneInfo("UTC")
+    for keep_position, latitude in ((True, 41.875), (False, None)):
+        copy = shareable_photo(buffer.getvalue(), "image/jpeg", keep_position=keep_position)
+        assert b"Okafor" not in copy
+        assert read_photo_metadata(copy, zone).latitude == latitude
+    assert b"Okafor" in buffer.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -151,7 +151,7 @@ async def test_cases_are_found_by_address_without_their_tracking_codes(api: Api,
     assert public.status_code == 200 and "Long grass and weeds" in public.text and code not in public.text
     milestone = re.search(r"<dt>What happens next</dt><dd>([^<]+)</dd>", public.text)
     assert milestone and milestone[1].startswith("An officer inspects the property by")
-    assert f"<td>{milestone[1]}</td>" in found.text
+    assert f'<td data-label="What happens next">{milestone[1]}</td>' in found.text
     assert (await api.http.get("/portal/cases/CE-2026-999999")).status_code == 404
     assert (await api.http.get("/portal/cases/nope")).status_code == 404
     nothing = await api.http.get("/portal/search", params={"address": "1 Nowhere Lane"})

@@ -30,6 +30,7 @@ from records.db import SessionFactory, make_engine, session_factory
 from services.temporal_client import connect
 from workers.reconciler import Reconciler
 from workers.schedules import ensure_digest_schedules
+from workflows.acknowledgement import ReportAcknowledgementWorkflow
 from workflows.case import CaseWorkflow
 from workflows.digests import DigestWorkflow
 from workflows.hearing import HearingWorkflow
@@ -37,7 +38,7 @@ from workflows.remediation import RemediationWorkflow
 
 log = logging.getLogger("abate.worker")
 
-WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow, DigestWorkflow]
+WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow, DigestWorkflow, ReportAcknowledgementWorkflow]
 
 
 def activities(

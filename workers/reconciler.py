@@ -1,4 +1,5 @@
-"""Starts every stored case whose workflow Temporal has not accepted yet (it was down when the complaint came in)."""
+"""Starts every stored case whose workflow Temporal has not accepted yet (it was down when the complaint came in),
+and the acknowledgement of every report that joined an open case meanwhile."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import logging
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from domain.messages import ComplainantUpdate
 from domain.policy import Policy
 from records.db import SessionFactory
-from records.intake import pending_workflow_starts
+from records.intake import pending_workflow_starts, unacknowledged_joined_reports
+from services.intake import received_news
 from services.launcher import UnknownViolationType, launch_case
+from services.temporal_client import acknowledge_report
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,10 @@ class Reconciler:
         with self._sessions() as session:
             return [case.case_number for case in pending_workflow_starts(session)]
 
+    def _unacknowledged(self) -> list[ComplainantUpdate]:
+        with self._sessions() as session:
+            return [received_news(session, self._policy, c) for c in unacknowledged_joined_reports(session)]
+
     async def run_once(self) -> list[str]:
         """Launches what is pending; returns the case numbers whose workflows it started."""
         started: list[str] = []
@@ -45,6 +53,16 @@ class Reconciler:
                 break
         if started:
             log.info("reconciler started %d case(s): %s", len(started), ", ".join(started))
+        for update in await asyncio.to_thread(self._unacknowledged):
+            try:
+                await acknowledge_report(self._client, self._task_queue, update)
+            except RPCError as exc:
+                log.warning(
+                    "Temporal unavailable (%s); report %s waits for its acknowledgement",
+                    exc.message,
+                    update.complaint_id,
+                )
+                break
         return started
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -27,7 +27,7 @@ from config.settings import temporal_ui_link
 from domain import actions as act
 from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
 from domain.case import CaseSnapshot
-from domain.evidence import EvidenceSource
+from domain.evidence import PHOTO_TYPES, EvidenceSource
 from domain.next_step import next_step, primary_action
 from domain.process import appeal_refusal, closing_outcomes
 from domain.staff_actions import STAFF_ACTIONS, offered_actions
@@ -38,6 +38,7 @@ from records.staff_entries import actor_names
 from records.tables import Case, CaseNotice, Complainant, Complaint, Message, Officer, User
 from services.case_snapshot import case_snapshot
 from services.context import AppContext
+from services.evidence import shared_photo
 from services.staff_actions import CASE_EVENTS, send_event, take_action
 
 router = APIRouter(include_in_schema=False)
@@ -96,7 +97,7 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
     number = case.case_number
     complaints = []
     may_see = user.role in SEE_COMPLAINANT
-    for complaint in session.exec(select(Complaint).where(Complaint.case_number == number).order_by(col(Complaint.id))):
+    for complaint in file.complaints:
         person = session.get(Complainant, complaint.complainant_id) if may_see and complaint.complainant_id else None
         complaints.append({"complaint": complaint, "complainant": person})
     earlier = session.exec(
@@ -105,7 +106,7 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
         .order_by(col(Case.opened_at).desc())
     )
     messages = list(session.exec(select(Message).where(Message.case_number == number).order_by(col(Message.id))))
-    evidence = evidence_of(session, number)
+    evidence = file.evidence
     return {
         "case": case,
         "parcel": file.parcel,
@@ -160,7 +161,7 @@ async def show_case(
 
     def load() -> dict[str, Any] | None:
         with context.sessions() as session:
-            file = read_case_file(session, case_number)
+            file = read_case_file(session, case_number, withhold_complainants=user.role not in SEE_COMPLAINANT)
             if file is None:
                 return None
             return {
@@ -276,18 +277,22 @@ def _stored_file(store: Path, relative: str) -> Path:
 
 @router.get("/cases/{case_number}/evidence/{evidence_id}")
 def evidence_file(
-    case_number: str, evidence_id: int, context: ContextDep, _user: Annotated[User, staff(READ_CASE)]
+    case_number: str, evidence_id: int, context: ContextDep, user: Annotated[User, staff(READ_CASE)]
 ) -> Response:
     with context.sessions() as session:
         item = session.get(Evidence, evidence_id)
     if item is None or item.case_number != case_number:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No evidence {evidence_id} on case {case_number}.")
-    path = _stored_file(context.settings.document_store_dir, item.path)
+    store = context.settings.document_store_dir
+    path = _stored_file(store, item.path)
+    if user.role not in SEE_COMPLAINANT and item.media_type in PHOTO_TYPES:
+        path = shared_photo(store, item)  # the photo without who took it, or where from
     # Served as the type its bytes were judged to be, never as HTML: the name is the sender's.
     return FileResponse(
         path,
         media_type=item.media_type,
-        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+        # Who is signed in decides which copy is sent: a browser shared at the counter must not reuse the other.
+        headers={"Cache-Control": "private, max-age=3600", "Vary": "Cookie", "X-Content-Type-Options": "nosniff"},
     )
 
 

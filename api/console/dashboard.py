@@ -12,9 +12,10 @@ from api.console import charts
 from api.console.pages import render
 from api.console.session import staff
 from api.deps import ContextDep, SessionDep
-from domain.access import console_page_roles
+from domain.access import SEE_COMPLAINANT, console_page_roles
 from domain.reports import periods
 from records import reports
+from records.case_file import withheld_timeline
 from records.staff_entries import actor_names
 from records.tables import User
 
@@ -30,6 +31,7 @@ def dashboard(
     flow = reports.weekly_flow(session, p)
     stages = [(stage.label, count) for stage, count in reports.open_by_stage(session)]
     labels = [f"{week.week_start:%b %d}" for week in flow]
+    activity = reports.recent_activity(session)
     return render(
         request,
         "console/dashboard.html",
@@ -38,7 +40,7 @@ def dashboard(
             "figures": reports.figures(session, p),
             "breach_count": breach_count,
             "breaches": breaches,
-            "activity": reports.recent_activity(session),
+            "activity": activity if user.role in SEE_COMPLAINANT else withheld_timeline(session, activity),
             "names": actor_names(session),
             "flow": list(zip(labels, flow, strict=True)),
             "stages": stages,

@@ -21,7 +21,7 @@ from api.schemas import (
     ViolationTypePublic,
 )
 from config.settings import temporal_ui_link
-from domain.access import READ_CASE
+from domain.access import READ_CASE, SEE_COMPLAINANT
 from domain.stages import CaseStage
 from records.case_file import read_case_file
 from records.tables import User
@@ -34,9 +34,9 @@ def get_case(
     case_number: str,
     context: ContextDep,
     session: SessionDep,
-    _user: Annotated[User, Depends(require(READ_CASE))],
+    user: Annotated[User, Depends(require(READ_CASE))],
 ) -> CaseDetail:
-    file = read_case_file(session, case_number)
+    file = read_case_file(session, case_number, withhold_complainants=user.role not in SEE_COMPLAINANT)
     if file is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No case {case_number}.")
     case, parcel = file.case, file.parcel

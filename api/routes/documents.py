@@ -1,6 +1,7 @@
 """Downloads of a case's stored documents (`<DOCUMENT_STORE_DIR>/<case number>/<file>`): letters and their PDFs.
 
-Staff only: a stored letter names the owner. The name is looked up among the files actually stored under the
+Staff only: a stored letter names the owner, and a letter to a complainant names them, so it is served only to the
+roles that may see complainants. The name is looked up among the files actually stored under the
 case, never joined into a path, so no request can reach outside the case's folder.
 """
 
@@ -11,8 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import FileResponse
 
-from api.deps import ContextDep, require
-from domain.access import READ_CASE
+from api.deps import ContextDep, SessionDep, require
+from domain.access import READ_CASE, complainant_withheld
+from records.documents import audience_of
 from records.tables import User
 
 router = APIRouter(prefix="/api/v1/cases", tags=["documents"])
@@ -25,11 +27,21 @@ MEDIA_TYPES = {
 
 @router.get("/{case_number}/documents/{name}", response_class=FileResponse)
 def download_document(
-    case_number: str, name: str, context: ContextDep, _user: Annotated[User, Depends(require(READ_CASE))]
+    case_number: str,
+    name: str,
+    context: ContextDep,
+    session: SessionDep,
+    user: Annotated[User, Depends(require(READ_CASE))],
 ) -> FileResponse:
     folder = context.settings.document_store_dir / case_number
     stored = {path.name: path for path in folder.iterdir()} if folder.is_dir() else {}
     path = stored.get(name)
     if path is None or path.suffix not in MEDIA_TYPES or not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Case {case_number} has no document {name!r}.")
+    audience = audience_of(session, case_number, name)
+    if audience is not None and complainant_withheld(user.role, audience):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"A letter to a complainant names them; your role ({user.role}) may not see complainants.",
+        )
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], filename=name)
