@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 from temporalio import activity
 
-from domain.digests import AUDIENCE, DigestCase, DigestRequest, DigestResult
+from domain.digests import AUDIENCE, DigestCase, DigestRequest, DigestResult, OfficerWeek
 from domain.policy import Category
 from domain.stages import CaseStage
 from records.db import SessionFactory, transaction
-from records.tables import Alert, Case, Officer
+from records.notifications import file_alert
+from records.tables import Alert, Case, CaseEvent, Officer
 
 WEEK = timedelta(days=7)
 
@@ -40,7 +41,10 @@ class AlertActivities:
                 return result.model_copy(update={"written": False, "message": stored.message})
         try:
             with transaction(self._sessions) as session:
-                session.add(Alert(key=request.key, audience=AUDIENCE[request.kind], message=result.message))
+                alert = Alert(
+                    key=request.key, audience=AUDIENCE[request.kind], kind=request.kind, message=result.message
+                )
+                file_alert(session, alert)
         except IntegrityError:
             # Another run of the same digest wrote it between our read and our write: theirs stands.
             with self._sessions() as session:
@@ -117,6 +121,9 @@ def _weekly_status(session: Session, request: DigestRequest) -> DigestResult:
         *(f"  {_stage_label(stage)}: {count}" for stage, count in open_by_stage.items()),
         f"Outstanding balance: ${outstanding:,.2f}",
     ]
+    officers = _officer_weeks(session, start, end)
+    lines += ["", "By officer (cases worked this week · steps due next week · overdue):"]
+    lines += [f"  {o.officer}: {o.cases_worked} · {o.due_next_week} · {o.overdue}" for o in officers] or ["  none"]
     return DigestResult(
         kind=request.kind,
         key=request.key,
@@ -129,7 +136,46 @@ def _weekly_status(session: Session, request: DigestRequest) -> DigestResult:
         closed=closed,
         open_by_stage=open_by_stage,
         outstanding_balance=outstanding,
+        officers=officers,
     )
+
+
+def _officer_weeks(session: Session, start: datetime, end: datetime) -> list[OfficerWeek]:
+    """Each active officer, and any other with cases: what they worked this week, what falls due next, what is late."""
+    worked = dict(
+        session.exec(
+            select(Case.assigned_officer_id, func.count(func.distinct(Case.case_number)))
+            .join(CaseEvent, col(CaseEvent.case_number) == Case.case_number)
+            .where(col(CaseEvent.occurred_at) >= start, col(CaseEvent.occurred_at) < end)
+            .group_by(col(Case.assigned_officer_id))
+        ).all()
+    )
+    due = dict(
+        session.exec(
+            select(Case.assigned_officer_id, func.count())
+            .where(_open(), col(Case.next_deadline) >= end, col(Case.next_deadline) < end + WEEK)
+            .group_by(col(Case.assigned_officer_id))
+        ).all()
+    )
+    late = dict(
+        session.exec(
+            select(Case.assigned_officer_id, func.count())
+            .where(_open(), col(Case.overdue))
+            .group_by(col(Case.assigned_officer_id))
+        ).all()
+    )
+    busy = set(worked) | set(due) | set(late)
+    officers = session.exec(select(Officer).order_by(col(Officer.badge))).all()
+    return [
+        OfficerWeek(
+            officer=f"{officer.name} ({officer.badge})",
+            cases_worked=worked.get(officer.id, 0),
+            due_next_week=due.get(officer.id, 0),
+            overdue=late.get(officer.id, 0),
+        )
+        for officer in officers
+        if officer.active or officer.id in busy
+    ]
 
 
 def _when(instant: datetime, zone: ZoneInfo) -> str:

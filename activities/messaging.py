@@ -162,10 +162,17 @@ class MessagingActivities:
             )
         return receipts
 
+    def to_staff(
+        self, key: str, case_number: str | None, channel: MessageChannel, to: str, subject: str, body: str
+    ) -> MessageReceipt:
+        """A message to a staff member, through the same exactly-once path as the residents' (a digest has no case)."""
+        sender = self._email if channel is MessageChannel.EMAIL else self._sms
+        return self._deliver(key, case_number, channel, sender, to, subject, body, audience="staff")
+
     def _deliver(
         self,
         key: str,
-        case_number: str,
+        case_number: str | None,
         channel: MessageChannel,
         sender: Sender,
         to: str,

@@ -22,6 +22,7 @@ from domain.case import (
     Transition,
 )
 from records.db import SessionFactory, transaction
+from records.notifications import file_alert
 from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien
 
 
@@ -42,13 +43,13 @@ class RecordsActivities:
                 setattr(case, field, value)
             case.updated_at = datetime.now(UTC)
             session.add(case)
-            _write_entries(session, projection.case_number, transition.event.key, transition.entries)
+            _write_entries(session, projection.case_number, transition.event, transition.entries)
 
     @activity.defn(name="record_event")
     def record_event(self, record: CaseEventRecord) -> None:
         with transaction(self._sessions) as session:
             if _append_event(session, record.case_number, record.event):
-                _write_entries(session, record.case_number, record.event.key, record.entries)
+                _write_entries(session, record.case_number, record.event, record.entries)
 
 
 def _append_event(session: Session, case_number: str, entry: TimelineEntry) -> bool:
@@ -72,7 +73,8 @@ def _append_event(session: Session, case_number: str, entry: TimelineEntry) -> b
     return True
 
 
-def _write_entries(session: Session, case_number: str, event_key: str, entries: list[LedgerEntry]) -> None:
+def _write_entries(session: Session, case_number: str, event: TimelineEntry, entries: list[LedgerEntry]) -> None:
+    event_key = event.key
     for line, entry in enumerate(entries, start=1):
         match entry:
             case NoticeEntry():
@@ -115,14 +117,14 @@ def _write_entries(session: Session, case_number: str, event_key: str, entries: 
             case LienEntry():
                 session.add(Lien(case_number=case_number, reference=entry.reference, amount=entry.amount))
             case AlertEntry():
-                session.add(
-                    Alert(
-                        key=f"{case_number}:{event_key}:{line}",
-                        case_number=case_number,
-                        audience=entry.audience,
-                        message=entry.message,
-                    )
+                alert = Alert(
+                    key=f"{case_number}:{event_key}:{line}",
+                    case_number=case_number,
+                    audience=entry.audience,
+                    kind=event.kind,
+                    message=entry.message,
                 )
+                file_alert(session, alert, stage=event.stage)
             case HearingEntry():
                 hearing = session.get(Hearing, entry.workflow_id) or Hearing(
                     workflow_id=entry.workflow_id, case_number=case_number, kind=entry.hearing_kind

@@ -65,6 +65,8 @@ MANAGE_OPEN311_KEYS = frozenset({Role.ADMIN})
 # finance sees the money reports too (domain/report_figures.py defines the figures).
 READ_REPORTS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.EXECUTIVE})
 READ_MONEY_REPORTS = READ_REPORTS | {Role.FINANCE}
+# The scheduled digests are written for the supervisors and the program manager (a supervisor in Abate's roles).
+READ_DIGESTS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 # Console pages, in the order the navigation shows them: (path, label, who may open it).
 # The navigation and the role-matrix test read this one list.
@@ -77,6 +79,8 @@ CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/supervisor", "Supervisor queue", SUPERVISE),
     ("/outbox", "Outbox", READ_OUTBOX),
     ("/reports", "Reports", READ_MONEY_REPORTS),
+    ("/notifications", "Notifications", STAFF),
+    ("/digests", "Digests", READ_DIGESTS),
     ("/admin/users", "Users", ADMINISTER),
     ("/admin/officers", "Officers", ADMINISTER),
     ("/admin/zones", "Zones", ADMINISTER),

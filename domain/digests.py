@@ -17,6 +17,11 @@ DigestKind = Literal["daily_category_i", "weekly_status"]
 
 # Who reads each digest (the `alerts.audience` column).
 AUDIENCE: dict[DigestKind, str] = {"daily_category_i": "supervisor", "weekly_status": "program_manager"}
+# Keyed by the alert's kind (`alerts.kind` of a digest is its DigestKind).
+TITLES: dict[str, str] = {
+    "daily_category_i": "Daily digest of open Category I (life-safety) cases",
+    "weekly_status": "Weekly status summary",
+}
 
 
 class _Model(BaseModel):
@@ -56,6 +61,15 @@ class DigestCase(_Model):
     officer: str | None = Field(description="'Name (badge)' of the assigned officer, None when unassigned")
 
 
+class OfficerWeek(_Model):
+    """One officer's line of the weekly summary: the guide asks for each officer's work, next steps and arrears."""
+
+    officer: str = Field(description="'Name (badge)'")
+    cases_worked: int = Field(description="their cases with anything on the timeline this week")
+    due_next_week: int = Field(description="their open cases whose next step falls due in the coming 7 days")
+    overdue: int
+
+
 class DigestResult(_Model):
     kind: DigestKind
     key: str
@@ -71,3 +85,4 @@ class DigestResult(_Model):
     closed: int = 0
     open_by_stage: dict[str, int] = Field(default_factory=dict)
     outstanding_balance: Decimal = Decimal(0)
+    officers: list[OfficerWeek] = Field(default_factory=list)

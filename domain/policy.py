@@ -215,6 +215,10 @@ class ProcessRules(_Strict):
     lien_threshold: Decimal = Field(ge=0)
     prosecution_review_days: int = Field(ge=1)
     max_fine: Decimal = Field(gt=0)
+    # A case is stalled (domain/alerts.py `stall`) after this many days with no action or event, or when its
+    # human step is this many days past due; packs without the keys take the defaults of issue 14.
+    stalled_after_days: int = Field(default=30, ge=1)
+    stalled_past_due_days: int = Field(default=5, ge=1)
     # The order in which a notice is served: when one method fails (an e-mail bounces, mail comes back) the
     # next one is used. The default is the order city codes describe (certified mail, posting when mail fails),
     # with e-mail first where the owner gave an address; snapshots older than this key take it.

@@ -69,6 +69,7 @@ def load_demo_city(session: Session, directory: Path, *, with_demo_users: bool) 
                     username=row["username"],
                     full_name=row["full_name"],
                     email=row["email"] or None,
+                    phone=row.get("phone") or None,
                     role=Role(row["role"]),
                     password_hash=hash_password(DEMO_PASSWORD),
                 )

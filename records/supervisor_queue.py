@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from domain.reports import EXTENSION_EVENTS
 from domain.stages import CaseStage
+from records.notifications import unacknowledged_stalls
 from records.tables import Case, CaseEvent, Officer, Parcel
 
 QUEUE_LIMIT = 50
@@ -74,6 +75,14 @@ def supervisor_queues(session: Session) -> list[Queue]:
             "A step is past its due date (first inspection, notice, service, reinspection or a decision).",
             col(Case.next_deadline),
             col(Case.overdue).is_(True),
+        ),
+        _queue(
+            session,
+            "Stalled",
+            "Nothing has happened for weeks, or the step is days past due: the officer and you were alarmed, "
+            "and someone has yet to acknowledge it on the notifications page.",
+            col(Case.opened_at),
+            col(Case.case_number).in_(unacknowledged_stalls()),
         ),
         _queue(
             session,

@@ -24,6 +24,7 @@ from sqlalchemy import (
     false,
     func,
     text,
+    true,
 )
 from sqlmodel import Field, SQLModel
 
@@ -66,6 +67,11 @@ class User(SQLModel, table=True):
     username: str = Field(unique=True, index=True, max_length=64)
     full_name: str
     email: str | None = None
+    phone: str | None = Field(default=None, max_length=32)
+    # How urgent alerts reach them at once (domain/alerts.py AlertChannel), and whether the rest come by e-mail
+    # in a daily digest; both theirs to set (and an admin's).
+    alert_channel: str = Field(default="email", max_length=8, sa_column_kwargs={"server_default": "email"})
+    daily_digest: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
     role: str = Field(index=True, max_length=32)
     password_hash: str
     active: bool = True
@@ -340,9 +346,31 @@ class Alert(SQLModel, table=True):
     key: str = Field(unique=True, max_length=120)
     case_number: str | None = Field(default=None, foreign_key="cases.case_number", index=True)
     audience: str = Field(max_length=32, index=True)
+    # What happened, for the notifications page's filter: the timeline event's kind, a digest's kind, "stalled"…
+    kind: str = Field(default="alert", max_length=40, sa_column_kwargs={"server_default": "alert"})
     message: str
     created_at: datetime | None = _utc_column(nullable=False, server_now=True)
     acknowledged_at: datetime | None = _utc_column()
+
+
+class Notification(SQLModel, table=True):
+    """An alert in one person's hands: filed when the alert is (domain/alerts.py `addressees`), read and
+    acknowledged by them, and sent to them once, at once when urgent, else in their daily digest."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "user_id"),
+        Index("ix_notifications_user_read", "user_id", "read_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alerts.id", index=True)
+    user_id: int = Field(foreign_key="users.id")
+    urgent: bool = False
+    created_at: datetime | None = _utc_column(nullable=False, server_now=True)
+    read_at: datetime | None = _utc_column()
+    # The message that carried it (`messages.key`): set once it went at once or in a daily digest.
+    sent_by: str | None = Field(default=None, max_length=120, index=True)
 
 
 class Message(SQLModel, table=True):
@@ -353,7 +381,8 @@ class Message(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=120)
-    case_number: str = Field(foreign_key="cases.case_number", index=True)
+    # None for a message to staff about no one case (a digest).
+    case_number: str | None = Field(default=None, foreign_key="cases.case_number", index=True)
     audience: str = Field(max_length=16)
     channel: str = Field(max_length=8)
     recipient: str

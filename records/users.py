@@ -10,6 +10,7 @@ from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from domain.access import LOCKOUT_FAILURES, LOCKOUT_TIME, LOCKOUT_WINDOW, Role
+from domain.alerts import AlertSettings
 from records.tables import User
 
 _hasher = PasswordHasher()
@@ -111,5 +112,12 @@ def reset_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.session_version += 1
     user.failed_sign_ins, user.first_failure_at, user.locked_until = 0, None, None
+    session.add(user)
+    session.commit()
+
+
+def set_contact(session: Session, user: User, settings: AlertSettings) -> None:
+    user.email, user.phone = settings.email or None, settings.phone or None
+    user.alert_channel, user.daily_digest = settings.alert_channel.value, settings.daily_digest
     session.add(user)
     session.commit()

@@ -617,10 +617,12 @@ def main() -> None:
         ["badge", "name", "email", "phone", "zones", "specialties", "username"],
         [[badge, name, staff_email(name), phones.phone(), zones, specs, user] for badge, name, zones, specs, user in OFFICERS],
     )  # fmt: skip
+    # Staff accounts' own phones, for urgent alerts by text (drawn apart, so the officers' numbers stay as they were).
+    staff_phones = People(random.Random(SEED + 2))  # noqa: S311 - demo data, not secrets
     write_csv(
         "users.csv",
-        ["username", "full_name", "role", "email"],
-        [[username, name, role, staff_email(name)] for username, name, role in USERS],
+        ["username", "full_name", "role", "email", "phone"],
+        [[username, name, role, staff_email(name), staff_phones.phone()] for username, name, role in USERS],
     )
     print(f"wrote {OUT_DIR}: {len(parcels)} parcels, {len(ZONES)} zones, {len(OFFICERS)} officers, {len(USERS)} users")
 

@@ -32,7 +32,7 @@ from domain.digests import DigestRequest, DigestResult, DigestStart
 from domain.policy import Policy
 from domain.stages import CaseStage
 from records.db import SessionFactory, make_engine, session_factory, transaction
-from records.tables import Alert, Case, Officer, Parcel
+from records.tables import Alert, Case, CaseEvent, Officer, Parcel
 from tests.case_driver import keep_history
 from tests.helpers import eventually, file_case
 from workers.main import build_worker
@@ -43,6 +43,16 @@ pytestmark = pytest.mark.devserver
 CHICAGO = "America/Chicago"
 ZONE = ZoneInfo(CHICAGO)
 _runs = itertools.count(1)
+DAY = timedelta(days=1)
+DAYS_3 = 3 * DAY
+IDLE_OFFICERS = [
+    "Aisha Rahman (CE-103)",
+    "Bao Tran (CE-104)",
+    "Kirsten Lindahl (CE-105)",
+    "Marcus Greene (CE-106)",
+    "Fatuma Warsame (CE-107)",
+    "Rick Novak (CE-108)",
+]
 
 
 @pytest.fixture
@@ -198,18 +208,44 @@ def test_the_weekly_summary_counts_the_week_and_is_filed_once(sessions: SessionF
             **fields,
         )
 
+    with sessions() as session:
+        officers = {o.badge: o.id for o in session.exec(select(Officer))}
+    dana, luis = officers["CE-101"], officers["CE-102"]
     with transaction(sessions) as session:
         session.add_all(
             [
-                case(1, CaseStage.INVESTIGATING, 1),  # opened this week
-                case(2, CaseStage.INVESTIGATING, 6.9, overdue=True),  # opened this week, overdue
-                case(3, CaseStage.AWAITING_COMPLIANCE, 7.1),  # opened just before the week
+                case(1, CaseStage.INVESTIGATING, 1, assigned_officer_id=luis),  # opened this week
+                case(2, CaseStage.INVESTIGATING, 6.9, overdue=True, assigned_officer_id=dana),  # this week, overdue
+                # opened just before the week, its deadline falling next week
+                case(3, CaseStage.AWAITING_COMPLIANCE, 7.1, assigned_officer_id=dana, next_deadline=as_of + DAYS_3),
                 case(4, CaseStage.COST_RECOVERY, 30, balance=Decimal("250.00"), overdue=True),
                 case(5, CaseStage.CLOSED, 3, closed_at=as_of - timedelta(days=1)),  # opened and closed this week
                 case(6, CaseStage.CLOSED, 40, closed_at=as_of - timedelta(days=2), balance=Decimal("100.50")),
                 case(7, CaseStage.CLOSED, 40, closed_at=as_of - timedelta(days=8), overdue=True),  # closed before
                 case(8, CaseStage.INVESTIGATING, -1),  # opened after as_of: not in this week
             ]
+        )
+        session.flush()
+        # Luis worked case 1 this week (a line on its timeline); case 3's only line is from before the week.
+        session.add(
+            CaseEvent(
+                case_number="2030-90001",
+                key="inspected",
+                kind="inspection_recorded",
+                stage="investigating",
+                summary="Inspected",
+                occurred_at=as_of - DAYS_3,
+            )
+        )
+        session.add(
+            CaseEvent(
+                case_number="2030-90003",
+                key="served",
+                kind="notice_served",
+                stage="awaiting_compliance",
+                summary="Served",
+                occurred_at=as_of - 8 * DAY,
+            )
         )
 
     activities = AlertActivities(sessions)
@@ -230,6 +266,15 @@ def test_the_weekly_summary_counts_the_week_and_is_filed_once(sessions: SessionF
         "  Compliance period: 1",
         "  Cost recovery: 1",
         "Outstanding balance: $350.50",
+        "",
+        "By officer (cases worked this week · steps due next week · overdue):",
+        "  Dana Whitfield (CE-101): 0 · 1 · 1",
+        "  Luis Ortega (CE-102): 1 · 0 · 0",
+        *(f"  {name}: 0 · 0 · 0" for name in IDLE_OFFICERS),
+    ]
+    assert [(o.officer, o.cases_worked) for o in result.officers][:2] == [
+        ("Dana Whitfield (CE-101)", 0),
+        ("Luis Ortega (CE-102)", 1),
     ]
 
     # A retried activity, or a second run the same city day, files nothing new.

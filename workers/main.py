@@ -22,6 +22,7 @@ from activities.letters import NoticeLetterActivities
 from activities.messaging import MessagingActivities, messaging_activities, owner_portal_url
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
+from activities.staff_alerts import StaffAlertActivities
 from adapters.letter_renderer import LetterRenderer
 from config.settings import Settings, get_settings
 from domain.city import load_city
@@ -29,8 +30,9 @@ from domain.policy import load_policy
 from records.db import SessionFactory, make_engine, session_factory
 from services.temporal_client import connect
 from workers.reconciler import Reconciler
-from workers.schedules import ensure_digest_schedules
+from workers.schedules import ensure_alert_round_schedule, ensure_digest_schedules
 from workflows.acknowledgement import ReportAcknowledgementWorkflow
+from workflows.alert_rounds import AlertRoundWorkflow
 from workflows.case import CaseWorkflow
 from workflows.digests import DigestWorkflow
 from workflows.hearing import HearingWorkflow
@@ -38,7 +40,14 @@ from workflows.remediation import RemediationWorkflow
 
 log = logging.getLogger("abate.worker")
 
-WORKFLOWS = [CaseWorkflow, HearingWorkflow, RemediationWorkflow, DigestWorkflow, ReportAcknowledgementWorkflow]
+WORKFLOWS = [
+    CaseWorkflow,
+    HearingWorkflow,
+    RemediationWorkflow,
+    DigestWorkflow,
+    ReportAcknowledgementWorkflow,
+    AlertRoundWorkflow,
+]
 
 
 def activities(
@@ -57,6 +66,7 @@ def activities(
         portal_url=owner_portal_url(settings),
     )
     messaging = messaging or messaging_activities(sessions, settings, store, ZoneInfo(city.timezone))
+    staff_alerts = StaffAlertActivities(sessions, messaging, settings.public_base_url)
     return [
         PropertyActivities(sessions).lookup_parcel,
         AssignmentActivities(sessions).choose_officer,
@@ -70,6 +80,9 @@ def activities(
         messaging.send_owner_reminder,
         messaging.send_notice_email,
         messaging.send_complainant_updates,
+        staff_alerts.file_stalled_cases,
+        staff_alerts.send_urgent_alerts,
+        staff_alerts.send_daily_alert_digests,
     ]
 
 
@@ -110,6 +123,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     policy = load_policy(settings.policy_file)
     client = await _connect_with_retry(settings)
     await ensure_digest_schedules(client, settings.temporal_task_queue, policy.calendar.timezone)
+    await ensure_alert_round_schedule(client, settings.temporal_task_queue, policy)
     reconciler = Reconciler(client, settings.temporal_task_queue, sessions, policy, settings.reconcile_interval_seconds)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings.temporal_task_queue, sessions, executor)

@@ -1,4 +1,5 @@
-"""The Temporal Schedules that start the digests: created (or brought up to date) each time a worker starts.
+"""The Temporal Schedules that start the digests and the alert rounds: created (or brought up to date) each time a
+worker starts.
 
 Schedules need the real server (the dev server or a cluster): the Java time-skipping test server has none,
 so only `workers.main.run` calls this, never the time-skipping tests.
@@ -7,6 +8,8 @@ so only `workers.main.run` calls this, never the time-skipping tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from temporalio.client import (
@@ -15,6 +18,7 @@ from temporalio.client import (
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
+    ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleRange,
@@ -24,7 +28,10 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
+from domain.alerts import AlertRoundStart
 from domain.digests import DigestKind, DigestStart
+from domain.policy import Policy
+from workflows.alert_rounds import AlertRoundWorkflow
 from workflows.digests import DigestWorkflow
 
 MONDAY = 1  # Temporal numbers weekdays from Sunday = 0
@@ -93,13 +100,52 @@ async def ensure_digest_schedules(
         try:
             await client.create_schedule(schedule_id, schedule, memo={"kind": digest.kind, "description": digest.note})
         except ScheduleAlreadyRunningError:
-
-            def bring_up_to_date(current: ScheduleUpdateInput, schedule: Schedule = schedule) -> ScheduleUpdate:
-                state = current.description.schedule.state
-                if state.paused:
-                    schedule = replace(schedule, state=ScheduleState(note=state.note, paused=True))
-                return ScheduleUpdate(schedule=schedule)
-
-            await client.get_schedule_handle(schedule_id).update(bring_up_to_date)
+            await client.get_schedule_handle(schedule_id).update(partial(_kept_paused, schedule))
         ids.append(schedule_id)
     return ids
+
+
+def _kept_paused(schedule: Schedule, current: ScheduleUpdateInput) -> ScheduleUpdate:
+    """The schedule brought up to date, still paused (with the operator's note) if an operator paused it."""
+    state = current.description.schedule.state
+    if state.paused:
+        schedule = replace(schedule, state=ScheduleState(note=state.note, paused=True))
+    return ScheduleUpdate(schedule=schedule)
+
+
+ALERT_ROUND_EVERY = timedelta(minutes=5)
+ALERT_ROUND_NOTE = (
+    "Every 5 minutes: alarms stalled cases, sends urgent alerts and digests at once, and from 07:00 each person's "
+    "daily digest of their other alerts."
+)
+
+
+def alert_round_schedule(task_queue: str, policy: Policy, prefix: str) -> Schedule:
+    start = AlertRoundStart(
+        time_zone=policy.calendar.timezone,
+        stalled_after_days=policy.process.stalled_after_days,
+        stalled_past_due_days=policy.process.stalled_past_due_days,
+    )
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            AlertRoundWorkflow.run,
+            start,
+            id=f"{prefix}-alert-round",
+            task_queue=task_queue,
+            static_summary=ALERT_ROUND_NOTE,
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=ALERT_ROUND_EVERY)]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        state=ScheduleState(note=ALERT_ROUND_NOTE),
+    )
+
+
+async def ensure_alert_round_schedule(client: Client, task_queue: str, policy: Policy, *, prefix: str = "abate") -> str:
+    """Creates the alert round's schedule, or brings it up to this policy (keeping an operator's pause)."""
+    schedule = alert_round_schedule(task_queue, policy, prefix)
+    schedule_id = f"{prefix}-alert-round"
+    try:
+        await client.create_schedule(schedule_id, schedule, memo={"description": ALERT_ROUND_NOTE})
+    except ScheduleAlreadyRunningError:
+        await client.get_schedule_handle(schedule_id).update(partial(_kept_paused, schedule))
+    return schedule_id

@@ -12,6 +12,7 @@ from api.console import (
     inspection,
     intake,
     my_day,
+    notifications,
     outbox,
     reports,
     supervisor,
@@ -30,6 +31,7 @@ for module in (
     supervisor,
     outbox,
     reports,
+    notifications,
     admin,
 ):
     router.include_router(module.router)

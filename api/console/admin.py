@@ -17,11 +17,12 @@ from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep, SessionDep
 from domain.access import ADMINISTER, Role
+from domain.alerts import AlertChannel, AlertSettings
 from records.db import transaction
 from records.officers import OfficerChange, OfficerError, officers, save_officer, save_zone, zones
 from records.open311 import create_key, list_keys, revoke_key
 from records.tables import User
-from records.users import AccountError, all_users, create_user, reset_password, set_active
+from records.users import AccountError, all_users, create_user, reset_password, set_active, set_contact
 
 _admin = staff(ADMINISTER)
 router = APIRouter(prefix="/admin", dependencies=[_admin])  # every admin route, GET and POST alike
@@ -32,6 +33,7 @@ DONE = {
     "created": "Account created: pass the temporary password on in person; they should change it.",
     "deactivated": "Account deactivated: it can no longer sign in, and its tokens stop working at once.",
     "reactivated": "Account reactivated.",
+    "contact": "Contact and alert settings saved.",
     "password": "Password reset (any lockout is lifted): pass the temporary password on in person.",
     "officer": "Officer saved: new cases are assigned by these zones and specialties.",
     "zone": "Zone saved.",
@@ -52,7 +54,13 @@ def _flash(request: Request) -> dict[str, Any]:
 
 
 def _users_page(request: Request, session: SessionDep, user: User, error: str | None = None) -> Response:
-    values = {"users": all_users(session), "roles": list(Role), "error": error, **_flash(request)}
+    values = {
+        "users": all_users(session),
+        "roles": list(Role),
+        "channels": list(AlertChannel),
+        "error": error,
+        **_flash(request),
+    }
     code = status.HTTP_409_CONFLICT if error else status.HTTP_200_OK
     return render(request, "console/admin_users.html", user, values, status_code=code)
 
@@ -108,6 +116,15 @@ def change_password(
     account = _account(session, user_id)
     reset_password(session, account, password)
     return _back("/admin/users", "password", account.username)
+
+
+@router.post("/users/{user_id}/contact", dependencies=[CsrfChecked])
+def change_contact(
+    session: SessionDep, _user: Admin, user_id: int, settings: Annotated[AlertSettings, Form()]
+) -> Response:
+    account = _account(session, user_id)
+    set_contact(session, account, settings)
+    return _back("/admin/users", "contact", account.username)
 
 
 # --- Officers -------------------------------------------------------------------------------------

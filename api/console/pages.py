@@ -18,6 +18,7 @@ from api.console.session import CSRF_FIELD, CsrfRejected, PageForbidden, SignInR
 from domain.access import CONSOLE_PAGES, complainant_withheld
 from domain.evidence import CaptureTimeSource
 from domain.stages import CaseStage
+from records.notifications import unread_count
 from records.tables import User
 from services.context import AppContext
 
@@ -38,12 +39,17 @@ def render(
     request: Request, template: str, user: User | None, values: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
     context: AppContext = request.app.state.context
+    unread = 0
+    if user is not None and user.id is not None:
+        with context.sessions() as session:
+            unread = unread_count(session, user.id)
     response = templates.TemplateResponse(
         request,
         template,
         {
             "user": user,
             "nav": navigation(user),
+            "unread": unread,  # the header's count of the reader's unread alerts
             "city": context.city,
             "tz": ZoneInfo(context.city.timezone),  # times are shown in the city's zone
             "temporal_ui": context.settings.temporal_ui_url,

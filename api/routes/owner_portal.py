@@ -52,6 +52,7 @@ from domain.process import appeal_refusal
 from domain.public_case import PUBLIC_STAGES, public_outcome
 from domain.stages import CaseStage
 from records.db import transaction
+from records.notifications import file_alert
 from records.portal import OwnerRequest, access_code_opens, account, owner_requests, served_notices
 from records.tables import Alert, Case, Parcel
 from services.context import AppContext
@@ -293,15 +294,15 @@ async def _deliver(
         assert stored is not None
         stored.delivered = delivered
         if not delivered:
-            session.add(
-                Alert(
-                    key=f"owner-request-{row.id}",
-                    case_number=case_number,
-                    audience="supervisor",
-                    message=f"{case_number}: the owner's {kind} request (portal, #{row.id}) could not reach the case; "
-                    "enter it from the case's events",
-                )
+            alert = Alert(
+                key=f"owner-request-{row.id}",
+                case_number=case_number,
+                audience="supervisor",
+                kind="owner_request_undelivered",
+                message=f"{case_number}: the owner's {kind} request (portal, #{row.id}) could not reach the case; "
+                "enter it from the case's events",
             )
+            file_alert(session, alert)
     return row, delivered
 
 

@@ -32,6 +32,7 @@ from api.deps import ContextDep
 from domain.actions import DeliveryFailed
 from domain.messages import DELIVERY_FAILED, delivery_advances
 from records.db import transaction
+from records.notifications import file_alert
 from records.tables import Alert, Case, Message, Officer, SmsOptOut
 from services.context import AppContext
 from services.temporal_client import case_handle
@@ -88,7 +89,9 @@ def _owner_failures(context: AppContext, reports: list[StatusReport]) -> list[tu
     with context.sessions() as session:
         messages = [(report, _message_for(session, report)) for report in failures]
     for report, message in messages:
-        if message is not None and message.audience == "owner" and delivery_advances(message.status, report.status):
+        if message is None or message.case_number is None:  # a message to staff: no case to tell
+            continue
+        if message.audience == "owner" and delivery_advances(message.status, report.status):
             event = DeliveryFailed(
                 message_key=message.key, channel=message.channel, status=report.status, reason=report.reason[:500]
             )
@@ -137,17 +140,17 @@ def _apply(context: AppContext, reports: list[StatusReport], told: set[str]) -> 
             session.add(message)
             changed += 1
             if new_status in DELIVERY_FAILED and message.key not in told:
-                case = session.get(Case, message.case_number)
+                case = session.get(Case, message.case_number) if message.case_number else None
                 officer = session.get(Officer, case.assigned_officer_id) if case and case.assigned_officer_id else None
-                session.add(
-                    Alert(
-                        key=f"delivery:{message.key}:{event_id}",
-                        case_number=message.case_number,
-                        audience=officer.badge if officer else "supervisor",
-                        message=f"{message.case_number}: the {message.channel} to the {message.audience} "
-                        f"{new_status}; reach them by another method",
-                    )
+                alert = Alert(
+                    key=f"delivery:{message.key}:{event_id}",
+                    case_number=message.case_number,
+                    audience=officer.badge if officer else "supervisor",
+                    kind="delivery_failed",
+                    message=f"{message.case_number or 'staff'}: the {message.channel} to the {message.audience} "
+                    f"{new_status}; reach them by another method",
                 )
+                file_alert(session, alert)
     return changed
 
 
