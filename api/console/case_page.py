@@ -33,9 +33,9 @@ from domain.process import appeal_refusal, closing_outcomes
 from domain.staff_actions import STAFF_ACTIONS, offered_actions
 from domain.stages import CaseStage
 from records.case_file import CaseFile, read_case_file
-from records.evidence import Evidence, evidence_of
+from records.evidence import Evidence
 from records.staff_entries import actor_names
-from records.tables import Case, CaseNotice, Complainant, Complaint, Message, Officer, User
+from records.tables import Case, CaseNotice, Complainant, Message, Officer, User
 from services.case_snapshot import case_snapshot
 from services.context import AppContext
 from services.evidence import shared_photo
