@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.body_limit import BodyLimit, BodyTooLarge
@@ -166,7 +167,7 @@ def _complaint_of(values: dict[str, str]) -> tuple[ComplaintCreate | None, dict[
 
 @router.post("/report", response_class=HTMLResponse)
 async def report(request: Request, context: ContextDep) -> Response:
-    limit(request, REPORTS)
+    await run_in_threadpool(limit, request, REPORTS)
     form = await read_form(request, MAX_PHOTOS + 1)
     values, errors = text_fields(form, TEXT_FIELDS)
     body, invalid = _complaint_of(values)
