@@ -57,7 +57,7 @@ from records.notifications import file_alert
 from records.portal import OwnerRequest, access_code_opens, account, owner_requests, served_notices
 from records.tables import Alert, Case, Parcel
 from services.context import AppContext
-from services.evidence import keep_photos
+from services.evidence import Upload, keep_uploads
 from services.owner_messages import send_owner_confirmation
 from services.temporal_client import case_handle
 
@@ -250,7 +250,7 @@ class OwnerRequestIn:
     text: str
     what: str
     days: int | None = None
-    photos: list[tuple[str, bytes]] = field(default_factory=list)
+    photos: list[Upload] = field(default_factory=list)
 
 
 class _Refused(Exception):
@@ -275,9 +275,10 @@ async def _deliver(
     engine is down, staff are alerted to enter it by hand: nothing the owner sent is lost."""
     event = owner_request.event
     with transaction(context.sessions) as session:
-        evidence = keep_photos(
+        kept = keep_uploads(
             session, context, case_number, owner_request.photos, EvidenceSource.OWNER_COMPLIANCE, "owner"
         )
+        evidence = [f"evidence:{e.id}" for e in kept]
         if evidence:
             event = event.model_copy(update={"evidence": evidence})
         row = OwnerRequest(

@@ -34,7 +34,7 @@ from records.intake import search_parcels
 from records.portal import case_by_tracking_code, cases_at_addresses, public_case_view
 from records.tables import Case
 from services.context import AppContext
-from services.evidence import keep_photos
+from services.evidence import keep_uploads
 from services.intake import RefusedField, dispatch, store_report
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -186,7 +186,7 @@ async def report(request: Request, context: ContextDep) -> Response:
             body.report(),
             None,
             join_open_case=True,
-            also=lambda session, filed: keep_photos(
+            also=lambda session, filed: keep_uploads(
                 session, context, filed.case.case_number, photos, EvidenceSource.PORTAL_REPORT, "public"
             ),
         )
