@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from pydantic import BaseModel, Field, ValidationError
@@ -16,7 +17,7 @@ class Entry(BaseModel):
     on_behalf_of: str = Field(min_length=2, max_length=10)
 
 
-def errors_of(model: type[BaseModel], values: dict[str, object], labels: dict[str, str]) -> dict[str, str]:
+def errors_of(model: type[BaseModel], values: Mapping[str, object], labels: dict[str, str]) -> dict[str, str]:
     try:
         model.model_validate(values)
     except ValidationError as exc:
@@ -25,8 +26,8 @@ def errors_of(model: type[BaseModel], values: dict[str, object], labels: dict[st
 
 
 def test_pydantics_messages_become_what_to_do() -> None:
-    complaint = {"violation_code": "", "address": "", "description": "ab", "channel": "phone"}
-    complaint["complainant"] = {"email": "nora@home", "phone": "call me"}
+    person = {"email": "nora@home", "phone": "call me"}
+    complaint = {"violation_code": "", "address": "", "description": "ab", "channel": "phone", "complainant": person}
     labels = {"violation_code": "The problem", "address": "Address", "description": "Your description"}
     assert errors_of(ComplaintCreate, complaint, labels | {"email": "E-mail", "phone": "Phone"}) == {
         "violation_code": "Choose what the problem is",
