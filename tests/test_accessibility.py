@@ -168,8 +168,7 @@ PYDANTIC = re.compile(r"String should|Field required|Input should|should have|va
 async def refused_form(page: Page) -> dict[str, str]:
     """The error summary's messages by the field each links to, once it is checked that the focus went to the
     summary, the title begins "Error", and each field in error is marked invalid and described by its message."""
-    focused = await page.evaluate("() => document.activeElement && document.activeElement.id")
-    assert focused == "error-summary", f"the focus is on {focused!r}, not the error summary"
+    await expect(page.locator("#error-summary")).to_be_focused()  # autofocus: at the page's first rendering
     assert (await page.title()).startswith("Error"), await page.title()
     summary = await page.locator("#error-summary a").evaluate_all(
         "links => links.map(a => [a.getAttribute('href').slice(1), a.textContent.trim()])"
@@ -234,3 +233,28 @@ async def test_refused_console_forms_lead_to_their_errors_in_words_people_use(wa
         "phone": "Enter a phone number in digits, for example 555 010 9944",
     }
     await accessible_at_every_width(page, "the refused intake form")
+
+
+async def test_the_owners_refused_sign_in_and_request_say_error_and_pass_axe(walk: Walk) -> None:
+    page = await walk.browser.new_page(base_url=walk.base_url)
+    await page.goto("/portal/owner")
+    await page.get_by_label("Case number").fill(walk.cases["served"])
+    await page.get_by_label("Access code").fill("AAAA-BBBB-CCCC")
+    await page.get_by_role("button", name="Open the case").click()
+    await page.wait_for_load_state()
+    await expect(page.locator("#error-summary")).to_be_focused()
+    assert (await page.title()).startswith("Error")
+    await accessible_at_every_width(page, "the owner's refused sign-in")
+    await page.close()
+
+    owner = await walk.page_of("owner")
+    await owner.goto(f"/portal/owner/{walk.cases['served']}")
+    # As a browser that does not check the form's limits itself sends it (the server's answer is the subject).
+    await owner.locator("form[action$='/extension']").evaluate("f => { f.noValidate = true; }")
+    await owner.get_by_label("How many more days").fill("400")
+    await owner.get_by_label("Why", exact=False).last.fill("The mower is in for repair")
+    await owner.get_by_role("button", name="Ask for more time").click()
+    await owner.wait_for_load_state()
+    assert (await owner.title()).startswith("Error")
+    await expect(owner.get_by_role("alert")).to_contain_text("Ask for at most")
+    await accessible_at_every_width(owner, "the owner's refused request")
