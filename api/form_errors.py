@@ -35,10 +35,16 @@ FORMATS = {
     "phone": "Enter a phone number in digits, for example 555 010 9944",
 }
 NUMBER = frozenset({"int_parsing", "float_parsing", "decimal_parsing", "int_from_float", "decimal_type"})
-LIMITS = {"greater_than": "more than", "greater_than_equal": "at least", "less_than": "less than"}
-LIMITS |= {"less_than_equal": "at most"}
-WHEN = {"date_parsing": "date", "date_from_datetime_parsing": "date", "date_type": "date"}
-WHEN |= {"datetime_parsing": "date and time", "datetime_from_date_parsing": "date and time", "datetime_type": "date"}
+LIMITS = {
+    "greater_than": "more than",
+    "greater_than_equal": "at least",
+    "less_than": "less than",
+    "less_than_equal": "at most",
+}
+DAY = {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type"}
+WHEN = dict.fromkeys(DAY, "date") | dict.fromkeys(
+    ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"), "date and time"
+)
 
 
 def sentence(text: str) -> str:
