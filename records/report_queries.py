@@ -6,17 +6,25 @@ The filters narrow the cases in SQL (indexed ranges and plain equalities, the sa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import ConfigDict, Field
-from sqlalchemy import func
+from sqlalchemy import case as when
+from sqlalchemy import func, or_, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from domain.report_figures import (
+    CHARGES,
+    REINSPECTION_BROUGHT_FORWARD,
+    REINSPECTION_DONE,
+    REINSPECTION_FALLS_DUE,
+    ClosedCaseCharges,
     Closure,
     FirstInspection,
     LedgerFact,
@@ -26,8 +34,12 @@ from domain.report_figures import (
     ParcelCase,
     Period,
     Preset,
+    ReinspectionDue,
+    Stamped,
+    VolumeCase,
+    payment_method,
 )
-from domain.stages import CaseStage, Channel, Outcome
+from domain.stages import OPEN_STAGES, CaseStage, Channel, Outcome
 from records.case_list import BlankIsAny
 from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel
 
@@ -59,7 +71,7 @@ class ReportFilter(BlankIsAny):
         return urlencode({**values, **extra})
 
 
-def _opening_complaint(case_number: Any) -> Any:
+def opening_complaint(case_number: Any) -> Any:
     """The id of the complaint that opened the case: its channel is the case's channel, whatever reports joined it."""
     earlier = aliased(Complaint)
     return select(func.min(earlier.id)).where(earlier.case_number == case_number).scalar_subquery()
@@ -79,7 +91,7 @@ def _conditions(f: ReportFilter) -> list[Any]:
         where.append(
             col(Case.case_number).in_(
                 select(Complaint.case_number).where(
-                    Complaint.channel == f.channel, col(Complaint.id) == _opening_complaint(Complaint.case_number)
+                    Complaint.channel == f.channel, col(Complaint.id) == opening_complaint(Complaint.case_number)
                 )
             )
         )
@@ -119,13 +131,22 @@ def open_cases(session: Session, f: ReportFilter) -> list[OpenCase]:
     rows = session.exec(
         select(  # type: ignore[call-overload]
             Case.case_number, Case.opened_at, Case.stage, Case.waiting_on, newest
-        ).where(col(Case.stage) != CaseStage.CLOSED, *_conditions(f))
+        ).where(col(Case.stage).in_(OPEN_STAGES), *_conditions(f))
     ).all()
     return [OpenCase(*row) for row in rows]
 
 
-def ledger(session: Session, f: ReportFilter) -> list[LedgerFact]:
-    """Every line of the filtered cases' accounts: what is owed now needs the whole account, not the period's."""
+def ledger(session: Session, f: ReportFilter, period: Period) -> list[LedgerFact]:
+    """Every line of the accounts the money figures need, whole (what is owed needs all of an account): the filtered
+    cases with a line in the period, with money still owed or paid ahead, or with a lien filed before its end."""
+    signed = when((col(LedgerLine.entry_type) == "payment", -col(LedgerLine.amount)), else_=col(LedgerLine.amount))
+    needed = union(
+        select(LedgerLine.case_number).where(
+            col(LedgerLine.recorded_at) >= period.start, col(LedgerLine.recorded_at) < period.end
+        ),
+        select(LedgerLine.case_number).group_by(col(LedgerLine.case_number)).having(func.sum(signed) != 0),
+        select(Lien.case_number).where(col(Lien.filed_at) < period.end),
+    )
     rows = session.exec(
         select(  # type: ignore[call-overload]
             col(LedgerLine.case_number),
@@ -133,25 +154,115 @@ def ledger(session: Session, f: ReportFilter) -> list[LedgerFact]:
             col(LedgerLine.amount),
             col(LedgerLine.recorded_at),
             col(LedgerLine.due_at),
+            col(LedgerLine.description),
         )
         .join(Case, col(Case.case_number) == LedgerLine.case_number)
-        .where(*_conditions(f))
+        .where(col(LedgerLine.case_number).in_(needed), *_conditions(f))
     ).all()
-    return [LedgerFact(number, kind, amount, recorded, due) for number, kind, amount, recorded, due in rows if recorded]
+    return [
+        LedgerFact(number, kind, amount, recorded, due, payment_method(words) if kind == "payment" else None)
+        for number, kind, amount, recorded, due, words in rows
+        if recorded
+    ]
 
 
 def liens(session: Session, f: ReportFilter, period: Period) -> list[LienFact]:
+    """Every lien filed before the period's end: one filed earlier may be released in the period."""
     rows = session.exec(
         select(col(Lien.case_number), col(Lien.amount), col(Lien.filed_at))
         .join(Case, col(Case.case_number) == Lien.case_number)
-        .where(col(Lien.filed_at) >= period.start, col(Lien.filed_at) < period.end, *_conditions(f))
+        .where(col(Lien.filed_at) < period.end, *_conditions(f))
     ).all()
     return [LienFact(number, amount, filed) for number, amount, filed in rows if filed]
 
 
+def closed_charges(session: Session, f: ReportFilter, period: Period) -> list[ClosedCaseCharges]:
+    """The cases closed in the period, each with the fines and abatement costs levied on it (summed in SQL)."""
+    charged = (
+        select(func.coalesce(func.sum(LedgerLine.amount), 0))
+        .where(LedgerLine.case_number == Case.case_number, col(LedgerLine.entry_type).in_(CHARGES))
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(Case.case_number, Case.violation_code, charged).where(
+            col(Case.closed_at) >= period.start, col(Case.closed_at) < period.end, *_conditions(f)
+        )
+    ).all()
+    return [ClosedCaseCharges(number, code, Decimal(amount)) for number, code, amount in rows]
+
+
+def reinspection_dues(session: Session, f: ReportFilter, period: Period) -> list[ReinspectionDue]:
+    """The reinspections that fell due in the period, each with the first reinspection recorded since."""
+    done = aliased(CaseEvent)
+    answered = (
+        select(func.min(done.occurred_at))
+        .where(
+            done.case_number == CaseEvent.case_number,
+            col(done.kind).in_(REINSPECTION_DONE),
+            col(done.occurred_at) >= CaseEvent.occurred_at,
+        )
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(CaseEvent.case_number, CaseEvent.occurred_at, answered)
+        .join(Case, col(Case.case_number) == CaseEvent.case_number)
+        .where(
+            (col(CaseEvent.kind) == REINSPECTION_FALLS_DUE)
+            | (
+                (col(CaseEvent.kind) == REINSPECTION_BROUGHT_FORWARD)
+                & (col(CaseEvent.stage) == CaseStage.REINSPECTION_DUE)
+            ),
+            col(CaseEvent.occurred_at) >= period.start,
+            col(CaseEvent.occurred_at) < period.end,
+            *_conditions(f),
+        )
+    ).all()
+    return [ReinspectionDue(*row) for row in rows]
+
+
+def _opened_or_closed_within(spans: Iterable[Period]) -> Any:
+    return or_(
+        *(
+            (col(column) >= span.start) & (col(column) < span.end)
+            for span in spans
+            for column in (Case.opened_at, Case.closed_at)
+        )
+    )
+
+
+def volume_cases(session: Session, f: ReportFilter, spans: tuple[Period, Period]) -> list[VolumeCase]:
+    """The cases opened or closed within the spans (the period and the same days last year), with what the volume
+    report breaks them down by."""
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            Case.case_number,
+            Case.opened_at,
+            Case.closed_at,
+            Case.violation_code,
+            Parcel.zone_code,
+            Complaint.channel,
+            Case.priority,
+        )
+        .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
+        .outerjoin(Complaint, col(Complaint.id) == opening_complaint(Case.case_number))
+        .where(_opened_or_closed_within(spans), *_conditions(f))
+    ).all()
+    return [VolumeCase(*row) for row in rows]
+
+
+def stamped_cases(session: Session, f: ReportFilter, span: Period) -> list[Stamped]:
+    """The cases opened or closed within the span: only when, for the trend's months."""
+    rows = session.exec(
+        select(Case.case_number, Case.opened_at, Case.closed_at).where(
+            _opened_or_closed_within((span,)), *_conditions(f)
+        )
+    ).all()
+    return [Stamped(*row) for row in rows]
+
+
 def caseload(session: Session, f: ReportFilter) -> list[tuple[str, int | None]]:
     rows = session.exec(
-        select(Case.case_number, Case.assigned_officer_id).where(col(Case.stage) != CaseStage.CLOSED, *_conditions(f))
+        select(Case.case_number, Case.assigned_officer_id).where(col(Case.stage).in_(OPEN_STAGES), *_conditions(f))
     ).all()
     return [(number, officer) for number, officer in rows]
 
@@ -230,7 +341,7 @@ def case_lines(session: Session, case_numbers: tuple[str, ...]) -> list[CaseLine
                 Case, Parcel.address, Parcel.zone_code, Complaint.channel, Officer.name
             )
             .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
-            .outerjoin(Complaint, col(Complaint.id) == _opening_complaint(Case.case_number))
+            .outerjoin(Complaint, col(Complaint.id) == opening_complaint(Case.case_number))
             .outerjoin(Officer, col(Officer.id) == Case.assigned_officer_id)
             .where(col(Case.case_number).in_(chunk))
         )

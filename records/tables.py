@@ -227,6 +227,8 @@ class CaseEvent(SQLModel, table=True):
         UniqueConstraint("case_number", "key", name="uq_case_events_case_key"),
         Index("ix_case_events_occurred_at", "occurred_at"),
         Index("ix_case_events_kind_occurred_at", "kind", "occurred_at"),
+        # A case's first inspection, its newest line, the reinspection after a due date: one case's lines by kind.
+        Index("ix_case_events_case_kind_occurred_at", "case_number", "kind", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -299,7 +301,10 @@ class LedgerLine(SQLModel, table=True):
     """The case's account: fines and abatement costs owed, payments received. Never updated, only added to."""
 
     __tablename__ = "case_ledger"
-    __table_args__ = (UniqueConstraint("case_number", "event_key", "line", name="uq_case_ledger_event_line"),)
+    __table_args__ = (
+        UniqueConstraint("case_number", "event_key", "line", name="uq_case_ledger_event_line"),
+        Index("ix_case_ledger_recorded_at", "recorded_at"),  # the money report's period
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(foreign_key="cases.case_number", index=True)
@@ -315,6 +320,7 @@ class LedgerLine(SQLModel, table=True):
 
 class Lien(SQLModel, table=True):
     __tablename__ = "liens"
+    __table_args__ = (Index("ix_liens_filed_at", "filed_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(foreign_key="cases.case_number", index=True)

@@ -14,18 +14,23 @@ from sqlmodel import Session
 
 from domain import report_figures as rf
 from domain.access import READ_MONEY_REPORTS, READ_REPORTS, Role
+from domain.calendar import BusinessCalendar
 from records import report_queries as q
 from records.report_queries import ReportFilter
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a report is read for: the filter, its period, the moment, and the city's time zone."""
+    """What a report is read for: the filter, its period, the moment, and the city's calendar."""
 
     f: ReportFilter
     period: rf.Period
     now: datetime
-    time_zone: str
+    calendar: BusinessCalendar
+
+    @property
+    def time_zone(self) -> str:
+        return self.calendar.timezone
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,24 @@ def _officers(session: Session, s: Scope) -> rf.Report:
     )
 
 
+def _reinspections(session: Session, s: Scope) -> rf.Report:
+    return rf.reinspections_report(q.reinspection_dues(session, s.f, s.period), s.now, s.calendar)
+
+
+def _volume(session: Session, s: Scope) -> rf.Report:
+    in_days = q.volume_cases(session, s.f, (s.period, rf.same_days_last_year(s.period, s.time_zone)))
+    trend = q.stamped_cases(session, s.f, rf.trend_span(s.period, s.time_zone))
+    return rf.volume_report(in_days, trend, s.period, s.time_zone)
+
+
 def _money(session: Session, s: Scope) -> rf.Report:
-    return rf.money_report(q.ledger(session, s.f), q.liens(session, s.f, s.period), s.period, s.now)
+    return rf.money_report(
+        q.ledger(session, s.f, s.period),
+        q.liens(session, s.f, s.period),
+        q.closed_charges(session, s.f, s.period),
+        s.period,
+        s.now,
+    )
 
 
 # In the order of the index page.
@@ -84,8 +105,10 @@ REPORTS: dict[str, ReportKind] = {
     "first-inspection": ReportKind("Time to first inspection", _first_inspection, READ_REPORTS),
     "compliance": ReportKind("Time to compliance", _compliance, READ_REPORTS),
     "aging": ReportKind("Open-case aging", _aging, READ_REPORTS, dated=False),
+    "reinspections": ReportKind("Reinspections on time", _reinspections, READ_REPORTS),
     "recidivism": ReportKind("Recidivism", _recidivism, READ_REPORTS),
     "officers": ReportKind("Officers", _officers, READ_REPORTS),
+    "volume": ReportKind("Volume", _volume, READ_REPORTS),
     "money": ReportKind("Money", _money, READ_MONEY_REPORTS),
 }
 
@@ -94,6 +117,9 @@ def reports_for(role: str) -> list[tuple[str, str]]:
     return [(slug, kind.title) for slug, kind in REPORTS.items() if role in kind.readers]
 
 
-def read_report(session: Session, kind: ReportKind, f: ReportFilter, now: datetime, time_zone: str) -> Reading:
+def read_report(
+    session: Session, kind: ReportKind, f: ReportFilter, now: datetime, calendar: BusinessCalendar
+) -> Reading:
+    time_zone = calendar.timezone
     period = rf.report_period(f.period, rf.local_today(now, time_zone), time_zone, f.first, f.last)
-    return Reading(kind.build(session, Scope(f, period, now, time_zone)), period if kind.dated else None)
+    return Reading(kind.build(session, Scope(f, period, now, calendar)), period if kind.dated else None)

@@ -1,0 +1,30 @@
+"""report indexes: a case's lines by kind and time (its first inspection, the reinspection after a due date), and the
+money report's period in the ledger and the liens (issue 13, item 10)
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-12-05 05:45:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = '0018'
+down_revision: str | None = '0017'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        'ix_case_events_case_kind_occurred_at', 'case_events', ['case_number', 'kind', 'occurred_at'], unique=False
+    )
+    op.create_index('ix_case_ledger_recorded_at', 'case_ledger', ['recorded_at'], unique=False)
+    op.create_index('ix_liens_filed_at', 'liens', ['filed_at'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_liens_filed_at', table_name='liens')
+    op.drop_index('ix_case_ledger_recorded_at', table_name='case_ledger')
+    op.drop_index('ix_case_events_case_kind_occurred_at', table_name='case_events')
