@@ -9,8 +9,9 @@ local days, so a month or a daylight-saving change falls where a resident would 
 from __future__ import annotations
 
 import math
+import re
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -140,6 +141,13 @@ class Figure:
     definition: str
     cases: tuple[str, ...]
     group: str = ""  # the heading it falls under on a report with several tables (Volume's)
+    # How many cases it counts when they were counted by the database and not listed (Volume's months on the report's
+    # page); its drill-down lists them.
+    count: int | None = None
+
+    @property
+    def counted(self) -> int:
+        return len(self.cases) if self.count is None else self.count
 
 
 @dataclass(frozen=True)
@@ -389,8 +397,8 @@ REINSPECTION_BROUGHT_FORWARD = "owner_reported_compliance"  # when it moved the 
 REINSPECTION_DONE = ("reinspection_complied", "reinspection_not_complied")
 REINSPECTION_DAYS = 3
 REINSPECTIONS_DUE = (
-    "Reinspections that fell due in the period: the compliance deadline passed, or the owner reported the work done "
-    "during the compliance period and the reinspection came forward (the moment on the timeline)."
+    "Cases with a reinspection that fell due in the period: the compliance deadline passed, or the owner reported the "
+    "work done during the compliance period and the reinspection came forward (the moment on the timeline)."
 )
 ON_TIME = (
     f"Of the reinspections due in the period whose outcome is known, the share recorded (complied or not) by the end "
@@ -398,7 +406,7 @@ ON_TIME = (
     f"holidays do not count). One still not done when those days have run out counts as late; one whose days have "
     f"not run out is not counted yet."
 )
-LATE = "The reinspections due in the period that were late, or are still not done after their days ran out."
+LATE = "Cases with a reinspection due in the period that was late, or is still not done after its days ran out."
 
 
 def reinspection_deadline(due_at: datetime, calendar: BusinessCalendar) -> datetime:
@@ -426,10 +434,10 @@ def reinspections_report(dues: Iterable[ReinspectionDue], now: datetime, calenda
             Figure(
                 "due",
                 "Reinspections due",
-                len(rows),
-                "reinspections",
+                len(due_on := _distinct(d.case_number for d in rows)),
+                "cases",
                 REINSPECTIONS_DUE,
-                _distinct(d.case_number for d in rows),
+                due_on,
             ),
             Figure(
                 "on-time",
@@ -439,7 +447,7 @@ def reinspections_report(dues: Iterable[ReinspectionDue], now: datetime, calenda
                 ON_TIME,
                 _distinct(on_time + late),
             ),
-            Figure("late", "Late or still not done", len(late), "reinspections", LATE, _distinct(late)),
+            Figure("late", "Late or still not done", len(late_on := _distinct(late)), "cases", LATE, late_on),
         ),
     )
 
@@ -486,43 +494,69 @@ VOLUME_BY: tuple[tuple[str, str, Callable[[VolumeCase], object]], ...] = (
 )
 
 
-def trend_span(period: Period, time_zone: str) -> Period:
-    """The days the trend counts: its months and the same months a year before."""
-    months = months_to(period.last, TREND_MONTHS, time_zone)
-    return local_days(_years_earlier(months[0].first, 1), months[-1].last, time_zone)
+def trend_months(period: Period, time_zone: str) -> list[Period]:
+    """The months the trend counts: its 24 and the 12 before them (the first year's year-over-year), oldest first."""
+    return months_to(period.last, TREND_MONTHS + 12, time_zone)
 
 
-def volume_report(in_days: Sequence[VolumeCase], trend: Sequence[Stamped], period: Period, time_zone: str) -> Report:
-    """`in_days`: the cases opened or closed in the period or the same days last year; `trend`: those opened or
-    closed in the trend's span (`trend_span`)."""
+def by_month(cases: Iterable[Stamped], time_zone: str) -> dict[tuple[str, str], list[str]]:
+    """The cases opened and closed in each local month ("2026-03", "opened")."""
     zone = ZoneInfo(time_zone)
+    months: dict[tuple[str, str], list[str]] = {}
+    for case in cases:
+        for verb, at in (("opened", case.opened_at), ("closed", case.closed_at)):
+            if at is not None:
+                months.setdefault((f"{at.astimezone(zone):%Y-%m}", verb), []).append(case.case_number)
+    return months
+
+
+def month_asked(key: str) -> tuple[str, str] | None:
+    """The month and verb a trend figure counts: "month-2026-03-opened-ly" counts ("2025-03", "opened")."""
+    found = re.fullmatch(r"month-(\d{4})-(\d{2})-(opened|closed)(-ly)?", key)
+    if found is None:
+        return None
+    return f"{int(found[1]) - (1 if found[4] else 0):04d}-{found[2]}", found[3]
+
+
+def volume_report(
+    in_days: Sequence[VolumeCase],
+    months: Mapping[tuple[str, str], Sequence[str] | int],
+    period: Period,
+    time_zone: str,
+) -> Report:
+    """`in_days`: the cases opened or closed in the period or the same days last year; `months`: for each month of
+    `trend_months` and verb, the cases opened or closed in it, or only how many (a month's drill-down lists them)."""
     year_before = same_days_last_year(period, time_zone)
 
-    def columns(cases: Iterable[Stamped]) -> dict[str, list[str]]:
+    def columns(cases: Iterable[Stamped]) -> dict[str, Sequence[str] | int]:
         counted: dict[str, list[str]] = {column: [] for column, _verb, _said in VOLUME_COLUMNS}
         for c in cases:
             for verb, at in (("opened", c.opened_at), ("closed", c.closed_at)):
-                if at is None:
-                    continue
-                if period.start <= at < period.end:
+                if at is not None and period.start <= at < period.end:
                     counted[verb].append(c.case_number)
-                if year_before.start <= at < year_before.end:
+                if at is not None and year_before.start <= at < year_before.end:
                     counted[f"{verb}-ly"].append(c.case_number)
-        return counted
+        return dict(counted)
 
-    def row(key: str, label: str, group: str, what: str, counted: dict[str, list[str]]) -> list[Figure]:
-        return [
-            Figure(
-                f"{key}-{column}",
-                f"{label}: {verb}{said}",
-                len(cases := _distinct(counted[column])),
-                "cases",
-                VOLUME.format(days=what),
-                cases,
-                group,
+    def row(key: str, label: str, group: str, what: str, counted: Mapping[str, Sequence[str] | int]) -> list[Figure]:
+        figures = []
+        for column, verb, said in VOLUME_COLUMNS:
+            found = counted[column]
+            cases = () if isinstance(found, int) else _distinct(found)
+            count = found if isinstance(found, int) else None
+            figures.append(
+                Figure(
+                    f"{key}-{column}",
+                    f"{label}: {verb}{said}",
+                    len(cases) if count is None else count,
+                    "cases",
+                    VOLUME.format(days=what),
+                    cases,
+                    group,
+                    count,
+                )
             )
-            for column, verb, said in VOLUME_COLUMNS
-        ]
+        return figures
 
     figures = row("all", "All cases", "In the period", "period", columns(in_days))
     for dimension, heading, value_of in VOLUME_BY:
@@ -531,15 +565,10 @@ def volume_report(in_days: Sequence[VolumeCase], trend: Sequence[Stamped], perio
             by_value.setdefault(str(value_of(case)), []).append(case)
         for value in sorted(by_value):
             figures += row(f"{dimension}-{value}", value, heading, "period", columns(by_value[value]))
-    by_month: dict[tuple[str, str], list[str]] = {}
-    for stamped in trend:
-        for verb, at in (("opened", stamped.opened_at), ("closed", stamped.closed_at)):
-            if at is not None:
-                by_month.setdefault((f"{at.astimezone(zone):%Y-%m}", verb), []).append(stamped.case_number)
     for month in reversed(months_to(period.last, TREND_MONTHS, time_zone)):
         this, ago = f"{month.first:%Y-%m}", f"{_years_earlier(month.first, 1):%Y-%m}"
         counted = {
-            column: by_month.get((ago if column.endswith("-ly") else this, verb), [])
+            column: months.get((ago if column.endswith("-ly") else this, verb), ())
             for column, verb, _said in VOLUME_COLUMNS
         }
         figures += row(f"month-{this}", this, f"The last {TREND_MONTHS} months", "month", counted)
@@ -670,11 +699,11 @@ def unpaid_charges(lines: Sequence[LedgerFact]) -> list[tuple[LedgerFact, Decima
     ]
 
 
-def released_at(lien: LienFact, lines: Sequence[LedgerFact]) -> datetime | None:
-    """When the case's account was paid in full after the lien was filed, if it was."""
+def released_at(lien: LienFact, account: Sequence[LedgerFact]) -> datetime | None:
+    """When the case's account (its lines in the order recorded) was paid in full after the lien was filed, if it
+    was."""
     owed = Decimal(0)
-    for n in _by_case(lines).get(lien.case_number, []):
-        line = lines[n]
+    for line in account:
         owed += -line.amount if line.entry_type == "payment" else line.amount
         if line.entry_type == "payment" and line.recorded_at >= lien.filed_at and owed <= 0:
             return line.recorded_at
@@ -771,7 +800,12 @@ def money_report(
         )
     all_liens = list(liens)
     filed = [lien for lien in all_liens if within(lien.filed_at)]
-    released = [lien for lien in all_liens if (at := released_at(lien, lines)) is not None and within(at)]
+    accounts = {case: [lines[n] for n in indexes] for case, indexes in _by_case(lines).items()}
+    released = [
+        lien
+        for lien in all_liens
+        if (at := released_at(lien, accounts.get(lien.case_number, []))) is not None and within(at)
+    ]
     for key, amounts, what, counted, words in (
         ("liens", "lien-amounts", "filed", filed, LIENS),
         ("released", "released-amounts", "released", released, RELEASED),

@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from domain.open_data import RATING, Building, Visit
 from domain.stages import Channel
-from records.report_queries import opening_complaint
-from records.tables import Case, CaseEvent, Complaint, Parcel
+from records.report_queries import opening_channel
+from records.tables import Case, CaseEvent, Parcel
 
 CHUNK = 500  # values per IN list: SQLite allows a bounded number of parameters in one statement
 
@@ -25,10 +25,9 @@ def visits(session: Session, since: datetime) -> list[Visit]:
             Case.parcel_id,
             CaseEvent.kind,
             CaseEvent.occurred_at,
-            Complaint.channel,
+            opening_channel(),
         )
         .join(Case, col(Case.case_number) == CaseEvent.case_number)
-        .outerjoin(Complaint, col(Complaint.id) == opening_complaint(Case.case_number))
         .where(col(CaseEvent.kind).in_(RATING), col(CaseEvent.occurred_at) >= since)
     ).all()
     return [

@@ -71,10 +71,29 @@ class ReportFilter(BlankIsAny):
         return urlencode({**values, **extra})
 
 
-def opening_complaint(case_number: Any) -> Any:
-    """The id of the complaint that opened the case: its channel is the case's channel, whatever reports joined it."""
-    earlier = aliased(Complaint)
-    return select(func.min(earlier.id)).where(earlier.case_number == case_number).scalar_subquery()
+def opening_channel() -> Any:
+    """The channel of the complaint that opened the case (the first filed), whatever reports joined it later; one
+    indexed lookup per case."""
+    return (
+        select(Complaint.channel)
+        .where(Complaint.case_number == Case.case_number)
+        .order_by(col(Complaint.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _line_time(case_number: Any, *where: Any, newest: bool = False) -> Any:
+    """When the case's first (or newest) timeline line meeting `where` happened. Ordered and limited rather than
+    min() or max(), so the database walks the case's own lines in time (one index) whatever it guesses of them."""
+    at = col(CaseEvent.occurred_at)
+    return (
+        select(at)
+        .where(CaseEvent.case_number == case_number, *where)
+        .order_by(at.desc() if newest else at)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _conditions(f: ReportFilter) -> list[Any]:
@@ -88,23 +107,13 @@ def _conditions(f: ReportFilter) -> list[Any]:
     if f.priority is not None:
         where.append(col(Case.priority) == f.priority)
     if f.channel is not None:
-        where.append(
-            col(Case.case_number).in_(
-                select(Complaint.case_number).where(
-                    Complaint.channel == f.channel, col(Complaint.id) == opening_complaint(Complaint.case_number)
-                )
-            )
-        )
+        where.append(opening_channel() == f.channel)
     return where
 
 
 def first_inspections(session: Session, f: ReportFilter, period: Period) -> list[FirstInspection]:
     """Cases received in the period, each with its first inspection's server timestamp (or none yet)."""
-    first = (
-        select(func.min(CaseEvent.occurred_at))
-        .where(CaseEvent.case_number == Case.case_number, col(CaseEvent.kind).in_(FIRST_INSPECTION_EVENTS))
-        .scalar_subquery()
-    )
+    first = _line_time(Case.case_number, col(CaseEvent.kind).in_(FIRST_INSPECTION_EVENTS))
     rows = session.exec(
         select(  # type: ignore[call-overload]
             Case.case_number, Case.priority, Case.opened_at, Case.response_due_at, first, Case.assigned_officer_id
@@ -127,7 +136,7 @@ def closures(session: Session, f: ReportFilter, period: Period) -> list[Closure]
 
 
 def open_cases(session: Session, f: ReportFilter) -> list[OpenCase]:
-    newest = select(func.max(CaseEvent.occurred_at)).where(CaseEvent.case_number == Case.case_number).scalar_subquery()
+    newest = _line_time(Case.case_number, newest=True)
     rows = session.exec(
         select(  # type: ignore[call-overload]
             Case.case_number, Case.opened_at, Case.stage, Case.waiting_on, newest
@@ -194,13 +203,16 @@ def closed_charges(session: Session, f: ReportFilter, period: Period) -> list[Cl
 def reinspection_dues(session: Session, f: ReportFilter, period: Period) -> list[ReinspectionDue]:
     """The reinspections that fell due in the period, each with the first reinspection recorded since."""
     done = aliased(CaseEvent)
+    at = col(done.occurred_at)
     answered = (
-        select(func.min(done.occurred_at))
+        select(at)
         .where(
             done.case_number == CaseEvent.case_number,
             col(done.kind).in_(REINSPECTION_DONE),
-            col(done.occurred_at) >= CaseEvent.occurred_at,
+            at >= CaseEvent.occurred_at,
         )
+        .order_by(at)
+        .limit(1)
         .scalar_subquery()
     )
     rows = session.exec(
@@ -240,24 +252,38 @@ def volume_cases(session: Session, f: ReportFilter, spans: tuple[Period, Period]
             Case.closed_at,
             Case.violation_code,
             Parcel.zone_code,
-            Complaint.channel,
+            opening_channel(),
             Case.priority,
         )
         .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
-        .outerjoin(Complaint, col(Complaint.id) == opening_complaint(Case.case_number))
         .where(_opened_or_closed_within(spans), *_conditions(f))
     ).all()
     return [VolumeCase(*row) for row in rows]
 
 
 def stamped_cases(session: Session, f: ReportFilter, span: Period) -> list[Stamped]:
-    """The cases opened or closed within the span: only when, for the trend's months."""
+    """The cases opened or closed within the span: only when (a month of the trend, for its drill-down)."""
     rows = session.exec(
         select(Case.case_number, Case.opened_at, Case.closed_at).where(
             _opened_or_closed_within((span,)), *_conditions(f)
         )
     ).all()
     return [Stamped(*row) for row in rows]
+
+
+def monthly_counts(session: Session, f: ReportFilter, months: list[Period]) -> dict[tuple[str, str], int]:
+    """How many cases were opened and closed in each month ("2026-03", "opened"), counted by the database: one
+    indexed range per verb, each case labelled by the month its instant falls in."""
+    counts: dict[tuple[str, str], int] = {}
+    for verb, column in (("opened", col(Case.opened_at)), ("closed", col(Case.closed_at))):
+        month = when(*(((column >= m.start) & (column < m.end), f"{m.first:%Y-%m}") for m in months))
+        rows = session.exec(
+            select(month, func.count())
+            .where(column >= months[0].start, column < months[-1].end, *_conditions(f))
+            .group_by(month)
+        ).all()
+        counts.update(((label, verb), n) for label, n in rows)
+    return counts
 
 
 def caseload(session: Session, f: ReportFilter) -> list[tuple[str, int | None]]:
@@ -296,21 +322,27 @@ def received_cases(session: Session, f: ReportFilter, period: Period) -> list[Pa
     return [ParcelCase(*row) for row in rows]
 
 
-def parcel_history(session: Session, parcel_ids: set[str], since: datetime, until: datetime) -> list[ParcelCase]:
-    """Every case on these properties received in [since, until), whatever the report's filter (a repeat is any
-    earlier case on the property)."""
-    found: list[ParcelCase] = []
-    ordered = sorted(parcel_ids)
-    for at in range(0, len(ordered), CHUNK):
-        rows = session.exec(
-            select(Case.case_number, Case.parcel_id, Case.opened_at).where(
-                col(Case.parcel_id).in_(ordered[at : at + CHUNK]),
-                col(Case.opened_at) >= since,
-                col(Case.opened_at) < until,
-            )
-        ).all()
-        found.extend(ParcelCase(*row) for row in rows)
-    return found
+def latest_earlier_cases(session: Session, f: ReportFilter, period: Period) -> list[ParcelCase]:
+    """For each case received in the period, the latest case received before it on the same property, whatever the
+    report's filter: another case is within a window before it exactly when the latest one is. One indexed lookup
+    per new case instead of every case on the properties."""
+    earlier = aliased(Case)
+
+    def latest(column: Any) -> Any:
+        return (
+            select(column)
+            .where(earlier.parcel_id == Case.parcel_id, col(earlier.opened_at) < Case.opened_at)
+            .order_by(col(earlier.opened_at).desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    rows = session.exec(
+        select(latest(earlier.case_number), Case.parcel_id, latest(earlier.opened_at)).where(
+            col(Case.opened_at) >= period.start, col(Case.opened_at) < period.end, *_conditions(f)
+        )
+    ).all()
+    return [ParcelCase(*row) for row in rows if row[0] is not None]
 
 
 @dataclass(frozen=True)
@@ -338,10 +370,9 @@ def case_lines(session: Session, case_numbers: tuple[str, ...]) -> list[CaseLine
         chunk = case_numbers[at : at + CHUNK]
         rows = session.exec(
             select(  # type: ignore[call-overload]
-                Case, Parcel.address, Parcel.zone_code, Complaint.channel, Officer.name
+                Case, Parcel.address, Parcel.zone_code, opening_channel(), Officer.name
             )
             .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
-            .outerjoin(Complaint, col(Complaint.id) == opening_complaint(Case.case_number))
             .outerjoin(Officer, col(Officer.id) == Case.assigned_officer_id)
             .where(col(Case.case_number).in_(chunk))
         )

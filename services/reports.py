@@ -6,9 +6,9 @@ A figure and its drill-down are computed by the same call, so the list behind a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -27,6 +27,7 @@ class Scope:
     period: rf.Period
     now: datetime
     calendar: BusinessCalendar
+    figure: str | None = None  # the figure whose cases are wanted (a drill-down), when one is
 
     @property
     def time_zone(self) -> str:
@@ -63,10 +64,7 @@ def _aging(session: Session, s: Scope) -> rf.Report:
 
 def _recidivism(session: Session, s: Scope) -> rf.Report:
     new = q.received_cases(session, s.f, s.period)
-    # A day more than the longest window in leap years reaches every earlier case the rule may count.
-    since = s.period.start - timedelta(days=366 * max(years for years, _window in rf.REPEAT_WINDOWS) + 1)
-    history = q.parcel_history(session, {c.parcel_id for c in new}, since, s.period.end)
-    return rf.recidivism_report(new, history, s.time_zone)
+    return rf.recidivism_report(new, q.latest_earlier_cases(session, s.f, s.period), s.time_zone)
 
 
 def _officers(session: Session, s: Scope) -> rf.Report:
@@ -86,7 +84,13 @@ def _reinspections(session: Session, s: Scope) -> rf.Report:
 
 def _volume(session: Session, s: Scope) -> rf.Report:
     in_days = q.volume_cases(session, s.f, (s.period, rf.same_days_last_year(s.period, s.time_zone)))
-    trend = q.stamped_cases(session, s.f, rf.trend_span(s.period, s.time_zone))
+    months = rf.trend_months(s.period, s.time_zone)
+    # The months are counted by the database; only the month a drill-down asks for is listed.
+    trend: dict[tuple[str, str], Sequence[str] | int] = dict(q.monthly_counts(session, s.f, months))
+    asked = rf.month_asked(s.figure or "")
+    span = next((m for m in months if asked and f"{m.first:%Y-%m}" == asked[0]), None)
+    if asked and span:
+        trend[asked] = rf.by_month(q.stamped_cases(session, s.f, span), s.time_zone).get(asked, [])
     return rf.volume_report(in_days, trend, s.period, s.time_zone)
 
 
@@ -118,8 +122,14 @@ def reports_for(role: str) -> list[tuple[str, str]]:
 
 
 def read_report(
-    session: Session, kind: ReportKind, f: ReportFilter, now: datetime, calendar: BusinessCalendar
+    session: Session,
+    kind: ReportKind,
+    f: ReportFilter,
+    now: datetime,
+    calendar: BusinessCalendar,
+    figure: str | None = None,
 ) -> Reading:
+    """The report for the filter; with `figure`, sure to list that figure's cases (a drill-down)."""
     time_zone = calendar.timezone
     period = rf.report_period(f.period, rf.local_today(now, time_zone), time_zone, f.first, f.last)
-    return Reading(kind.build(session, Scope(f, period, now, calendar)), period if kind.dated else None)
+    return Reading(kind.build(session, Scope(f, period, now, calendar, figure)), period if kind.dated else None)

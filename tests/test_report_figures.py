@@ -23,10 +23,12 @@ from domain.report_figures import (
     ReinspectionDue,
     VolumeCase,
     aging_report,
+    by_month,
     compliance_report,
     first_inspection_report,
     median,
     money_report,
+    month_asked,
     officers_report,
     p90,
     recidivism_report,
@@ -34,7 +36,6 @@ from domain.report_figures import (
     reinspections_report,
     report_period,
     same_days_last_year,
-    trend_span,
     volume_report,
 )
 from domain.stages import CaseStage, Outcome
@@ -331,9 +332,9 @@ def test_volume_counts_the_citys_months_against_the_same_days_last_year() -> Non
     ]
     spans = (march, same_days_last_year(march, TZ))
     in_days = [c for c in cases if any(_within(at, p) for p in spans for at in (c.opened_at, c.closed_at))]
-    trend = [c for c in cases if any(_within(at, trend_span(march, TZ)) for at in (c.opened_at, c.closed_at))]
-    assert len(trend) == 6  # the trend reads 36 months: the 24 and the year before them
-    report = volume_report(in_days, trend, march, TZ)
+    listed = by_month(cases, TZ)
+    assert ("2024-03", "opened") in listed  # V6: a year before March 2025, the first of the 24 months
+    report = volume_report(in_days, listed, march, TZ)
     values = {f.key: (f.value, f.cases) for f in report.figures}
     assert [values[f"all-{c}"] for c in ("opened", "opened-ly", "closed", "closed-ly")] == [
         (1, ("V2",)),
@@ -352,6 +353,11 @@ def test_volume_counts_the_citys_months_against_the_same_days_last_year() -> Non
     assert values["month-2025-03-opened-ly"] == (1, ("V6",)) and "month-2024-03-opened" not in values
     months = [f.key.removesuffix("-opened") for f in report.figures if f.key.startswith("month-")][::4]
     assert len(months) == 24 and months[0] == "month-2026-03" and months[-1] == "month-2024-04"
+    # On the report's page the database counts the months; a month's drill-down lists its cases.
+    counted = volume_report(in_days, {("2025-03", "opened"): 2}, march, TZ).figure("month-2026-03-opened-ly")
+    assert counted is not None and (counted.value, counted.counted, counted.cases) == (2, 2, ())
+    assert month_asked("month-2026-03-opened-ly") == ("2025-03", "opened")
+    assert month_asked("month-2026-01-closed") == ("2026-01", "closed") and month_asked("all-opened") is None
     assert [heading for heading, _figures in report.groups()] == [
         "In the period",
         "By violation type",

@@ -56,7 +56,7 @@ def complaint(session: Session, case: Case, channel: Channel, *, complainant: in
 def figures(database_url: str, slug: str, now: datetime, **wanted: object) -> dict[str, tuple[object, int]]:
     with session_factory(make_engine(database_url))() as session:
         reading = read_report(session, REPORTS[slug], ReportFilter.model_validate(wanted), now, CALENDAR)
-    return {f.key: (f.value, len(f.cases)) for f in reading.report.figures}
+    return {f.key: (f.value, f.counted) for f in reading.report.figures}
 
 
 def test_figures_count_the_citys_month_across_daylight_saving_and_follow_the_filters(database_url: str) -> None:

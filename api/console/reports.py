@@ -61,13 +61,15 @@ def _csv(name: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Res
     )
 
 
-def _reading(session: Session, context: AppContext, user: User, slug: str, wanted: ReportFilter) -> Reading:
+def _reading(
+    session: Session, context: AppContext, user: User, slug: str, wanted: ReportFilter, figure: str | None = None
+) -> Reading:
     kind = REPORTS.get(slug)
     if kind is None:
         raise HTTPException(status_code=404, detail=f"There is no report called {slug!r}.")
     if user.role not in kind.readers:
         raise PageForbidden(user, kind.readers)
-    return read_report(session, kind, wanted, datetime.now(UTC), context.policy.calendar)
+    return read_report(session, kind, wanted, datetime.now(UTC), context.policy.calendar, figure)
 
 
 def _choices(session: Session, context: AppContext) -> dict[str, Any]:
@@ -128,7 +130,7 @@ def report_page(
                     f.label,
                     "" if f.value is None else round(f.value, 2),
                     f.unit,
-                    len(f.cases),
+                    f.counted,
                     period.first.isoformat() if period else "",
                     period.last.isoformat() if period else "",
                     f.definition,
@@ -163,7 +165,7 @@ def drill_down(
     figure: str = "",
     format: str = "",
 ) -> Response:
-    reading = _reading(session, context, user, slug, wanted)
+    reading = _reading(session, context, user, slug, wanted, figure)
     counted = reading.report.figure(figure)
     if counted is None:
         raise HTTPException(status_code=404, detail=f"The {reading.report.title} report has no figure {figure!r}.")

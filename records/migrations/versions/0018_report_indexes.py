@@ -1,5 +1,5 @@
-"""report indexes: a case's lines by kind and time (its first inspection, the reinspection after a due date), and the
-money report's period in the ledger and the liens (issue 13, item 10)
+"""report indexes: a case's lines in time (its first inspection, the reinspection after a due date), a property's
+cases in time (recidivism), and the money report's period in the ledger and the liens (issue 13, item 10)
 
 Revision ID: 0018
 Revises: 0017
@@ -17,9 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        'ix_case_events_case_kind_occurred_at', 'case_events', ['case_number', 'kind', 'occurred_at'], unique=False
-    )
+    op.create_index('ix_case_events_case_occurred_at', 'case_events', ['case_number', 'occurred_at'], unique=False)
+    op.create_index('ix_cases_parcel_opened_at', 'cases', ['parcel_id', 'opened_at'], unique=False)
     op.create_index('ix_case_ledger_recorded_at', 'case_ledger', ['recorded_at'], unique=False)
     op.create_index('ix_liens_filed_at', 'liens', ['filed_at'], unique=False)
 
@@ -27,4 +26,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_liens_filed_at', table_name='liens')
     op.drop_index('ix_case_ledger_recorded_at', table_name='case_ledger')
-    op.drop_index('ix_case_events_case_kind_occurred_at', table_name='case_events')
+    op.drop_index('ix_cases_parcel_opened_at', table_name='cases')
+    op.drop_index('ix_case_events_case_occurred_at', table_name='case_events')
