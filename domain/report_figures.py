@@ -687,15 +687,15 @@ def settlements(lines: Sequence[LedgerFact]) -> list[Settlement]:
     return settled
 
 
-def unpaid_charges(lines: Sequence[LedgerFact]) -> list[tuple[LedgerFact, Decimal]]:
-    """Each case's charges still unpaid and by how much."""
+def unpaid_charges(lines: Sequence[LedgerFact], settled: Iterable[Settlement]) -> list[tuple[LedgerFact, Decimal]]:
+    """Each case's charges still unpaid after the settlements, and by how much."""
     paid: dict[int, Decimal] = {}
-    for s in settlements(lines):
+    for s in settled:
         paid[s.charge] = paid.get(s.charge, Decimal(0)) + s.amount
     return [
-        (line, line.amount - paid.get(n, Decimal(0)))
+        (line, left)
         for n, line in enumerate(lines)
-        if line.entry_type in CHARGES and line.amount > paid.get(n, Decimal(0))
+        if line.entry_type in CHARGES and (left := line.amount - paid.get(n, Decimal(0))) > 0
     ]
 
 
@@ -750,8 +750,9 @@ def money_report(
         sums(("remediation_cost",)),
         sums(("payment",)),
     )
-    unpaid = unpaid_charges(lines)
-    recovered = [s for s in settlements(lines) if within(s.at) and lines[s.charge].entry_type == "remediation_cost"]
+    settled = settlements(lines)
+    unpaid = unpaid_charges(lines, settled)
+    recovered = [s for s in settled if within(s.at) and lines[s.charge].entry_type == "remediation_cost"]
     levied = fines + costs
     figures = [
         Figure("fines", "Fines levied", fines, "$", LEVIED.format(what="fines"), fined),
@@ -782,20 +783,19 @@ def money_report(
             _distinct(charge.case_number for charge, _owed in unpaid),
         ),
     ]
-    for n, (label, _upper) in enumerate(RECEIVABLE_BUCKETS):
-        aged = [
-            (charge, owed)
-            for charge, owed in unpaid
-            if receivable_bucket(max(0, math.floor(days_between(charge.due_at or charge.recorded_at, now)))) == label
-        ]
+    aged: dict[str, list[tuple[LedgerFact, Decimal]]] = {label: [] for label, _upper in RECEIVABLE_BUCKETS}
+    for charge, owed in unpaid:
+        past_due = max(0, math.floor(days_between(charge.due_at or charge.recorded_at, now)))
+        aged[receivable_bucket(past_due)].append((charge, owed))
+    for n, (label, in_bucket) in enumerate(aged.items()):
         figures.append(
             Figure(
                 f"receivable-{n}",
                 f"Owed {label} past due",
-                _total(owed for _charge, owed in aged),
+                _total(owed for _charge, owed in in_bucket),
                 "$",
                 RECEIVABLE,
-                _distinct(charge.case_number for charge, _owed in aged),
+                _distinct(charge.case_number for charge, _owed in in_bucket),
             )
         )
     all_liens = list(liens)
