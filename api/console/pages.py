@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from adapters.chart_svg import draw
 from api.console.session import CSRF_FIELD, CsrfRejected, PageForbidden, SignInRequired, csrf_token, remember_csrf
 from domain.access import CONSOLE_PAGES, complainant_withheld
 from domain.evidence import CaptureTimeSource
@@ -26,6 +27,7 @@ API_DIR = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=API_DIR / "templates")
 templates.env.globals["stage_label"] = lambda stage: CaseStage(stage).label
 templates.env.globals["complainant_withheld"] = complainant_withheld
+templates.env.globals["draw_chart"] = draw
 templates.env.globals["capture_source"] = lambda source: CaptureTimeSource(source).label
 
 

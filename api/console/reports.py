@@ -17,6 +17,7 @@ from api.console.pages import render
 from api.console.session import PageForbidden, staff
 from api.deps import ContextDep, SessionDep
 from domain.access import console_page_roles
+from domain.report_charts import report_charts
 from domain.report_figures import Preset
 from domain.stages import Channel
 from records.report_queries import ReportFilter, case_lines
@@ -130,6 +131,7 @@ def report_page(
         user,
         {
             "report": report,
+            "charts": report_charts(report),
             "period": period,
             "f": wanted,
             "query": wanted.query_string(),
