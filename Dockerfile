@@ -1,4 +1,9 @@
 # The Abate application image: API, workers and the migration job (docker-compose.yml picks the command).
+
+# Leaflet for the hot-spot map, from npm at the versions scripts/setup pins; the app serves it (no CDN).
+FROM node:20-slim AS map-libraries
+RUN npm install --prefix /vendor --no-audit --no-fund --save-exact leaflet@1.9.4 leaflet.markercluster@1.5.3
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -24,6 +29,7 @@ COPY services ./services
 COPY workers ./workers
 COPY workflows ./workflows
 COPY templates ./templates
+COPY --from=map-libraries /vendor/node_modules ./.tools/node_modules
 
 # Editable, so that the installed package is this tree: the code finds alembic.ini, config/ and
 # templates/ beside itself (config.settings.PROJECT_ROOT), which a copy in site-packages would lack.

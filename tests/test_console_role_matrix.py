@@ -21,6 +21,7 @@ from domain.access import (
     CONSOLE_PAGES,
     MANAGE_OPEN311_KEYS,
     READ_CASE,
+    READ_REPORTS,
     Role,
     console_page_roles,
 )
@@ -121,6 +122,8 @@ def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
         ("/hearings.ics", hearings),
         ("/intake/parcels?q=Maple", console_page_roles("/intake")),
         *report_pages_and_exports(),
+        ("/reports/map", READ_REPORTS),
+        ("/reports/map/cases.geojson", READ_REPORTS),
     ]
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from api.console import (
     admin,
     case_list,
+    case_map,
     case_page,
     dashboard,
     hearings,
@@ -30,6 +31,7 @@ for module in (
     hearings,
     supervisor,
     outbox,
+    case_map,  # before reports, whose /reports/{slug} would take /reports/map
     reports,
     notifications,
     admin,

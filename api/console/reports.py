@@ -11,19 +11,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.console.pages import render
 from api.console.session import PageForbidden, staff
 from api.deps import ContextDep, SessionDep
-from domain.access import console_page_roles
+from domain.access import READ_REPORTS, console_page_roles
 from domain.report_charts import report_charts
-from domain.report_figures import Preset
-from domain.stages import Channel
 from records.report_queries import ReportFilter, case_lines
-from records.tables import Officer, User, Zone
+from records.tables import User
 from services.context import AppContext
-from services.reports import REPORTS, Reading, read_report, reports_for
+from services.reports import REPORTS, Reading, filter_choices, read_report, reports_for
 
 router = APIRouter()
 Reader = Annotated[User, staff(console_page_roles("/reports"))]
@@ -69,18 +67,6 @@ def _reading(session: Session, context: AppContext, user: User, slug: str, wante
     return read_report(session, kind, wanted, datetime.now(UTC), context.city.timezone)
 
 
-def _choices(session: Session, context: AppContext) -> dict[str, Any]:
-    violations = context.policy.violation_types
-    return {
-        "presets": list(Preset),
-        "violations": violations,
-        "priorities": sorted({v.priority for v in violations}),
-        "channels": list(Channel),
-        "officers": session.exec(select(Officer).order_by(col(Officer.name))).all(),
-        "zones": session.exec(select(Zone).order_by(col(Zone.code))).all(),
-    }
-
-
 @router.get("/reports", response_class=HTMLResponse)
 def report_index(request: Request, user: Reader, wanted: Wanted) -> Response:
     return render(
@@ -90,6 +76,7 @@ def report_index(request: Request, user: Reader, wanted: Wanted) -> Response:
         {
             "reports": reports_for(user.role),
             "query": wanted.query_string(),
+            "reads_map": user.role in READ_REPORTS,
         },
     )
 
@@ -136,7 +123,7 @@ def report_page(
             "f": wanted,
             "query": wanted.query_string(),
             "oldest": case_lines(session, oldest.cases) if oldest else [],
-            **_choices(session, context),
+            **filter_choices(session, context.policy),
         },
     )
 
