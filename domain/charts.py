@@ -6,6 +6,7 @@ Pure: data in, a spec (a plain dict, Vega-Lite v5) out; drawing it is `adapters/
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,14 @@ VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 # The console's blue and green, then colours that stay apart for the common kinds of colour blindness (Okabe-Ito).
 COLOURS = ("#0b5cad", "#1b6e3a", "#e69f00", "#cc79a7", "#56b4e9", "#d55e00")
 WIDTH = 560
-LABELS_WIDTH = 180  # what a horizontal chart's labels take, so it is as wide as a vertical one
+LABELS_WIDTH = 180
+# Room around the drawing: a reader's font may be wider than the one Vega measured the labels with.
+PADDING = {
+    "left": 24,
+    "right": 12,
+    "top": 6,
+    "bottom": 6,
+}  # what a horizontal chart's labels take, so it is as wide as a vertical one
 BAR_STEP = 26  # the height of a horizontal bar's row, so a long list grows the chart instead of squeezing it
 
 
@@ -44,6 +52,15 @@ class Chart:
         return not self.rows
 
 
+def _measure_axis(chart: Chart) -> dict[str, Any]:
+    if chart.unit == "$":
+        return {"format": "$,.0f"}
+    if chart.unit == "cases":  # whole cases: no tick at 0.5 when the largest count is small
+        top = max((v for row in chart.rows for v in row.values if v is not None), default=1)
+        return {"format": "d", "tickCount": max(1, min(int(top), 5))}
+    return {}
+
+
 def vega_lite(chart: Chart) -> dict[str, Any]:
     """The Vega-Lite spec of a chart: bars, grouped when there are several series, in the rows' order."""
     values = [
@@ -62,7 +79,7 @@ def vega_lite(chart: Chart) -> dict[str, Any]:
         "field": "value",
         "type": "quantitative",
         "title": chart.unit,
-        "axis": {"format": "$,.0f"} if chart.unit == "$" else {"tickMinStep": 1} if chart.unit == "cases" else {},
+        "axis": _measure_axis(chart),
     }
     encoding: dict[str, Any] = {"y": category, "x": measure} if chart.horizontal else {"x": category, "y": measure}
     grouped = len(chart.series) > 1
@@ -83,8 +100,41 @@ def vega_lite(chart: Chart) -> dict[str, Any]:
         "width": WIDTH - LABELS_WIDTH if chart.horizontal else WIDTH,
         **size,
         "background": None,
+        "padding": PADDING,
         "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}, "axis": {"labelFontSize": 12}},
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": False},
         "encoding": encoding,
+    }
+
+
+def point_map(title: str, points: Sequence[tuple[float, float, int]]) -> dict[str, Any]:
+    """A map of (latitude, longitude, cases) points, each a circle as large as its count, in the Mercator projection
+    fitted to the points: a printable hot-spot map with no tiles, for the council report."""
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": title,
+        "width": WIDTH,
+        "height": 380,
+        "background": None,
+        "padding": PADDING,
+        "config": {"font": "system-ui, sans-serif", "view": {"stroke": "#d8dee6"}},
+        "projection": {"type": "mercator"},
+        "data": {"values": [{"lat": lat, "lon": lon, "cases": cases} for lat, lon, cases in points]},
+        "mark": {"type": "circle", "color": COLOURS[0], "opacity": 0.6, "stroke": "#17324d", "strokeWidth": 0.5},
+        "encoding": {
+            "latitude": {"field": "lat", "type": "quantitative"},
+            "longitude": {"field": "lon", "type": "quantitative"},
+            "size": {
+                "field": "cases",
+                "type": "quantitative",
+                "title": "cases",
+                "scale": {"range": [40, 600]},
+                "legend": {
+                    "orient": "bottom",
+                    "format": "d",
+                    "values": sorted({cases for _lat, _lon, cases in points}),
+                },
+            },
+        },
     }

@@ -55,3 +55,25 @@ def feature_collection(spots: Iterable[HotSpot], violation_title: Callable[[str]
             for spot in spots
         ],
     }
+
+
+@dataclass(frozen=True)
+class ParcelSpot:
+    """The cases at one property."""
+
+    address: str
+    lat: float
+    lon: float
+    cases: int
+
+
+def by_parcel(spots: Iterable[HotSpot]) -> list[ParcelSpot]:
+    """The points grouped by property, the most cases first (then by address)."""
+    grouped: dict[tuple[float, float, str], int] = {}
+    for spot in spots:
+        key = (spot.lat, spot.lon, spot.address)
+        grouped[key] = grouped.get(key, 0) + 1
+    return sorted(
+        (ParcelSpot(address, lat, lon, cases) for (lat, lon, address), cases in grouped.items()),
+        key=lambda p: (-p.cases, p.address),
+    )

@@ -278,3 +278,13 @@ def hot_spots(session: Session, f: MapFilter, period: Period) -> list[HotSpot]:
         HotSpot(number, lat, lon, address, violation, CaseStage(stage).label, opened)
         for number, lat, lon, address, violation, stage, opened in rows
     ]
+
+
+def received_by_violation(session: Session, f: ReportFilter, period: Period) -> list[tuple[str, int]]:
+    """Cases received in the period, counted by violation type."""
+    rows = session.exec(
+        select(Case.violation_code, func.count())
+        .where(col(Case.opened_at) >= period.start, col(Case.opened_at) < period.end, *_conditions(f))
+        .group_by(col(Case.violation_code))
+    ).all()
+    return [(code, count) for code, count in rows]

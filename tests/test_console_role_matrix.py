@@ -124,6 +124,7 @@ def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
         *report_pages_and_exports(),
         ("/reports/map", READ_REPORTS),
         ("/reports/map/cases.geojson", READ_REPORTS),
+        ("/reports/council.pdf?from=2026-01-01&to=2026-01-31", READ_REPORTS),
     ]
 
 

@@ -7,6 +7,7 @@ from api.console import (
     case_list,
     case_map,
     case_page,
+    council_report,
     dashboard,
     hearings,
     home,
@@ -31,7 +32,8 @@ for module in (
     hearings,
     supervisor,
     outbox,
-    case_map,  # before reports, whose /reports/{slug} would take /reports/map
+    case_map,  # these two before reports, whose /reports/{slug} would take /reports/map
+    council_report,
     reports,
     notifications,
     admin,

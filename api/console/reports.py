@@ -18,10 +18,12 @@ from api.console.session import PageForbidden, staff
 from api.deps import ContextDep, SessionDep
 from domain.access import READ_REPORTS, console_page_roles
 from domain.report_charts import report_charts
+from domain.report_figures import Preset
+from records.council_reports import council_reports
 from records.report_queries import ReportFilter, case_lines
 from records.tables import User
 from services.context import AppContext
-from services.reports import REPORTS, Reading, filter_choices, read_report, reports_for
+from services.reports import REPORTS, Reading, filter_choices, read_report, report_period, reports_for
 
 router = APIRouter()
 Reader = Annotated[User, staff(console_page_roles("/reports"))]
@@ -68,7 +70,8 @@ def _reading(session: Session, context: AppContext, user: User, slug: str, wante
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def report_index(request: Request, user: Reader, wanted: Wanted) -> Response:
+def report_index(request: Request, context: ContextDep, session: SessionDep, user: Reader, wanted: Wanted) -> Response:
+    last_month = report_period(ReportFilter(period=Preset.LAST_MONTH), datetime.now(UTC), context.city.timezone)
     return render(
         request,
         "console/reports.html",
@@ -77,6 +80,8 @@ def report_index(request: Request, user: Reader, wanted: Wanted) -> Response:
             "reports": reports_for(user.role),
             "query": wanted.query_string(),
             "reads_map": user.role in READ_REPORTS,
+            "last_month": last_month,
+            "council_reports": council_reports(session) if user.role in READ_REPORTS else [],
         },
     )
 
