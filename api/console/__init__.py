@@ -6,6 +6,7 @@ from api.console import (
     admin,
     case_list,
     case_page,
+    correspondence,
     dashboard,
     hearings,
     home,
@@ -32,6 +33,7 @@ for module in (
     outbox,
     reports,
     notifications,
+    correspondence,
     admin,
 ):
     router.include_router(module.router)

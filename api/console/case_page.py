@@ -25,14 +25,16 @@ from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep
 from config.settings import temporal_ui_link
 from domain import actions as act
-from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
+from domain.access import CORRESPOND, READ_CASE, RESOLVE_DISPUTE, SEE_COMPLAINANT, STAFF, Role
 from domain.case import CaseSnapshot
+from domain.communications import DisputeEntry, LoggedContact, withheld_from
 from domain.evidence import PHOTO_TYPES, EvidenceSource
 from domain.next_step import next_step, primary_action
 from domain.process import appeal_refusal, closing_outcomes
 from domain.staff_actions import STAFF_ACTIONS, offered_actions
 from domain.stages import CaseStage
 from records.case_file import CaseFile, read_case_file
+from records.communications import communications_of, open_disputes
 from records.evidence import Evidence
 from records.staff_entries import actor_names
 from records.tables import Case, CaseNotice, Complainant, Message, Officer, User
@@ -107,6 +109,7 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
     )
     messages = list(session.exec(select(Message).where(Message.case_number == number).order_by(col(Message.id))))
     evidence = file.evidence
+    communications = [(line, withheld_from(user.role, line.party)) for line in communications_of(session, number)]
     return {
         "case": case,
         "parcel": file.parcel,
@@ -123,6 +126,12 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
         "ledger": [line for line in file.ledger if line.entry_type != "remediation_cost"],
         "costs": [line for line in file.ledger if line.entry_type == "remediation_cost"],
         "hearings": file.hearings,
+        "communications": communications,
+        "disputes": [(d, withheld_from(user.role, d.party)) for d in open_disputes(session, number)],
+        "may_correspond": user.role in CORRESPOND,
+        "may_resolve": user.role in RESOLVE_DISPUTE,
+        "contact_fields": form_fields(LoggedContact, {}),
+        "dispute_fields": form_fields(DisputeEntry, {}),
     }
 
 
@@ -281,7 +290,8 @@ def evidence_file(
 ) -> Response:
     with context.sessions() as session:
         item = session.get(Evidence, evidence_id)
-    if item is None or item.case_number != case_number:
+    withheld = item is not None and item.source == EvidenceSource.CORRESPONDENCE and user.role not in SEE_COMPLAINANT
+    if item is None or item.case_number != case_number or withheld:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No evidence {evidence_id} on case {case_number}.")
     store = context.settings.document_store_dir
     path = _stored_file(store, item.path)
