@@ -5,8 +5,10 @@ attorney, and what a complainant sends stays with the roles that may see complai
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,12 +22,13 @@ from temporalio.testing import WorkflowEnvironment
 from twilio.request_validator import RequestValidator
 
 from activities.messaging import MessagingActivities, messaging_activities
+from adapters.senders import ProviderDeclined
 from config.settings import MessagingBackend
 from domain.alerts import CODE_DISPUTE, PROVIDER_REFUSED
 from domain.evidence import MAX_EVIDENCE_BYTES
 from domain.messages import OwnerReminder
 from domain.policy import Policy
-from records.communications import Communication, Dispute, ReplyAddress
+from records.communications import Communication, Dispute, ReplyAddress, times_to_reply
 from records.db import SessionFactory, make_engine, session_factory
 from records.evidence import Evidence
 from records.intake import ComplainantDetails
@@ -130,8 +133,6 @@ def provider_messaging(api: Api, sendgrid: SendGridStandin, twilio: TwilioStandi
 
 
 def reminder(case_number: str, key: str) -> OwnerReminder:
-    from datetime import UTC, datetime, timedelta
-
     return OwnerReminder(
         key=f"{case_number}:reminder:{key}",
         case_number=case_number,
@@ -193,8 +194,6 @@ async def test_a_reply_to_a_case_e_mail_lands_on_its_case_with_its_attachments_a
     assert line.body == "I cut the grass on Saturday, photo attached." and line.reply_due_at is not None
     with sessions_of(hooks)() as session:
         [kept] = session.exec(select(Evidence).where(Evidence.case_number == case)).all()
-    import hashlib
-
     assert kept.sha256 == hashlib.sha256(picture).hexdigest() == line.attachments[0]["sha256"]
     assert kept.source == "owner_correspondence"
 
@@ -311,6 +310,12 @@ async def test_a_reply_from_the_case_page_goes_once_and_closes_what_was_owed_and
     assert (sent.channel, sent.recipient, sent.status) == ("sms", "+15550100777", "sent")
     texted, answered = lines(hooks, case)
     assert texted.replied_at is not None and texted.reply_id == answered.id and answered.direction == "outgoing"
+    assert texted.occurred_at is not None
+    with sessions_of(hooks)() as session:  # what the reports read as the time to reply
+        [timed] = times_to_reply(
+            session, texted.occurred_at - timedelta(hours=1), texted.occurred_at + timedelta(hours=1)
+        )
+    assert timed.on_time and timed.hours is not None and 0 <= timed.hours < 1
 
     call = {"csrf_token": token, "channel": "call", "direction": "incoming", "party": "owner", "summary": "Asked again"}
     assert (await hooks.http.post(f"/cases/{case}/communications", data=call)).status_code == 303
@@ -383,8 +388,6 @@ async def test_what_a_complainant_sends_is_seen_only_by_the_roles_that_may_see_c
 async def test_a_provider_refusing_the_citys_key_holds_messages_alerts_the_admin_once_and_clears_when_one_goes(
     hooks: Api, policy: Policy, tmp_path: Path
 ) -> None:
-    from adapters.senders import ProviderDeclined
-
     case = file_case(sessions_of(hooks), policy)[0].case_number
     with SendGridStandin() as sendgrid, TwilioStandin(auth_token=TWILIO_TOKEN) as twilio:
         messaging = provider_messaging(hooks, sendgrid, twilio, tmp_path)
