@@ -10,14 +10,18 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from domain.alerts import REPLY_OVERDUE, AlertRoundResult, AlertRoundStart
+from activities.messaging import MessagingActivities
+from activities.staff_alerts import StaffAlertActivities
+from adapters.senders import OutboxSender
+from domain.alerts import REPLY_OVERDUE, AlertRound, AlertRoundResult, AlertRoundStart
 from domain.calendar import BusinessCalendar
 from domain.communications import reply_due_at
+from domain.policy import Policy
 from records.communications import reply_address_for, times_to_reply
-from records.db import make_engine, transaction
+from records.db import SessionFactory, make_engine, session_factory, transaction
 from records.tables import Alert, Case, Message, Officer
 from services.context import AppContext
-from services.correspondence import InboundEmail, receive_email
+from services.correspondence import InboundEmail, receive_email, receive_text
 from tests.case_driver import CaseDriver, keep_history
 from tests.conftest import make_settings
 from tests.helpers import file_case
@@ -30,6 +34,12 @@ def test_the_reply_is_due_at_the_close_of_the_next_business_day() -> None:
     assert reply_due_at(friday, calendar) == datetime(2030, 3, 12, 17, 0, tzinfo=ZoneInfo("America/Chicago"))
     tuesday = datetime(2030, 3, 12, 16, 0, tzinfo=ZoneInfo("America/Chicago"))
     assert reply_due_at(tuesday, calendar).date() == datetime(2030, 3, 13).date()
+
+
+def intake_context(sessions: SessionFactory, policy: Policy) -> AppContext:
+    """What the webhooks' intake reads: the sessions, the policy's calendar and the settings (no city, no Temporal)."""
+    settings = make_settings("sqlite://", "127.0.0.1:1")
+    return AppContext(settings, make_engine("sqlite://"), sessions, policy, None, None)  # type: ignore[arg-type]
 
 
 async def alert_round(cases: CaseDriver, zone: str, *, keep: str | None = None) -> AlertRoundResult:
@@ -61,8 +71,7 @@ async def test_an_unanswered_e_mail_alarms_at_the_close_of_the_next_business_day
         stored.assigned_officer_id = dana.id
         session.add(stored)
         address = reply_address_for(session, case, "reply.riverton.example")
-    settings = make_settings("sqlite://", "127.0.0.1:1")
-    context = AppContext(settings, make_engine("sqlite://"), cases.sessions, policy, None, cases.client)  # type: ignore[arg-type]
+    context = intake_context(cases.sessions, policy)
     email = InboundEmail(
         sender="jerome.alston@example.net",
         recipients=[address],
@@ -96,3 +105,18 @@ async def test_an_unanswered_e_mail_alarms_at_the_close_of_the_next_business_day
     assert len(alerts) == 2 and "needed a reply by" in alerts[0].message
     assert sorted(sent) == ["dana.whitfield@riverton.example", "teresa.alvarez@riverton.example"]  # at once
     assert owed.replied_at is None and owed.due_at == close_of(tuesday, 0) and owed.case_number == case
+
+
+def test_an_unmatched_text_left_unanswered_alarms_the_supervisors(sqlite_url: str, policy: Policy) -> None:
+    sessions = session_factory(make_engine(sqlite_url))
+    context = intake_context(sessions, policy)
+    monday = datetime(2030, 3, 4, 9, 0, tzinfo=ZoneInfo(policy.calendar.timezone))
+    received = receive_text(context, "+15550100999", "Is anyone there?", "SMnobody", now=monday)
+    assert received.case_number is None
+    activities = StaffAlertActivities(sessions, MessagingActivities(sessions, OutboxSender(), OutboxSender()))
+    assert activities.file_overdue_replies(AlertRound(as_of=monday + timedelta(days=1, hours=7, minutes=59))) == []
+    [key] = activities.file_overdue_replies(AlertRound(as_of=monday + timedelta(days=1, hours=8, minutes=1)))
+    assert key.endswith(":supervisor")
+    with sessions() as session:
+        [alert] = session.exec(select(Alert).where(Alert.key == key)).all()
+    assert alert.case_number is None and alert.message.startswith("The unmatched inbox: the other's sms")
