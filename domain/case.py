@@ -189,6 +189,13 @@ class CostRecord(_Model):
     recorded_at: datetime
 
 
+class PausedClock(_Model):
+    """The compliance time left when an appeal was filed, in the kind of days the compliance period ran in."""
+
+    days_left: int = Field(ge=0)
+    business_days: bool = False
+
+
 class HearingRef(_Model):
     workflow_id: str
     kind: HearingKind
@@ -199,8 +206,11 @@ class HearingRef(_Model):
     # When the date was set: reminders that would fall before it are not sent late.
     scheduled_at: datetime | None = None
     decision_due_at: datetime | None = None
-    # The compliance clock stops while an appeal is heard; what was left of it is kept here.
+    # What was left of the compliance clock, as a duration: written by cases appealed before `paused_clock`, never
+    # read (kept so their snapshots still load).
     paused_remaining: timedelta | None = None
+    # The compliance clock stops while an appeal is heard; the days left of it run again from an upholding decision.
+    paused_clock: PausedClock | None = None
 
 
 class RemediationRef(_Model):

@@ -35,6 +35,7 @@ COMPLAINANT_UPDATES = "complainant-updates"
 SERVICE_FALLBACK = "service-fallback"
 CASE_LETTERS = "case-letters"
 OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
+PAUSED_CLOCK_RESUMES = "paused-clock-resumes"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -100,5 +101,12 @@ REGISTER: tuple[Patch, ...] = (
         "reminders before each unpaid fine's due date and the hearing too (before: the compliance deadline only)",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "notice_to_closure_letters"),
         new_branch=("deadline_reminders",),
+    ),
+    Patch(
+        PAUSED_CLOCK_RESUMES,
+        date(2026, 12, 5),
+        "an appeal keeps the compliance days left, and an upholding decision gives them back (before: the whole period again)",
+        old_branch=("appeal_upheld_served_letters", "appeal_dismissed_case_letters"),
+        new_branch=("appeal_resumes_with_days_left", "appeal_dismissed_paused_clock"),
     ),
 )

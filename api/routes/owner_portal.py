@@ -212,7 +212,14 @@ async def owner_case(request: Request, case_number: str, context: ContextDep) ->
         case = session.get(Case, case_number)
         assert case is not None  # a code was issued for it
         values = _owner_view(context, session, case)
-    return page(request, context, "owner_case.html", {**values, "appeal_refused": refused and capfirst(refused)})
+    hearing = snapshot.state.hearing if snapshot else None
+    paused = hearing.paused_clock if hearing else None
+    return page(
+        request,
+        context,
+        "owner_case.html",
+        {**values, "appeal_refused": refused and capfirst(refused), "paused": paused},
+    )
 
 
 @router.get("/{case_number}/documents/{seq}")

@@ -28,11 +28,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.notices import CostItem, DecisionTerms, HearingTerms, LetterKind, LienTerms, RemediationTerms
     from domain.process import appeal_refusal, local_day
     from domain.remediation import CostLine, RemediationStart
+    from domain.service_clocks import paused_clock
     from domain.stages import CaseStage, Decision, HearingKind, Outcome
     from workflows.case.closing import Closing
     from workflows.case.run import staff_action
     from workflows.hearing import HearingWorkflow
     from workflows.remediation import RemediationWorkflow
+    from workflows.versions import PAUSED_CLOCK_RESUMES
 
 S = CaseStage
 
@@ -135,11 +137,18 @@ class Ladder(Closing):
             await self._owner_letter(LetterKind.HEARING_DECISION, **terms)
             await self._close(Outcome.DISMISSED, f"Hearing decision: dismissed. {body.reason}", action)
             return
-        days = decision.compliance_days or state.policy.violation.compliance_days
-        await self._start_compliance_period(workflow.now(), days)
+        paused = heard.paused_clock
+        resumed = ""
+        if decision.compliance_days is None and paused is not None:
+            # The order stands: the owner gets back the days that were left when they appealed, not a new period.
+            self._begin_compliance_period(await self._deadline(workflow.now(), paused.days_left, paused.business_days))
+            resumed = f" (the {paused.days_left} days left when the appeal was filed)"
+        else:
+            days = decision.compliance_days or state.policy.violation.compliance_days
+            await self._start_compliance_period(workflow.now(), days)
         await self._record(
             "decision_recorded",
-            f"Hearing decision: {decision.decision.value}; comply by {self._deadline_day()}. {body.reason}",
+            f"Hearing decision: {decision.decision.value}; comply by {self._deadline_day()}{resumed}. {body.reason}",
             action,
         )
         await self._owner_letter(LetterKind.HEARING_DECISION, **terms)
@@ -153,13 +162,17 @@ class Ladder(Closing):
             state.refused_appeals.append(reason)
             await self._record("appeal_refused", f"Appeal by {event.appellant} refused: {reason}")
             return
-        remaining = state.compliance_deadline - workflow.now() if state.compliance_deadline else None
+        deadline = state.compliance_deadline
+        paused = None
+        if workflow.patched(PAUSED_CLOCK_RESUMES) and deadline is not None:
+            paused = paused_clock(state.policy, self._city_date(workflow.now()), self._city_date(deadline))
         await self._open_hearing(HearingKind.APPEAL, event.grounds, None)
         assert state.hearing is not None
-        state.hearing.paused_remaining = remaining
+        state.hearing.paused_clock = paused
+        left = f" with {paused.days_left} days left" if paused else ""
         await self._record(
             "appeal_filed",
-            f"Appeal filed by {event.appellant}; the compliance clock is paused. Grounds: {event.grounds}",
+            f"Appeal filed by {event.appellant}; the compliance clock is paused{left}. Grounds: {event.grounds}",
         )
 
     async def _open_hearing(self, kind: HearingKind, reason: str, action: act.StaffAction | None) -> None:

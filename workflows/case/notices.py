@@ -70,10 +70,11 @@ class Notices(Ladder):
         assert current is not None
         served_at = body.served_at or workflow.now()
         clocks = service_clocks(state.policy, current.notice_type, body.method)
+        process = state.policy.process
         appeal_deadline = None
         if clocks.appeal_days is not None:
             appeal_deadline = await self._deadline(served_at, clocks.appeal_days, False)
-        deadline = await self._deadline(served_at, clocks.compliance_days, False)
+        deadline = await self._deadline(served_at, clocks.compliance_days, process.compliance_in_business_days)
         notice = current.model_copy(
             update={
                 "tracking_number": body.tracking_number,
