@@ -118,6 +118,9 @@ class RecordDecision(_Input):
     decision: Decision
     reason: str = Field(min_length=1, max_length=5000)
     compliance_days: int | None = Field(default=None, ge=1, le=365, description="a modified deadline")
+    fine_amount: Decimal | None = Field(
+        default=None, gt=0, max_digits=9, decimal_places=2, description="an appealed fine reduced to this amount"
+    )
 
 
 class OrderRemediation(_Input):
@@ -187,6 +190,7 @@ class ExtensionRequested(_Input):
 class AppealFiled(_Input):
     grounds: str = Field(min_length=1, max_length=10_000)
     appellant: str = Field(default="owner of record", max_length=200)
+    fine: int | None = Field(default=None, ge=1, description="the fine appealed, by its number; none: the notice")
 
 
 class PaymentReceived(_Input):
@@ -251,12 +255,13 @@ class ExtensionRequestedEntry(ExtensionRequested, _StaffEntry):
 
 class AppealFiledEntry(_StaffEntry):
     grounds: str = Field(min_length=1, max_length=10_000)
+    fine: int | None = Field(default=None, ge=1, description="the fine appealed, by its number; none: the notice")
 
     def facts(self) -> str:
-        return f"appeals: {self.grounds}"
+        return f"appeals{f' fine {self.fine}' if self.fine else ''}: {self.grounds}"
 
     def signal(self) -> AppealFiled:
-        return AppealFiled(grounds=self.grounds, appellant=self.on_behalf_of)
+        return AppealFiled(grounds=self.grounds, appellant=self.on_behalf_of, fine=self.fine)
 
 
 class PaymentReceivedEntry(PaymentReceived, _StaffEntry):

@@ -170,10 +170,14 @@ class NoticeRecord(_Model):
 
 class FineRecord(_Model):
     seq: int
-    amount: Decimal
+    amount: Decimal = Field(description="what the fine is now: as levied, or as an appeal reduced it (0: cancelled)")
     issued_at: datetime
     due_at: datetime
     overdue_flagged: bool = False
+    # The fine's own appeal window: from its fine notice, or from the service of the notice that carried it. None
+    # for fines levied before fines were notices, and for a carrying notice not yet served.
+    appeal_deadline: datetime | None = None
+    appealed: bool = False
 
 
 class PaymentRecord(_Model):
@@ -211,6 +215,8 @@ class HearingRef(_Model):
     paused_remaining: timedelta | None = None
     # The compliance clock stops while an appeal is heard; the days left of it run again from an upholding decision.
     paused_clock: PausedClock | None = None
+    # An appeal of a fine (by its number), not of the notice: the decision upholds, reduces or cancels the fine.
+    fine_seq: int | None = None
 
 
 class RemediationRef(_Model):
@@ -385,7 +391,8 @@ class MoneyEntry(_Model):
     """A line of the case's account: a fine or remediation cost owed, or a payment received."""
 
     kind: Literal["money"] = "money"
-    entry_type: Literal["fine", "remediation_cost", "payment"]
+    # A fine_adjustment is negative: what an appeal took off a fine (the fine's line itself is never changed).
+    entry_type: Literal["fine", "fine_adjustment", "remediation_cost", "payment"]
     amount: Decimal
     description: str
     due_at: datetime | None = None

@@ -394,7 +394,10 @@ def unpaid_charges(lines: Iterable[LedgerFact]) -> list[tuple[LedgerFact, Decima
         by_case.setdefault(line.case_number, []).append(line)
     unpaid: list[tuple[LedgerFact, Decimal]] = []
     for case_lines in by_case.values():
-        paid = sum((line.amount for line in case_lines if line.entry_type == "payment"), Decimal(0))
+        # What an appeal took off a fine (a negative line) settles charges as a payment does.
+        paid = sum((line.amount for line in case_lines if line.entry_type == "payment"), Decimal(0)) - sum(
+            (line.amount for line in case_lines if line.entry_type == "fine_adjustment"), Decimal(0)
+        )
         charges = sorted(
             (line for line in case_lines if line.entry_type in CHARGES),
             key=lambda line: (line.due_at or line.recorded_at, line.recorded_at),
@@ -419,14 +422,14 @@ def money_report(lines: Sequence[LedgerFact], liens: Iterable[LienFact], period:
         return _money(sum((line.amount for line in counted), Decimal(0))), _distinct(c.case_number for c in counted)
 
     (fines, fined), (costs, billed), (collected, paying) = (
-        sums(("fine",)),
+        sums(("fine", "fine_adjustment")),  # levied net of what appeals took off
         sums(("remediation_cost",)),
         sums(("payment",)),
     )
     unpaid = unpaid_charges(lines)
     levied = fines + costs
     figures = [
-        Figure("fines", "Fines levied", fines, "$", LEVIED.format(what="fines"), fined),
+        Figure("fines", "Fines levied", fines, "$", LEVIED.format(what="fines, less what appeals took off"), fined),
         Figure("costs", "Abatement costs levied", costs, "$", LEVIED.format(what="city's abatement costs"), billed),
         Figure("collected", "Collected", collected, "$", COLLECTED, paying),
         Figure(

@@ -30,6 +30,12 @@ def service_clocks(policy: CasePolicy, notice_type: str, method: ServiceMethod) 
     return ServiceClocks(appeal_days=appeal, compliance_days=policy.violation.compliance_days + extra)
 
 
+def fine_appeal_days(policy: CasePolicy, method: ServiceMethod) -> int:
+    """A fine notice's own appeal window: the city's, from when it is sent, with the days for the post when mailed."""
+    extra = policy.process.mail_service_extra_days if method is ServiceMethod.MAIL else 0
+    return policy.process.appeal_window_days + extra
+
+
 def paused_clock(policy: CasePolicy, appealed_on: date, deadline_on: date) -> PausedClock:
     """The compliance time left when an appeal is filed on `appealed_on`, the city's date: an appeal stops the
     clock (the order is not enforced while it is heard), and an upholding decision gives back what was left."""

@@ -19,7 +19,7 @@ from domain import actions as act
 from domain.access import STAFF, Role
 from domain.actions import Actor
 from domain.case import CaseState
-from domain.ladder import ESCALATION_ACTIONS, next_escalation, next_notice
+from domain.ladder import ESCALATION_ACTIONS, fine_decision_refusal, next_escalation, next_notice
 from domain.policy import EscalationStep
 from domain.process import closing_outcomes, local_day
 from domain.stages import CaseStage, ServiceMethod
@@ -147,7 +147,7 @@ def _record_decision(state: CaseState, body: object, actor: Actor, now: datetime
         return "the hearing has not been scheduled yet (schedule_hearing)"
     if now < hearing.scheduled_for:
         return f"the hearing is on {local_day(hearing.scheduled_for)}; a decision can be recorded after it is held"
-    return None
+    return fine_decision_refusal(state, getattr(body, "decision", None), getattr(body, "fine_amount", None))
 
 
 def _file_lien(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:

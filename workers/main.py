@@ -79,6 +79,7 @@ def activities(
         letters.render_complainant_letters,
         messaging.send_owner_reminder,
         messaging.send_notice_email,
+        messaging.send_fine_notice,
         messaging.send_complainant_updates,
         staff_alerts.file_stalled_cases,
         staff_alerts.send_urgent_alerts,

@@ -36,6 +36,7 @@ SERVICE_FALLBACK = "service-fallback"
 CASE_LETTERS = "case-letters"
 OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
 PAUSED_CLOCK_RESUMES = "paused-clock-resumes"
+FINE_NOTICES = "fine-notices"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -108,5 +109,12 @@ REGISTER: tuple[Patch, ...] = (
         "an appeal keeps the compliance days left, and an upholding decision gives them back (before: the whole period again)",
         old_branch=("appeal_upheld_served_letters", "appeal_dismissed_case_letters"),
         new_branch=("appeal_resumes_with_days_left", "appeal_dismissed_paused_clock"),
+    ),
+    Patch(
+        FINE_NOTICES,
+        date(2026, 12, 5),
+        "every fine is a notice: its letter, its own appeal window, and a message on the owner's channel",
+        old_branch=("fines_hearing_lien_prosecution_case_letters", "deadline_reminders"),
+        new_branch=("fine_notice_upheld", "fine_notice_reduced", "fine_notice_cancelled"),
     ),
 )

@@ -186,7 +186,7 @@ def _owner_view(context: AppContext, session: Session, case: Case) -> dict[str, 
             {
                 "on": _day(context, line.recorded_at),
                 "what": line.description.capitalize(),
-                "amount": f"{'−' if line.entry_type == 'payment' else ''}${line.amount:,.2f}",
+                "amount": f"{'−' if line.entry_type == 'payment' or line.amount < 0 else ''}${abs(line.amount):,.2f}",
                 "due": _day(context, line.due_at),
             }
             for line in account(session, case.case_number)
