@@ -58,12 +58,14 @@ class NoticeLetterActivities:
         *,
         access_secret: bytes,
         portal_url: str,
+        online_payment: bool = False,
     ) -> None:
         self._sessions = sessions
         self._renderer = renderer
         self._city = city
         self._access_secret = access_secret
         self._portal_url = portal_url
+        self._online_payment = online_payment  # Stripe is configured: fine notices carry the link to pay
 
     def _owner_access(self, case_number: str, letter: str) -> OwnerPortalAccess:
         """The code this letter prints; its hash is stored first, so the page opens once the letter is out."""
@@ -158,6 +160,7 @@ class NoticeLetterActivities:
             if served.fine
             else None,
             owner_access=self._owner_access(served.case_number, f"notice-{notice.seq}"),
+            pay_url=self._pay_url(served.case_number) if served.fine else None,
         )
         # A notice served again after a failed service is a new letter (new dates), never the first one replaced.
         attempt = len(notice.failed_services) + 1
@@ -223,7 +226,12 @@ class NoticeLetterActivities:
             ),
             "service_method": ServiceMethod(letter.delivery),
             "owner_access": self._owner_access(letter.case_number, letter.business_key),
+            "pay_url": self._pay_url(letter.case_number),
         }
+
+    def _pay_url(self, case_number: str) -> str | None:
+        """Where the owner pays a fine online (the owner page's pay button); None without online payment."""
+        return f"{self._portal_url}/{case_number}" if self._online_payment else None
 
     @activity.defn(name="render_complainant_letters")
     def render_complainant_letters(self, letter: ComplainantLetter) -> list[RenderedDocument]:

@@ -23,6 +23,7 @@ from api.routes import (
     portal,
     print_queue,
     reference,
+    stripe_webhook,
     webhooks,
 )
 from config.settings import Settings, get_settings
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cases.router,
         actions.router,
         webhooks.router,
+        stripe_webhook.router,
         console.router,
         open311.router,
         open311_keys.router,

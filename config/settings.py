@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     twilio_from_number: str | None = None
     twilio_base_url: str | None = None
 
+    # Online payment by Stripe Checkout: no secret key, no pay button. The webhook secret verifies Stripe's events;
+    # the API base points the SDK elsewhere (stripe-mock in the tests).
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None
+    stripe_currency: str = "usd"
+
     public_base_url: str = "http://127.0.0.1:8000"
 
     @property

@@ -199,6 +199,21 @@ class PaymentReceived(_Input):
     reference: str = Field(min_length=1, max_length=100)
 
 
+class PaymentFailed(_Input):
+    """An online payment that did not go through: nothing was paid, finance and the timeline hear of it."""
+
+    amount: Decimal = Field(ge=0, max_digits=11, decimal_places=2)
+    reference: str = Field(min_length=1, max_length=255)
+    reason: str = Field(default="", max_length=500)
+
+
+class PaymentRefunded(_Input):
+    """A payment given back (by the processor): what it paid is owed again."""
+
+    amount: Decimal = Field(gt=0, max_digits=11, decimal_places=2)
+    reference: str = Field(min_length=1, max_length=255)
+
+
 class DeliveryFailed(_Input):
     """A provider reported that a message to the owner did not arrive (the webhooks), or refused it for good."""
 

@@ -391,8 +391,9 @@ class MoneyEntry(_Model):
     """A line of the case's account: a fine or remediation cost owed, or a payment received."""
 
     kind: Literal["money"] = "money"
-    # A fine_adjustment is negative: what an appeal took off a fine (the fine's line itself is never changed).
-    entry_type: Literal["fine", "fine_adjustment", "remediation_cost", "payment"]
+    # A fine_adjustment is negative: what an appeal took off a fine (the fine's line itself is never changed). A
+    # refund is what a payment gave back, owed again.
+    entry_type: Literal["fine", "fine_adjustment", "remediation_cost", "payment", "refund"]
     amount: Decimal
     description: str
     due_at: datetime | None = None

@@ -387,6 +387,7 @@ class LetterContext(_Common):
     closed_on: date | None = None
     balance_due: Decimal = Decimal(0)
     owner_access: OwnerPortalAccess | None = None
+    pay_url: str | None = Field(default=None, description="where a fine is paid online by card, when the city takes it")
 
     @property
     def lien_warning(self) -> bool:

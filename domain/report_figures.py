@@ -394,9 +394,9 @@ def unpaid_charges(lines: Iterable[LedgerFact]) -> list[tuple[LedgerFact, Decima
         by_case.setdefault(line.case_number, []).append(line)
     unpaid: list[tuple[LedgerFact, Decimal]] = []
     for case_lines in by_case.values():
-        # What an appeal took off a fine (a negative line) settles charges as a payment does.
+        # What an appeal took off a fine (a negative line) settles charges as a payment does; a refund undoes one.
         paid = sum((line.amount for line in case_lines if line.entry_type == "payment"), Decimal(0)) - sum(
-            (line.amount for line in case_lines if line.entry_type == "fine_adjustment"), Decimal(0)
+            (line.amount for line in case_lines if line.entry_type in ("fine_adjustment", "refund")), Decimal(0)
         )
         charges = sorted(
             (line for line in case_lines if line.entry_type in CHARGES),
@@ -426,6 +426,7 @@ def money_report(lines: Sequence[LedgerFact], liens: Iterable[LienFact], period:
         sums(("remediation_cost",)),
         sums(("payment",)),
     )
+    collected -= sums(("refund",))[0]  # a refunded payment was not collected after all
     unpaid = unpaid_charges(lines)
     levied = fines + costs
     figures = [

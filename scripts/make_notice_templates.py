@@ -584,6 +584,9 @@ def fine_notice() -> Letter:
         widths=[2.5, 1.5, 2.5],
     )
     letter.para(PAY)
+    letter.tag("if pay_url")
+    letter.para("Pay online by card: **{{ pay_url }}** (sign in with the case number and the access code above).")
+    letter.tag("endif")
     letter.para("Paying the fine does not end your duty to correct the violations.")
     violations_table(letter)
     letter.tag("if compliance_deadline")

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import records.documents  # registers its table on SQLModel.metadata, as the lines below do
 import records.evidence  # registers its table on SQLModel.metadata, as the next line does
+import records.online_payments  # Stripe's events, each kept once
 import records.open311  # registers its tables too (Open311 keys and submissions)
 import records.portal  # the portal's tables
 import records.tables  # noqa: F401 - registers the tables on SQLModel.metadata

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.messaging import MessagingActivities
     from domain import actions as act
     from domain.case import (
+        AlertEntry,
         CostRecord,
         FineRecord,
         HearingRef,
@@ -157,6 +158,34 @@ class Ladder(Closing):
         if state.stage is S.COST_RECOVERY and state.balance <= 0:
             await self._propose_closure(Outcome.REMEDIATED_BY_CITY)
             await self._record("closure_proposed", "Abatement costs paid in full: ready to close")
+
+    async def _payment_failed(self, event: act.PaymentFailed) -> None:
+        why = f": {event.reason}" if event.reason else ""
+        await self._record(
+            "payment_failed",
+            f"Online payment of ${event.amount} failed ({event.reference}){why}; nothing was paid",
+            entries=[AlertEntry(audience="finance", message=f"{self.state.case_number}: online payment failed{why}")],
+        )
+
+    async def _refund(self, event: act.PaymentRefunded) -> None:
+        """A refund is a payment given back: it stays on the account as a line of its own, and is owed again."""
+        state = self.state
+        state.payments.append(
+            PaymentRecord(amount=-event.amount, method="refund", reference=event.reference, received_at=workflow.now())
+        )
+        await self._record(
+            "payment_refunded",
+            f"Payment {event.reference} refunded: ${event.amount}; balance ${state.balance}",
+            entries=[
+                MoneyEntry(
+                    entry_type="refund",
+                    amount=event.amount,
+                    description=f"refund of {event.reference}",
+                    reference=event.reference,
+                ),
+                AlertEntry(audience="finance", message=f"{state.case_number}: ${event.amount} refunded"),
+            ],
+        )
 
     # --- Hearings and appeals ---------------------------------------------------------------------------
 

@@ -107,6 +107,20 @@ class CaseWorkflow(Inspection):
             return
         await self._act(lambda: self._take_payment(event.amount, event.method, event.reference, None))
 
+    # Stripe's word that a card payment failed or was refunded (api/routes/stripe_webhook.py). New signals: a case
+    # recorded before them never received one, so they replay as they were.
+    @workflow.signal(name="payment_failed")
+    async def payment_failed(self, event: act.PaymentFailed) -> None:
+        if self.state.stage is S.CLOSED:
+            return
+        await self._act(lambda: self._payment_failed(event))
+
+    @workflow.signal(name="payment_refunded")
+    async def payment_refunded(self, event: act.PaymentRefunded) -> None:
+        if self.state.stage is S.CLOSED:
+            return
+        await self._act(lambda: self._refund(event))
+
     @workflow.query(name="snapshot")
     def snapshot(self) -> CaseSnapshot:
         return self._snapshot()
