@@ -65,6 +65,8 @@ MANAGE_OPEN311_KEYS = frozenset({Role.ADMIN})
 # finance sees the money reports too (domain/report_figures.py defines the figures).
 READ_REPORTS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.EXECUTIVE})
 READ_MONEY_REPORTS = READ_REPORTS | {Role.FINANCE}
+# The receivables, payments and liens worklist, and what is done from it (the tax-roll file): finance's own.
+FINANCE_WORK = frozenset({Role.FINANCE})
 # The scheduled digests are written for the supervisors and the program manager (a supervisor in Abate's roles).
 READ_DIGESTS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -79,6 +81,7 @@ CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/supervisor", "Supervisor queue", SUPERVISE),
     ("/outbox", "Outbox", READ_OUTBOX),
     ("/reports", "Reports", READ_MONEY_REPORTS),
+    ("/finance", "Finance", FINANCE_WORK),
     ("/notifications", "Notifications", STAFF),
     ("/digests", "Digests", READ_DIGESTS),
     ("/admin/users", "Users", ADMINISTER),

@@ -120,6 +120,7 @@ def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
         (f"/outbox/{message}/attachment", console_page_roles("/outbox")),
         ("/hearings.ics", hearings),
         ("/intake/parcels?q=Maple", console_page_roles("/intake")),
+        ("/finance?format=csv", console_page_roles("/finance")),
         *report_pages_and_exports(),
     ]
 
@@ -159,6 +160,7 @@ def forms(f: Fixture, key: int) -> list[tuple[str, frozenset[Role]]]:
         *((f"/cases/{f.case}/events/{event}", roles) for event, roles in CASE_EVENT_ROLES.items()),
         (f"/cases/{f.case}/inspect", INSPECT),
         ("/intake", console_page_roles("/intake")),
+        ("/finance/tax-roll", console_page_roles("/finance")),
         ("/admin/users", ADMINISTER),
         (f"/admin/users/{officer}/active", ADMINISTER),
         (f"/admin/users/{officer}/password", ADMINISTER),

@@ -7,6 +7,7 @@ from api.console import (
     case_list,
     case_page,
     dashboard,
+    finance,
     hearings,
     home,
     inspection,
@@ -31,6 +32,7 @@ for module in (
     supervisor,
     outbox,
     reports,
+    finance,
     notifications,
     admin,
 ):
