@@ -156,6 +156,10 @@ class AddNote(_Input):
     text: str = Field(min_length=1, max_length=10_000)
 
 
+class WriteOff(_Input):
+    reason: str = Field(min_length=1, max_length=5000, description="why the balance will not be collected")
+
+
 class Close(_Input):
     outcome: Outcome
     reason: str = Field(min_length=1, max_length=5000)

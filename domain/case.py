@@ -286,6 +286,11 @@ class CaseState(_Model):
     payments: list[PaymentRecord] = Field(default_factory=list)
     costs: list[CostRecord] = Field(default_factory=list)
     lien_filed_at: datetime | None = None
+    lien_reference: str | None = None
+    lien_released_at: datetime | None = None
+    # Enforcement ended (closed) with money owing: the account stays open until it is paid or finance writes it off.
+    collecting: bool = False
+    written_off: Decimal = Decimal(0)
     hearings_held: int = 0
     hearing: HearingRef | None = None
     remediation: RemediationRef | None = None
@@ -306,7 +311,7 @@ class CaseState(_Model):
     @property
     def balance(self) -> Decimal:
         owed = sum((f.amount for f in self.fines), Decimal(0)) + sum((c.amount for c in self.costs), Decimal(0))
-        return owed - sum((p.amount for p in self.payments), Decimal(0))
+        return owed - sum((p.amount for p in self.payments), Decimal(0)) - self.written_off
 
     @property
     def notices_issued(self) -> int:
@@ -392,8 +397,8 @@ class MoneyEntry(_Model):
 
     kind: Literal["money"] = "money"
     # A fine_adjustment is negative: what an appeal took off a fine (the fine's line itself is never changed). A
-    # refund is what a payment gave back, owed again.
-    entry_type: Literal["fine", "fine_adjustment", "remediation_cost", "payment", "refund"]
+    # refund is what a payment gave back, owed again; a write_off (negative) is what finance gave up collecting.
+    entry_type: Literal["fine", "fine_adjustment", "remediation_cost", "payment", "refund", "write_off"]
     amount: Decimal
     description: str
     due_at: datetime | None = None
@@ -404,6 +409,7 @@ class LienEntry(_Model):
     kind: Literal["lien"] = "lien"
     amount: Decimal
     reference: str
+    released: bool = Field(default=False, description="paid in full: the lien filed under `reference` is released")
 
 
 class AlertEntry(_Model):

@@ -396,7 +396,8 @@ def unpaid_charges(lines: Iterable[LedgerFact]) -> list[tuple[LedgerFact, Decima
     for case_lines in by_case.values():
         # What an appeal took off a fine (a negative line) settles charges as a payment does; a refund undoes one.
         paid = sum((line.amount for line in case_lines if line.entry_type == "payment"), Decimal(0)) - sum(
-            (line.amount for line in case_lines if line.entry_type in ("fine_adjustment", "refund")), Decimal(0)
+            (line.amount for line in case_lines if line.entry_type in ("fine_adjustment", "refund", "write_off")),
+            Decimal(0),
         )
         charges = sorted(
             (line for line in case_lines if line.entry_type in CHARGES),

@@ -165,10 +165,18 @@ def _refer_prosecution(state: CaseState, body: object, actor: Actor, now: dateti
 
 def _record_payment(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
     amount = getattr(body, "amount", 0)
+    if state.stage is S.CLOSED and not state.collecting:
+        return "the case is closed and its account settled"
     if state.balance <= 0:
         return "the case has no balance to pay"
     if amount > state.balance:
         return f"the payment (${amount}) is more than the balance (${state.balance})"
+    return None
+
+
+def _write_off(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    if not state.collecting or state.balance <= 0:
+        return "only the unpaid balance of a closed case is written off; this case has none"
     return None
 
 
@@ -243,7 +251,11 @@ STAFF_ACTIONS: Mapping[str, StaffActionKind] = {
         StaffActionKind(
             "refer_prosecution", act.ReferProsecution, _SUPERVISOR, frozenset({S.ESCALATION_DUE}), _refer_prosecution
         ),
-        StaffActionKind("record_payment", act.RecordPayment, frozenset({Role.FINANCE}), _STARTED, _record_payment),
+        # A closed case still takes payments while money is owed (its account outlives the enforcement).
+        StaffActionKind(
+            "record_payment", act.RecordPayment, frozenset({Role.FINANCE}), _STARTED | {S.CLOSED}, _record_payment
+        ),
+        StaffActionKind("write_off", act.WriteOff, frozenset({Role.FINANCE}), frozenset({S.CLOSED}), _write_off),
         StaffActionKind("reassign", act.Reassign, _SUPERVISOR, _OPEN, names_officer=True),
         StaffActionKind("add_note", act.AddNote, STAFF - {Role.ADMIN, Role.EXECUTIVE}, _OPEN),
         # Closing needs a supervisor: audits found cases closed without review (Atlanta 2019).

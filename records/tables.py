@@ -323,6 +323,7 @@ class Lien(SQLModel, table=True):
     filed_at: datetime | None = _utc_column(nullable=False, server_now=True)
     # Finance's part: certified for the tax roll, sent in a transmittal file (records/tax_roll.py).
     certified_at: datetime | None = _utc_column()
+    released_at: datetime | None = _utc_column()
     transmittal_id: int | None = Field(default=None, foreign_key="tax_roll_transmittals.id")
 
 

@@ -37,6 +37,7 @@ CASE_LETTERS = "case-letters"
 OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
 PAUSED_CLOCK_RESUMES = "paused-clock-resumes"
 FINE_NOTICES = "fine-notices"
+ACCOUNT_OUTLIVES_ENFORCEMENT = "account-outlives-enforcement"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -116,5 +117,12 @@ REGISTER: tuple[Patch, ...] = (
         "every fine is a notice: its letter, its own appeal window, and a message on the owner's channel",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "deadline_reminders"),
         new_branch=("fine_notice_upheld", "fine_notice_reduced", "fine_notice_cancelled"),
+    ),
+    Patch(
+        ACCOUNT_OUTLIVES_ENFORCEMENT,
+        date(2026, 12, 5),
+        "a case closed with money owing keeps its account open until paid or written off (before: it completed)",
+        old_branch=("fines_hearing_lien_prosecution_case_letters", "remediation_lien_case_letters"),
+        new_branch=("paid_after_closure", "written_off_after_closure"),
     ),
 )

@@ -155,9 +155,38 @@ class Ladder(Closing):
             action,
             entries=[entry],
         )
+        if state.lien_reference and state.lien_released_at is None and state.balance <= 0:
+            await self._release_lien(state.lien_reference)
         if state.stage is S.COST_RECOVERY and state.balance <= 0:
             await self._propose_closure(Outcome.REMEDIATED_BY_CITY)
             await self._record("closure_proposed", "Abatement costs paid in full: ready to close")
+
+    async def _release_lien(self, reference: str) -> None:
+        """A lien paid in full is released: marked on the record, on the timeline, and for finance to take off the
+        tax roll (the worklist's "paid off" liens)."""
+        state = self.state
+        state.lien_released_at = workflow.now()
+        await self._record(
+            "lien_released",
+            f"Lien {reference} paid in full and released",
+            entries=[
+                LienEntry(amount=Decimal(0), reference=reference, released=True),
+                AlertEntry(audience="finance", message=f"{state.case_number}: lien {reference} paid, released"),
+            ],
+        )
+
+    @staff_action("write_off")
+    async def write_off(self, body: act.WriteOff, action: act.StaffAction) -> None:
+        """Finance gives up collecting what a closed case still owes, with its reason; the account then closes."""
+        state = self.state
+        amount = state.balance
+        state.written_off += amount
+        await self._record(
+            "written_off",
+            f"${amount} written off by finance: {body.reason}",
+            action,
+            entries=[MoneyEntry(entry_type="write_off", amount=-amount, description=f"written off: {body.reason}")],
+        )
 
     async def _payment_failed(self, event: act.PaymentFailed) -> None:
         why = f": {event.reason}" if event.reason else ""
@@ -419,6 +448,7 @@ class Ladder(Closing):
         state = self.state
         state.lien_filed_at = workflow.now()
         reference = body.reference or f"LIEN-{state.case_number}"
+        state.lien_reference = reference
         lien = LienEntry(amount=state.balance, reference=reference)
         await self._record(
             "lien_filed",

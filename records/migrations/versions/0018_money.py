@@ -46,6 +46,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('liens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('certified_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('released_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('transmittal_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_liens_transmittal_id', 'tax_roll_transmittals', ['transmittal_id'], ['id'])
 
@@ -54,6 +55,7 @@ def downgrade() -> None:
     with op.batch_alter_table('liens', schema=None) as batch_op:
         batch_op.drop_constraint('fk_liens_transmittal_id', type_='foreignkey')
         batch_op.drop_column('transmittal_id')
+        batch_op.drop_column('released_at')
         batch_op.drop_column('certified_at')
     op.drop_table('tax_roll_transmittals')
     with op.batch_alter_table('online_payments', schema=None) as batch_op:
