@@ -162,7 +162,7 @@ def sample_rows(today: date) -> list[dict[str, str]]:
         case("X-06", p[6], "Closed before it was opened", CLOSED_DT="01/15/2022"),
         case("X-07", p[7], "Duplicated legacy number, first fact"),
         case("X-07", p[8], "Duplicated legacy number, another address"),
-        case("X-08", p[9], "Point in London, address in Riverton", X_COORD="-0.1276", Y_COORD="51.5072"),
+        case("X-08", p[9], "Point in London, address in Riverton", X_COORD="19354809.9", Y_COORD="14757125.3"),
         case("X-09", p[10], "Unmapped officer", INSPECTOR="SMITH, J (RETIRED)"),
         case("X-10", p[11], "Latin-1 text: Peña's complaint about the façade", COMPLAINANT="José Peña"),
         case(
