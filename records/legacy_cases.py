@@ -285,3 +285,20 @@ def roll(session: Session) -> list[Parcel]:
 
 def officers_by_badge(session: Session) -> dict[str, Officer]:
     return {o.badge: o for o in session.exec(select(Officer))}
+
+
+def legacy_numbers(session: Session, case_numbers: list[str]) -> dict[str, str]:
+    """case number → legacy number, for those of the cases that were imported."""
+    if not case_numbers:
+        return {}
+    rows = session.exec(
+        select(LegacyCaseRecord.case_number, LegacyCaseRecord.legacy_case_number).where(
+            col(LegacyCaseRecord.case_number).in_(case_numbers)
+        )
+    )
+    return dict(rows.all())
+
+
+def cases_by_legacy_number(term: str) -> Any:
+    """The case numbers whose legacy number is `term` (the case list's search), as a subquery."""
+    return select(LegacyCaseRecord.case_number).where(func.upper(LegacyCaseRecord.legacy_case_number) == term.upper())

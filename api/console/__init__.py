@@ -11,6 +11,7 @@ from api.console import (
     home,
     inspection,
     intake,
+    legacy_import,
     my_day,
     notifications,
     outbox,
@@ -33,5 +34,6 @@ for module in (
     reports,
     notifications,
     admin,
+    legacy_import,
 ):
     router.include_router(module.router)

@@ -34,6 +34,7 @@ from domain.staff_actions import STAFF_ACTIONS, offered_actions
 from domain.stages import CaseStage
 from records.case_file import CaseFile, read_case_file
 from records.evidence import Evidence
+from records.legacy_cases import legacy_numbers
 from records.staff_entries import actor_names
 from records.tables import Case, CaseNotice, Complainant, Message, Officer, User
 from services.case_snapshot import case_snapshot
@@ -100,11 +101,14 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
     for complaint in file.complaints:
         person = session.get(Complainant, complaint.complainant_id) if may_see and complaint.complainant_id else None
         complaints.append({"complaint": complaint, "complainant": person})
-    earlier = session.exec(
-        select(Case)
-        .where(Case.parcel_id == case.parcel_id, Case.case_number != number)
-        .order_by(col(Case.opened_at).desc())
+    earlier = list(
+        session.exec(
+            select(Case)
+            .where(Case.parcel_id == case.parcel_id, Case.case_number != number)
+            .order_by(col(Case.opened_at).desc())
+        )
     )
+    imported = legacy_numbers(session, [number, *(c.case_number for c in earlier)])
     messages = list(session.exec(select(Message).where(Message.case_number == number).order_by(col(Message.id))))
     evidence = file.evidence
     return {
@@ -115,6 +119,8 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
         "complaints": complaints,
         "may_see_complainant": may_see,
         "history": [(c, CaseStage(c.stage).label) for c in earlier],
+        "legacy": file.legacy,
+        "imported": imported,
         "events": file.timeline,
         "evidence": evidence,
         "before_after": before_and_after(evidence),

@@ -120,7 +120,8 @@ async def start_open_cases(
         nonlocal started
         async with gate:
             await asyncio.sleep(max(0.0, begun + i / per_second - loop.time()))
-            started += await launch_case(client, task_queue, sessions, policy, case_number)
+            accepted = await launch_case(client, task_queue, sessions, policy, case_number)
+            started += accepted  # after the await: another start may have counted meanwhile
             if progress:
                 progress(1)
 
