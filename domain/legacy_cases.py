@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
 from domain.legacy_mapping import OPEN_STAGES, LegacyMapping, StatusRule
 from domain.stages import CaseStage, Channel, Outcome
@@ -165,10 +166,14 @@ class _Unreadable(ValueError):
 
 def parse_date(value: str, mapping: LegacyMapping) -> date | None:
     """A legacy date; None for an empty cell or a "no date" placeholder; _Unreadable otherwise."""
-    text = value.strip()
-    if not text or text in mapping.dates.no_date:
+    return _parse_date(value.strip(), tuple(mapping.dates.formats), tuple(mapping.dates.no_date))
+
+
+@lru_cache(maxsize=65_536)  # an export repeats its dates thousands of times, and strptime is slow
+def _parse_date(text: str, formats: tuple[str, ...], no_date: tuple[str, ...]) -> date | None:
+    if not text or text in no_date:
         return None
-    for pattern in mapping.dates.formats:
+    for pattern in formats:
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:

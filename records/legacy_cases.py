@@ -126,14 +126,14 @@ def write_new_cases(session: Session, cases: list[ImportedCase]) -> list[str]:
         numbers[year] = allocate_case_numbers(session, year, sum(1 for c in cases if c.opened_year == year))
     assigned = [numbers[c.opened_year].pop(0) for c in cases]
     session.execute(
-        insert(Case),
+        insert(_table(Case)),
         [
             {**c.case, "case_number": n, "tracking_code": new_tracking_code()}
             for n, c in zip(assigned, cases, strict=True)
         ],
     )
     session.execute(
-        insert(Complaint),
+        insert(_table(Complaint)),
         [
             {**c.complaint, "case_number": n, "complainant_id": _complainant(session, c.complainant_name)}
             for n, c in zip(assigned, cases, strict=True)
@@ -141,7 +141,7 @@ def write_new_cases(session: Session, cases: list[ImportedCase]) -> list[str]:
     )
     _add_lines(session, list(zip(assigned, cases, strict=True)))
     session.execute(
-        insert(LegacyCaseRecord),
+        insert(_table(LegacyCaseRecord)),
         [
             {
                 "legacy_case_number": c.legacy_case_number,
@@ -201,6 +201,11 @@ def rewrite_case(session: Session, case_number: str, imported: ImportedCase, cor
     _fill_owners(session, [imported])
 
 
+def _table(model: type[SQLModel]) -> Any:
+    """The model's table: Core inserts of many rows at once, without the ORM's bookkeeping per row."""
+    return model.__table__  # type: ignore[attr-defined]
+
+
 def _complainant(session: Session, name: str | None) -> int | None:
     if not name:
         return None
@@ -215,7 +220,7 @@ def _add_lines(session: Session, cases: list[tuple[str, ImportedCase]], correcti
     events = [(n, line) for n, c in cases for line in c.timeline if correction is None or line.kind != IMPORTED]
     events += [(n, correction) for n, _ in cases if correction is not None]
     session.execute(
-        insert(CaseEvent),
+        insert(_table(CaseEvent)),
         [
             {
                 "case_number": n,
@@ -243,7 +248,7 @@ def _add_lines(session: Session, cases: list[tuple[str, ImportedCase]], correcti
         for i, fact in enumerate(c.ledger, start=1)
     ]
     if ledger:
-        session.execute(insert(LedgerLine), ledger)
+        session.execute(insert(_table(LedgerLine)), ledger)
 
 
 def _fill_owners(session: Session, cases: list[ImportedCase]) -> None:

@@ -124,7 +124,7 @@ def legacy_rows(
             "OWNER_ADDR": "",
             "COMPLAINANT": "",
         }
-        violations = 1 + min(int(rng.expovariate(1 / 1.8)), 7)
+        violations = 1 + min(int(rng.expovariate(1 / 2.3)), 9)  # 2.8 on average
         for v in range(violations):
             legacy_type = rng.choice(TYPES)
             yield base | {
