@@ -26,7 +26,7 @@ from records.legacy_cases import LegacyCaseRecord
 from records.report_queries import ReportFilter
 from records.tables import Case, CaseEvent, Complainant, Complaint, LedgerLine, Parcel
 from scripts import import_cases
-from scripts.make_legacy_export import sample_rows, to_csv
+from scripts.make_legacy_export import demo_parcels, sample_rows, to_csv, to_xlsx
 from services.legacy_import.plan import Action, ImportPlan
 from services.legacy_import.run import plan_import, write_plan
 from services.reports import REPORTS, read_report
@@ -252,3 +252,45 @@ def test_fines_and_payments_of_closed_cases_are_on_their_account(
         lines = session.exec(select(LedgerLine).where(LedgerLine.case_number == record.case_number)).all()
         amount = fined["FINE_AMT"].replace("$", "")
         assert sorted((line.entry_type, str(line.amount)) for line in lines) == [("fine", amount), ("payment", amount)]
+
+
+@pytest.mark.parametrize("form", ["xlsx", "latin-1 tab-separated"])
+def test_one_row_per_case_with_lat_lon_points_imports_from_excel_or_latin_1(
+    database_url: str, policy: Policy, city: City, form: str
+) -> None:
+    parcels = demo_parcels()[20:26]
+    base = sample_rows(date.today())[-3]  # a clean closed case of the sample
+    rows = [
+        base | {"CASE_NO": f"PC-{n}", "SITE_ADDR": "", "APN": "", "X_COORD": str(p.lon), "Y_COORD": str(p.lat)}
+        for n, p in enumerate(parcels[:4])
+    ]
+    rows.append(
+        base | {"CASE_NO": "PC-LONDON", "SITE_ADDR": parcels[4].address, "X_COORD": "-0.1276", "Y_COORD": "51.5072"}
+    )
+    rows.append(base | {"CASE_NO": "PC-UNCOVERED", "CASE_STATUS": "ON HOLD (LEGAL)"})
+    rows.append(base | {"CASE_NO": "PC-ACCENT", "SITE_ADDR": parcels[5].address, "COMPLAINANT": "Renée Ångström"})
+    rows.append(base | {"CASE_NO": "PC-ACCENT", "SITE_ADDR": parcels[5].address, "COMPLAINANT": "Renée Ångström"})
+    mapping = example(
+        **{'shape = "per_violation"': 'shape = "per_case"', 'system = "EPSG:3418"': 'system = "EPSG:4326"'}
+    )
+    content, name = (
+        (to_xlsx(rows), "export.xlsx")
+        if form == "xlsx"
+        else (to_csv(rows, delimiter="\t", encoding="latin-1"), "export.txt")
+    )
+    sessions = sessions_of(database_url)
+    plan = plan_import(sessions, policy, city, name, content, mapping, date.today())
+    write_plan(sessions, policy, plan, name)
+    assert plan.problem_counts() == {
+        Problem.UNMAPPED_STATUS: 1,
+        Problem.POINT_OUTSIDE_CITY: 1,
+        Problem.DUPLICATE_ROW: 1,
+    }
+    by_number = {c.legacy.legacy_number: c for c in plan.cases}
+    assert [by_number[f"PC-{n}"].parcel_id for n in range(4)] == [p.parcel_id for p in parcels[:4]]
+    assert {by_number[f"PC-{n}"].matched_by for n in range(4)} == {"point"}
+    assert (by_number["PC-LONDON"].parcel_id, by_number["PC-LONDON"].matched_by) == (parcels[4].parcel_id, "address")
+    with sessions() as session:
+        imported = set(session.exec(select(LegacyCaseRecord.legacy_case_number)))
+        assert imported == {"PC-0", "PC-1", "PC-2", "PC-3", "PC-LONDON", "PC-ACCENT"}
+        assert session.exec(select(Complainant).where(Complainant.name == "Renée Ångström")).one()
