@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from domain.case import CaseState, FineRecord, HumanStep, Observation, OfficerRef, ParcelFacts, PaymentRecord
+from domain.case import CaseState, FineRecord, HumanStep, Observation, OfficerRef, PaymentRecord
 from domain.policy import CasePolicy, Policy
 from domain.stages import CaseStage
 from records.legacy_cases import IMPORTED, ImportedCase, LedgerFact, TimelineLine
@@ -195,17 +195,12 @@ def _resume(planned: PlannedCase, context: ImportContext, snapshot: CasePolicy, 
         stage=planned.stage,
         policy=snapshot,
         opened_at=opened_at,
-        parcel=ParcelFacts(
-            parcel_id=parcel.parcel_id,
-            address=parcel.address,
-            zone=parcel.zone_code,
-            land_use=parcel.land_use,
-            lat=parcel.lat,
-            lon=parcel.lon,
-            owner_name=parcel.owner_name or legacy.facts.owner_name,
-            owner_mailing_address=parcel.owner_mailing_address or legacy.facts.owner_mailing_address,
-            owner_email=parcel.owner_email,
-            owner_phone=parcel.owner_phone,
+        # The legacy file's owner where the roll has none (the import writes it to the roll too).
+        parcel=parcel.facts().model_copy(
+            update={
+                "owner_name": parcel.owner_name or facts.owner_name,
+                "owner_mailing_address": parcel.owner_mailing_address or facts.owner_mailing_address,
+            }
         ),
         officer=OfficerRef(id=officer.id, badge=officer.badge, name=officer.name) if officer and officer.id else None,
     )
