@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
@@ -32,6 +32,11 @@ def get_session(context: ContextDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+# A number in a path names a row (a user, a key, a message, a notice's or fine's sequence): the database keeps it in a
+# signed 64-bit integer and its driver refuses to even ask about a larger one, so such a number is refused as input
+# (422) before it can become a server error.
+RowNumber = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def get_current_user(context: ContextDep, token: Annotated[str, Depends(oauth2)]) -> User:

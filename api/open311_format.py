@@ -8,7 +8,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
@@ -22,6 +22,8 @@ from api.rate_limit import OPEN311_POSTS, OPEN311_READS, limit
 PREFIX = "/open311/v2"
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# The `{fmt}` of every route, so that the OpenAPI document lists the two formats the specification has.
+Format = Literal["json", "xml"]
 # What a list is called in XML, and what each of its items is called (the specification's element names).
 XML_ITEMS = {
     "services": "service",
@@ -115,7 +117,7 @@ class Open311Route(APIRoute):
             fmt = response_format(request)
             try:
                 limit(request, OPEN311_POSTS if request.method == "POST" else OPEN311_READS)
-                if str(request.path_params.get("fmt", "")).lower() not in FORMATS:
+                if request.path_params.get("fmt") not in FORMATS:
                     raise Open311Error(404, "the format must be .json or .xml")
                 return await handler(request)
             except HTTPException as exc:  # the rate limit, the size limit, a form that cannot be parsed

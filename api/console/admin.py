@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
-from api.deps import ContextDep, SessionDep
+from api.deps import ContextDep, RowNumber, SessionDep
 from domain.access import ADMINISTER, Role
 from domain.alerts import AlertChannel, AlertSettings
 from records.db import transaction
@@ -88,7 +88,7 @@ def add_user(
     return _back("/admin/users", "created", username)
 
 
-def _account(session: SessionDep, user_id: int) -> User:
+def _account(session: SessionDep, user_id: RowNumber) -> User:
     account = session.get(User, user_id)
     if account is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No user {user_id}.")
@@ -97,7 +97,7 @@ def _account(session: SessionDep, user_id: int) -> User:
 
 @router.post("/users/{user_id}/active", dependencies=[CsrfChecked])
 def change_active(
-    request: Request, session: SessionDep, user: Admin, user_id: int, active: Annotated[bool, Form()]
+    request: Request, session: SessionDep, user: Admin, user_id: RowNumber, active: Annotated[bool, Form()]
 ) -> Response:
     account = _account(session, user_id)
     if account.id == user.id and not active:
@@ -110,7 +110,7 @@ def change_active(
 def change_password(
     session: SessionDep,
     _user: Admin,
-    user_id: int,
+    user_id: RowNumber,
     password: Annotated[str, Form(min_length=TEMPORARY_PASSWORD_LENGTH, max_length=200)],
 ) -> Response:
     account = _account(session, user_id)
@@ -120,7 +120,7 @@ def change_password(
 
 @router.post("/users/{user_id}/contact", dependencies=[CsrfChecked])
 def change_contact(
-    session: SessionDep, _user: Admin, user_id: int, settings: Annotated[AlertSettings, Form()]
+    session: SessionDep, _user: Admin, user_id: RowNumber, settings: Annotated[AlertSettings, Form()]
 ) -> Response:
     account = _account(session, user_id)
     set_contact(session, account, settings)
@@ -247,7 +247,7 @@ def issue_open311_key(
 
 
 @router.post("/open311-keys/{key_id}/revoke", dependencies=[CsrfChecked])
-def revoke_open311_key(context: ContextDep, _user: Admin, key_id: int) -> Response:
+def revoke_open311_key(context: ContextDep, _user: Admin, key_id: RowNumber) -> Response:
     with transaction(context.sessions) as session:
         row = revoke_key(session, key_id)
         if row is None:

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from api.console.forms import FormField, field_errors, form_fields, payload_of
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
-from api.deps import ContextDep
+from api.deps import ContextDep, RowNumber
 from config.settings import temporal_ui_link
 from domain import actions as act
 from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
@@ -277,7 +277,7 @@ def _stored_file(store: Path, relative: str) -> Path:
 
 @router.get("/cases/{case_number}/evidence/{evidence_id}")
 def evidence_file(
-    case_number: str, evidence_id: int, context: ContextDep, user: Annotated[User, staff(READ_CASE)]
+    case_number: str, evidence_id: RowNumber, context: ContextDep, user: Annotated[User, staff(READ_CASE)]
 ) -> Response:
     with context.sessions() as session:
         item = session.get(Evidence, evidence_id)
@@ -298,7 +298,7 @@ def evidence_file(
 
 @router.get("/cases/{case_number}/notices/{seq}")
 def notice_document(
-    case_number: str, seq: int, context: ContextDep, _user: Annotated[User, staff(READ_CASE)]
+    case_number: str, seq: RowNumber, context: ContextDep, _user: Annotated[User, staff(READ_CASE)]
 ) -> Response:
     with context.sessions() as session:
         notice = session.exec(

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.console.pages import render
 from api.console.session import staff
-from api.deps import ContextDep, SessionDep
+from api.deps import ContextDep, RowNumber, SessionDep
 from config.settings import MessagingBackend
 from domain.access import console_page_roles
 from records.outbox import attached_notice, outbox_page
@@ -37,7 +37,7 @@ def outbox(
 
 @router.get("/outbox/{message_id}/attachment")
 def attachment(
-    message_id: int, context: ContextDep, session: SessionDep, _user: Annotated[User, staff(ROLES)]
+    message_id: RowNumber, context: ContextDep, session: SessionDep, _user: Annotated[User, staff(ROLES)]
 ) -> Response:
     message = session.get(Message, message_id)
     notice = attached_notice(session, message) if message else None

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.body_limit import BodyLimit
 from api.deps import ContextDep
-from api.open311_format import PREFIX, Open311Error, Open311Route, Params, render
+from api.open311_format import PREFIX, Format, Open311Error, Open311Route, Params, render
 from api.open311_intake import submit
 from api.open311_views import definition, discovery, service, service_request
 from domain.open311 import MAX_ROWS, parse_instant, request_window
@@ -29,19 +29,19 @@ def _zone(context: AppContext) -> ZoneInfo:
 
 
 @router.get("/discovery.{fmt}")
-def get_discovery(fmt: str, request: Request, context: ContextDep) -> Response:
+def get_discovery(fmt: Format, request: Request, context: ContextDep) -> Response:
     changed = datetime.fromtimestamp(context.settings.policy_file.stat().st_mtime, UTC)
     base = str(request.url_for("get_services", fmt="json")).removesuffix("services.json")
     return render(fmt, "discovery", discovery(base, context.city, changed, _zone(context)))
 
 
 @router.get("/services.{fmt}")
-def get_services(fmt: str, context: ContextDep) -> Response:
+def get_services(fmt: Format, context: ContextDep) -> Response:
     return render(fmt, "services", [service(v) for v in context.policy.violation_types])
 
 
 @router.get("/services/{service_code}.{fmt}")
-def get_service_definition(service_code: str, fmt: str, context: ContextDep) -> Response:
+def get_service_definition(service_code: str, fmt: Format, context: ContextDep) -> Response:
     violation = context.policy.violation(service_code)
     if violation is None:
         raise Open311Error(404, f"service_code {service_code!r} not found")
@@ -55,7 +55,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @router.post("/requests.{fmt}")
-async def post_request(fmt: str, request: Request, context: ContextDep) -> Response:
+async def post_request(fmt: Format, request: Request, context: ContextDep) -> Response:
     content_type = request.headers.get("content-type", "").strip().lower()
     if content_type and not content_type.startswith(FORM_TYPES):
         raise Open311Error(
@@ -105,13 +105,13 @@ def _requests(context: AppContext, wanted: RequestFilter) -> list[dict[str, obje
 
 
 @router.get("/requests.{fmt}")
-async def get_requests(fmt: str, request: Request, context: ContextDep) -> Response:
+async def get_requests(fmt: Format, request: Request, context: ContextDep) -> Response:
     wanted = _filter(context, Params(request.query_params))
     return render(fmt, "service_requests", await asyncio.to_thread(_requests, context, wanted))
 
 
 @router.get("/requests/{service_request_id}.{fmt}")
-async def get_request(service_request_id: str, fmt: str, context: ContextDep) -> Response:
+async def get_request(service_request_id: str, fmt: Format, context: ContextDep) -> Response:
     found = await asyncio.to_thread(_requests, context, RequestFilter(ids=(service_request_id,)))
     if not found:
         raise Open311Error(404, f"service_request_id {service_request_id!r} not found")
@@ -124,7 +124,7 @@ def _token(context: AppContext, token: str) -> str | None:
 
 
 @router.get("/tokens/{token}.{fmt}")
-async def get_token(token: str, fmt: str, context: ContextDep) -> Response:
+async def get_token(token: str, fmt: Format, context: ContextDep) -> Response:
     case_number = await asyncio.to_thread(_token, context, token)
     if case_number is None:
         raise Open311Error(404, f"token {token!r} not found")

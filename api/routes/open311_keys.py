@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ContextDep, require
+from api.deps import ContextDep, RowNumber, require
 from domain.access import MANAGE_OPEN311_KEYS
 from records.db import transaction
 from records.open311 import Open311Key, create_key, list_keys, revoke_key
@@ -58,7 +58,7 @@ def get_keys(context: ContextDep, _admin: Admin) -> list[KeyPublic]:
 
 
 @router.post("/{key_id}/revoke")
-def revoke(key_id: int, context: ContextDep, _admin: Admin) -> KeyPublic:
+def revoke(key_id: RowNumber, context: ContextDep, _admin: Admin) -> KeyPublic:
     with transaction(context.sessions) as session:
         row: Open311Key | None = revoke_key(session, key_id)
         if row is None:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from temporalio.service import RPCError
 
-from api.deps import ContextDep
+from api.deps import ContextDep, RowNumber
 from api.portal_pages import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
@@ -216,7 +216,7 @@ async def owner_case(request: Request, case_number: str, context: ContextDep) ->
 
 
 @router.get("/{case_number}/documents/{seq}")
-def document(request: Request, case_number: str, seq: int, context: ContextDep, format: str = "docx") -> Response:
+def document(request: Request, case_number: str, seq: RowNumber, context: ContextDep, format: str = "docx") -> Response:
     limit(request, PAGES)
     if not _signed_in(request, context, case_number):
         return _sign_in_again(request, context)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from api.deps import SessionDep, require
+from api.deps import RowNumber, SessionDep, require
 from api.schemas import document_url
 from domain.access import PRINT_QUEUE
 from domain.notices import LETTER_TITLES, LetterKind
@@ -102,7 +102,7 @@ def print_queue(session: SessionDep, _user: Annotated[User, Depends(require(PRIN
 
 @router.post("/{case_number}/notices/{seq}/mailed")
 def letter_mailed(
-    case_number: str, seq: int, session: SessionDep, user: Annotated[User, Depends(require(PRINT_QUEUE))]
+    case_number: str, seq: RowNumber, session: SessionDep, user: Annotated[User, Depends(require(PRINT_QUEUE))]
 ) -> LetterToMail:
     """Idempotent: marking a mailed letter again changes nothing and answers what was recorded."""
     notice = session.exec(
