@@ -25,6 +25,7 @@ from api.routes import (
     reference,
     webhooks,
 )
+from api.visitors import VisitMiddleware
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, limits=(open311.BODY_LIMIT, portal.BODY_LIMIT))
+    app.add_middleware(VisitMiddleware)
     pages.install(app)
     portal.install(app)
     open311_format.install(app)

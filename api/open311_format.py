@@ -14,10 +14,12 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, MultiDict, QueryParams
 from starlette.exceptions import HTTPException
 
-from api.rate_limit import OPEN311_POSTS, OPEN311_READS, limit
+from api.rate_limit import OPEN311_READS, limit_by
+from api.visitors import address_of
 
 PREFIX = "/open311/v2"
 
@@ -116,7 +118,8 @@ class Open311Route(APIRoute):
         async def answer(request: Request) -> Response:
             fmt = response_format(request)
             try:
-                limit(request, OPEN311_POSTS if request.method == "POST" else OPEN311_READS)
+                if request.method != "POST":  # a POST counts against its api_key (api/routes/open311.py)
+                    await run_in_threadpool(limit_by, request, OPEN311_READS, address_of(request))
                 if request.path_params.get("fmt") not in FORMATS:
                     raise Open311Error(404, "the format must be .json or .xml")
                 return await handler(request)

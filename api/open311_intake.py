@@ -206,9 +206,9 @@ def _store(context: AppContext, params: Params, report: Report, key: Open311Key)
     return store(context, complaint, join_open_case=True, also=submission), token
 
 
-async def submit(context: AppContext, params: Params) -> list[dict[str, Any]]:
-    """Stores the request and starts (or tells) its case; the answer carries the case number and a token."""
-    key = await asyncio.to_thread(check_key, context, params.get("api_key"))
+async def submit(context: AppContext, params: Params, key: Open311Key) -> list[dict[str, Any]]:
+    """Stores the request of the app holding `key` and starts (or tells) its case; the answer carries the case
+    number and a token."""
     report = read_report(context, params)
     filed, token = await asyncio.to_thread(_store, context, params, report, key)
     notice = service_notice(report.violation)

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
-from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, accepted_media_type
+from domain.evidence import MAX_EVIDENCE_BYTES, PHOTO_TYPES, EvidenceRejected, accepted_media_type
 from services.context import AppContext
+from services.evidence import Upload
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -36,7 +37,7 @@ def message_page(
     return page(request, context, "message.html", values, status_code)
 
 
-async def read_photos(uploads: list[UploadFile]) -> tuple[list[tuple[str, bytes]], str | None]:
+async def read_photos(uploads: list[UploadFile]) -> tuple[list[Upload], str | None]:
     """The photos' bytes, or why they are refused: too many, too large, or not a photo by their content."""
     chosen = [u for u in uploads if u.filename or u.size]
     if len(chosen) > MAX_PHOTOS:
@@ -46,10 +47,10 @@ async def read_photos(uploads: list[UploadFile]) -> tuple[list[tuple[str, bytes]
         name = upload.filename or "photo"
         data = await upload.read(MAX_PHOTO_BYTES + 1)
         try:
-            accepted_media_type(data, photos_only=True)
+            accepted_media_type(data, allowed=PHOTO_TYPES)
         except EvidenceRejected as exc:
             return [], f"{name}: {exc}"
-        photos.append((name, data))
+        photos.append(Upload(name, data))
     return photos, None
 
 

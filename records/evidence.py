@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from records.tables import _utc_column
+from domain.evidence import KEEPS_POSITION
+from records.tables import Case, _utc_column
 
 MAX_NAME_LENGTH = 255
 
@@ -47,3 +48,21 @@ def evidence_of(session: Session, case_number: str, *, public_only: bool = False
     if public_only:
         query = query.where(col(Evidence.internal).is_(False))
     return list(session.exec(query.order_by(col(Evidence.uploaded_at), col(Evidence.id))))
+
+
+def prior_field_evidence(session: Session, parcel_id: str, other_than: str, limit: int) -> list[Evidence]:
+    """Officers' photos and videos of the same property from its other cases, newest first, to look at before a
+    visit: the property as it looked, not what a resident or an owner sent."""
+    query = (
+        select(Evidence)
+        .join(Case, col(Case.case_number) == col(Evidence.case_number))
+        .where(
+            Case.parcel_id == parcel_id,
+            Case.case_number != other_than,
+            col(Evidence.source).in_([s.value for s in KEEPS_POSITION]),
+            col(Evidence.media_type).startswith("image/") | col(Evidence.media_type).startswith("video/"),
+        )
+        .order_by(col(Evidence.uploaded_at).desc(), col(Evidence.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))

@@ -111,7 +111,7 @@ async def test_a_refused_action_shows_the_rule_on_the_page(api: Api, worker: Non
     assert "Done: add note." in page.text and "Owner called, says the mower is broken" in page.text
 
     not_a_photo = await inspect(api.http, case, "violation", b"%PDF-1.4 not a photo")
-    assert not_a_photo.status_code == 422 and "Photo refused" in not_a_photo.text
+    assert not_a_photo.status_code == 422 and "Photo or video refused" in not_a_photo.text
     no_findings = await inspect(api.http, case, "violation", photo("blue"), findings=" ")
     assert no_findings.status_code == 422 and "findings:" in no_findings.text
     empty = re.search(

@@ -8,6 +8,8 @@ check (or checks the wrong set) fails here.
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 import httpx
 from sqlalchemy import func
@@ -36,6 +38,7 @@ from tests.conftest import Api
 from tests.helpers import eventually, form_token, sign_in
 from tests.test_console_cases import act, inspect, opened
 from tests.test_evidence import photo
+from tests.test_field_kit import video
 
 USERNAMES = {Role.HEARING_OFFICER: "hearing"}
 # Requests from outside the workflow: a console form that reached the case shows up as one of these.
@@ -82,10 +85,13 @@ class Fixture:
 
 
 async def served_case(api: Api, temporal: WorkflowEnvironment) -> Fixture:
-    """A case inspected with a photo, its notice served and e-mailed to the owner: every download exists."""
+    """A case inspected with a photo and a video, its notice served and e-mailed to the owner: every download
+    exists."""
     case = await opened(api)
     await sign_in(api.http, "officer")
-    assert (await inspect(api.http, case, "violation", photo("green", gps=True))).status_code == 303
+    with tempfile.TemporaryDirectory() as folder:
+        clip = video(Path(folder))
+    assert (await inspect(api.http, case, "violation", photo("green", gps=True), clip)).status_code == 303
     await eventually(lambda: api.http.get(f"/cases/{case}"), until=lambda p: "/actions/issue_notice" in p.text)
     assert (await act(api.http, case, "issue_notice")).status_code == 303
     assert (await act(api.http, case, "record_service", method="email")).status_code == 303
@@ -109,6 +115,7 @@ async def served_case(api: Api, temporal: WorkflowEnvironment) -> Fixture:
 
 def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
     evidence = f.first(select(Evidence.id).where(Evidence.case_number == f.case))
+    clip = f.first(select(Evidence.id).where(Evidence.case_number == f.case, Evidence.media_type == "video/mp4"))
     message = f.emailed_notice()
     hearings = console_page_roles("/hearings")
     return [
@@ -116,6 +123,8 @@ def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
         (f"/cases/{f.case}", READ_CASE),
         (f"/cases/{f.case}/inspect", INSPECT),
         (f"/cases/{f.case}/evidence/{evidence}", READ_CASE),
+        (f"/cases/{f.case}/evidence/{clip}", READ_CASE),
+        (f"/cases/{f.case}/evidence/{clip}/poster", READ_CASE),
         (f"/cases/{f.case}/notices/1", READ_CASE),
         (f"/outbox/{message}/attachment", console_page_roles("/outbox")),
         ("/hearings.ics", hearings),

@@ -11,14 +11,7 @@ import pytest
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
-from api.rate_limit import (
-    OWNER_ACTIONS,
-    OWNER_SIGN_IN,
-    OWNER_SIGN_IN_CASE_CEILING,
-    REPORTS,
-    RateLimited,
-    RateLimiter,
-)
+from api.rate_limit import OWNER_ACTIONS, OWNER_SIGN_IN, OWNER_SIGN_IN_CASE_CEILING
 from api.routes.portal import MAX_REPORT_BYTES
 from records.db import make_engine, session_factory
 from records.evidence import Evidence
@@ -122,7 +115,7 @@ async def test_no_one_locks_an_owner_out_of_the_case_by_guessing_its_code(api: A
                 assert (await http.post("/portal/owner", data=wrong)).status_code == 401
                 tried += 1
             refused = await http.post("/portal/owner", data=wrong)
-            assert refused.status_code == 429 and "from your connection" in refused.json()["detail"]
+            assert refused.status_code == 429 and "from this browser" in refused.json()["detail"]
     async with client_at(api, "192.0.2.50") as owner:  # 30 failed attempts on the case, none of them the owner's
         assert (await owner.post("/portal/owner", data=wrong)).status_code == 401
         tried += 1
@@ -172,25 +165,7 @@ async def test_each_client_is_rate_limited_and_told_when_to_come_back(api: Api) 
         for _ in range(OWNER_ACTIONS.requests):
             assert (await http.post("/portal/owner/CE-2026-000001/extension", data={"days": "7"})).status_code == 401
         acting = await http.post("/portal/owner/CE-2026-000001/compliance", data={"note": "done"})
-        assert acting.status_code == 429 and "Too many requests from your connection" in acting.json()["detail"]
+        assert acting.status_code == 429 and "Too many requests from this browser" in acting.json()["detail"]
     async with client_at(api, "198.51.100.8") as other:
         assert (await other.get("/portal/report")).status_code == 200  # another client is not held up
         assert (await other.post("/portal/owner/CE-2026-000001/appeal", data={"grounds": "x"})).status_code == 401
-
-
-def test_the_rate_limiter_forgets_clients_that_have_gone_quiet() -> None:
-    now = [0.0]
-    limiter = RateLimiter(clock=lambda: now[0])
-    for n in range(5000):  # a scan from many addresses, one request each
-        limiter.check(REPORTS, f"10.{n // 250}.{n % 250}.1")
-    for _ in range(REPORTS.requests):
-        limiter.check(REPORTS, "192.0.2.1")
-    assert limiter.tracked == 5001
-    now[0] = REPORTS.per_seconds - 1  # still within the hour: nothing is forgotten, the busy client still waits
-    with pytest.raises(RateLimited):
-        limiter.check(REPORTS, "192.0.2.1")
-    assert limiter.tracked == 5001
-    now[0] = REPORTS.per_seconds + 60  # the hour has passed for every one of them
-    limiter.check(REPORTS, "192.0.2.2")
-    assert limiter.tracked == 1
-    limiter.check(REPORTS, "192.0.2.1")  # and the busy client may report again

@@ -27,7 +27,7 @@ from config.settings import temporal_ui_link
 from domain import actions as act
 from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
 from domain.case import CaseSnapshot
-from domain.evidence import PHOTO_TYPES, EvidenceSource
+from domain.evidence import PHOTO_TYPES, VIDEO_TYPES, EvidenceSource
 from domain.next_step import next_step, primary_action
 from domain.process import appeal_refusal, closing_outcomes
 from domain.staff_actions import STAFF_ACTIONS, offered_actions
@@ -38,7 +38,7 @@ from records.staff_entries import actor_names
 from records.tables import Case, CaseNotice, Complainant, Message, Officer, User
 from services.case_snapshot import case_snapshot
 from services.context import AppContext
-from services.evidence import shared_photo
+from services.evidence import poster_frame, shared_copy
 from services.staff_actions import CASE_EVENTS, send_event, take_action
 
 router = APIRouter(include_in_schema=False)
@@ -275,18 +275,26 @@ def _stored_file(store: Path, relative: str) -> Path:
     return path
 
 
+def _evidence_on(
+    context: AppContext, case_number: str, evidence_id: int, kinds: frozenset[str] | None = None
+) -> Evidence:
+    with context.sessions() as session:
+        item = session.get(Evidence, evidence_id)
+    if item is None or item.case_number != case_number or (kinds is not None and item.media_type not in kinds):
+        what = "evidence" if kinds is None else "such file"
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No {what} {evidence_id} on case {case_number}.")
+    return item
+
+
 @router.get("/cases/{case_number}/evidence/{evidence_id}")
 def evidence_file(
     case_number: str, evidence_id: RowNumber, context: ContextDep, user: Annotated[User, staff(READ_CASE)]
 ) -> Response:
-    with context.sessions() as session:
-        item = session.get(Evidence, evidence_id)
-    if item is None or item.case_number != case_number:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No evidence {evidence_id} on case {case_number}.")
+    item = _evidence_on(context, case_number, evidence_id)
     store = context.settings.document_store_dir
     path = _stored_file(store, item.path)
-    if user.role not in SEE_COMPLAINANT and item.media_type in PHOTO_TYPES:
-        path = shared_photo(store, item)  # the photo without who took it, or where from
+    if user.role not in SEE_COMPLAINANT and item.media_type in PHOTO_TYPES | VIDEO_TYPES:
+        path = shared_copy(store, item)  # the photo or video without who took it, or where from
     # Served as the type its bytes were judged to be, never as HTML: the name is the sender's.
     return FileResponse(
         path,
@@ -294,6 +302,16 @@ def evidence_file(
         # Who is signed in decides which copy is sent: a browser shared at the counter must not reuse the other.
         headers={"Cache-Control": "private, max-age=3600", "Vary": "Cookie", "X-Content-Type-Options": "nosniff"},
     )
+
+
+@router.get("/cases/{case_number}/evidence/{evidence_id}/poster")
+def evidence_poster(
+    case_number: str, evidence_id: int, context: ContextDep, _user: Annotated[User, staff(READ_CASE)]
+) -> Response:
+    """A video's first frame, for the gallery (a JPEG ffmpeg drew: no metadata of its own)."""
+    item = _evidence_on(context, case_number, evidence_id, kinds=VIDEO_TYPES)
+    path = poster_frame(context.settings.document_store_dir, item)
+    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/cases/{case_number}/notices/{seq}")

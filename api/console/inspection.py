@@ -1,8 +1,9 @@
-"""The inspection page, made for a phone at the property: the checklist, findings and photos in one form.
+"""The inspection page, made for a phone at the property: the checklist, findings (typed or dictated) and photos
+and videos in one form, with the photos of earlier cases at the property to look at before the visit.
 
-Photos are stored first (judged by their bytes, kept once under their sha256, with the EXIF time and
-position, or the phone's file time and position when the photo carries none, saying which), then the `record_inspection` or
-`record_reinspection` update names them; the workflow's validator has the last word.
+Photos and videos are stored first (judged by their bytes, kept once under their sha256, with their own time and
+position, or the phone's file time and position when they carry none, saying which), then the `record_inspection`
+or `record_reinspection` update names them; the workflow's validator has the last word.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -22,19 +22,20 @@ from api.console.forms import field_errors
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep
-from domain.evidence import CaptureTimeSource, EvidenceRejected, EvidenceSource, device_capture_time
+from domain.evidence import FIELD_TYPES, MAX_VIDEO_BYTES, EvidenceRejected, EvidenceSource, device_capture_time
 from domain.staff_actions import INSPECT, STAFF_ACTIONS
 from domain.stages import CaseStage
 from records.db import transaction
-from records.evidence import Evidence, evidence_of
+from records.evidence import Evidence, evidence_of, prior_field_evidence
 from records.tables import Case, Parcel, User
 from services.case_snapshot import case_snapshot
 from services.context import AppContext
-from services.evidence import store_evidence
+from services.evidence import Upload, keep_uploads
 from services.staff_actions import take_action
 
 router = APIRouter(include_in_schema=False)
-MAX_PHOTOS = 20
+MAX_FILES = 20
+PRIOR_SHOWN = 12
 
 
 def _which(stage: str) -> str | None:
@@ -55,19 +56,20 @@ async def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    def load() -> tuple[Case, Parcel, list[Evidence]] | None:
+    def load() -> tuple[Case, Parcel, list[Evidence], list[Evidence]] | None:
         with context.sessions() as session:
             case = session.get(Case, case_number)
             if case is None:
                 return None
             parcel = session.get(Parcel, case.parcel_id)
             assert parcel is not None  # a foreign key
-            return case, parcel, evidence_of(session, case_number)
+            prior = prior_field_evidence(session, case.parcel_id, case_number, PRIOR_SHOWN)
+            return case, parcel, evidence_of(session, case_number), prior
 
     loaded = await asyncio.to_thread(load)
     if loaded is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No case {case_number}.")
-    case, parcel, evidence = loaded
+    case, parcel, evidence, prior = loaded
     snapshot = await case_snapshot(context, case_number)
     violation = snapshot.state.policy.violation if snapshot else context.policy.violation(case.violation_code)
     action = _which(snapshot.state.stage if snapshot else case.stage)
@@ -83,6 +85,9 @@ async def _page(
         "violation": violation,
         "action": action,
         "before": before if action == "record_reinspection" else [],
+        "prior": prior,
+        "max_files": MAX_FILES,
+        "max_video_mb": MAX_VIDEO_BYTES // 2**20,
         "problem": problem,
         "errors": errors or {},
         "form": form,
@@ -104,49 +109,23 @@ def _float(value: object) -> float | None:
         return None
 
 
-def _store_photos(
+def _keep(
     context: AppContext,
     case_number: str,
     user: User,
-    photos: list[tuple[str, bytes, datetime | None]],
+    uploads: list[Upload],
     source: EvidenceSource,
     device: tuple[float | None, float | None],
 ) -> tuple[list[str], list[int]]:
-    """All the photos, or none (EvidenceRejected names the file that was refused): the evidence ids, and the
-    rows this upload added (a photo sent before is the row it already has)."""
-    zone = ZoneInfo(context.city.timezone)
-    ids, added = [], []
+    """All the photos and videos, or none (EvidenceRejected names the file that was refused): the evidence ids, and
+    the rows this upload added (a file sent before is the row it already has)."""
+    position = (device[0], device[1]) if device[0] is not None and device[1] is not None else None
     with transaction(context.sessions) as session:
         known = set(session.exec(select(Evidence.id).where(Evidence.case_number == case_number)))
-        for name, data, device_time in photos:
-            try:
-                item = store_evidence(
-                    session,
-                    context.settings.document_store_dir,
-                    case_number=case_number,
-                    data=data,
-                    original_name=name,
-                    source=source,
-                    uploaded_by=user.username,
-                    local_zone=zone,
-                    photos_only=True,
-                )
-            except EvidenceRejected as exc:
-                raise EvidenceRejected(f"{name}: {exc}") from None
-            assert item.id is not None  # flushed
-            if item.id in known:
-                ids.append(str(item.id))
-                continue
-            if item.latitude is None and device[0] is not None and device[1] is not None:
-                # The photo says nowhere; the phone's own position at upload is the next best witness.
-                item.latitude, item.longitude = device
-            if item.taken_at is None and device_time is not None:
-                # The photo says no time; the phone's time for the file (taken, or last edited) is the next best.
-                item.taken_at, item.taken_at_source = device_time, CaptureTimeSource.DEVICE.value
-            session.add(item)
-            ids.append(str(item.id))
-            added.append(item.id)
-    return ids, added
+        kept = keep_uploads(
+            session, context, case_number, uploads, source, user.username, allowed=FIELD_TYPES, device_position=position
+        )
+    return [str(e.id) for e in kept], [e.id for e in kept if e.id is not None and e.id not in known]
 
 
 def _forget(context: AppContext, added: list[int]) -> None:
@@ -180,34 +159,34 @@ async def record_inspection(
             errors={"verdict": "choose what you found"},
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
-    uploads = [item for item in form.getlist("photos") if isinstance(item, UploadFile) and item.filename]
-    if len(uploads) > MAX_PHOTOS:
-        problem = f"At most {MAX_PHOTOS} photos per inspection; {len(uploads)} were sent."
+    files = [item for item in form.getlist("photos") if isinstance(item, UploadFile) and item.filename]
+    if len(files) > MAX_FILES:
+        problem = f"At most {MAX_FILES} photos and videos per inspection; {len(files)} were sent."
         return await _page(
             request, context, user, case_number, problem=problem, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
         )
     # The browser sends each photo's file time, in the order of the photos (the form works without it).
     file_times = str(form.get("device_times") or "").split(",")
     now = datetime.now(UTC)
-    photos = [
-        (
+    uploads = [
+        Upload(
             upload.filename or "photo",
-            await upload.read(),
+            await upload.read(MAX_VIDEO_BYTES + 1),  # past the largest file kept, more is not read
             device_capture_time(file_times[n], now) if n < len(file_times) else None,
         )
-        for n, upload in enumerate(uploads)
+        for n, upload in enumerate(files)
     ]
     source = EvidenceSource.INSPECTION if action == "record_inspection" else EvidenceSource.REINSPECTION
     device = (_float(form.get("device_lat")), _float(form.get("device_lon")))
     try:
-        evidence, added = await asyncio.to_thread(_store_photos, context, case_number, user, photos, source, device)
+        evidence, added = await asyncio.to_thread(_keep, context, case_number, user, uploads, source, device)
     except EvidenceRejected as exc:
         return await _page(
             request,
             context,
             user,
             case_number,
-            problem=f"Photo refused: {exc}",
+            problem=f"Photo or video refused: {exc}",
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
     ticked = set(form.getlist("checklist"))

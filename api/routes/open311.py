@@ -15,8 +15,9 @@ from fastapi import APIRouter, Request, Response
 from api.body_limit import BodyLimit
 from api.deps import ContextDep
 from api.open311_format import PREFIX, Format, Open311Error, Open311Route, Params, render
-from api.open311_intake import submit
+from api.open311_intake import check_key, submit
 from api.open311_views import definition, discovery, service, service_request
+from api.rate_limit import OPEN311_POSTS, limit_by
 from domain.open311 import MAX_ROWS, parse_instant, request_window
 from records.open311 import RequestFilter, case_of_token, media_urls, service_requests
 from services.context import AppContext
@@ -62,7 +63,9 @@ async def post_request(fmt: Format, request: Request, context: ContextDep) -> Re
             415, f"send the request as {' or '.join(FORM_TYPES)} (as GeoReport v2 defines it), not {content_type}"
         )
     params = Params(request.query_params, await request.form())
-    return render(fmt, "service_requests", await submit(context, params))
+    key = await asyncio.to_thread(check_key, context, params.get("api_key"))
+    await asyncio.to_thread(limit_by, request, OPEN311_POSTS, f"key {key.id}")  # an app posts for many residents
+    return render(fmt, "service_requests", await submit(context, params, key))
 
 
 def _filter(context: AppContext, params: Params) -> RequestFilter:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from temporalio.service import RPCError
 
@@ -38,8 +39,8 @@ from api.rate_limit import (
     OWNER_SIGN_IN_CASE_CEILING,
     OWNER_SIGN_IN_PER_CASE,
     PAGES,
-    client_of,
     limit,
+    limit_by,
 )
 from api.security import OWNER_SESSION_MINUTES, create_owner_token, owner_token_case
 from domain import actions as act
@@ -56,7 +57,7 @@ from records.notifications import file_alert
 from records.portal import OwnerRequest, access_code_opens, account, owner_requests, served_notices
 from records.tables import Alert, Case, Parcel
 from services.context import AppContext
-from services.evidence import keep_photos
+from services.evidence import Upload, keep_uploads
 from services.owner_messages import send_owner_confirmation
 from services.temporal_client import case_handle
 
@@ -96,8 +97,8 @@ def sign_in(
 ) -> Response:
     case_number = case_number.strip().upper()
     limit(request, OWNER_SIGN_IN)
-    limit(request, OWNER_SIGN_IN_PER_CASE, key=f"{client_of(request)} {case_number}")
-    limit(request, OWNER_SIGN_IN_CASE_CEILING, key=case_number)
+    limit(request, OWNER_SIGN_IN_PER_CASE, about=case_number)
+    limit_by(request, OWNER_SIGN_IN_CASE_CEILING, case_number)
     with context.sessions() as session:
         opens = is_case_number(case_number) and access_code_opens(session, case_number, access_code)
     if not opens:
@@ -203,7 +204,7 @@ def _owner_view(context: AppContext, session: Session, case: Case) -> dict[str, 
 
 @router.get("/{case_number}", response_class=HTMLResponse)
 async def owner_case(request: Request, case_number: str, context: ContextDep) -> Response:
-    limit(request, PAGES)
+    await run_in_threadpool(limit, request, PAGES)
     if not _signed_in(request, context, case_number):
         return _sign_in_again(request, context)
     snapshot = await _snapshot(context, case_number)
@@ -249,7 +250,7 @@ class OwnerRequestIn:
     text: str
     what: str
     days: int | None = None
-    photos: list[tuple[str, bytes]] = field(default_factory=list)
+    photos: list[Upload] = field(default_factory=list)
 
 
 class _Refused(Exception):
@@ -274,9 +275,10 @@ async def _deliver(
     engine is down, staff are alerted to enter it by hand: nothing the owner sent is lost."""
     event = owner_request.event
     with transaction(context.sessions) as session:
-        evidence = keep_photos(
+        kept = keep_uploads(
             session, context, case_number, owner_request.photos, EvidenceSource.OWNER_COMPLIANCE, "owner"
         )
+        evidence = [f"evidence:{e.id}" for e in kept]
         if evidence:
             event = event.model_copy(update={"evidence": evidence})
         row = OwnerRequest(
@@ -330,7 +332,7 @@ async def _confirm(context: AppContext, case: Case, row: OwnerRequest, what: str
 
 
 async def _act(request: Request, case_number: str, context: AppContext, kind: str) -> Response:
-    limit(request, OWNER_ACTIONS)
+    await run_in_threadpool(limit, request, OWNER_ACTIONS)
     if not _signed_in(request, context, case_number):
         return _sign_in_again(request, context)
     back = f"/portal/owner/{case_number}"

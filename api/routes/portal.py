@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.body_limit import BodyLimit, BodyTooLarge
@@ -33,7 +34,7 @@ from records.intake import search_parcels
 from records.portal import case_by_tracking_code, cases_at_addresses, public_case_view
 from records.tables import Case
 from services.context import AppContext
-from services.evidence import keep_photos
+from services.evidence import keep_uploads
 from services.intake import RefusedField, dispatch, store_report
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -166,7 +167,7 @@ def _complaint_of(values: dict[str, str]) -> tuple[ComplaintCreate | None, dict[
 
 @router.post("/report", response_class=HTMLResponse)
 async def report(request: Request, context: ContextDep) -> Response:
-    limit(request, REPORTS)
+    await run_in_threadpool(limit, request, REPORTS)
     form = await read_form(request, MAX_PHOTOS + 1)
     values, errors = text_fields(form, TEXT_FIELDS)
     body, invalid = _complaint_of(values)
@@ -185,7 +186,7 @@ async def report(request: Request, context: ContextDep) -> Response:
             body.report(),
             None,
             join_open_case=True,
-            also=lambda session, filed: keep_photos(
+            also=lambda session, filed: keep_uploads(
                 session, context, filed.case.case_number, photos, EvidenceSource.PORTAL_REPORT, "public"
             ),
         )

@@ -7,6 +7,7 @@ import records.documents  # registers its table on SQLModel.metadata, as the lin
 import records.evidence  # registers its table on SQLModel.metadata, as the next line does
 import records.open311  # registers its tables too (Open311 keys and submissions)
 import records.portal  # the portal's tables
+import records.rate_counts  # the public pages' rate limits
 import records.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 from config.settings import get_settings
 from records.db import make_engine
