@@ -41,7 +41,7 @@ async def read_photos(uploads: list[UploadFile]) -> tuple[list[Upload], str | No
     """The photos' bytes, or why they are refused: too many, too large, or not a photo by their content."""
     chosen = [u for u in uploads if u.filename or u.size]
     if len(chosen) > MAX_PHOTOS:
-        return [], f"at most {MAX_PHOTOS} photos; {len(chosen)} were chosen"
+        return [], f"Choose at most {MAX_PHOTOS} photos; {len(chosen)} were chosen"
     photos = []
     for upload in chosen:
         name = upload.filename or "photo"

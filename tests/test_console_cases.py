@@ -103,7 +103,7 @@ async def test_a_refused_action_shows_the_rule_on_the_page(api: Api, worker: Non
     assert wrong_role.status_code == 403 and "needs: supervisor" in wrong_role.text
 
     blank = await act(api.http, case, "add_note", text=" ")
-    assert blank.status_code == 422 and "text:" in blank.text
+    assert blank.status_code == 422 and "Write the note" in blank.text
 
     noted = await act(api.http, case, "add_note", text="Owner called, says the mower is broken")
     assert noted.status_code == 303
@@ -113,7 +113,7 @@ async def test_a_refused_action_shows_the_rule_on_the_page(api: Api, worker: Non
     not_a_photo = await inspect(api.http, case, "violation", b"%PDF-1.4 not a photo")
     assert not_a_photo.status_code == 422 and "Photo or video refused" in not_a_photo.text
     no_findings = await inspect(api.http, case, "violation", photo("blue"), findings=" ")
-    assert no_findings.status_code == 422 and "findings:" in no_findings.text
+    assert no_findings.status_code == 422 and "Describe what the inspection found" in no_findings.text
     empty = re.search(
         r'class="muted empty-sections">Nothing yet: ([^<]*)</p>', (await api.http.get(f"/cases/{case}")).text
     )

@@ -51,13 +51,25 @@ async def test_hostile_and_malformed_reports_are_refused_clearly_and_store_nothi
     before = _counts(api)
     refusals: list[tuple[dict[str, str], list[tuple[str, bytes, str]] | None, str]] = [
         ({**REPORT, "address": SQL}, None, "is not an address in the City of Riverton"),
-        ({**REPORT, "violation_code": "PS-GRASS' OR '1'='1"}, None, "choose one of the problems listed"),
-        ({**REPORT, "description": "x" * 5001}, None, "at most 5000 characters"),
-        ({**REPORT, "address": "", "lat": "41.6; DROP TABLE cases", "lon": "-93.62"}, None, "valid number"),
-        ({**REPORT, "address": "", "lat": "95", "lon": "-93.62"}, None, "less than or equal to 90"),
-        ({**REPORT, "address": "", "lat": "", "lon": ""}, None, "give the street address"),
-        ({**REPORT, "email": f"{SCRIPT}@x", "name": SCRIPT}, None, "is not an e-mail address"),
-        ({**REPORT, "phone": "call me maybe"}, None, "is not a phone number"),
+        ({**REPORT, "violation_code": "PS-GRASS' OR '1'='1"}, None, "Choose one of the problems listed"),
+        ({**REPORT, "description": "x" * 5001}, None, "Your description must be 5000 characters or fewer"),
+        (
+            {**REPORT, "address": "", "lat": "41.6; DROP TABLE cases", "lon": "-93.62"},
+            None,
+            "Enter latitude as a number",
+        ),
+        ({**REPORT, "address": "", "lat": "95", "lon": "-93.62"}, None, "Latitude must be at most 90"),
+        (
+            {**REPORT, "address": "", "lat": "", "lon": ""},
+            None,
+            "Enter the street address, or the latitude and longitude",
+        ),
+        (
+            {**REPORT, "email": f"{SCRIPT}@x", "name": SCRIPT},
+            None,
+            "Enter an e-mail address in the form name@example.com",
+        ),
+        ({**REPORT, "phone": "call me maybe"}, None, "Enter a phone number in digits"),
         (REPORT, [("photo.jpg", b"#!/bin/sh\nrm -rf /\n", "image/jpeg")], "only JPEG, PNG or WebP photos"),
         (REPORT, [("page.png", b"<html>" + SCRIPT.encode() + b"</html>", "image/png")], "only JPEG, PNG or WebP"),
         (REPORT, [("cut.jpg", photo()[:200], "image/jpeg")], "damaged or incomplete"),

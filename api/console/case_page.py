@@ -19,10 +19,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from api.console.forms import FormField, field_errors, form_fields, payload_of
+from api.console.forms import FormField, form_fields, payload_of
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep, RowNumber
+from api.form_errors import human_errors
 from config.settings import temporal_ui_link
 from domain import actions as act
 from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
@@ -226,7 +227,8 @@ async def _submit(
     if snapshot is not None:
         with context.sessions() as session:
             choices = _choices(session, snapshot)
-    payload = payload_of(form, form_fields(model, choices), ZoneInfo(context.city.timezone))
+    fields = form_fields(model, choices)
+    payload = payload_of(form, fields, ZoneInfo(context.city.timezone))
     try:
         if kind == "actions":
             await take_action(context, user, case_number, name, payload)
@@ -238,7 +240,7 @@ async def _submit(
             context,
             user,
             case_number,
-            errors=field_errors(list(exc.errors())),
+            errors=human_errors(exc.errors(), {f.name: f.label for f in fields}),
             failed=name,
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )

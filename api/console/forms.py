@@ -116,12 +116,3 @@ def local_instant(text: str, zone: ZoneInfo) -> str:
     except ValueError:
         return text
     return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).isoformat()
-
-
-def field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
-    """A RequestValidationError's errors by field name, in the model's words."""
-    found: dict[str, str] = {}
-    for error in errors:
-        location = [str(part) for part in error.get("loc", ()) if part != "body"]
-        found.setdefault(location[0] if location else "form", str(error.get("msg", "invalid")))
-    return found

@@ -18,11 +18,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
-from api.console.forms import field_errors
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep
-from domain.evidence import FIELD_TYPES, MAX_VIDEO_BYTES, EvidenceRejected, EvidenceSource, device_capture_time
+from api.form_errors import human_errors
+from domain.evidence import (
+    FIELD_TYPES,
+    MAX_VIDEO_BYTES,
+    EvidenceRejected,
+    EvidenceSource,
+    device_capture_time,
+)
 from domain.staff_actions import INSPECT, STAFF_ACTIONS
 from domain.stages import CaseStage
 from records.db import transaction
@@ -203,7 +209,7 @@ async def record_inspection(
         await take_action(context, user, case_number, action, payload)
     except RequestValidationError as exc:
         await asyncio.to_thread(_forget, context, added)
-        errors = field_errors(list(exc.errors()))
+        errors = human_errors(exc.errors(), {"findings": "Findings", "checklist": "Checklist"})
         return await _page(
             request, context, user, case_number, errors=errors, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
         )

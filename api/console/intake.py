@@ -14,10 +14,10 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.console.forms import field_errors
 from api.console.pages import render
 from api.console.session import CsrfChecked, staff
 from api.deps import ContextDep
+from api.form_errors import human_errors, sentence
 from api.schemas import ComplaintCreate
 from domain.access import console_page_roles
 from domain.stages import CaseStage, Channel
@@ -31,7 +31,15 @@ INTAKE = console_page_roles("/intake")
 # Channels staff take complaints from; the portal and Open311 file their own.
 STAFF_CHANNELS = (Channel.PHONE, Channel.WALK_IN, Channel.EMAIL, Channel.COUNCIL)
 SUGGESTIONS = 8
-FIELDS = ("channel", "address", "violation_code", "description", "name", "email", "phone")
+LABELS = {
+    "channel": "Received by",
+    "address": "Address",
+    "violation_code": "Violation",
+    "description": "Description",
+    "name": "Name",
+    "email": "E-mail",
+    "phone": "Phone",
+}
 
 
 def _page(
@@ -93,12 +101,12 @@ def _open_case(context: AppContext, body: ComplaintCreate) -> tuple[Case, str] |
 @router.post("/intake", dependencies=[CsrfChecked])
 async def file_from_intake(request: Request, context: ContextDep, user: Annotated[User, staff(INTAKE)]) -> Response:
     sent = await request.form()
-    form = {key: str(sent.get(key, "")) for key in FIELDS}
+    form = {key: str(sent.get(key, "")) for key in LABELS}
     decision = str(sent.get("decision", ""))
     try:
         body = _complaint(form)
     except ValidationError as exc:
-        errors = field_errors([{**e, "loc": tuple(p for p in e["loc"] if p != "complainant")} for e in exc.errors()])
+        errors = human_errors(exc.errors(), LABELS)
         return _page(request, context, user, form, errors=errors, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     if decision == "":
         existing = await asyncio.to_thread(_open_case, context, body)
@@ -109,7 +117,7 @@ async def file_from_intake(request: Request, context: ContextDep, user: Annotate
             store_report, context, body.report(), user.id, join_open_case=decision == "attach"
         )
     except RefusedField as exc:
-        errors = {exc.field: exc.message}
+        errors = {exc.field: sentence(exc.message)}
         return _page(request, context, user, form, errors=errors, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     number = filed.case.case_number
     started = await dispatch(context, filed)

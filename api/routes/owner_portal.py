@@ -24,6 +24,7 @@ from starlette.datastructures import UploadFile
 from temporalio.service import RPCError
 
 from api.deps import ContextDep, RowNumber
+from api.form_errors import human_errors, sentence
 from api.portal_pages import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
@@ -253,6 +254,10 @@ class OwnerRequestIn:
     photos: list[Upload] = field(default_factory=list)
 
 
+# The owner's fields as the error messages name them (api/form_errors.py).
+OWNER_LABELS = {"note": "What was done", "days": "The number of days", "reason": "The reason", "grounds": "The grounds"}
+
+
 class _Refused(Exception):
     def __init__(self, status_code: int, message: str) -> None:
         self.status_code, self.message = status_code, message
@@ -262,10 +267,8 @@ def _validated(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}" for e in exc.errors()
-        )
-        raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Please correct: {reasons}.") from None
+        reasons = human_errors(exc.errors(), OWNER_LABELS).values()
+        raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, " ".join(f"{r}." for r in reasons)) from None
 
 
 async def _deliver(
@@ -357,8 +360,8 @@ async def _request_of(context: AppContext, case: Case, kind: str, form: Any) -> 
         values, errors = text_fields(form, ("note",))
         photos, photo_error = await read_photos([u for u in form.getlist("photos") if isinstance(u, UploadFile)])
         if errors or photo_error:
-            reasons = photo_error or "; ".join(f"{name}: {reason}" for name, reason in errors.items())
-            raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Please correct: {reasons}.")
+            reasons = photo_error or " ".join(f"{sentence(reason)}." for reason in errors.values())
+            raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, reasons)
         event = _validated(act.OwnerReportedCompliance, {"note": values["note"]})
         what = "Your report that the work is done was received; an officer will reinspect the property soon."
         return OwnerRequestIn(event, values["note"], what, photos=photos)
@@ -366,7 +369,7 @@ async def _request_of(context: AppContext, case: Case, kind: str, form: Any) -> 
         values, errors = text_fields(form, ("days", "reason"))
         limit_days = context.policy.process.max_extension_days
         if values["days"].isdigit() and int(values["days"]) > limit_days:
-            raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Please correct: days: at most {limit_days}.")
+            raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Ask for at most {limit_days} more days.")
         event = _validated(act.ExtensionRequested, values)
         if case.stage not in EXTENDABLE:
             raise _Refused(

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from api.body_limit import BodyLimit, BodyTooLarge
 from api.deps import ContextDep, SessionDep
+from api.form_errors import WHEN_EMPTY, human_errors, sentence
 from api.portal_pages import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
@@ -45,12 +46,13 @@ BODY_LIMIT = BodyLimit("/portal/", MAX_REPORT_BYTES, "send fewer or smaller phot
 SEARCH_RESULTS = 25
 ADDRESS_SUGGESTIONS = 8
 TEXT_FIELDS = ("violation_code", "address", "lat", "lon", "description", "name", "email", "phone")
+# The fields as the error messages name them (api/form_errors.py).
 LABELS = {
-    "violation_code": "What is the problem",
+    "violation_code": "The problem",
     "address": "Street address",
     "lat": "Latitude",
     "lon": "Longitude",
-    "description": "What did you see",
+    "description": "Your description",
     "photos": "Photos",
     "name": "Name",
     "email": "E-mail",
@@ -118,22 +120,6 @@ def report_form(request: Request, context: ContextDep) -> Response:
     return _report_form(request, context, {}, {})
 
 
-PATTERN_ERRORS = {"email": "is not an e-mail address", "phone": "is not a phone number (digits, spaces, + ( ) - .)"}
-
-
-def _errors_of(exc: ValidationError) -> dict[str, str]:
-    """Field name → the reason, in the form's own field names."""
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        path = [str(p) for p in error["loc"] if p != "body"]
-        field = path[-1] if path else "form"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if error.get("type") == "string_pattern_mismatch":
-            message = PATTERN_ERRORS.get(field, message)
-        errors.setdefault(field, message)
-    return errors
-
-
 def _complaint_of(values: dict[str, str]) -> tuple[ComplaintCreate | None, dict[str, str]]:
     """The form as the JSON API's complaint, so both are checked by the same rules; or every field's error."""
     errors: dict[str, str] = {}
@@ -142,11 +128,11 @@ def _complaint_of(values: dict[str, str]) -> tuple[ComplaintCreate | None, dict[
         try:
             address = GeoPoint.model_validate({"lat": values["lat"] or None, "lon": values["lon"] or None})
         except ValidationError as exc:
-            errors.update(_errors_of(exc))
+            errors.update(human_errors(exc.errors(), LABELS))
     elif not values["address"]:
-        errors["address"] = "give the street address, or the latitude and longitude of the spot"
+        errors["address"] = "Enter the street address, or the latitude and longitude of the spot"
     if not values["violation_code"]:
-        errors["violation_code"] = "choose the problem you are reporting"
+        errors["violation_code"] = WHEN_EMPTY["violation_code"]
     body = None
     try:
         body = ComplaintCreate.model_validate(
@@ -159,7 +145,7 @@ def _complaint_of(values: dict[str, str]) -> tuple[ComplaintCreate | None, dict[
             }
         )
     except ValidationError as exc:
-        errors = {**_errors_of(exc), **errors}
+        errors = {**human_errors(exc.errors(), LABELS), **errors}
     if body is not None and body.complainant is not None and body.complainant.is_empty:
         body = body.model_copy(update={"complainant": None})
     return (None if errors else body), errors
@@ -169,11 +155,11 @@ def _complaint_of(values: dict[str, str]) -> tuple[ComplaintCreate | None, dict[
 async def report(request: Request, context: ContextDep) -> Response:
     await run_in_threadpool(limit, request, REPORTS)
     form = await read_form(request, MAX_PHOTOS + 1)
-    values, errors = text_fields(form, TEXT_FIELDS)
+    values, not_text = text_fields(form, TEXT_FIELDS)
     body, invalid = _complaint_of(values)
-    errors = {**invalid, **errors}
+    errors = {**invalid, **{field: sentence(reason) for field, reason in not_text.items()}}
     if values["violation_code"] and context.policy.violation(values["violation_code"]) is None:
-        errors["violation_code"] = "choose one of the problems listed"
+        errors["violation_code"] = "Choose one of the problems listed"
     photos, photo_error = await read_photos([u for u in form.getlist("photos") if isinstance(u, UploadFile)])
     if photo_error:
         errors["photos"] = photo_error
@@ -192,7 +178,7 @@ async def report(request: Request, context: ContextDep) -> Response:
         )
     except RefusedField as exc:
         suggestions = _suggestions(context, values["address"]) if values["address"] else []
-        return _report_form(request, context, values, {exc.field: exc.message}, suggestions, status_code=422)
+        return _report_form(request, context, values, {exc.field: sentence(exc.message)}, suggestions, status_code=422)
     query = "joined=1" if filed.joined_open_case else "new=1"
     if not await dispatch(context, filed):  # stored either way; the case waits for the reconciler
         query += "&delayed=1"
