@@ -65,6 +65,8 @@ MANAGE_OPEN311_KEYS = frozenset({Role.ADMIN})
 # finance sees the money reports too (domain/report_figures.py defines the figures).
 READ_REPORTS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.EXECUTIVE})
 READ_MONEY_REPORTS = READ_REPORTS | {Role.FINANCE}
+# The open data export is what the city publishes: those who read the reports prepare it.
+PUBLISH_OPEN_DATA = READ_REPORTS
 # The scheduled digests are written for the supervisors and the program manager (a supervisor in Abate's roles).
 READ_DIGESTS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 

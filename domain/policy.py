@@ -13,9 +13,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from domain.calendar import BusinessCalendar
+from domain.open_data import CATEGORIES
 from domain.stages import ServiceMethod
 
 
@@ -160,6 +161,17 @@ class ViolationType(_Strict):
     corrective_action: str = ""
     # What a resident is asked when reporting it (the portal, Open311); never part of the legal record.
     questions: tuple[Question, ...] = ()
+    # Its category in the HouseFacts open data the city publishes (domain/open_data.py).
+    open_data_category: str = "Other"
+
+    @field_validator("open_data_category")
+    @classmethod
+    def _a_housefacts_category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(
+                f"{value!r} is not a HouseFacts violation category; use one of {', '.join(sorted(CATEGORIES))}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _questions_are_distinct(self) -> ViolationType:

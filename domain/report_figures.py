@@ -9,14 +9,16 @@ local days, so a month or a daylight-saving change falls where a resident would 
 from __future__ import annotations
 
 import math
+import re
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from domain.calendar import BusinessCalendar
 from domain.reports import INSPECTION_EVENTS
 from domain.stages import Outcome
 
@@ -66,8 +68,7 @@ def report_period(preset: Preset, today: date, time_zone: str, first: date | Non
         first, last = month_start, today
     if last < first:
         first, last = last, first
-    zone = ZoneInfo(time_zone)
-    return Period(first, last, _local_midnight(first, zone), _local_midnight(last + DAY, zone))
+    return local_days(first, last, time_zone)
 
 
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -82,6 +83,30 @@ def local_today(now: datetime, time_zone: str) -> date:
 def _months_before(month_start: date, months: int) -> date:
     index = month_start.year * 12 + month_start.month - 1 - months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def local_days(first: date, last: date, time_zone: str) -> Period:
+    zone = ZoneInfo(time_zone)
+    return Period(first, last, _local_midnight(first, zone), _local_midnight(last + DAY, zone))
+
+
+def _years_earlier(day: date, years: int) -> date:
+    """The same day `years` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def same_days_last_year(period: Period, time_zone: str) -> Period:
+    return local_days(_years_earlier(period.first, 1), _years_earlier(period.last, 1), time_zone)
+
+
+def months_to(last: date, count: int, time_zone: str) -> list[Period]:
+    """The `count` whole local months ending with the one `last` falls in, oldest first."""
+    month_start = last.replace(day=1)
+    firsts = [_months_before(month_start, n) for n in range(count - 1, -1, -1)]
+    return [local_days(first, _months_before(first, -1) - DAY, time_zone) for first in firsts]
 
 
 # --- the statistics --------------------------------------------------------------------------------------
@@ -115,6 +140,14 @@ class Figure:
     unit: str
     definition: str
     cases: tuple[str, ...]
+    group: str = ""  # the heading it falls under on a report with several tables (Volume's)
+    # How many cases it counts when they were counted by the database and not listed (Volume's months on the report's
+    # page); its drill-down lists them.
+    count: int | None = None
+
+    @property
+    def counted(self) -> int:
+        return len(self.cases) if self.count is None else self.count
 
 
 @dataclass(frozen=True)
@@ -126,6 +159,13 @@ class Report:
 
     def figure(self, key: str) -> Figure | None:
         return next((f for f in self.figures if f.key == key), None)
+
+    def groups(self) -> list[tuple[str, list[Figure]]]:
+        """The figures under their headings, in their order."""
+        grouped: dict[str, list[Figure]] = {}
+        for f in self.figures:
+            grouped.setdefault(f.group, []).append(f)
+        return list(grouped.items())
 
 
 # --- time to first inspection ----------------------------------------------------------------------------
@@ -338,6 +378,209 @@ def aging_report(open_cases: Iterable[OpenCase], now: datetime) -> Report:
     )
 
 
+# --- reinspections on time ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReinspectionDue:
+    """A reinspection falling due on the timeline, and the reinspection that answered it (or none yet)."""
+
+    case_number: str
+    due_at: datetime  # the compliance deadline passed, or the owner reported the work done and it came forward
+    done_at: datetime | None  # the first reinspection recorded since (complied or not)
+
+
+# The timeline's lines that make a reinspection due, and those that are the reinspection it waits for. A visit
+# before the deadline ("not yet") is not the reinspection the deadline calls for.
+REINSPECTION_FALLS_DUE = "compliance_deadline_passed"
+REINSPECTION_BROUGHT_FORWARD = "owner_reported_compliance"  # when it moved the case to reinspection due
+REINSPECTION_DONE = ("reinspection_complied", "reinspection_not_complied")
+REINSPECTION_DAYS = 3
+REINSPECTIONS_DUE = (
+    "Cases with a reinspection that fell due in the period: the compliance deadline passed, or the owner reported the "
+    "work done during the compliance period and the reinspection came forward (the moment on the timeline)."
+)
+ON_TIME = (
+    f"Of the reinspections due in the period whose outcome is known, the share recorded (complied or not) by the end "
+    f"of the {REINSPECTION_DAYS}rd business day after the local day it fell due, on the city's calendar (weekends and "
+    f"holidays do not count). One still not done when those days have run out counts as late; one whose days have "
+    f"not run out is not counted yet."
+)
+LATE = "Cases with a reinspection due in the period that was late, or is still not done after its days ran out."
+
+
+def reinspection_deadline(due_at: datetime, calendar: BusinessCalendar) -> datetime:
+    """The end of the third business day after the day the reinspection fell due, as the city counts days."""
+    day = calendar.add_business_days(calendar.local_date(due_at), REINSPECTION_DAYS)
+    return _local_midnight(day + DAY, calendar.zone)
+
+
+def reinspections_report(dues: Iterable[ReinspectionDue], now: datetime, calendar: BusinessCalendar) -> Report:
+    rows = sorted(dues, key=lambda d: (d.due_at, d.case_number))
+    on_time: list[str] = []
+    late: list[str] = []
+    for due in rows:
+        deadline = reinspection_deadline(due.due_at, calendar)
+        if due.done_at is not None and due.done_at < deadline:
+            on_time.append(due.case_number)
+        elif due.done_at is not None or deadline <= now:
+            late.append(due.case_number)
+    decided = len(on_time) + len(late)
+    return Report(
+        "reinspections",
+        "Reinspections on time",
+        f"Whether officers go back within {REINSPECTION_DAYS} business days of a reinspection falling due.",
+        (
+            Figure(
+                "due",
+                "Reinspections due",
+                len(due_on := _distinct(d.case_number for d in rows)),
+                "cases",
+                REINSPECTIONS_DUE,
+                due_on,
+            ),
+            Figure(
+                "on-time",
+                f"Done within {REINSPECTION_DAYS} business days",
+                100 * len(on_time) / decided if decided else None,
+                "%",
+                ON_TIME,
+                _distinct(on_time + late),
+            ),
+            Figure("late", "Late or still not done", len(late_on := _distinct(late)), "cases", LATE, late_on),
+        ),
+    )
+
+
+# --- volume ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """A case opened or closed in the months a volume report's trend covers."""
+
+    case_number: str
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class VolumeCase(Stamped):
+    """A case opened or closed in the report's days or the same days last year, with what it is broken down by."""
+
+    violation_code: str = ""
+    zone: str = ""
+    channel: str | None = None  # the channel of the report that opened it
+    priority: int = 0
+
+
+TREND_MONTHS = 24
+# Each row of the Volume report: opened and closed, in its days and in the same days a year before.
+VOLUME_COLUMNS = (
+    ("opened", "opened", ""),
+    ("opened-ly", "opened", ", same days last year"),
+    ("closed", "closed", ""),
+    ("closed-ly", "closed", ", same days last year"),
+)
+VOLUME = (
+    "Cases opened (on the day the complaint that opened them was received) and closed, in the {days} (the city's "
+    "local days); each year-over-year column counts the same local days a year before (29 February as the 28th)."
+)
+VOLUME_BY: tuple[tuple[str, str, Callable[[VolumeCase], object]], ...] = (
+    ("violation", "By violation type", lambda c: c.violation_code),
+    ("zone", "By zone", lambda c: c.zone),
+    ("channel", "By channel (of the report that opened the case)", lambda c: c.channel or "unknown"),
+    ("priority", "By priority", lambda c: f"P{c.priority}"),
+)
+
+
+def trend_months(period: Period, time_zone: str) -> list[Period]:
+    """The months the trend counts: its 24 and the 12 before them (the first year's year-over-year), oldest first."""
+    return months_to(period.last, TREND_MONTHS + 12, time_zone)
+
+
+def by_month(cases: Iterable[Stamped], time_zone: str) -> dict[tuple[str, str], list[str]]:
+    """The cases opened and closed in each local month ("2026-03", "opened")."""
+    zone = ZoneInfo(time_zone)
+    months: dict[tuple[str, str], list[str]] = {}
+    for case in cases:
+        for verb, at in (("opened", case.opened_at), ("closed", case.closed_at)):
+            if at is not None:
+                months.setdefault((f"{at.astimezone(zone):%Y-%m}", verb), []).append(case.case_number)
+    return months
+
+
+def month_asked(key: str) -> tuple[str, str] | None:
+    """The month and verb a trend figure counts: "month-2026-03-opened-ly" counts ("2025-03", "opened")."""
+    found = re.fullmatch(r"month-(\d{4})-(\d{2})-(opened|closed)(-ly)?", key)
+    if found is None:
+        return None
+    return f"{int(found[1]) - (1 if found[4] else 0):04d}-{found[2]}", found[3]
+
+
+def volume_report(
+    in_days: Sequence[VolumeCase],
+    months: Mapping[tuple[str, str], Sequence[str] | int],
+    period: Period,
+    time_zone: str,
+) -> Report:
+    """`in_days`: the cases opened or closed in the period or the same days last year; `months`: for each month of
+    `trend_months` and verb, the cases opened or closed in it, or only how many (a month's drill-down lists them)."""
+    year_before = same_days_last_year(period, time_zone)
+
+    def columns(cases: Iterable[Stamped]) -> dict[str, Sequence[str] | int]:
+        counted: dict[str, list[str]] = {column: [] for column, _verb, _said in VOLUME_COLUMNS}
+        for c in cases:
+            for verb, at in (("opened", c.opened_at), ("closed", c.closed_at)):
+                if at is not None and period.start <= at < period.end:
+                    counted[verb].append(c.case_number)
+                if at is not None and year_before.start <= at < year_before.end:
+                    counted[f"{verb}-ly"].append(c.case_number)
+        return dict(counted)
+
+    def row(key: str, label: str, group: str, what: str, counted: Mapping[str, Sequence[str] | int]) -> list[Figure]:
+        figures = []
+        for column, verb, said in VOLUME_COLUMNS:
+            found = counted[column]
+            cases = () if isinstance(found, int) else _distinct(found)
+            count = found if isinstance(found, int) else None
+            figures.append(
+                Figure(
+                    f"{key}-{column}",
+                    f"{label}: {verb}{said}",
+                    len(cases) if count is None else count,
+                    "cases",
+                    VOLUME.format(days=what),
+                    cases,
+                    group,
+                    count,
+                )
+            )
+        return figures
+
+    figures = row("all", "All cases", "In the period", "period", columns(in_days))
+    for dimension, heading, value_of in VOLUME_BY:
+        by_value: dict[str, list[VolumeCase]] = {}
+        for case in in_days:
+            by_value.setdefault(str(value_of(case)), []).append(case)
+        for value in sorted(by_value):
+            figures += row(f"{dimension}-{value}", value, heading, "period", columns(by_value[value]))
+    for month in reversed(months_to(period.last, TREND_MONTHS, time_zone)):
+        this, ago = f"{month.first:%Y-%m}", f"{_years_earlier(month.first, 1):%Y-%m}"
+        counted = {
+            column: months.get((ago if column.endswith("-ly") else this, verb), ())
+            for column, verb, _said in VOLUME_COLUMNS
+        }
+        figures += row(f"month-{this}", this, f"The last {TREND_MONTHS} months", "month", counted)
+    return Report(
+        "volume",
+        "Volume",
+        "Cases opened and closed, by violation type, zone, channel and priority, against the same days last year, "
+        f"and month by month over the last {TREND_MONTHS} months.",
+        tuple(figures),
+    )
+
+
 # --- money -----------------------------------------------------------------------------------------------
 
 
@@ -350,6 +593,7 @@ class LedgerFact:
     amount: Decimal
     recorded_at: datetime
     due_at: datetime | None
+    method: str | None = None  # a payment's: card, cheque, cash…
 
 
 @dataclass(frozen=True)
@@ -360,12 +604,14 @@ class LienFact:
 
 
 CHARGES = ("fine", "remediation_cost")
+PAYMENT_BY = "payment by "  # how the case workflow describes a payment's line: "payment by card"
 RECEIVABLE_BUCKETS: tuple[tuple[str, int | None], ...] = (
     ("0–30 days", 30),
     ("31–60 days", 60),
     ("61–90 days", 90),
     ("over 90 days", None),
 )
+SETTLING = "each payment settles the oldest charges owed when it is received, and money paid ahead settles the next"
 LEVIED = "The sum of the {what} recorded on the cases' accounts in the period."
 COLLECTED = "The sum of the payments recorded in the period, whatever they paid for."
 COLLECTION_RATE = (
@@ -373,61 +619,152 @@ COLLECTION_RATE = (
     "(cash basis: a payment may settle a charge from an earlier period)."
 )
 OUTSTANDING = (
-    "What owners owe now: every fine and abatement cost on the case less every payment, with payments settling the "
-    "oldest charges first. The report's period does not apply."
+    f"What owners owe now: every fine and abatement cost on the case less every payment ({SETTLING}). The report's "
+    "period does not apply."
 )
 RECEIVABLE = (
     "The amount owed now, by days past the due date of the charge it remains from (a charge not yet due counts "
-    "in the first bucket); payments settle the oldest charges first."
+    f"in the first bucket); {SETTLING}."
 )
+RECOVERED = f"The part of the payments recorded in the period that settled abatement costs ({SETTLING})."
 LIENS = "Liens filed in the period against the properties, {what}."
+RELEASED = (
+    "Liens released in the period, {what}: a lien is released when the case's account is paid in full after it was "
+    "filed, on the day of the payment that settled it."
+)
+COST_PER_CASE = (
+    "For the cases closed in the period, the fines and abatement costs levied on them over the whole case, divided by "
+    "the number of cases closed{what}."
+)
+BY_METHOD = "The payments recorded in the period made by {method}, summed."
 
 
 def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def unpaid_charges(lines: Iterable[LedgerFact]) -> list[tuple[LedgerFact, Decimal]]:
-    """Each case's charges still unpaid and by how much: its payments settle its oldest charges first."""
-    by_case: dict[str, list[LedgerFact]] = {}
-    for line in lines:
-        by_case.setdefault(line.case_number, []).append(line)
-    unpaid: list[tuple[LedgerFact, Decimal]] = []
-    for case_lines in by_case.values():
-        paid = sum((line.amount for line in case_lines if line.entry_type == "payment"), Decimal(0))
-        charges = sorted(
-            (line for line in case_lines if line.entry_type in CHARGES),
-            key=lambda line: (line.due_at or line.recorded_at, line.recorded_at),
-        )
-        for charge in charges:
-            settled = min(paid, charge.amount)
-            paid -= settled
-            if charge.amount > settled:
-                unpaid.append((charge, charge.amount - settled))
-    return unpaid
+def payment_method(description: str) -> str:
+    return description.removeprefix(PAYMENT_BY) or "unknown"
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Part of a charge paid, and when."""
+
+    charge: int  # the charge's index among the lines given
+    amount: Decimal
+    at: datetime
+
+
+def _by_case(lines: Sequence[LedgerFact]) -> dict[str, list[int]]:
+    """Each case's lines (as indexes), in the order they were recorded; a charge before a payment of its instant."""
+    by_case: dict[str, list[int]] = {}
+    for n in sorted(range(len(lines)), key=lambda n: (lines[n].recorded_at, lines[n].entry_type == "payment", n)):
+        by_case.setdefault(lines[n].case_number, []).append(n)
+    return by_case
+
+
+def settlements(lines: Sequence[LedgerFact]) -> list[Settlement]:
+    """How each case's payments settled its charges: the oldest charge owed (by due date) first, as received."""
+    settled: list[Settlement] = []
+    for indexes in _by_case(lines).values():
+        owed: dict[int, Decimal] = {}
+        credit = Decimal(0)
+        for n in indexes:
+            line = lines[n]
+            if line.entry_type in CHARGES:
+                owed[n] = line.amount
+            elif line.entry_type == "payment":
+                credit += line.amount
+            for charge in sorted(owed, key=lambda c: (lines[c].due_at or lines[c].recorded_at, lines[c].recorded_at)):
+                if credit <= 0:
+                    break
+                paid = min(credit, owed[charge])
+                credit -= paid
+                owed[charge] -= paid
+                settled.append(Settlement(charge, paid, line.recorded_at))
+            owed = {c: left for c, left in owed.items() if left > 0}
+    return settled
+
+
+def unpaid_charges(lines: Sequence[LedgerFact], settled: Iterable[Settlement]) -> list[tuple[LedgerFact, Decimal]]:
+    """Each case's charges still unpaid after the settlements, and by how much."""
+    paid: dict[int, Decimal] = {}
+    for s in settled:
+        paid[s.charge] = paid.get(s.charge, Decimal(0)) + s.amount
+    return [
+        (line, left)
+        for n, line in enumerate(lines)
+        if line.entry_type in CHARGES and (left := line.amount - paid.get(n, Decimal(0))) > 0
+    ]
+
+
+def released_at(lien: LienFact, account: Sequence[LedgerFact]) -> datetime | None:
+    """When the case's account (its lines in the order recorded) was paid in full after the lien was filed, if it
+    was."""
+    owed = Decimal(0)
+    for line in account:
+        owed += -line.amount if line.entry_type == "payment" else line.amount
+        if line.entry_type == "payment" and line.recorded_at >= lien.filed_at and owed <= 0:
+            return line.recorded_at
+    return None
+
+
+@dataclass(frozen=True)
+class ClosedCaseCharges:
+    """A case closed in the period, and the fines and abatement costs levied on it over its life."""
+
+    case_number: str
+    violation_code: str
+    charged: Decimal
 
 
 def receivable_bucket(days_past_due: int) -> str:
     return next(label for label, upper in RECEIVABLE_BUCKETS if upper is None or days_past_due <= upper)
 
 
-def money_report(lines: Sequence[LedgerFact], liens: Iterable[LienFact], period: Period, now: datetime) -> Report:
-    in_period = [line for line in lines if period.start <= line.recorded_at < period.end]
+def _total(amounts: Iterable[Decimal]) -> Decimal:
+    return _money(sum(amounts, Decimal(0)))
+
+
+def money_report(
+    lines: Sequence[LedgerFact],
+    liens: Iterable[LienFact],
+    closed: Sequence[ClosedCaseCharges],
+    period: Period,
+    now: datetime,
+) -> Report:
+    """`lines` holds every line of the accounts the figures need; `liens` every lien filed before the period's end."""
+
+    def within(at: datetime) -> bool:
+        return period.start <= at < period.end
+
+    in_period = [line for line in lines if within(line.recorded_at)]
 
     def sums(kinds: tuple[str, ...]) -> tuple[Decimal, tuple[str, ...]]:
         counted = [line for line in in_period if line.entry_type in kinds]
-        return _money(sum((line.amount for line in counted), Decimal(0))), _distinct(c.case_number for c in counted)
+        return _total(line.amount for line in counted), _distinct(c.case_number for c in counted)
 
     (fines, fined), (costs, billed), (collected, paying) = (
         sums(("fine",)),
         sums(("remediation_cost",)),
         sums(("payment",)),
     )
-    unpaid = unpaid_charges(lines)
+    settled = settlements(lines)
+    unpaid = unpaid_charges(lines, settled)
+    recovered = [s for s in settled if within(s.at) and lines[s.charge].entry_type == "remediation_cost"]
     levied = fines + costs
     figures = [
         Figure("fines", "Fines levied", fines, "$", LEVIED.format(what="fines"), fined),
         Figure("costs", "Abatement costs levied", costs, "$", LEVIED.format(what="city's abatement costs"), billed),
+        Figure(
+            "recovered",
+            "Abatement costs recovered",
+            _total(s.amount for s in recovered),
+            "$",
+            RECOVERED,
+            _distinct(lines[s.charge].case_number for s in recovered),
+        ),
         Figure("collected", "Collected", collected, "$", COLLECTED, paying),
         Figure(
             "collection-rate",
@@ -440,45 +777,81 @@ def money_report(lines: Sequence[LedgerFact], liens: Iterable[LienFact], period:
         Figure(
             "outstanding",
             "Outstanding",
-            _money(sum((owed for _charge, owed in unpaid), Decimal(0))),
+            _total(owed for _charge, owed in unpaid),
             "$",
             OUTSTANDING,
             _distinct(charge.case_number for charge, _owed in unpaid),
         ),
     ]
-    for n, (label, _upper) in enumerate(RECEIVABLE_BUCKETS):
-        aged = [
-            (charge, owed)
-            for charge, owed in unpaid
-            if receivable_bucket(max(0, math.floor(days_between(charge.due_at or charge.recorded_at, now)))) == label
-        ]
+    aged: dict[str, list[tuple[LedgerFact, Decimal]]] = {label: [] for label, _upper in RECEIVABLE_BUCKETS}
+    for charge, owed in unpaid:
+        past_due = max(0, math.floor(days_between(charge.due_at or charge.recorded_at, now)))
+        aged[receivable_bucket(past_due)].append((charge, owed))
+    for n, (label, in_bucket) in enumerate(aged.items()):
         figures.append(
             Figure(
                 f"receivable-{n}",
                 f"Owed {label} past due",
-                _money(sum((owed for _charge, owed in aged), Decimal(0))),
+                _total(owed for _charge, owed in in_bucket),
                 "$",
                 RECEIVABLE,
-                _distinct(charge.case_number for charge, _owed in aged),
+                _distinct(charge.case_number for charge, _owed in in_bucket),
             )
         )
-    filed = [lien for lien in liens if period.start <= lien.filed_at < period.end]
-    lien_cases = _distinct(lien.case_number for lien in filed)
-    figures += [
-        Figure("liens", "Liens filed", len(filed), "liens", LIENS.format(what="how many"), lien_cases),
-        Figure(
-            "lien-amounts",
-            "Lien amounts filed",
-            _money(sum((lien.amount for lien in filed), Decimal(0))),
-            "$",
-            LIENS.format(what="the sum they secure"),
-            lien_cases,
-        ),
+    all_liens = list(liens)
+    filed = [lien for lien in all_liens if within(lien.filed_at)]
+    accounts = {case: [lines[n] for n in indexes] for case, indexes in _by_case(lines).items()}
+    released = [
+        lien
+        for lien in all_liens
+        if (at := released_at(lien, accounts.get(lien.case_number, []))) is not None and within(at)
     ]
+    for key, amounts, what, counted, words in (
+        ("liens", "lien-amounts", "filed", filed, LIENS),
+        ("released", "released-amounts", "released", released, RELEASED),
+    ):
+        cases = _distinct(lien.case_number for lien in counted)
+        figures += [
+            Figure(key, f"Liens {what}", len(counted), "liens", words.format(what="how many"), cases),
+            Figure(
+                amounts,
+                f"Lien amounts {what}",
+                _total(lien.amount for lien in counted),
+                "$",
+                words.format(what="the sums they secure"),
+                cases,
+            ),
+        ]
+    for code in [None, *sorted({c.violation_code for c in closed})]:
+        mine = [c for c in closed if code is None or c.violation_code == code]
+        figures.append(
+            Figure(
+                f"cost-per-case-{code or 'all'}",
+                f"Cost per closed case, {code or 'all violation types'}",
+                _money(sum((c.charged for c in mine), Decimal(0)) / len(mine)) if mine else None,
+                "$",
+                COST_PER_CASE.format(what=f" ({code})" if code else ""),
+                _distinct(c.case_number for c in mine),
+            )
+        )
+    payments = [line for line in in_period if line.entry_type == "payment"]
+    for method in sorted({line.method or "unknown" for line in payments}):
+        paid = [line for line in payments if (line.method or "unknown") == method]
+        figures.append(
+            Figure(
+                f"method-{method}",
+                f"Paid by {method}",
+                _total(line.amount for line in paid),
+                "$",
+                BY_METHOD.format(method=method),
+                _distinct(line.case_number for line in paid),
+            )
+        )
     return Report(
         "money",
         "Money",
-        "What was levied and collected in the period, what owners owe now and for how long, and the liens filed.",
+        "What was levied, collected and recovered in the period, what owners owe now and for how long, the liens "
+        "filed and released, what a closed case cost by violation type, and how owners paid.",
         tuple(figures),
     )
 
@@ -508,12 +881,7 @@ REPEAT = (
 def years_before(instant: datetime, years: int, time_zone: str) -> datetime:
     """The same local day and time `years` earlier (29 February falls back to the 28th)."""
     local = instant.astimezone(ZoneInfo(time_zone))
-    day = local.date()
-    try:
-        earlier = day.replace(year=day.year - years)
-    except ValueError:
-        earlier = day.replace(year=day.year - years, day=28)
-    return datetime.combine(earlier, local.time(), local.tzinfo)
+    return datetime.combine(_years_earlier(local.date(), years), local.time(), local.tzinfo)
 
 
 def recidivism_report(new: Sequence[ParcelCase], history: Iterable[ParcelCase], time_zone: str) -> Report:

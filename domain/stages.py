@@ -27,6 +27,9 @@ class CaseStage(StrEnum):
         return _LABELS[self]
 
 
+# Every stage but closed, by name: a database index serves `stage IN (...)`, not `stage != 'closed'`.
+OPEN_STAGES = tuple(stage for stage in CaseStage if stage is not CaseStage.CLOSED)
+
 _LABELS = {
     CaseStage.RECEIVED: "Received – awaiting triage",
     CaseStage.INVESTIGATING: "Case opened – inspection",

@@ -6,17 +6,25 @@ The filters narrow the cases in SQL (indexed ranges and plain equalities, the sa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import ConfigDict, Field
-from sqlalchemy import func
+from sqlalchemy import case as when
+from sqlalchemy import func, or_, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from domain.report_figures import (
+    CHARGES,
+    REINSPECTION_BROUGHT_FORWARD,
+    REINSPECTION_DONE,
+    REINSPECTION_FALLS_DUE,
+    ClosedCaseCharges,
     Closure,
     FirstInspection,
     LedgerFact,
@@ -26,8 +34,12 @@ from domain.report_figures import (
     ParcelCase,
     Period,
     Preset,
+    ReinspectionDue,
+    Stamped,
+    VolumeCase,
+    payment_method,
 )
-from domain.stages import CaseStage, Channel, Outcome
+from domain.stages import OPEN_STAGES, CaseStage, Channel, Outcome
 from records.case_list import BlankIsAny
 from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel
 
@@ -59,10 +71,29 @@ class ReportFilter(BlankIsAny):
         return urlencode({**values, **extra})
 
 
-def _opening_complaint(case_number: Any) -> Any:
-    """The id of the complaint that opened the case: its channel is the case's channel, whatever reports joined it."""
-    earlier = aliased(Complaint)
-    return select(func.min(earlier.id)).where(earlier.case_number == case_number).scalar_subquery()
+def opening_channel() -> Any:
+    """The channel of the complaint that opened the case (the first filed), whatever reports joined it later; one
+    indexed lookup per case."""
+    return (
+        select(Complaint.channel)
+        .where(Complaint.case_number == Case.case_number)
+        .order_by(col(Complaint.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _line_time(case_number: Any, *where: Any, newest: bool = False) -> Any:
+    """When the case's first (or newest) timeline line meeting `where` happened. Ordered and limited rather than
+    min() or max(), so the database walks the case's own lines in time (one index) whatever it guesses of them."""
+    at = col(CaseEvent.occurred_at)
+    return (
+        select(at)
+        .where(CaseEvent.case_number == case_number, *where)
+        .order_by(at.desc() if newest else at)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _conditions(f: ReportFilter) -> list[Any]:
@@ -76,23 +107,13 @@ def _conditions(f: ReportFilter) -> list[Any]:
     if f.priority is not None:
         where.append(col(Case.priority) == f.priority)
     if f.channel is not None:
-        where.append(
-            col(Case.case_number).in_(
-                select(Complaint.case_number).where(
-                    Complaint.channel == f.channel, col(Complaint.id) == _opening_complaint(Complaint.case_number)
-                )
-            )
-        )
+        where.append(opening_channel() == f.channel)
     return where
 
 
 def first_inspections(session: Session, f: ReportFilter, period: Period) -> list[FirstInspection]:
     """Cases received in the period, each with its first inspection's server timestamp (or none yet)."""
-    first = (
-        select(func.min(CaseEvent.occurred_at))
-        .where(CaseEvent.case_number == Case.case_number, col(CaseEvent.kind).in_(FIRST_INSPECTION_EVENTS))
-        .scalar_subquery()
-    )
+    first = _line_time(Case.case_number, col(CaseEvent.kind).in_(FIRST_INSPECTION_EVENTS))
     rows = session.exec(
         select(  # type: ignore[call-overload]
             Case.case_number, Case.priority, Case.opened_at, Case.response_due_at, first, Case.assigned_officer_id
@@ -115,17 +136,26 @@ def closures(session: Session, f: ReportFilter, period: Period) -> list[Closure]
 
 
 def open_cases(session: Session, f: ReportFilter) -> list[OpenCase]:
-    newest = select(func.max(CaseEvent.occurred_at)).where(CaseEvent.case_number == Case.case_number).scalar_subquery()
+    newest = _line_time(Case.case_number, newest=True)
     rows = session.exec(
         select(  # type: ignore[call-overload]
             Case.case_number, Case.opened_at, Case.stage, Case.waiting_on, newest
-        ).where(col(Case.stage) != CaseStage.CLOSED, *_conditions(f))
+        ).where(col(Case.stage).in_(OPEN_STAGES), *_conditions(f))
     ).all()
     return [OpenCase(*row) for row in rows]
 
 
-def ledger(session: Session, f: ReportFilter) -> list[LedgerFact]:
-    """Every line of the filtered cases' accounts: what is owed now needs the whole account, not the period's."""
+def ledger(session: Session, f: ReportFilter, period: Period) -> list[LedgerFact]:
+    """Every line of the accounts the money figures need, whole (what is owed needs all of an account): the filtered
+    cases with a line in the period, with money still owed or paid ahead, or with a lien filed before its end."""
+    signed = when((col(LedgerLine.entry_type) == "payment", -col(LedgerLine.amount)), else_=col(LedgerLine.amount))
+    needed = union(
+        select(LedgerLine.case_number).where(
+            col(LedgerLine.recorded_at) >= period.start, col(LedgerLine.recorded_at) < period.end
+        ),
+        select(LedgerLine.case_number).group_by(col(LedgerLine.case_number)).having(func.sum(signed) != 0),
+        select(Lien.case_number).where(col(Lien.filed_at) < period.end),
+    )
     rows = session.exec(
         select(  # type: ignore[call-overload]
             col(LedgerLine.case_number),
@@ -133,25 +163,132 @@ def ledger(session: Session, f: ReportFilter) -> list[LedgerFact]:
             col(LedgerLine.amount),
             col(LedgerLine.recorded_at),
             col(LedgerLine.due_at),
+            col(LedgerLine.description),
         )
         .join(Case, col(Case.case_number) == LedgerLine.case_number)
-        .where(*_conditions(f))
+        .where(col(LedgerLine.case_number).in_(needed), *_conditions(f))
     ).all()
-    return [LedgerFact(number, kind, amount, recorded, due) for number, kind, amount, recorded, due in rows if recorded]
+    return [
+        LedgerFact(number, kind, amount, recorded, due, payment_method(words) if kind == "payment" else None)
+        for number, kind, amount, recorded, due, words in rows
+        if recorded
+    ]
 
 
 def liens(session: Session, f: ReportFilter, period: Period) -> list[LienFact]:
+    """Every lien filed before the period's end: one filed earlier may be released in the period."""
     rows = session.exec(
         select(col(Lien.case_number), col(Lien.amount), col(Lien.filed_at))
         .join(Case, col(Case.case_number) == Lien.case_number)
-        .where(col(Lien.filed_at) >= period.start, col(Lien.filed_at) < period.end, *_conditions(f))
+        .where(col(Lien.filed_at) < period.end, *_conditions(f))
     ).all()
     return [LienFact(number, amount, filed) for number, amount, filed in rows if filed]
 
 
+def closed_charges(session: Session, f: ReportFilter, period: Period) -> list[ClosedCaseCharges]:
+    """The cases closed in the period, each with the fines and abatement costs levied on it (summed in SQL)."""
+    charged = (
+        select(func.coalesce(func.sum(LedgerLine.amount), 0))
+        .where(LedgerLine.case_number == Case.case_number, col(LedgerLine.entry_type).in_(CHARGES))
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(Case.case_number, Case.violation_code, charged).where(
+            col(Case.closed_at) >= period.start, col(Case.closed_at) < period.end, *_conditions(f)
+        )
+    ).all()
+    return [ClosedCaseCharges(number, code, Decimal(amount)) for number, code, amount in rows]
+
+
+def reinspection_dues(session: Session, f: ReportFilter, period: Period) -> list[ReinspectionDue]:
+    """The reinspections that fell due in the period, each with the first reinspection recorded since."""
+    done = aliased(CaseEvent)
+    at = col(done.occurred_at)
+    answered = (
+        select(at)
+        .where(
+            done.case_number == CaseEvent.case_number,
+            col(done.kind).in_(REINSPECTION_DONE),
+            at >= CaseEvent.occurred_at,
+        )
+        .order_by(at)
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(CaseEvent.case_number, CaseEvent.occurred_at, answered)
+        .join(Case, col(Case.case_number) == CaseEvent.case_number)
+        .where(
+            (col(CaseEvent.kind) == REINSPECTION_FALLS_DUE)
+            | (
+                (col(CaseEvent.kind) == REINSPECTION_BROUGHT_FORWARD)
+                & (col(CaseEvent.stage) == CaseStage.REINSPECTION_DUE)
+            ),
+            col(CaseEvent.occurred_at) >= period.start,
+            col(CaseEvent.occurred_at) < period.end,
+            *_conditions(f),
+        )
+    ).all()
+    return [ReinspectionDue(*row) for row in rows]
+
+
+def _opened_or_closed_within(spans: Iterable[Period]) -> Any:
+    return or_(
+        *(
+            (col(column) >= span.start) & (col(column) < span.end)
+            for span in spans
+            for column in (Case.opened_at, Case.closed_at)
+        )
+    )
+
+
+def volume_cases(session: Session, f: ReportFilter, spans: tuple[Period, Period]) -> list[VolumeCase]:
+    """The cases opened or closed within the spans (the period and the same days last year), with what the volume
+    report breaks them down by."""
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            Case.case_number,
+            Case.opened_at,
+            Case.closed_at,
+            Case.violation_code,
+            Parcel.zone_code,
+            opening_channel(),
+            Case.priority,
+        )
+        .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
+        .where(_opened_or_closed_within(spans), *_conditions(f))
+    ).all()
+    return [VolumeCase(*row) for row in rows]
+
+
+def stamped_cases(session: Session, f: ReportFilter, span: Period) -> list[Stamped]:
+    """The cases opened or closed within the span: only when (a month of the trend, for its drill-down)."""
+    rows = session.exec(
+        select(Case.case_number, Case.opened_at, Case.closed_at).where(
+            _opened_or_closed_within((span,)), *_conditions(f)
+        )
+    ).all()
+    return [Stamped(*row) for row in rows]
+
+
+def monthly_counts(session: Session, f: ReportFilter, months: list[Period]) -> dict[tuple[str, str], int]:
+    """How many cases were opened and closed in each month ("2026-03", "opened"), counted by the database: one
+    indexed range per verb, each case labelled by the month its instant falls in."""
+    counts: dict[tuple[str, str], int] = {}
+    for verb, column in (("opened", col(Case.opened_at)), ("closed", col(Case.closed_at))):
+        month = when(*(((column >= m.start) & (column < m.end), f"{m.first:%Y-%m}") for m in months))
+        rows = session.exec(
+            select(month, func.count())
+            .where(column >= months[0].start, column < months[-1].end, *_conditions(f))
+            .group_by(month)
+        ).all()
+        counts.update(((label, verb), n) for label, n in rows)
+    return counts
+
+
 def caseload(session: Session, f: ReportFilter) -> list[tuple[str, int | None]]:
     rows = session.exec(
-        select(Case.case_number, Case.assigned_officer_id).where(col(Case.stage) != CaseStage.CLOSED, *_conditions(f))
+        select(Case.case_number, Case.assigned_officer_id).where(col(Case.stage).in_(OPEN_STAGES), *_conditions(f))
     ).all()
     return [(number, officer) for number, officer in rows]
 
@@ -185,21 +322,27 @@ def received_cases(session: Session, f: ReportFilter, period: Period) -> list[Pa
     return [ParcelCase(*row) for row in rows]
 
 
-def parcel_history(session: Session, parcel_ids: set[str], since: datetime, until: datetime) -> list[ParcelCase]:
-    """Every case on these properties received in [since, until), whatever the report's filter (a repeat is any
-    earlier case on the property)."""
-    found: list[ParcelCase] = []
-    ordered = sorted(parcel_ids)
-    for at in range(0, len(ordered), CHUNK):
-        rows = session.exec(
-            select(Case.case_number, Case.parcel_id, Case.opened_at).where(
-                col(Case.parcel_id).in_(ordered[at : at + CHUNK]),
-                col(Case.opened_at) >= since,
-                col(Case.opened_at) < until,
-            )
-        ).all()
-        found.extend(ParcelCase(*row) for row in rows)
-    return found
+def latest_earlier_cases(session: Session, f: ReportFilter, period: Period) -> list[ParcelCase]:
+    """For each case received in the period, the latest case received before it on the same property, whatever the
+    report's filter: another case is within a window before it exactly when the latest one is. One indexed lookup
+    per new case instead of every case on the properties."""
+    earlier = aliased(Case)
+
+    def latest(column: Any) -> Any:
+        return (
+            select(column)
+            .where(earlier.parcel_id == Case.parcel_id, col(earlier.opened_at) < Case.opened_at)
+            .order_by(col(earlier.opened_at).desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    rows = session.exec(
+        select(latest(earlier.case_number), Case.parcel_id, latest(earlier.opened_at)).where(
+            col(Case.opened_at) >= period.start, col(Case.opened_at) < period.end, *_conditions(f)
+        )
+    ).all()
+    return [ParcelCase(*row) for row in rows if row[0] is not None]
 
 
 @dataclass(frozen=True)
@@ -227,10 +370,9 @@ def case_lines(session: Session, case_numbers: tuple[str, ...]) -> list[CaseLine
         chunk = case_numbers[at : at + CHUNK]
         rows = session.exec(
             select(  # type: ignore[call-overload]
-                Case, Parcel.address, Parcel.zone_code, Complaint.channel, Officer.name
+                Case, Parcel.address, Parcel.zone_code, opening_channel(), Officer.name
             )
             .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
-            .outerjoin(Complaint, col(Complaint.id) == _opening_complaint(Case.case_number))
             .outerjoin(Officer, col(Officer.id) == Case.assigned_officer_id)
             .where(col(Case.case_number).in_(chunk))
         )

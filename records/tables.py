@@ -165,6 +165,7 @@ class Case(SQLModel, table=True):
         Index("ix_cases_next_deadline", "next_deadline"),
         Index("ix_cases_overdue_next_deadline", "overdue", "next_deadline"),
         Index("ix_cases_closed_at", "closed_at"),
+        Index("ix_cases_parcel_opened_at", "parcel_id", "opened_at"),  # a property's earlier case (recidivism)
         # Two reports of the same problem at the same moment cannot open two cases: the second insert fails and
         # its intake joins the first (services/intake.py). Migration 0014.
         Index(
@@ -227,6 +228,8 @@ class CaseEvent(SQLModel, table=True):
         UniqueConstraint("case_number", "key", name="uq_case_events_case_key"),
         Index("ix_case_events_occurred_at", "occurred_at"),
         Index("ix_case_events_kind_occurred_at", "kind", "occurred_at"),
+        # A case's lines in time: its first inspection, its newest line, the reinspection after a due date.
+        Index("ix_case_events_case_occurred_at", "case_number", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -299,7 +302,10 @@ class LedgerLine(SQLModel, table=True):
     """The case's account: fines and abatement costs owed, payments received. Never updated, only added to."""
 
     __tablename__ = "case_ledger"
-    __table_args__ = (UniqueConstraint("case_number", "event_key", "line", name="uq_case_ledger_event_line"),)
+    __table_args__ = (
+        UniqueConstraint("case_number", "event_key", "line", name="uq_case_ledger_event_line"),
+        Index("ix_case_ledger_recorded_at", "recorded_at"),  # the money report's period
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(foreign_key="cases.case_number", index=True)
@@ -315,6 +321,7 @@ class LedgerLine(SQLModel, table=True):
 
 class Lien(SQLModel, table=True):
     __tablename__ = "liens"
+    __table_args__ = (Index("ix_liens_filed_at", "filed_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(foreign_key="cases.case_number", index=True)

@@ -6,26 +6,32 @@ A figure and its drill-down are computed by the same call, so the list behind a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
 from domain import report_figures as rf
 from domain.access import READ_MONEY_REPORTS, READ_REPORTS, Role
+from domain.calendar import BusinessCalendar
 from records import report_queries as q
 from records.report_queries import ReportFilter
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a report is read for: the filter, its period, the moment, and the city's time zone."""
+    """What a report is read for: the filter, its period, the moment, and the city's calendar."""
 
     f: ReportFilter
     period: rf.Period
     now: datetime
-    time_zone: str
+    calendar: BusinessCalendar
+    figure: str | None = None  # the figure whose cases are wanted (a drill-down), when one is
+
+    @property
+    def time_zone(self) -> str:
+        return self.calendar.timezone
 
 
 @dataclass(frozen=True)
@@ -58,10 +64,7 @@ def _aging(session: Session, s: Scope) -> rf.Report:
 
 def _recidivism(session: Session, s: Scope) -> rf.Report:
     new = q.received_cases(session, s.f, s.period)
-    # A day more than the longest window in leap years reaches every earlier case the rule may count.
-    since = s.period.start - timedelta(days=366 * max(years for years, _window in rf.REPEAT_WINDOWS) + 1)
-    history = q.parcel_history(session, {c.parcel_id for c in new}, since, s.period.end)
-    return rf.recidivism_report(new, history, s.time_zone)
+    return rf.recidivism_report(new, q.latest_earlier_cases(session, s.f, s.period), s.time_zone)
 
 
 def _officers(session: Session, s: Scope) -> rf.Report:
@@ -75,8 +78,30 @@ def _officers(session: Session, s: Scope) -> rf.Report:
     )
 
 
+def _reinspections(session: Session, s: Scope) -> rf.Report:
+    return rf.reinspections_report(q.reinspection_dues(session, s.f, s.period), s.now, s.calendar)
+
+
+def _volume(session: Session, s: Scope) -> rf.Report:
+    in_days = q.volume_cases(session, s.f, (s.period, rf.same_days_last_year(s.period, s.time_zone)))
+    months = rf.trend_months(s.period, s.time_zone)
+    # The months are counted by the database; only the month a drill-down asks for is listed.
+    trend: dict[tuple[str, str], Sequence[str] | int] = dict(q.monthly_counts(session, s.f, months))
+    asked = rf.month_asked(s.figure or "")
+    span = next((m for m in months if asked and f"{m.first:%Y-%m}" == asked[0]), None)
+    if asked and span:
+        trend[asked] = rf.by_month(q.stamped_cases(session, s.f, span), s.time_zone).get(asked, [])
+    return rf.volume_report(in_days, trend, s.period, s.time_zone)
+
+
 def _money(session: Session, s: Scope) -> rf.Report:
-    return rf.money_report(q.ledger(session, s.f), q.liens(session, s.f, s.period), s.period, s.now)
+    return rf.money_report(
+        q.ledger(session, s.f, s.period),
+        q.liens(session, s.f, s.period),
+        q.closed_charges(session, s.f, s.period),
+        s.period,
+        s.now,
+    )
 
 
 # In the order of the index page.
@@ -84,8 +109,10 @@ REPORTS: dict[str, ReportKind] = {
     "first-inspection": ReportKind("Time to first inspection", _first_inspection, READ_REPORTS),
     "compliance": ReportKind("Time to compliance", _compliance, READ_REPORTS),
     "aging": ReportKind("Open-case aging", _aging, READ_REPORTS, dated=False),
+    "reinspections": ReportKind("Reinspections on time", _reinspections, READ_REPORTS),
     "recidivism": ReportKind("Recidivism", _recidivism, READ_REPORTS),
     "officers": ReportKind("Officers", _officers, READ_REPORTS),
+    "volume": ReportKind("Volume", _volume, READ_REPORTS),
     "money": ReportKind("Money", _money, READ_MONEY_REPORTS),
 }
 
@@ -94,6 +121,15 @@ def reports_for(role: str) -> list[tuple[str, str]]:
     return [(slug, kind.title) for slug, kind in REPORTS.items() if role in kind.readers]
 
 
-def read_report(session: Session, kind: ReportKind, f: ReportFilter, now: datetime, time_zone: str) -> Reading:
+def read_report(
+    session: Session,
+    kind: ReportKind,
+    f: ReportFilter,
+    now: datetime,
+    calendar: BusinessCalendar,
+    figure: str | None = None,
+) -> Reading:
+    """The report for the filter; with `figure`, sure to list that figure's cases (a drill-down)."""
+    time_zone = calendar.timezone
     period = rf.report_period(f.period, rf.local_today(now, time_zone), time_zone, f.first, f.last)
-    return Reading(kind.build(session, Scope(f, period, now, time_zone)), period if kind.dated else None)
+    return Reading(kind.build(session, Scope(f, period, now, calendar, figure)), period if kind.dated else None)

@@ -118,6 +118,12 @@ def _pg_bindir() -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
+    with throwaway_postgres() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
     """A throw-away cluster (initdb + pg_ctl) on a free port; yields the admin URL without a database."""
     bindir = _pg_bindir()
     # Not under pytest's tmp dir: that is private to root, and the cluster may run as another user.
@@ -142,9 +148,11 @@ def postgres_server() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    yield f"postgresql+psycopg://abate@127.0.0.1:{port}"
-    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], check=False)
-    shutil.rmtree(base, ignore_errors=True)
+    try:
+        yield f"postgresql+psycopg://abate@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], check=False)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _fresh_postgres_database(server_url: str) -> str:

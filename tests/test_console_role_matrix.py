@@ -22,6 +22,7 @@ from domain.access import (
     CASE_EVENT_ROLES,
     CONSOLE_PAGES,
     MANAGE_OPEN311_KEYS,
+    PUBLISH_OPEN_DATA,
     READ_CASE,
     Role,
     console_page_roles,
@@ -142,9 +143,11 @@ def report_pages_and_exports() -> list[tuple[str, frozenset[Role]]]:
         "money": "fines",
         "recidivism": "repeat-1y",
         "officers": "officer-1-caseload",
+        "reinspections": "on-time",
+        "volume": "all-opened-ly",
     }
     assert set(drill_downs) == set(REPORTS), "a new report is walked here too"
-    return [
+    return [("/reports/open-data/housefacts.zip", PUBLISH_OPEN_DATA)] + [
         (path, REPORTS[slug].readers)
         for slug, figure in drill_downs.items()
         for path in (

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from domain.calendar import BusinessCalendar
 from domain.report_figures import (
+    ClosedCaseCharges,
     Closure,
     FirstInspection,
     LedgerFact,
@@ -16,16 +18,25 @@ from domain.report_figures import (
     OfficerEvent,
     OpenCase,
     ParcelCase,
+    Period,
     Preset,
+    ReinspectionDue,
+    VolumeCase,
     aging_report,
+    by_month,
     compliance_report,
     first_inspection_report,
     median,
     money_report,
+    month_asked,
     officers_report,
     p90,
     recidivism_report,
+    reinspection_deadline,
+    reinspections_report,
     report_period,
+    same_days_last_year,
+    volume_report,
 )
 from domain.stages import CaseStage, Outcome
 
@@ -185,7 +196,7 @@ def test_money_levied_collected_and_owed_with_payments_settling_the_oldest_charg
         LienFact("B", Decimal("1000.00"), utc("2026-03-03T12:00Z")),
         LienFact("D", Decimal("75.00"), utc("2026-02-28T12:00Z")),  # February's
     ]
-    values = {f.key: (f.value, f.cases) for f in money_report(lines, liens, march, now).figures}
+    values = {f.key: (f.value, f.cases) for f in money_report(lines, liens, [], march, now).figures}
     assert values["fines"] == (Decimal("250.00"), ("A", "C"))
     assert values["costs"] == (Decimal("0.00"), ())  # February's in the city, though March's in UTC
     assert values["collected"] == (Decimal("200.00"), ("A", "C"))
@@ -261,3 +272,150 @@ def test_each_officer_is_credited_with_the_work_on_the_cases_assigned_to_them() 
     assert values["officer-2-caseload"] == (1, ("C",))
     assert values["officer-2-closures"] == (0.5, ("C",))
     assert values["officer-2-first-inspection"] == (None, ())
+
+
+# Riverton's calendar, with the two holidays these tests meet.
+CALENDAR = BusinessCalendar(timezone=TZ, holidays=(date(2026, 2, 16), date(2026, 5, 25)))
+
+
+@pytest.mark.parametrize(
+    ("due", "deadline"),
+    [
+        # Friday 6 March, before the clocks change: Monday, Tuesday, Wednesday; the end of Wednesday is in CDT.
+        ("2026-03-06T17:00-06:00", "2026-03-12T00:00-05:00"),
+        # Friday before Presidents' Day: the Monday does not count.
+        ("2026-02-13T17:00-06:00", "2026-02-20T00:00-06:00"),
+        # The last evening of February in Riverton (1 March in UTC) is Saturday the 28th: Monday 2 to Wednesday 4 March.
+        ("2026-02-28T23:30-06:00", "2026-03-05T00:00-06:00"),
+        ("2026-05-22T17:00-05:00", "2026-05-29T00:00-05:00"),  # Memorial Day
+    ],
+)
+def test_a_reinspection_is_on_time_until_the_end_of_the_third_business_day(due: str, deadline: str) -> None:
+    assert reinspection_deadline(utc(due), CALENDAR) == utc(deadline)
+
+
+def test_reinspections_on_time_count_those_whose_outcome_is_known() -> None:
+    now = utc("2026-03-31T12:00Z")
+    dues = [
+        ReinspectionDue("R1", utc("2026-03-06T17:00-06:00"), utc("2026-03-11T23:30-05:00")),  # on time, across DST
+        ReinspectionDue("R2", utc("2026-03-06T17:00-06:00"), utc("2026-03-12T00:30-05:00")),  # half an hour late
+        ReinspectionDue("R3", utc("2026-03-27T17:00-05:00"), None),  # due by the end of 1 April: not known yet
+        ReinspectionDue("R4", utc("2026-03-20T17:00-05:00"), None),  # its days ran out on 25 March
+    ]
+    values = {f.key: (f.value, f.cases) for f in reinspections_report(dues, now, CALENDAR).figures}
+    assert values["due"] == (4, ("R1", "R2", "R3", "R4"))
+    assert values["on-time"] == (pytest.approx(100 / 3), ("R1", "R2", "R4"))
+    assert values["late"] == (2, ("R2", "R4"))
+
+
+def test_volume_counts_the_citys_months_against_the_same_days_last_year() -> None:
+    march = report_period(Preset.THIS_MONTH, date(2026, 3, 20), TZ, None, None)  # 1 to 20 March 2026
+
+    def case(
+        number: str,
+        opened: str,
+        closed: str | None = None,
+        violation_code: str = "PS-GRASS",
+        zone: str = "N",
+        channel: str = "phone",
+        priority: int = 3,
+    ) -> VolumeCase:
+        return VolumeCase(number, utc(opened), utc(closed) if closed else None, violation_code, zone, channel, priority)
+
+    cases = [
+        case("V1", "2026-02-28T23:30-06:00"),  # February's in Riverton, though 1 March in UTC
+        case("V2", "2026-03-08T03:30-05:00", "2026-03-15T12:00-05:00"),  # just after the clocks went forward
+        case("V3", "2025-03-10T12:00-05:00", violation_code="PS-JUNK", zone="E", channel="portal", priority=2),
+        case("V4", "2025-03-25T12:00-05:00", "2025-04-02T12:00-05:00"),  # after 20 March: not the same days
+        case("V5", "2024-04-02T12:00-05:00"),  # the oldest of the 24 months
+        case("V6", "2024-03-31T12:00-05:00"),  # before them, but a year before March 2025
+    ]
+    spans = (march, same_days_last_year(march, TZ))
+    in_days = [c for c in cases if any(_within(at, p) for p in spans for at in (c.opened_at, c.closed_at))]
+    listed = by_month(cases, TZ)
+    assert ("2024-03", "opened") in listed  # V6: a year before March 2025, the first of the 24 months
+    report = volume_report(in_days, listed, march, TZ)
+    values = {f.key: (f.value, f.cases) for f in report.figures}
+    assert [values[f"all-{c}"] for c in ("opened", "opened-ly", "closed", "closed-ly")] == [
+        (1, ("V2",)),
+        (1, ("V3",)),
+        (1, ("V2",)),
+        (0, ()),
+    ]
+    assert values["violation-PS-GRASS-opened"] == (1, ("V2",)) and values["violation-PS-GRASS-opened-ly"] == (0, ())
+    assert values["violation-PS-JUNK-opened-ly"] == (1, ("V3",)) and values["zone-E-opened"] == (0, ())
+    assert values["channel-portal-opened-ly"] == (1, ("V3",)) and values["priority-P3-closed"] == (1, ("V2",))
+    assert values["month-2026-02-opened"] == (1, ("V1",))
+    assert values["month-2026-03-opened"] == (1, ("V2",))
+    assert values["month-2026-03-opened-ly"] == (2, ("V3", "V4"))  # the whole of March 2025
+    assert values["month-2025-04-closed"] == (1, ("V4",))
+    assert values["month-2024-04-opened"] == (1, ("V5",))
+    assert values["month-2025-03-opened-ly"] == (1, ("V6",)) and "month-2024-03-opened" not in values
+    months = [f.key.removesuffix("-opened") for f in report.figures if f.key.startswith("month-")][::4]
+    assert len(months) == 24 and months[0] == "month-2026-03" and months[-1] == "month-2024-04"
+    # On the report's page the database counts the months; a month's drill-down lists its cases.
+    counted = volume_report(in_days, {("2025-03", "opened"): 2}, march, TZ).figure("month-2026-03-opened-ly")
+    assert counted is not None and (counted.value, counted.counted, counted.cases) == (2, 2, ())
+    assert month_asked("month-2026-03-opened-ly") == ("2025-03", "opened")
+    assert month_asked("month-2026-01-closed") == ("2026-01", "closed") and month_asked("all-opened") is None
+    assert [heading for heading, _figures in report.groups()] == [
+        "In the period",
+        "By violation type",
+        "By zone",
+        "By channel (of the report that opened the case)",
+        "By priority",
+        "The last 24 months",
+    ]
+
+
+def test_money_recovered_liens_released_cost_per_case_and_payments_by_method() -> None:
+    march = report_period(Preset.LAST_MONTH, date(2026, 4, 10), TZ, None, None)
+    now = utc("2026-04-10T12:00Z")
+
+    def line(
+        case: str, kind: str, amount: str, recorded: str, due: str | None = None, method: str | None = None
+    ) -> LedgerFact:
+        return LedgerFact(case, kind, Decimal(amount), utc(recorded), utc(due) if due else None, method)
+
+    lines = [
+        # K: fined in January, abated in February; the lien secures 1,100. A payment of 300 on the last evening of
+        # February in Riverton (1 March in UTC) settles the fine and 200 of the abatement: February's money.
+        line("K", "fine", "100.00", "2026-01-05T12:00Z", "2026-02-05T12:00Z"),
+        line("K", "remediation_cost", "1000.00", "2026-02-10T12:00Z", "2026-03-10T12:00Z"),
+        line("K", "payment", "300.00", "2026-02-28T23:30-06:00", method="card"),
+        line("K", "payment", "500.00", "2026-03-05T12:00Z", method="cheque"),
+        line("K", "payment", "300.00", "2026-03-20T12:00Z", method="card"),  # paid in full: the lien is released
+        # M: fined in March, lien filed, nothing paid.
+        line("M", "fine", "50.00", "2026-03-01T12:00Z", "2026-03-31T12:00Z"),
+        # N: paid ahead, then fined: the money already paid settles the fine.
+        line("N", "payment", "60.00", "2026-03-02T12:00Z", method="cash"),
+        line("N", "fine", "60.00", "2026-03-04T12:00Z", "2026-04-04T12:00Z"),
+    ]
+    liens = [
+        LienFact("K", Decimal("1100.00"), utc("2026-02-25T12:00Z")),
+        LienFact("M", Decimal("50.00"), utc("2026-03-03T12:00Z")),
+    ]
+    closed = [
+        ClosedCaseCharges("K", "PS-JUNK", Decimal("1100.00")),
+        ClosedCaseCharges("N", "PS-GRASS", Decimal("60.00")),
+        ClosedCaseCharges("Z", "PS-GRASS", Decimal("0.00")),  # closed with nothing levied
+    ]
+    values = {f.key: (f.value, f.cases) for f in money_report(lines, liens, closed, march, now).figures}
+    assert values["fines"] == (Decimal("110.00"), ("M", "N"))
+    assert values["costs"] == (Decimal("0.00"), ())
+    assert values["recovered"] == (Decimal("800.00"), ("K",))  # 500 and 300; February's 200 is not March's
+    assert values["collected"] == (Decimal("860.00"), ("K", "N"))
+    assert values["outstanding"] == (Decimal("50.00"), ("M",))
+    assert values["receivable-0"] == (Decimal("50.00"), ("M",))  # ten days past due
+    assert values["liens"] == (1, ("M",)) and values["lien-amounts"] == (Decimal("50.00"), ("M",))
+    assert values["released"] == (1, ("K",)) and values["released-amounts"] == (Decimal("1100.00"), ("K",))
+    assert values["cost-per-case-all"] == (Decimal("386.67"), ("K", "N", "Z"))  # 1,160 over three cases
+    assert values["cost-per-case-PS-GRASS"] == (Decimal("30.00"), ("N", "Z"))
+    assert values["cost-per-case-PS-JUNK"] == (Decimal("1100.00"), ("K",))
+    assert values["method-card"] == (Decimal("300.00"), ("K",))
+    assert values["method-cheque"] == (Decimal("500.00"), ("K",))
+    assert values["method-cash"] == (Decimal("60.00"), ("N",))
+
+
+def _within(at: datetime | None, days: Period) -> bool:
+    return at is not None and days.start <= at < days.end

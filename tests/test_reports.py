@@ -14,7 +14,9 @@ import pytest
 from sqlmodel import Session, select
 
 from api.console.reports import DRILL_DOWN_COLUMNS
+from config.settings import CONFIG_DIR
 from domain.access import CASE_EVENT_ROLES, SEE_COMPLAINANT, Role
+from domain.policy import load_policy
 from domain.staff_actions import STAFF_ACTIONS
 from domain.stages import CaseStage, Channel, Outcome
 from records.db import make_engine, session_factory
@@ -29,6 +31,7 @@ __all__ = ["console"]  # the fixture, on SQLite and PostgreSQL
 
 TZ = "America/Chicago"  # the demo city's zone; daylight saving began on 2026-03-08
 COMPLAINANT = "Pat Neighbour"
+CALENDAR = load_policy(CONFIG_DIR / "policy.toml").calendar  # Riverton's: weekends and the federal holidays
 
 
 def utc(text: str) -> datetime:
@@ -52,8 +55,8 @@ def complaint(session: Session, case: Case, channel: Channel, *, complainant: in
 
 def figures(database_url: str, slug: str, now: datetime, **wanted: object) -> dict[str, tuple[object, int]]:
     with session_factory(make_engine(database_url))() as session:
-        reading = read_report(session, REPORTS[slug], ReportFilter.model_validate(wanted), now, TZ)
-    return {f.key: (f.value, len(f.cases)) for f in reading.report.figures}
+        reading = read_report(session, REPORTS[slug], ReportFilter.model_validate(wanted), now, CALENDAR)
+    return {f.key: (f.value, f.counted) for f in reading.report.figures}
 
 
 def test_figures_count_the_citys_month_across_daylight_saving_and_follow_the_filters(database_url: str) -> None:
@@ -232,6 +235,134 @@ async def test_reports_are_for_those_who_run_the_program_and_the_executive_reads
     await sign_in(console.http, "clerk")
     refused = await console.http.get("/reports/aging?format=csv")
     assert refused.status_code == 403 and "may not open this page" in refused.text
+
+
+def ledger_line(
+    session: Session,
+    case: Case,
+    kind: str,
+    amount: str,
+    at: datetime,
+    due_at: datetime | None = None,
+    description: str = "",
+) -> None:
+    session.add(
+        LedgerLine(
+            case_number=case.case_number,
+            event_key=f"{kind}-{at.timestamp()}",
+            line=1,
+            entry_type=kind,
+            amount=Decimal(amount),
+            description=description or kind,
+            due_at=due_at,
+            recorded_at=at,
+        )
+    )
+
+
+def test_reinspections_count_in_the_month_they_fell_due_on_the_citys_calendar(database_url: str) -> None:
+    with seeded(database_url) as session:
+        s = Seeder(session)
+        due = CaseStage.REINSPECTION_DUE
+        # The deadline passed at 23:30 on 28 February in Riverton (1 March in UTC): February's reinspection.
+        february = s.case(utc("2026-01-05T12:00Z"), due)
+        s.event(february, "compliance_deadline_passed", utc("2026-02-28T23:30-06:00"))
+        # Due Friday 6 March before the clocks changed, done on Wednesday evening after: on time.
+        on_time = s.case(utc("2026-01-06T12:00Z"), due)
+        s.event(on_time, "compliance_deadline_passed", utc("2026-03-06T17:00-06:00"))
+        s.event(on_time, "reinspection_not_yet", utc("2026-03-09T12:00Z"))  # not the reinspection it waits for
+        s.event(on_time, "reinspection_complied", utc("2026-03-11T23:30-05:00"))
+        # The owner reported the work done and the reinspection came forward on Friday 13 March; done Thursday.
+        forward = s.case(utc("2026-01-07T12:00Z"), due)
+        s.event(forward, "owner_reported_compliance", utc("2026-03-13T10:00-05:00"))
+        s.event(forward, "reinspection_not_complied", utc("2026-03-19T09:00-05:00"))
+        # An owner's report with no deadline running brings nothing forward.
+        s.event(s.case(utc("2026-03-02T12:00Z")), "owner_reported_compliance", utc("2026-03-03T12:00Z"))
+        # Due on 20 March and never done: late by 31 March.
+        s.event(s.case(utc("2026-01-08T12:00Z"), due), "compliance_deadline_passed", utc("2026-03-20T17:00-05:00"))
+
+    now, march = utc("2026-03-31T12:00Z"), {"period": "custom", "from": "2026-03-01", "to": "2026-03-31"}
+    found = figures(database_url, "reinspections", now, **march)
+    assert found["due"] == (3, 3)
+    assert found["on-time"] == (pytest.approx(100 / 3), 3)
+    assert found["late"] == (2, 2)
+    february_only = figures(
+        database_url, "reinspections", now, period="custom", **{"from": "2026-02-01", "to": "2026-02-28"}
+    )
+    assert february_only["due"] == (1, 1) and february_only["late"] == (1, 1)
+
+
+def test_volume_by_month_and_channel_against_last_year(database_url: str) -> None:
+    with seeded(database_url) as session:
+        s = Seeder(session)
+        east = session.exec(select(Parcel).where(Parcel.zone_code == "E")).first()
+        assert east is not None
+        february = s.case(utc("2026-02-28T23:30-06:00"))  # 1 March in UTC, February in Riverton
+        complaint(session, february, Channel.PHONE)
+        march = s.case(
+            utc("2026-03-08T03:30-05:00"),
+            CaseStage.CLOSED,
+            closed_at=utc("2026-03-15T12:00Z"),
+            outcome=Outcome.VOLUNTARY_COMPLIANCE,
+            parcel=east,
+            priority=1,
+        )
+        complaint(session, march, Channel.PORTAL)
+        complaint(session, march, Channel.PHONE)  # joined later: the case still came through the portal
+        last_year = s.case(utc("2025-03-10T12:00Z"), violation_code="PS-JUNK")
+        complaint(session, last_year, Channel.PHONE)
+
+    now = utc("2026-03-20T12:00Z")
+    found = figures(database_url, "volume", now)
+    assert found["all-opened"] == (1, 1) and found["all-opened-ly"] == (1, 1) and found["all-closed"] == (1, 1)
+    assert found["channel-portal-opened"] == (1, 1) and found["channel-phone-opened-ly"] == (1, 1)
+    assert "channel-phone-opened" in found and found["channel-phone-opened"] == (0, 0)
+    assert found["zone-E-opened"] == (1, 1) and found["priority-P1-closed"] == (1, 1)
+    assert found["violation-PS-JUNK-opened-ly"] == (1, 1)
+    assert found["month-2026-02-opened"] == (1, 1) and found["month-2026-03-opened-ly"] == (1, 1)
+    by_portal = figures(database_url, "volume", now, channel="portal")
+    assert by_portal["all-opened"] == (1, 1) and by_portal["all-opened-ly"] == (0, 0)
+    assert by_portal["month-2026-02-opened"] == (0, 0)
+
+
+def test_money_recovered_liens_released_and_payments_by_method(database_url: str) -> None:
+    with seeded(database_url) as session:
+        s = Seeder(session)
+        abated = s.case(utc("2025-12-01T12:00Z"), CaseStage.CLOSED, violation_code="PS-JUNK")
+        ledger_line(
+            session, abated, "remediation_cost", "900.00", utc("2026-02-10T12:00Z"), due_at=utc("2026-03-10T12:00Z")
+        )
+        session.add(
+            Lien(
+                case_number=abated.case_number,
+                reference="L-9",
+                amount=Decimal("900.00"),
+                filed_at=utc("2026-02-25T12:00Z"),
+            )
+        )
+        # On the last evening of February in Riverton (1 March in UTC): February's money.
+        ledger_line(session, abated, "payment", "400.00", utc("2026-02-28T23:30-06:00"), description="payment by card")
+        ledger_line(session, abated, "payment", "500.00", utc("2026-03-05T12:00Z"), description="payment by cheque")
+        abated.closed_at, abated.outcome = utc("2026-03-06T12:00Z"), Outcome.REMEDIATED_BY_CITY
+        fined = s.case(utc("2026-02-01T12:00Z"), CaseStage.CLOSED, closed_at=utc("2026-03-07T12:00Z"))
+        ledger_line(session, fined, "fine", "100.00", utc("2026-02-03T12:00Z"), due_at=utc("2026-03-03T12:00Z"))
+        ledger_line(session, fined, "payment", "100.00", utc("2026-03-02T12:00Z"), description="payment by card")
+        session.add(abated)
+
+    found = figures(database_url, "money", utc("2026-04-10T12:00Z"), period="last_month")
+    assert found["recovered"] == (Decimal("500.00"), 1)
+    assert found["collected"] == (Decimal("600.00"), 2)
+    assert found["released"] == (1, 1) and found["released-amounts"] == (Decimal("900.00"), 1)
+    assert found["liens"] == (0, 0)
+    assert found["method-card"] == (Decimal("100.00"), 1) and found["method-cheque"] == (Decimal("500.00"), 1)
+    assert found["cost-per-case-all"] == (Decimal("500.00"), 2)  # 900 and 100 over two cases
+    assert found["cost-per-case-PS-JUNK"] == (Decimal("900.00"), 1)
+    assert found["outstanding"] == (Decimal("0.00"), 0)
+    february = figures(
+        database_url, "money", utc("2026-04-10T12:00Z"), period="custom", **{"from": "2026-02-01", "to": "2026-02-28"}
+    )
+    assert february["recovered"] == (Decimal("400.00"), 1) and february["method-card"] == (Decimal("400.00"), 1)
+    assert february["liens"] == (1, 1) and february["released"] == (0, 0)
 
 
 def test_the_filter_round_trips_through_the_url() -> None:

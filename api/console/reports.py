@@ -16,16 +16,18 @@ from sqlmodel import Session, col, select
 from api.console.pages import render
 from api.console.session import PageForbidden, staff
 from api.deps import ContextDep, SessionDep
-from domain.access import console_page_roles
+from domain.access import PUBLISH_OPEN_DATA, console_page_roles
 from domain.report_figures import Preset
 from domain.stages import Channel
 from records.report_queries import ReportFilter, case_lines
 from records.tables import Officer, User, Zone
 from services.context import AppContext
+from services.open_data import housefacts_zip
 from services.reports import REPORTS, Reading, read_report, reports_for
 
 router = APIRouter()
 Reader = Annotated[User, staff(console_page_roles("/reports"))]
+Publisher = Annotated[User, staff(PUBLISH_OPEN_DATA)]
 Wanted = Annotated[ReportFilter, Query()]
 CSV = "csv"
 
@@ -59,13 +61,15 @@ def _csv(name: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Res
     )
 
 
-def _reading(session: Session, context: AppContext, user: User, slug: str, wanted: ReportFilter) -> Reading:
+def _reading(
+    session: Session, context: AppContext, user: User, slug: str, wanted: ReportFilter, figure: str | None = None
+) -> Reading:
     kind = REPORTS.get(slug)
     if kind is None:
         raise HTTPException(status_code=404, detail=f"There is no report called {slug!r}.")
     if user.role not in kind.readers:
         raise PageForbidden(user, kind.readers)
-    return read_report(session, kind, wanted, datetime.now(UTC), context.city.timezone)
+    return read_report(session, kind, wanted, datetime.now(UTC), context.policy.calendar, figure)
 
 
 def _choices(session: Session, context: AppContext) -> dict[str, Any]:
@@ -88,8 +92,19 @@ def report_index(request: Request, user: Reader, wanted: Wanted) -> Response:
         user,
         {
             "reports": reports_for(user.role),
+            "open_data": user.role in PUBLISH_OPEN_DATA,
             "query": wanted.query_string(),
         },
+    )
+
+
+@router.get("/reports/open-data/housefacts.zip")
+def housefacts(context: ContextDep, session: SessionDep, user: Publisher) -> Response:
+    """The violations in the HouseFacts layout, with no owner and no complainant: for the city's open data portal."""
+    return Response(
+        housefacts_zip(session, context.policy, context.city, datetime.now(UTC)),
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="housefacts.zip"'},
     )
 
 
@@ -115,7 +130,7 @@ def report_page(
                     f.label,
                     "" if f.value is None else round(f.value, 2),
                     f.unit,
-                    len(f.cases),
+                    f.counted,
                     period.first.isoformat() if period else "",
                     period.last.isoformat() if period else "",
                     f.definition,
@@ -150,7 +165,7 @@ def drill_down(
     figure: str = "",
     format: str = "",
 ) -> Response:
-    reading = _reading(session, context, user, slug, wanted)
+    reading = _reading(session, context, user, slug, wanted, figure)
     counted = reading.report.figure(figure)
     if counted is None:
         raise HTTPException(status_code=404, detail=f"The {reading.report.title} report has no figure {figure!r}.")
