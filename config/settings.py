@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 VAR_DIR = PROJECT_ROOT / "var"
+# Browser libraries scripts/setup installs from npm (Leaflet), served by the app itself.
+WEB_VENDOR_DIR = PROJECT_ROOT / ".tools" / "node_modules"
 
 # Shipped so that `scripts/dev` works with no configuration at all; refused outside dev mode.
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-before-production"  # noqa: S105 - refused outside dev
@@ -69,6 +71,11 @@ class Settings(BaseSettings):
     twilio_base_url: str | None = None
 
     public_base_url: str = "http://127.0.0.1:8000"
+
+    # The hot-spot map's background: a city's own tile server, e.g. https://tiles.example.gov/{z}/{x}/{y}.png.
+    # None: the cases are drawn at their parcels' coordinates on a plain background, and nothing is fetched.
+    map_tile_url: str | None = None
+    map_tile_attribution: str = ""
 
     @property
     def is_dev(self) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from domain.hot_spots import HotSpot, MapCases
 from domain.report_figures import (
     CHARGES,
     REINSPECTION_BROUGHT_FORWARD,
@@ -392,3 +393,40 @@ def case_lines(session: Session, case_numbers: tuple[str, ...]) -> list[CaseLine
                 case.outcome,
             )
     return [found[number] for number in case_numbers if number in found]
+
+
+class MapFilter(ReportFilter):
+    """The report filter, and which cases the hot-spot map shows."""
+
+    cases: MapCases = MapCases.OPEN
+
+
+def hot_spots(session: Session, f: MapFilter, period: Period) -> list[HotSpot]:
+    """The map's cases at their parcels' coordinates: the case and the property only, never the complaint."""
+    which = (
+        col(Case.stage) != CaseStage.CLOSED
+        if f.cases is MapCases.OPEN
+        else (col(Case.opened_at) >= period.start) & (col(Case.opened_at) < period.end)
+    )
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            Case.case_number, Parcel.lat, Parcel.lon, Parcel.address, Case.violation_code, Case.stage, Case.opened_at
+        )
+        .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
+        .where(which, *_conditions(f))
+        .order_by(col(Case.case_number))
+    ).all()
+    return [
+        HotSpot(number, lat, lon, address, violation, CaseStage(stage).label, opened)
+        for number, lat, lon, address, violation, stage, opened in rows
+    ]
+
+
+def received_by_violation(session: Session, f: ReportFilter, period: Period) -> list[tuple[str, int]]:
+    """Cases received in the period, counted by violation type."""
+    rows = session.exec(
+        select(Case.violation_code, func.count())
+        .where(col(Case.opened_at) >= period.start, col(Case.opened_at) < period.end, *_conditions(f))
+        .group_by(col(Case.violation_code))
+    ).all()
+    return [(code, count) for code, count in rows]

@@ -9,14 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from domain import report_figures as rf
 from domain.access import READ_MONEY_REPORTS, READ_REPORTS, Role
 from domain.calendar import BusinessCalendar
+from domain.hot_spots import HotSpot, MapCases
+from domain.policy import Policy
+from domain.stages import Channel
 from records import report_queries as q
-from records.report_queries import ReportFilter
+from records.report_queries import MapFilter, ReportFilter
+from records.tables import Officer, Zone
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,10 @@ def reports_for(role: str) -> list[tuple[str, str]]:
     return [(slug, kind.title) for slug, kind in REPORTS.items() if role in kind.readers]
 
 
+def report_period(f: ReportFilter, now: datetime, time_zone: str) -> rf.Period:
+    return rf.report_period(f.period, rf.local_today(now, time_zone), time_zone, f.first, f.last)
+
+
 def read_report(
     session: Session,
     kind: ReportKind,
@@ -130,6 +139,25 @@ def read_report(
     figure: str | None = None,
 ) -> Reading:
     """The report for the filter; with `figure`, sure to list that figure's cases (a drill-down)."""
-    time_zone = calendar.timezone
-    period = rf.report_period(f.period, rf.local_today(now, time_zone), time_zone, f.first, f.last)
+    period = report_period(f, now, calendar.timezone)
     return Reading(kind.build(session, Scope(f, period, now, calendar, figure)), period if kind.dated else None)
+
+
+def hot_spot_map(session: Session, f: MapFilter, now: datetime, time_zone: str) -> tuple[rf.Period, list[HotSpot]]:
+    """The map's cases for a filter, and the period it names (which the open cases ignore)."""
+    period = report_period(f, now, time_zone)
+    return period, q.hot_spots(session, f, period)
+
+
+def filter_choices(session: Session, policy: Policy) -> dict[str, Any]:
+    """What the reports' and the map's filter forms offer."""
+    violations = policy.violation_types
+    return {
+        "presets": list(rf.Preset),
+        "map_cases": list(MapCases),
+        "violations": violations,
+        "priorities": sorted({v.priority for v in violations}),
+        "channels": list(Channel),
+        "officers": session.exec(select(Officer).order_by(col(Officer.name))).all(),
+        "zones": session.exec(select(Zone).order_by(col(Zone.code))).all(),
+    }

@@ -120,7 +120,7 @@ async def test_dashboard_figures_against_last_month(console: Api, database_url: 
     page = (await console.http.get("/")).text
     assert "Cases breaching response targets (1)" in page and f'href="/cases/{late.case_number}"' in page
     assert "Inspection: violation found. Grass 14 inches" in page  # the activity feed
-    assert page.count('<svg class="chart"') == 2 and "Compliance period" in page
+    assert page.count('class="chart" role="img"') == 2 and "Compliance period" in page
     assert "4.7 days" in page and "50.0%" in page and "100.0%" in page
     # Each figure says what it counts over what period, and whether its change is for the better.
     month, last = f"{p.this_month:%B}", f"{p.last_month:%B}"

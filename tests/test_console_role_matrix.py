@@ -24,6 +24,7 @@ from domain.access import (
     MANAGE_OPEN311_KEYS,
     PUBLISH_OPEN_DATA,
     READ_CASE,
+    READ_REPORTS,
     Role,
     console_page_roles,
 )
@@ -131,6 +132,9 @@ def pages_and_downloads(f: Fixture) -> list[tuple[str, frozenset[Role]]]:
         ("/hearings.ics", hearings),
         ("/intake/parcels?q=Maple", console_page_roles("/intake")),
         *report_pages_and_exports(),
+        ("/reports/map", READ_REPORTS),
+        ("/reports/map/cases.geojson", READ_REPORTS),
+        ("/reports/council.pdf?from=2026-01-01&to=2026-01-31", READ_REPORTS),
     ]
 
 

@@ -5,7 +5,9 @@ from fastapi import APIRouter
 from api.console import (
     admin,
     case_list,
+    case_map,
     case_page,
+    council_report,
     dashboard,
     hearings,
     home,
@@ -30,6 +32,8 @@ for module in (
     hearings,
     supervisor,
     outbox,
+    case_map,  # these two before reports, whose /reports/{slug} would take /reports/map
+    council_report,
     reports,
     notifications,
     admin,

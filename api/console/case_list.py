@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -11,12 +12,18 @@ from sqlmodel import col, select
 from api.console.pages import render
 from api.console.session import staff
 from api.deps import ContextDep, SessionDep
-from domain.access import console_page_roles
+from domain.access import READ_REPORTS, console_page_roles
 from domain.stages import CaseStage
 from records.case_list import CaseFilter, Sort, Status, case_page
 from records.tables import Officer, User, Zone
 
 router = APIRouter()
+
+
+def map_query(wanted: CaseFilter) -> str:
+    """The list's filter as the map reads it: what the two share (the map has no search, stage or overdue)."""
+    shared = {name: getattr(wanted, name) for name in ("zone", "violation", "officer", "priority")}
+    return urlencode({name: value for name, value in shared.items() if value is not None})
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -36,6 +43,7 @@ def case_list(
             "f": wanted,
             "result": case_page(session, wanted),
             "query": wanted.query_string(),
+            "map_query": map_query(wanted) if user.role in READ_REPORTS else None,
             "stages": list(CaseStage),
             "statuses": list(Status),
             "sorts": list(Sort),

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.console import charts
 from api.console.pages import render
 from api.console.session import staff
 from api.deps import ContextDep, SessionDep
 from domain.access import SEE_COMPLAINANT, console_page_roles
+from domain.charts import Chart, ChartRow
 from domain.reports import periods
 from records import reports
 from records.case_file import withheld_timeline
@@ -29,8 +29,6 @@ def dashboard(
     p = periods(datetime.now(UTC), context.city.timezone)
     breach_count, breaches = reports.response_breaches(session, p.now)
     flow = reports.weekly_flow(session, p)
-    stages = [(stage.label, count) for stage, count in reports.open_by_stage(session)]
-    labels = [f"{week.week_start:%b %d}" for week in flow]
     activity = reports.recent_activity(session)
     return render(
         request,
@@ -42,12 +40,23 @@ def dashboard(
             "breaches": breaches,
             "activity": activity if user.role in SEE_COMPLAINANT else withheld_timeline(session, activity),
             "names": actor_names(session),
-            "flow": list(zip(labels, flow, strict=True)),
-            "stages": stages,
-            "weekly_chart": charts.weekly_bars(
-                "New and closed cases per week", labels, [w.opened for w in flow], [w.closed for w in flow]
+            "weekly_chart": Chart(
+                "weekly",
+                "New and closed cases per week",
+                "Week of",
+                ("New", "Closed"),
+                "cases",
+                tuple(ChartRow(f"{w.week_start:%b %d}", (w.opened, w.closed)) for w in flow),
             ),
-            "stage_chart": charts.stage_bars("Open cases by stage", stages),
+            "stage_chart": Chart(
+                "stages",
+                "Open cases by stage",
+                "Stage",
+                ("Open cases",),
+                "cases",
+                tuple(ChartRow(stage.label, (count,)) for stage, count in reports.open_by_stage(session)),
+                horizontal=True,
+            ),
             "now": p.now,
         },
     )

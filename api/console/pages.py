@@ -14,7 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from adapters.chart_svg import draw
 from api.console.session import CSRF_FIELD, CsrfRejected, PageForbidden, SignInRequired, csrf_token, remember_csrf
+from config.settings import WEB_VENDOR_DIR
 from domain.access import CONSOLE_PAGES, complainant_withheld
 from domain.evidence import CaptureTimeSource
 from domain.stages import CaseStage
@@ -23,9 +25,11 @@ from records.tables import User
 from services.context import AppContext
 
 API_DIR = Path(__file__).resolve().parent.parent
+MAP_LIBRARIES = ("leaflet", "leaflet.markercluster")
 templates = Jinja2Templates(directory=API_DIR / "templates")
 templates.env.globals["stage_label"] = lambda stage: CaseStage(stage).label
 templates.env.globals["complainant_withheld"] = complainant_withheld
+templates.env.globals["draw_chart"] = draw
 templates.env.globals["capture_source"] = lambda source: CaptureTimeSource(source).label
 
 
@@ -67,6 +71,12 @@ def render(
 def install(app: FastAPI) -> None:
     """Static assets (served by the app: the console needs nothing from the internet) and the console's answers
     to a missing sign-in, a role that may not, and a form without its CSRF token."""
+    for package in MAP_LIBRARIES:  # mounted before /static, which would otherwise answer for them
+        app.mount(
+            f"/static/vendor/{package}",
+            StaticFiles(directory=WEB_VENDOR_DIR / package / "dist", check_dir=False),
+            name=package,
+        )
     app.mount("/static", StaticFiles(directory=API_DIR / "static"), name="static")
 
     async def sign_in(request: Request, exc: Exception) -> Response:

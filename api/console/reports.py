@@ -11,19 +11,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.console.pages import render
 from api.console.session import PageForbidden, staff
 from api.deps import ContextDep, SessionDep
-from domain.access import PUBLISH_OPEN_DATA, console_page_roles
+from domain.access import PUBLISH_OPEN_DATA, READ_REPORTS, console_page_roles
+from domain.report_charts import report_charts
 from domain.report_figures import Preset
-from domain.stages import Channel
+from records.council_reports import council_reports
 from records.report_queries import ReportFilter, case_lines
-from records.tables import Officer, User, Zone
+from records.tables import User
 from services.context import AppContext
 from services.open_data import housefacts_zip
-from services.reports import REPORTS, Reading, read_report, reports_for
+from services.reports import REPORTS, Reading, filter_choices, read_report, report_period, reports_for
 
 router = APIRouter()
 Reader = Annotated[User, staff(console_page_roles("/reports"))]
@@ -72,20 +73,9 @@ def _reading(
     return read_report(session, kind, wanted, datetime.now(UTC), context.policy.calendar, figure)
 
 
-def _choices(session: Session, context: AppContext) -> dict[str, Any]:
-    violations = context.policy.violation_types
-    return {
-        "presets": list(Preset),
-        "violations": violations,
-        "priorities": sorted({v.priority for v in violations}),
-        "channels": list(Channel),
-        "officers": session.exec(select(Officer).order_by(col(Officer.name))).all(),
-        "zones": session.exec(select(Zone).order_by(col(Zone.code))).all(),
-    }
-
-
 @router.get("/reports", response_class=HTMLResponse)
-def report_index(request: Request, user: Reader, wanted: Wanted) -> Response:
+def report_index(request: Request, context: ContextDep, session: SessionDep, user: Reader, wanted: Wanted) -> Response:
+    last_month = report_period(ReportFilter(period=Preset.LAST_MONTH), datetime.now(UTC), context.city.timezone)
     return render(
         request,
         "console/reports.html",
@@ -94,6 +84,9 @@ def report_index(request: Request, user: Reader, wanted: Wanted) -> Response:
             "reports": reports_for(user.role),
             "open_data": user.role in PUBLISH_OPEN_DATA,
             "query": wanted.query_string(),
+            "reads_map": user.role in READ_REPORTS,
+            "last_month": last_month,
+            "council_reports": council_reports(session) if user.role in READ_REPORTS else [],
         },
     )
 
@@ -145,11 +138,12 @@ def report_page(
         user,
         {
             "report": report,
+            "charts": report_charts(report),
             "period": period,
             "f": wanted,
             "query": wanted.query_string(),
             "oldest": case_lines(session, oldest.cases) if oldest else [],
-            **_choices(session, context),
+            **filter_choices(session, context.policy),
         },
     )
 

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import records.documents  # registers its table on SQLModel.metadata, as the lines below do
+import records.council_reports  # registers its table on SQLModel.metadata, as the lines below do
+import records.documents
 import records.evidence  # registers its table on SQLModel.metadata, as the next line does
 import records.open311  # registers its tables too (Open311 keys and submissions)
 import records.portal  # the portal's tables
