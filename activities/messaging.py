@@ -28,7 +28,13 @@ from sqlmodel import col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from adapters.senders import Attachment, OutboxSender, ProviderDeclined, ProviderRejected, Sender
+from adapters.senders import (
+    Attachment,
+    OutboxSender,
+    ProviderDeclined,
+    ProviderRejected,
+    Sender,
+)
 from adapters.sendgrid_mail import SendGridSender
 from adapters.twilio_sms import TwilioSender, twilio_status_callback_url
 from config.settings import MessagingBackend, Settings
@@ -42,7 +48,9 @@ from domain.messages import (
     OwnerReminder,
     owner_contact,
 )
+from records.communications import reply_address_for
 from records.db import SessionFactory, transaction
+from records.provider_holds import hold, release
 from records.tables import Case, Complainant, Complaint, Message, Parcel, SmsOptOut
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -58,6 +66,7 @@ class MessagingActivities:
         *,
         local_zone: ZoneInfo = UTC_ZONE,
         owner_portal_url: str | None = None,
+        inbound_domain: str | None = None,
     ) -> None:
         self._sessions = sessions
         self._email = email
@@ -65,6 +74,9 @@ class MessagingActivities:
         self._documents = document_store
         self._zone = local_zone  # deadlines are instants; owners read them on the city's clock
         self._portal = owner_portal_url
+        # Residents' replies to a case e-mail come back to the case's own address at this domain (SendGrid's
+        # Inbound Parse); without one, replies go to the sender address as before.
+        self._inbound_domain = inbound_domain
 
     @activity.defn(name="send_owner_reminder")
     def send_owner_reminder(self, reminder: OwnerReminder) -> MessageReceipt:
@@ -169,6 +181,13 @@ class MessagingActivities:
         sender = self._email if channel is MessageChannel.EMAIL else self._sms
         return self._deliver(key, case_number, channel, sender, to, subject, body, audience="staff")
 
+    def reply_to_resident(
+        self, key: str, case_number: str | None, channel: MessageChannel, to: str, subject: str, body: str, party: str
+    ) -> MessageReceipt:
+        """Staff's answer to someone who wrote or texted (from the case page or the inbox), once by its key."""
+        sender = self._email if channel is MessageChannel.EMAIL else self._sms
+        return self._deliver(key, case_number, channel, sender, to, subject, body, audience=party)
+
     def _deliver(
         self,
         key: str,
@@ -201,21 +220,37 @@ class MessagingActivities:
             )
             session.add(row)
             opted_out = channel is MessageChannel.SMS and session.get(SmsOptOut, to) is not None
+            reply_to = (
+                reply_address_for(session, case_number, self._inbound_domain)
+                if channel is MessageChannel.EMAIL and case_number and audience != "staff" and self._inbound_domain
+                else None
+            )
         if opted_out:  # the number texted STOP: carriers forbid sending until it texts START
             return _receipt(self._mark(key, status="opted_out"), already_sent=False)
         try:
             earlier = sender.find_sent(to, body, attempted_since) if attempted_since is not None else None
             if earlier is not None:
                 return _receipt(self._mark(key, status="sent", provider_id=earlier), already_sent=True)
-            provider_id = sender.send(key, to, subject, body, attachment)
+            provider_id = sender.send(key, to, subject, body, attachment, reply_to)
         except ProviderRejected as exc:
             self._mark(key, status="failed", error=str(exc))
+            self._held(sender, exc.credentials)
             raise ApplicationError(str(exc), type="ProviderRejected", non_retryable=True) from exc
-        except ProviderDeclined:
+        except ProviderDeclined as exc:
             with transaction(self._sessions) as session:  # no attempt is outstanding: the retry starts afresh
                 session.delete(session.exec(select(Message).where(Message.key == key)).one())
+            self._held(sender, exc.credentials)
             raise
+        with transaction(self._sessions) as session:  # it went: the provider takes the city's key again
+            release(session, sender.backend)
         return _receipt(self._mark(key, status="sent", provider_id=provider_id), already_sent=False)
+
+    def _held(self, sender: Sender, credentials: str | None) -> None:
+        """A provider refusing the city's credentials: the admin hears once, and the console shows it (a 401 is
+        retried until the key is fixed; a 403 fails each message, and the case falls back, as any refusal)."""
+        if credentials is not None:
+            with transaction(self._sessions) as session:
+                hold(session, sender.backend, credentials)
 
     def _mark(self, key: str, **fields: Any) -> Message:
         with transaction(self._sessions) as session:
@@ -258,9 +293,16 @@ def messaging_activities(
 ) -> MessagingActivities:
     """The backends the settings choose: the dev outbox, or SendGrid and Twilio (production refuses missing keys)."""
     portal = owner_portal_url(settings)
+    domain = settings.inbound_email_domain
     if settings.messaging_backend is MessagingBackend.OUTBOX:
         return MessagingActivities(
-            sessions, OutboxSender(), OutboxSender(), document_store, local_zone=local_zone, owner_portal_url=portal
+            sessions,
+            OutboxSender(),
+            OutboxSender(),
+            document_store,
+            local_zone=local_zone,
+            owner_portal_url=portal,
+            inbound_domain=domain,
         )
     assert settings.sendgrid_api_key and settings.twilio_account_sid and settings.twilio_auth_token
     email = SendGridSender(
@@ -273,7 +315,9 @@ def messaging_activities(
         settings.twilio_base_url,
         status_callback=twilio_status_callback_url(settings),
     )
-    return MessagingActivities(sessions, email, sms, document_store, local_zone=local_zone, owner_portal_url=portal)
+    return MessagingActivities(
+        sessions, email, sms, document_store, local_zone=local_zone, owner_portal_url=portal, inbound_domain=domain
+    )
 
 
 def owner_portal_url(settings: Settings) -> str:

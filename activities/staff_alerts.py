@@ -7,16 +7,20 @@ so a retry (or a worker killed mid-round) sends the same message under the same 
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.messaging import MessagingActivities
-from domain.alerts import STALLED, AlertChannel, AlertRound, stall
+from adapters.senders import ProviderDeclined
+from domain.alerts import REPLY_OVERDUE, STALLED, AlertChannel, AlertRound, stall
 from domain.digests import TITLES
 from domain.messages import LEFT_US, MessageChannel, MessageReceipt
 from domain.stages import CaseStage
+from records.communications import replies_overdue
 from records.db import SessionFactory, transaction
 from records.notifications import file_alert
 from records.tables import Alert, Case, CaseEvent, Message, Notification, Officer, User
@@ -64,6 +68,32 @@ class StaffAlertActivities:
                         key=key, case_number=case.case_number, audience=audience, kind=STALLED, message=message
                     )
                     file_alert(session, alert, stage=case.stage)
+                    filed.append(key)
+        return filed
+
+    @activity.defn(name="file_overdue_replies")
+    def file_overdue_replies(self, round_: AlertRound) -> list[str]:
+        """A resident's e-mail, text or call still unanswered at the close of the next business day alarms the
+        case's officer and the supervisor (an unmatched one in the inbox, the supervisors), once each."""
+        filed = []
+        with transaction(self._sessions) as session:
+            for line, case in replies_overdue(session, round_.as_of):
+                officer = session.get(Officer, case.assigned_officer_id) if case and case.assigned_officer_id else None
+                where = case.case_number if case else "The unmatched inbox"
+                due = f"{line.reply_due_at.astimezone(ZoneInfo(round_.time_zone)):%a %d %b %H:%M}"  # type: ignore[union-attr]
+                message = f"{where}: the {line.party}'s {line.channel} needed a reply by {due}; none has been sent"
+                for who, audience in (("officer", officer.badge if officer else None), ("supervisor", "supervisor")):
+                    key = f"reply-overdue:{line.id}:{who}"
+                    if audience is None or session.exec(select(Alert.id).where(Alert.key == key)).first():
+                        continue
+                    alert = Alert(
+                        key=key,
+                        case_number=case.case_number if case else None,
+                        audience=audience,
+                        kind=REPLY_OVERDUE,
+                        message=message,
+                    )
+                    file_alert(session, alert, stage=case.stage if case else None)
                     filed.append(key)
         return filed
 
@@ -120,6 +150,10 @@ class StaffAlertActivities:
     ) -> MessageReceipt:
         try:
             return self._messaging.to_staff(key, case_number, channel, to, subject, body)
+        except ProviderDeclined:
+            # Not now (an outage, a refused key): the notification stays claimed and unsent, so the next round
+            # sends it under the same key; the others, perhaps by the other provider, still go now.
+            return MessageReceipt(key=key, channel=channel, backend="none", status="held")
         except ApplicationError as refused:
             if not refused.non_retryable:
                 raise

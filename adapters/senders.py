@@ -16,13 +16,28 @@ from typing import Protocol
 PROVIDER_TIMEOUT = timedelta(seconds=10)
 
 
-class ProviderRejected(Exception):
+class _ProviderAnswer(Exception):
+    """`credentials`: the provider's own words when it refused the city's key or account (401, 403), which holds
+    every message alike until an administrator fixes it (records/provider_holds.py tells them)."""
+
+    def __init__(self, message: str, credentials: str | None = None) -> None:
+        super().__init__(message)
+        self.credentials = credentials
+
+
+class ProviderRejected(_ProviderAnswer):
     """The provider refused the message for a reason a retry cannot mend."""
 
 
-class ProviderDeclined(Exception):
+class ProviderDeclined(_ProviderAnswer):
     """The provider answered that it did not take the message this time (an outage, a throttle, a wrong key):
     unlike an attempt that got no answer, nothing is outstanding, so the retry Temporal makes sends at once."""
+
+
+def refuses_credentials(status: int) -> bool:
+    """401: the key is wrong or revoked; 403: the key lacks the permission, or the account (its sender) is not
+    verified. Either refuses every message of the city until an administrator fixes it."""
+    return status in (401, 403)
 
 
 def refuses_for_good(status: int) -> bool:
@@ -44,8 +59,17 @@ Attachment = tuple[str, bytes]  # file name, content
 class Sender(Protocol):
     backend: str
 
-    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
-        """Sends the message whose business key is ``key``; returns the provider's message id."""
+    def send(
+        self,
+        key: str,
+        to: str,
+        subject: str,
+        body: str,
+        attachment: Attachment | None = None,
+        reply_to: str | None = None,
+    ) -> str:
+        """Sends the message whose business key is ``key`` (an e-mail's replies to ``reply_to``); returns the
+        provider's message id."""
 
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:
         """The provider's id of this message if an earlier attempt (since ``since``) got it there; None when it
@@ -57,7 +81,15 @@ class OutboxSender:
 
     backend = "outbox"
 
-    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
+    def send(
+        self,
+        key: str,
+        to: str,
+        subject: str,
+        body: str,
+        attachment: Attachment | None = None,
+        reply_to: str | None = None,
+    ) -> str:
         return f"outbox:{to}"
 
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 from python_http_client.exceptions import HTTPError as SendGridHTTPError
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import Attachment as SendGridAttachment
-from sendgrid.helpers.mail import CustomArg, Disposition, FileContent, FileName, FileType, Mail
+from sendgrid.helpers.mail import CustomArg, Disposition, FileContent, FileName, FileType, Mail, ReplyTo
 from temporalio.exceptions import ApplicationError
 
-from adapters.senders import PROVIDER_TIMEOUT, Attachment, ProviderDeclined, ProviderRejected, refuses_for_good
+from adapters.senders import (
+    PROVIDER_TIMEOUT,
+    Attachment,
+    ProviderDeclined,
+    ProviderRejected,
+    refuses_credentials,
+    refuses_for_good,
+)
 
 # A retry that finds an e-mail still "sending" waits this long after the first attempt for SendGrid's event webhook
 # to say whether SendGrid accepted it: SendGrid posts events in batches about every 30 seconds and retries a webhook
@@ -41,9 +49,19 @@ class SendGridSender:
         self._from = from_email
         self._event_grace = event_grace
 
-    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
+    def send(
+        self,
+        key: str,
+        to: str,
+        subject: str,
+        body: str,
+        attachment: Attachment | None = None,
+        reply_to: str | None = None,
+    ) -> str:
         mail = Mail(from_email=self._from, to_emails=to, subject=subject, plain_text_content=body)
         mail.custom_arg = CustomArg(MESSAGE_KEY_ARG, key)  # echoed on every event: the webhook finds the row by it
+        if reply_to:
+            mail.reply_to = ReplyTo(reply_to)
         if attachment is not None:
             name, content = attachment
             mail.attachment = SendGridAttachment(
@@ -55,9 +73,14 @@ class SendGridSender:
         try:
             response = self._client.send(mail)
         except SendGridHTTPError as exc:
+            words = _words(exc.body) if refuses_credentials(exc.status_code) else None
             if refuses_for_good(exc.status_code):
-                raise ProviderRejected(f"SendGrid refused the e-mail ({exc.status_code}): {exc.body!r}") from exc
-            raise ProviderDeclined(f"SendGrid did not take the e-mail ({exc.status_code}): {exc.body!r}") from exc
+                raise ProviderRejected(
+                    f"SendGrid refused the e-mail ({exc.status_code}): {exc.body!r}", credentials=words
+                ) from exc
+            raise ProviderDeclined(
+                f"SendGrid did not take the e-mail ({exc.status_code}): {exc.body!r}", credentials=words
+            ) from exc
         return str(response.headers.get("X-Message-Id", ""))
 
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:
@@ -71,3 +94,13 @@ class SendGridSender:
                 type="AwaitingProviderEvent",
             )
         return None
+
+
+def _words(body: bytes | str | None) -> str:
+    """SendGrid's error messages (`{"errors": [{"message": …}]}`), else its answer as it came."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    try:
+        errors = json.loads(text).get("errors", [])
+        return "; ".join(str(e.get("message", "")) for e in errors if isinstance(e, dict)) or text
+    except (ValueError, AttributeError):
+        return text

@@ -10,9 +10,17 @@ from urllib.parse import urlsplit, urlunsplit
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
+from twilio.request_validator import RequestValidator
 from twilio.rest import Client as TwilioClient
 
-from adapters.senders import PROVIDER_TIMEOUT, Attachment, ProviderDeclined, ProviderRejected, refuses_for_good
+from adapters.senders import (
+    PROVIDER_TIMEOUT,
+    Attachment,
+    ProviderDeclined,
+    ProviderRejected,
+    refuses_credentials,
+    refuses_for_good,
+)
 from config.settings import Settings
 
 # How far back, and how far off Twilio's clock may be, when a retry looks for an earlier attempt's message.
@@ -65,14 +73,27 @@ class TwilioSender:
         # Twilio reports delivery only to a URL named on each message; without it an SMS stays "sent" forever.
         self._status_callback = status_callback
 
-    def send(self, key: str, to: str, subject: str, body: str, attachment: Attachment | None = None) -> str:
+    def send(
+        self,
+        key: str,
+        to: str,
+        subject: str,
+        body: str,
+        attachment: Attachment | None = None,
+        reply_to: str | None = None,
+    ) -> str:
         callback = {"status_callback": self._status_callback} if self._status_callback else {}
         try:
             message = self._client.messages.create(to=to, from_=self._from, body=body, **callback)
         except TwilioRestException as exc:
+            words = f"error {exc.code}: {exc.msg}" if refuses_credentials(exc.status) else None
             if refuses_for_good(exc.status):
-                raise ProviderRejected(f"Twilio refused the SMS ({exc.status}, error {exc.code}): {exc.msg}") from exc
-            raise ProviderDeclined(f"Twilio did not take the SMS ({exc.status}, error {exc.code}): {exc.msg}") from exc
+                raise ProviderRejected(
+                    f"Twilio refused the SMS ({exc.status}, error {exc.code}): {exc.msg}", credentials=words
+                ) from exc
+            raise ProviderDeclined(
+                f"Twilio did not take the SMS ({exc.status}, error {exc.code}): {exc.msg}", credentials=words
+            ) from exc
         return str(message.sid)
 
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:
@@ -97,3 +118,19 @@ class TwilioSender:
 def twilio_status_callback_url(settings: Settings) -> str:
     """Where Twilio posts each SMS's delivery status, and so the URL its signature covers."""
     return f"{settings.public_base_url.rstrip('/')}/webhooks/twilio"
+
+
+def twilio_signature_refusal(settings: Settings, url: str, params: dict[str, Any], signature: str) -> str | None:
+    """Why a post claiming to be Twilio's is refused (None: Twilio signed it, for `url`, the address Twilio was
+    given, not the one a proxy forwards to us)."""
+    token = settings.twilio_auth_token
+    if token is None:
+        return "Twilio webhooks are not configured (TWILIO_AUTH_TOKEN)."
+    if not signature or not RequestValidator(token.get_secret_value()).validate(url, params, signature):
+        return "The signature does not match the request."
+    return None
+
+
+def twilio_sms_url(settings: Settings) -> str:
+    """Where Twilio posts the texts residents send the city's number (the number's messaging webhook)."""
+    return f"{settings.public_base_url.rstrip('/')}/webhooks/twilio/sms"

@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     twilio_from_number: str | None = None
     twilio_base_url: str | None = None
+    # Residents' replies: every case e-mail's Reply-To is case+<token>@ this domain, whose MX points at SendGrid's
+    # Inbound Parse, which posts each message to PUBLIC_BASE_URL/webhooks/sendgrid/inbound with these basic-auth
+    # credentials in the URL (https://user:password@host/webhooks/sendgrid/inbound). Without them nothing is taken.
+    inbound_email_domain: str = "reply.riverton.example"
+    sendgrid_inbound_username: str | None = None
+    sendgrid_inbound_password: SecretStr | None = None
+    # Where a dispute of the officer's reading of the code goes at once, beside the program manager.
+    city_attorney_email: str = "city.attorney@riverton.example"
 
     public_base_url: str = "http://127.0.0.1:8000"
 

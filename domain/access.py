@@ -32,6 +32,14 @@ def complainant_withheld(role: str, audience: str) -> bool:
     return audience == "complainant" and role not in SEE_COMPLAINANT
 
 
+# Residents' e-mails, texts and calls: those who work cases answer them, log calls and visits, record disputes
+# and file the unmatched inbox; what a complainant sends is theirs only (domain/communications.py withheld_from).
+CORRESPOND = SEE_COMPLAINANT
+UNMATCHED_INBOX = SEE_COMPLAINANT
+# A dispute of the code is referred to the program manager (a supervisor) and the city attorney; a supervisor
+# says when it is settled.
+RESOLVE_DISPUTE = frozenset({Role.SUPERVISOR})
+
 READ_REFERENCE_DATA = STAFF
 # Letters served by mail are printed, enveloped and mailed by the front office and the officers who serve them.
 PRINT_QUEUE = frozenset({Role.CLERK, Role.OFFICER, Role.SUPERVISOR})
@@ -83,6 +91,7 @@ CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/reports", "Reports", READ_MONEY_REPORTS),
     ("/notifications", "Notifications", STAFF),
     ("/digests", "Digests", READ_DIGESTS),
+    ("/inbox", "Unmatched inbox", UNMATCHED_INBOX),
     ("/admin/users", "Users", ADMINISTER),
     ("/admin/officers", "Officers", ADMINISTER),
     ("/admin/zones", "Zones", ADMINISTER),

@@ -35,6 +35,11 @@ ROLE_AUDIENCES: dict[str, Role] = {
 # The kind of the alert a first inspection's missed response target files (workflows/case/workflow.py).
 STEP_OVERDUE = "step_overdue"
 STALLED = "stalled"
+REPLY_OVERDUE = "reply_overdue"  # a resident's e-mail, text or call not answered within a business day
+CODE_DISPUTE = "code_dispute"
+PROVIDER_REFUSED = "provider_refused"  # SendGrid or Twilio refuses the city's credentials: every message waits
+# Kinds that go at once whatever the case: each is late already, or needs a person before anything else moves.
+AT_ONCE = frozenset({REPLY_OVERDUE, CODE_DISPUTE, PROVIDER_REFUSED})
 DAILY_DIGEST_HOUR = 7
 
 
@@ -84,9 +89,10 @@ def addressees(audience: str, staff: Sequence[StaffMember]) -> list[str]:
 
 def urgent(*, kind: str, stage: str | None, category: str | None) -> bool:
     """Sent at once rather than in the daily digest: anything on a life-safety (Category I) case, a first
-    inspection that missed its response target, and the scheduled digests themselves."""
+    inspection that missed its response target, a resident still unanswered after a business day, a dispute of
+    the code, a provider refusing the city's key, and the scheduled digests themselves."""
     missed_response_target = kind == STEP_OVERDUE and stage == CaseStage.INVESTIGATING.value
-    return category == "I" or missed_response_target or kind in get_args(DigestKind)
+    return category == "I" or missed_response_target or kind in AT_ONCE or kind in get_args(DigestKind)
 
 
 @dataclass(frozen=True)
@@ -153,5 +159,6 @@ class AlertRound(_Model):
 
 class AlertRoundResult(_Model):
     stalled: list[str] = Field(default_factory=list, description="the keys of the stalled-case alerts filed")
+    replies_overdue: list[str] = Field(default_factory=list, description="the keys of the reply-overdue alerts filed")
     sent: list[MessageReceipt] = Field(default_factory=list, description="urgent alerts and digests sent")
     daily_digests: list[MessageReceipt] = Field(default_factory=list)

@@ -55,6 +55,8 @@ class EvidenceSource(StrEnum):
     POSTING = "posting"  # the notice posted at the property, photographed where it hangs
     PORTAL_REPORT = "portal_report"  # a resident's photo with a complaint
     OWNER_COMPLIANCE = "owner_compliance"  # the owner's photo of the work done
+    OWNER_CORRESPONDENCE = "owner_correspondence"  # attached to an e-mail from the owner of record
+    CORRESPONDENCE = "correspondence"  # attached to an e-mail from anyone else: perhaps a complainant, so withheld
 
 
 # An officer's own photos keep their position in the copy staff and letters see: where the property was

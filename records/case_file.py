@@ -63,7 +63,10 @@ def read_case_file(session: Session, case_number: str, *, withhold_complainants:
             for c in complaints
         ]
         timeline = [_withheld_event(event, people) for event in timeline]
-        evidence = [_withheld_evidence(item, people) for item in evidence]
+        # What came with an e-mail from anyone but the owner may be a complainant's own (domain/communications.py).
+        evidence = [
+            _withheld_evidence(item, people) for item in evidence if item.source != EvidenceSource.CORRESPONDENCE
+        ]
     parcel = session.get(Parcel, case.parcel_id)
     assert parcel is not None  # a foreign key
     return CaseFile(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -21,15 +22,19 @@ from domain.access import (
     ADMINISTER,
     CASE_EVENT_ROLES,
     CONSOLE_PAGES,
+    CORRESPOND,
     MANAGE_OPEN311_KEYS,
     PUBLISH_OPEN_DATA,
     READ_CASE,
     READ_REPORTS,
+    RESOLVE_DISPUTE,
+    UNMATCHED_INBOX,
     Role,
     console_page_roles,
 )
 from domain.staff_actions import INSPECT, STAFF_ACTIONS
-from records.db import make_engine, session_factory
+from records.communications import Communication, Dispute
+from records.db import make_engine, session_factory, transaction
 from records.evidence import Evidence
 from records.open311 import create_key
 from records.outbox import attached_notice
@@ -163,11 +168,41 @@ def report_pages_and_exports() -> list[tuple[str, frozenset[Role]]]:
     ]
 
 
+def correspondence(f: Fixture) -> tuple[int, int, int]:
+    """A text on the case, one in the unmatched inbox and a dispute: the forms about them are walked too."""
+    with transaction(f.sessions) as session:
+        on_case, unmatched = (
+            Communication(
+                case_number=number,
+                channel="sms",
+                direction="incoming",
+                party="owner",
+                sender="+15550100777",
+                body="When is the inspection?",
+                occurred_at=datetime.now(UTC),
+                logged_by="twilio",
+            )
+            for number in (f.case, None)
+        )
+        dispute = Dispute(case_number=f.case, party="owner", summary="Not a violation", recorded_by="officer")
+        session.add_all([on_case, unmatched, dispute])
+        session.flush()
+        ids = (on_case.id, unmatched.id, dispute.id)
+    assert None not in ids
+    return ids  # type: ignore[return-value]
+
+
 def forms(f: Fixture, key: int) -> list[tuple[str, frozenset[Role]]]:
     """Every form the console posts to, with an empty body: a role that may gets the form's own answer
     (a missing field, a refusal of the workflow, or the thing done); a role that may not, 403."""
     officer = f.first(select(User.id).where(User.username == "officer"))
+    text, unmatched, dispute = correspondence(f)
     return [
+        (f"/cases/{f.case}/communications", CORRESPOND),
+        (f"/cases/{f.case}/communications/{text}/reply", CORRESPOND),
+        (f"/cases/{f.case}/disputes", CORRESPOND),
+        (f"/cases/{f.case}/disputes/{dispute}/resolve", RESOLVE_DISPUTE),
+        (f"/inbox/{unmatched}/file", UNMATCHED_INBOX),
         *(
             (f"/cases/{f.case}/actions/{action}", roles)
             for action, roles in ((name, a.roles) for name, a in STAFF_ACTIONS.items())

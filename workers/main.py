@@ -81,6 +81,7 @@ def activities(
         messaging.send_notice_email,
         messaging.send_complainant_updates,
         staff_alerts.file_stalled_cases,
+        staff_alerts.file_overdue_replies,
         staff_alerts.send_urgent_alerts,
         staff_alerts.send_daily_alert_digests,
     ]

@@ -35,6 +35,7 @@ COMPLAINANT_UPDATES = "complainant-updates"
 SERVICE_FALLBACK = "service-fallback"
 CASE_LETTERS = "case-letters"
 OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
+REPLIES_DUE = "replies-due"  # AlertRoundWorkflow
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -100,5 +101,12 @@ REGISTER: tuple[Patch, ...] = (
         "reminders before each unpaid fine's due date and the hearing too (before: the compliance deadline only)",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "notice_to_closure_letters"),
         new_branch=("deadline_reminders",),
+    ),
+    Patch(
+        REPLIES_DUE,
+        date(2026, 12, 5),
+        "the alert round also alarms replies to residents overdue past the next business day (AlertRoundWorkflow)",
+        old_branch=("alert_round",),
+        new_branch=("alert_round_replies_due",),
     ),
 )

@@ -7,6 +7,7 @@ from api.console import (
     case_list,
     case_map,
     case_page,
+    correspondence,
     council_report,
     dashboard,
     hearings,
@@ -36,6 +37,7 @@ for module in (
     council_report,
     reports,
     notifications,
+    correspondence,
     admin,
 ):
     router.include_router(module.router)

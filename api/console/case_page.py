@@ -26,14 +26,16 @@ from api.deps import ContextDep, RowNumber
 from api.form_errors import human_errors
 from config.settings import temporal_ui_link
 from domain import actions as act
-from domain.access import READ_CASE, SEE_COMPLAINANT, STAFF, Role
+from domain.access import CORRESPOND, READ_CASE, RESOLVE_DISPUTE, SEE_COMPLAINANT, STAFF, Role
 from domain.case import CaseSnapshot
+from domain.communications import DisputeEntry, LoggedContact, withheld_from
 from domain.evidence import PHOTO_TYPES, VIDEO_TYPES, EvidenceSource
 from domain.next_step import next_step, primary_action
 from domain.process import appeal_refusal, closing_outcomes
 from domain.staff_actions import STAFF_ACTIONS, offered_actions
 from domain.stages import CaseStage
 from records.case_file import CaseFile, read_case_file
+from records.communications import communications_of, open_disputes
 from records.evidence import Evidence
 from records.staff_entries import actor_names
 from records.tables import Case, CaseNotice, Complainant, Message, Officer, User
@@ -108,6 +110,7 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
     )
     messages = list(session.exec(select(Message).where(Message.case_number == number).order_by(col(Message.id))))
     evidence = file.evidence
+    communications = [(line, withheld_from(user.role, line.party)) for line in communications_of(session, number)]
     return {
         "case": case,
         "parcel": file.parcel,
@@ -124,6 +127,12 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
         "ledger": [line for line in file.ledger if line.entry_type != "remediation_cost"],
         "costs": [line for line in file.ledger if line.entry_type == "remediation_cost"],
         "hearings": file.hearings,
+        "communications": communications,
+        "disputes": [(d, withheld_from(user.role, d.party)) for d in open_disputes(session, number)],
+        "may_correspond": user.role in CORRESPOND,
+        "may_resolve": user.role in RESOLVE_DISPUTE,
+        "contact_fields": form_fields(LoggedContact, {}),
+        "dispute_fields": form_fields(DisputeEntry, {}),
     }
 
 
@@ -278,11 +287,18 @@ def _stored_file(store: Path, relative: str) -> Path:
 
 
 def _evidence_on(
-    context: AppContext, case_number: str, evidence_id: int, kinds: frozenset[str] | None = None
+    context: AppContext, case_number: str, evidence_id: int, role: str, kinds: frozenset[str] | None = None
 ) -> Evidence:
+    """The case's file; a file that came with someone's letter or email is theirs, and hidden like their name."""
     with context.sessions() as session:
         item = session.get(Evidence, evidence_id)
-    if item is None or item.case_number != case_number or (kinds is not None and item.media_type not in kinds):
+    withheld = item is not None and item.source == EvidenceSource.CORRESPONDENCE and role not in SEE_COMPLAINANT
+    if (
+        item is None
+        or item.case_number != case_number
+        or withheld
+        or (kinds is not None and item.media_type not in kinds)
+    ):
         what = "evidence" if kinds is None else "such file"
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"No {what} {evidence_id} on case {case_number}.")
     return item
@@ -292,7 +308,7 @@ def _evidence_on(
 def evidence_file(
     case_number: str, evidence_id: RowNumber, context: ContextDep, user: Annotated[User, staff(READ_CASE)]
 ) -> Response:
-    item = _evidence_on(context, case_number, evidence_id)
+    item = _evidence_on(context, case_number, evidence_id, user.role)
     store = context.settings.document_store_dir
     path = _stored_file(store, item.path)
     if user.role not in SEE_COMPLAINANT and item.media_type in PHOTO_TYPES | VIDEO_TYPES:
@@ -308,10 +324,10 @@ def evidence_file(
 
 @router.get("/cases/{case_number}/evidence/{evidence_id}/poster")
 def evidence_poster(
-    case_number: str, evidence_id: int, context: ContextDep, _user: Annotated[User, staff(READ_CASE)]
+    case_number: str, evidence_id: RowNumber, context: ContextDep, user: Annotated[User, staff(READ_CASE)]
 ) -> Response:
     """A video's first frame, for the gallery (a JPEG ffmpeg drew: no metadata of its own)."""
-    item = _evidence_on(context, case_number, evidence_id, kinds=VIDEO_TYPES)
+    item = _evidence_on(context, case_number, evidence_id, user.role, kinds=VIDEO_TYPES)
     path = poster_frame(context.settings.document_store_dir, item)
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 

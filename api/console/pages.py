@@ -5,6 +5,7 @@ Every page goes through `render`, so no template can forget the token or show a 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from domain.access import CONSOLE_PAGES, complainant_withheld
 from domain.evidence import CaptureTimeSource
 from domain.stages import CaseStage
 from records.notifications import unread_count
+from records.provider_holds import PROVIDER_NAMES, holds
 from records.tables import User
 from services.context import AppContext
 
@@ -43,10 +45,11 @@ def render(
     request: Request, template: str, user: User | None, values: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
     context: AppContext = request.app.state.context
-    unread = 0
+    unread, held = 0, []
     if user is not None and user.id is not None:
         with context.sessions() as session:
             unread = unread_count(session, user.id)
+            held = [PROVIDER_NAMES.get(h.provider, h.provider) for h in holds(session)]
     response = templates.TemplateResponse(
         request,
         template,
@@ -54,6 +57,8 @@ def render(
             "user": user,
             "nav": navigation(user),
             "unread": unread,  # the header's count of the reader's unread alerts
+            "held_by": held,  # providers refusing the city's key: the header says messages wait
+            "now": datetime.now(UTC),
             "city": context.city,
             "tz": ZoneInfo(context.city.timezone),  # times are shown in the city's zone
             "temporal_ui": context.settings.temporal_ui_url,

@@ -24,17 +24,17 @@ from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
 from sqlmodel import Session, col, select
 from temporalio.service import RPCError, RPCStatusCode
-from twilio.request_validator import RequestValidator
 
 from adapters.sendgrid_mail import MESSAGE_KEY_ARG
-from adapters.twilio_sms import twilio_status_callback_url
+from adapters.twilio_sms import twilio_signature_refusal, twilio_status_callback_url
 from api.deps import ContextDep
 from domain.actions import DeliveryFailed
 from domain.messages import DELIVERY_FAILED, delivery_advances
 from records.db import transaction
 from records.notifications import file_alert
-from records.tables import Alert, Case, Message, Officer, SmsOptOut
+from records.tables import Alert, Case, Message, Officer
 from services.context import AppContext
+from services.correspondence import opt_in_or_out
 from services.temporal_client import case_handle
 
 router = APIRouter(prefix="/webhooks", tags=["provider webhooks"])
@@ -154,26 +154,6 @@ def _apply(context: AppContext, reports: list[StatusReport], told: set[str]) -> 
     return changed
 
 
-# Twilio's standard opt-out and opt-in keywords (carriers require them to work on every number).
-STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
-START_WORDS = frozenset({"START", "YES", "UNSTOP"})
-
-
-def _opt_in_or_out(context: AppContext, phone: str, body: str) -> int:
-    word = body.strip().upper()
-    if not phone or word not in STOP_WORDS | START_WORDS:
-        return 0
-    with transaction(context.sessions) as session:
-        existing = session.get(SmsOptOut, phone)
-        if word in STOP_WORDS and existing is None:
-            session.add(SmsOptOut(phone=phone))
-            return 1
-        if word in START_WORDS and existing is not None:
-            session.delete(existing)
-            return 1
-    return 0
-
-
 @router.post("/sendgrid")
 async def sendgrid_events(request: Request, context: ContextDep) -> dict[str, int]:
     key = context.settings.sendgrid_webhook_public_key
@@ -211,20 +191,17 @@ async def sendgrid_events(request: Request, context: ContextDep) -> dict[str, in
 
 @router.post("/twilio")
 async def twilio_status(request: Request, context: ContextDep) -> dict[str, int]:
-    token = context.settings.twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     params = dict((await request.form()).items())
     # Twilio signs the URL it was given on the message, which is the public address, not what a proxy forwards to us.
-    url = twilio_status_callback_url(context.settings)
-    if token is None:
-        raise _forbidden("Twilio status callbacks are not configured (TWILIO_AUTH_TOKEN).")
-    if not signature or not RequestValidator(token.get_secret_value()).validate(url, params, signature):
-        raise _forbidden("The signature does not match the request.")
+    refusal = twilio_signature_refusal(
+        context.settings, twilio_status_callback_url(context.settings), params, signature
+    )
+    if refusal:
+        raise _forbidden(refusal)
     if "MessageStatus" not in params and "Body" in params:  # an incoming text, not a status report
         return {
-            "updated": await asyncio.to_thread(
-                _opt_in_or_out, context, str(params.get("From", "")), str(params["Body"])
-            )
+            "updated": await asyncio.to_thread(opt_in_or_out, context, str(params.get("From", "")), str(params["Body"]))
         }
     new_status = TWILIO_STATUS.get(str(params.get("MessageStatus", "")))
     if new_status is None:

@@ -3,11 +3,13 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import records.communications  # the communications log, reply addresses, disputes
 import records.council_reports  # registers its table on SQLModel.metadata, as the lines below do
 import records.documents
 import records.evidence  # registers its table on SQLModel.metadata, as the next line does
 import records.open311  # registers its tables too (Open311 keys and submissions)
 import records.portal  # the portal's tables
+import records.provider_holds  # providers holding messages
 import records.rate_counts  # the public pages' rate limits
 import records.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 from config.settings import get_settings
