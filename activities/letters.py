@@ -17,6 +17,7 @@ from adapters.letter_renderer import LetterRenderer
 from domain.case import NoticeRecord, Observation, ParcelFacts
 from domain.city import City
 from domain.notices import (
+    FINE_APPEALS_TO,
     AppealRights,
     CaseLetter,
     ComplainantLetter,
@@ -41,6 +42,7 @@ from domain.notices import (
 from domain.owner_access import owner_access_code, printed
 from domain.policy import CasePolicy
 from domain.privacy import Identity
+from domain.stages import ServiceMethod
 from records.db import SessionFactory, transaction
 from records.documents import CaseDocument
 from records.portal import record_access_code
@@ -56,12 +58,14 @@ class NoticeLetterActivities:
         *,
         access_secret: bytes,
         portal_url: str,
+        online_payment: bool = False,
     ) -> None:
         self._sessions = sessions
         self._renderer = renderer
         self._city = city
         self._access_secret = access_secret
         self._portal_url = portal_url
+        self._online_payment = online_payment  # Stripe is configured: fine notices carry the link to pay
 
     def _owner_access(self, case_number: str, letter: str) -> OwnerPortalAccess:
         """The code this letter prints; its hash is stored first, so the page opens once the letter is out."""
@@ -156,6 +160,7 @@ class NoticeLetterActivities:
             if served.fine
             else None,
             owner_access=self._owner_access(served.case_number, f"notice-{notice.seq}"),
+            pay_url=self._pay_url(served.case_number) if served.fine else None,
         )
         # A notice served again after a failed service is a new letter (new dates), never the first one replaced.
         attempt = len(notice.failed_services) + 1
@@ -189,6 +194,7 @@ class NoticeLetterActivities:
             outcome=letter.outcome,
             closed_on=local_time(letter.written_at, letter.policy.calendar.timezone).date() if letter.outcome else None,
             balance_due=letter.balance_due,
+            **self._fine_terms(letter),
         )
         try:
             request = RenderRequest(
@@ -197,6 +203,35 @@ class NoticeLetterActivities:
         except ValueError as exc:  # the workflow asked for a letter it cannot fill: a bug, not an outage
             raise ApplicationError(str(exc), type="LetterIncomplete", non_retryable=True) from exc
         return self._keep(self._renderer.render_letter(request), "owner", letter.delivery)
+
+    def _fine_terms(self, letter: CaseLetter) -> dict[str, object]:
+        """A fine notice: the fine, its own appeal window (to whom and how as the notice it follows says, else the
+        city's route) and how it reaches the owner (e-mail or post), which is its service."""
+        fine = letter.fine
+        if fine is None:
+            return {}
+        kind = letter.policy.notice(letter.notice.notice_type) if letter.notice else None
+        how = how_to_appeal(Letterhead.from_city(self._city))
+        return {
+            "fine": FineTerms(
+                amount=fine.amount,
+                due_on=local_time(fine.due_at, letter.policy.calendar.timezone).date(),
+                number=fine.seq,
+            ),
+            "appeal": AppealRights(
+                appealable=fine.appeal_deadline is not None,
+                to=(kind.appeal_to if kind else "") or FINE_APPEALS_TO,
+                deadline=fine.appeal_deadline,
+                how=(kind.how_to_appeal if kind else "") or how,
+            ),
+            "service_method": ServiceMethod(letter.delivery),
+            "owner_access": self._owner_access(letter.case_number, letter.business_key),
+            "pay_url": self._pay_url(letter.case_number),
+        }
+
+    def _pay_url(self, case_number: str) -> str | None:
+        """Where the owner pays a fine online (the owner page's pay button); None without online payment."""
+        return f"{self._portal_url}/{case_number}" if self._online_payment else None
 
     @activity.defn(name="render_complainant_letters")
     def render_complainant_letters(self, letter: ComplainantLetter) -> list[RenderedDocument]:

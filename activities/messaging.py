@@ -41,6 +41,7 @@ from config.settings import MessagingBackend, Settings
 from domain.messages import (
     LEFT_US,
     ComplainantUpdate,
+    FineMessage,
     MessageChannel,
     MessageReceipt,
     NoticeEmail,
@@ -147,6 +148,30 @@ class MessagingActivities:
             body,
             attachment,
         )
+
+    @activity.defn(name="send_fine_notice")
+    def send_fine_notice(self, fine: FineMessage) -> MessageReceipt:
+        """A fine, told on the owner's channel: by e-mail with its fine notice attached when the roll has an address
+        (the e-mail is the notice's service, as for any letter), else a text while the notice goes by post."""
+        subject, body = fine.email(self._zone, self._portal)
+        with self._sessions() as session:
+            case = session.get(Case, fine.case_number)
+            parcel = session.get(Parcel, case.parcel_id) if case else None
+        if parcel is not None and parcel.owner_email:
+            attachment = None
+            if fine.document_path and self._documents is not None:
+                attachment = (Path(fine.document_path).name, (self._documents / fine.document_path).read_bytes())
+            return self._deliver(
+                fine.key,
+                fine.case_number,
+                MessageChannel.EMAIL,
+                self._email,
+                parcel.owner_email,
+                subject,
+                body,
+                attachment,
+            )
+        return self._to_owner(fine.key, fine.case_number, subject, body, sms_body=fine.sms(self._zone, self._portal))
 
     @activity.defn(name="send_complainant_updates")
     def send_complainant_updates(self, update: ComplainantUpdate) -> list[MessageReceipt]:

@@ -114,6 +114,10 @@ def _write_entries(session: Session, case_number: str, event: TimelineEntry, ent
                         reference=entry.reference,
                     )
                 )
+            case LienEntry(released=True):
+                lien = session.exec(select(Lien).where(Lien.reference == entry.reference)).one()
+                lien.released_at = lien.released_at or datetime.now(UTC)
+                session.add(lien)
             case LienEntry():
                 session.add(Lien(case_number=case_number, reference=entry.reference, amount=entry.amount))
             case AlertEntry():

@@ -24,6 +24,7 @@ from api.routes import (
     portal,
     print_queue,
     reference,
+    stripe_webhook,
     webhooks,
 )
 from api.visitors import VisitMiddleware
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         actions.router,
         webhooks.router,
         inbound.router,
+        stripe_webhook.router,
         console.router,
         open311.router,
         open311_keys.router,

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     # Where a dispute of the officer's reading of the code goes at once, beside the program manager.
     city_attorney_email: str = "city.attorney@riverton.example"
 
+    # Online payment by Stripe Checkout: no secret key, no pay button. The webhook secret verifies Stripe's events;
+    # the API base points the SDK elsewhere (stripe-mock in the tests).
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None
+    stripe_currency: str = "usd"
+
     public_base_url: str = "http://127.0.0.1:8000"
 
     # The hot-spot map's background: a city's own tile server, e.g. https://tiles.example.gov/{z}/{x}/{y}.png.

@@ -75,6 +75,8 @@ READ_REPORTS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.EXECUTIVE})
 READ_MONEY_REPORTS = READ_REPORTS | {Role.FINANCE}
 # The open data export is what the city publishes: those who read the reports prepare it.
 PUBLISH_OPEN_DATA = READ_REPORTS
+# The receivables, payments and liens worklist, and what is done from it (the tax-roll file): finance's own.
+FINANCE_WORK = frozenset({Role.FINANCE})
 # The scheduled digests are written for the supervisors and the program manager (a supervisor in Abate's roles).
 READ_DIGESTS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -89,6 +91,7 @@ CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/supervisor", "Supervisor queue", SUPERVISE),
     ("/outbox", "Outbox", READ_OUTBOX),
     ("/reports", "Reports", READ_MONEY_REPORTS),
+    ("/finance", "Finance", FINANCE_WORK),
     ("/notifications", "Notifications", STAFF),
     ("/digests", "Digests", READ_DIGESTS),
     ("/inbox", "Unmatched inbox", UNMATCHED_INBOX),

@@ -118,6 +118,9 @@ class RecordDecision(_Input):
     decision: Decision
     reason: str = Field(min_length=1, max_length=5000)
     compliance_days: int | None = Field(default=None, ge=1, le=365, description="a modified deadline")
+    fine_amount: Decimal | None = Field(
+        default=None, gt=0, max_digits=9, decimal_places=2, description="an appealed fine reduced to this amount"
+    )
 
 
 class OrderRemediation(_Input):
@@ -151,6 +154,10 @@ class Reassign(_Input):
 
 class AddNote(_Input):
     text: str = Field(min_length=1, max_length=10_000)
+
+
+class WriteOff(_Input):
+    reason: str = Field(min_length=1, max_length=5000, description="why the balance will not be collected")
 
 
 class Close(_Input):
@@ -187,12 +194,28 @@ class ExtensionRequested(_Input):
 class AppealFiled(_Input):
     grounds: str = Field(min_length=1, max_length=10_000)
     appellant: str = Field(default="owner of record", max_length=200)
+    fine: int | None = Field(default=None, ge=1, description="the fine appealed, by its number; none: the notice")
 
 
 class PaymentReceived(_Input):
     amount: Decimal = Field(gt=0, max_digits=11, decimal_places=2)
     method: str = Field(min_length=1, max_length=40)
     reference: str = Field(min_length=1, max_length=100)
+
+
+class PaymentFailed(_Input):
+    """An online payment that did not go through: nothing was paid, finance and the timeline hear of it."""
+
+    amount: Decimal = Field(ge=0, max_digits=11, decimal_places=2)
+    reference: str = Field(min_length=1, max_length=255)
+    reason: str = Field(default="", max_length=500)
+
+
+class PaymentRefunded(_Input):
+    """A payment given back (by the processor): what it paid is owed again."""
+
+    amount: Decimal = Field(gt=0, max_digits=11, decimal_places=2)
+    reference: str = Field(min_length=1, max_length=255)
 
 
 class DeliveryFailed(_Input):
@@ -251,12 +274,13 @@ class ExtensionRequestedEntry(ExtensionRequested, _StaffEntry):
 
 class AppealFiledEntry(_StaffEntry):
     grounds: str = Field(min_length=1, max_length=10_000)
+    fine: int | None = Field(default=None, ge=1, description="the fine appealed, by its number; none: the notice")
 
     def facts(self) -> str:
-        return f"appeals: {self.grounds}"
+        return f"appeals{f' fine {self.fine}' if self.fine else ''}: {self.grounds}"
 
     def signal(self) -> AppealFiled:
-        return AppealFiled(grounds=self.grounds, appellant=self.on_behalf_of)
+        return AppealFiled(grounds=self.grounds, appellant=self.on_behalf_of, fine=self.fine)
 
 
 class PaymentReceivedEntry(PaymentReceived, _StaffEntry):

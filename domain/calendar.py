@@ -62,6 +62,12 @@ class BusinessCalendar(BaseModel):
                 remaining -= 1
         return self.roll_forward(day)
 
+    def days_between(self, start: date, end: date, *, business: bool) -> int:
+        """How many days (business days, or calendar days) after `start` `end` falls; 0 when it is not after."""
+        if not business:
+            return max((end - start).days, 0)
+        return sum(1 for n in range(1, (end - start).days + 1) if self.is_business_day(start + timedelta(days=n)))
+
     def roll_forward(self, day: date) -> date:
         """The first business day on or after `day`: a deadline never falls when the office is closed."""
         while not self.is_business_day(day):

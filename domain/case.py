@@ -170,10 +170,14 @@ class NoticeRecord(_Model):
 
 class FineRecord(_Model):
     seq: int
-    amount: Decimal
+    amount: Decimal = Field(description="what the fine is now: as levied, or as an appeal reduced it (0: cancelled)")
     issued_at: datetime
     due_at: datetime
     overdue_flagged: bool = False
+    # The fine's own appeal window: from its fine notice, or from the service of the notice that carried it. None
+    # for fines levied before fines were notices, and for a carrying notice not yet served.
+    appeal_deadline: datetime | None = None
+    appealed: bool = False
 
 
 class PaymentRecord(_Model):
@@ -189,6 +193,13 @@ class CostRecord(_Model):
     recorded_at: datetime
 
 
+class PausedClock(_Model):
+    """The compliance time left when an appeal was filed, in the kind of days the compliance period ran in."""
+
+    days_left: int = Field(ge=0)
+    business_days: bool = False
+
+
 class HearingRef(_Model):
     workflow_id: str
     kind: HearingKind
@@ -199,8 +210,13 @@ class HearingRef(_Model):
     # When the date was set: reminders that would fall before it are not sent late.
     scheduled_at: datetime | None = None
     decision_due_at: datetime | None = None
-    # The compliance clock stops while an appeal is heard; what was left of it is kept here.
+    # What was left of the compliance clock, as a duration: written by cases appealed before `paused_clock`, never
+    # read (kept so their snapshots still load).
     paused_remaining: timedelta | None = None
+    # The compliance clock stops while an appeal is heard; the days left of it run again from an upholding decision.
+    paused_clock: PausedClock | None = None
+    # An appeal of a fine (by its number), not of the notice: the decision upholds, reduces or cancels the fine.
+    fine_seq: int | None = None
 
 
 class RemediationRef(_Model):
@@ -270,6 +286,11 @@ class CaseState(_Model):
     payments: list[PaymentRecord] = Field(default_factory=list)
     costs: list[CostRecord] = Field(default_factory=list)
     lien_filed_at: datetime | None = None
+    lien_reference: str | None = None
+    lien_released_at: datetime | None = None
+    # Enforcement ended (closed) with money owing: the account stays open until it is paid or finance writes it off.
+    collecting: bool = False
+    written_off: Decimal = Decimal(0)
     hearings_held: int = 0
     hearing: HearingRef | None = None
     remediation: RemediationRef | None = None
@@ -290,7 +311,7 @@ class CaseState(_Model):
     @property
     def balance(self) -> Decimal:
         owed = sum((f.amount for f in self.fines), Decimal(0)) + sum((c.amount for c in self.costs), Decimal(0))
-        return owed - sum((p.amount for p in self.payments), Decimal(0))
+        return owed - sum((p.amount for p in self.payments), Decimal(0)) - self.written_off
 
     @property
     def notices_issued(self) -> int:
@@ -375,7 +396,9 @@ class MoneyEntry(_Model):
     """A line of the case's account: a fine or remediation cost owed, or a payment received."""
 
     kind: Literal["money"] = "money"
-    entry_type: Literal["fine", "remediation_cost", "payment"]
+    # A fine_adjustment is negative: what an appeal took off a fine (the fine's line itself is never changed). A
+    # refund is what a payment gave back, owed again; a write_off (negative) is what finance gave up collecting.
+    entry_type: Literal["fine", "fine_adjustment", "remediation_cost", "payment", "refund", "write_off"]
     amount: Decimal
     description: str
     due_at: datetime | None = None
@@ -386,6 +409,7 @@ class LienEntry(_Model):
     kind: Literal["lien"] = "lien"
     amount: Decimal
     reference: str
+    released: bool = Field(default=False, description="paid in full: the lien filed under `reference` is released")
 
 
 class AlertEntry(_Model):

@@ -10,9 +10,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from domain.case import CaseState
+from domain.case import CaseState, FineRecord
 from domain.policy import EscalationStep
-from domain.stages import CaseStage
+from domain.stages import CaseStage, Decision
 
 S = CaseStage
 
@@ -90,3 +90,41 @@ def after_payment_term(state: CaseState) -> AfterPaymentTerm:
     if next_escalation(state) is EscalationStep.LIEN and state.balance >= state.policy.process.lien_threshold:
         return AfterPaymentTerm.LIEN
     return AfterPaymentTerm.BELOW_THRESHOLD
+
+
+def appealed_fine(state: CaseState) -> FineRecord | None:
+    """The fine the hearing under way is about; None when it is about the notice."""
+    seq = state.hearing.fine_seq if state.hearing else None
+    return next((f for f in state.fines if f.seq == seq), None) if seq is not None else None
+
+
+def fine_decision_refusal(state: CaseState, decision: Decision | None, amount: Decimal | None) -> str | None:
+    """A decision on an appealed fine upholds it, reduces it (to a lower amount, which it must name) or cancels it
+    (dismissed); an amount belongs only to a decision that reduces a fine."""
+    fine = appealed_fine(state)
+    if fine is None:
+        return (
+            "fine_amount is for a decision that reduces an appealed fine; this hearing is on the notice"
+            if amount
+            else None
+        )
+    if decision is Decision.MODIFIED:
+        if amount is None:
+            return f"a decision that reduces fine {fine.seq} names the amount it is reduced to (fine_amount)"
+        if amount >= fine.amount:
+            return f"fine_amount must be less than fine {fine.seq}'s ${fine.amount}; to keep it, uphold the fine"
+    elif amount is not None:
+        return "fine_amount goes with a decision that reduces the fine (modified)"
+    return None
+
+
+FINE_DECISION_WORDS = {Decision.UPHELD: "upheld", Decision.MODIFIED: "reduced", Decision.DISMISSED: "cancelled"}
+
+
+def fine_after_decision(fine: FineRecord, decision: Decision, amount: Decimal | None) -> Decimal:
+    """What an appealed fine is after the hearing: as it was (upheld), reduced (modified), or nothing (dismissed)."""
+    if decision is Decision.DISMISSED:
+        return Decimal(0)
+    if decision is Decision.MODIFIED and amount is not None:
+        return amount
+    return fine.amount

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -138,6 +139,57 @@ class NoticeEmail(_Model):
     address: str
     document_path: str
     served: bool = True
+
+
+class FineMessage(_Model):
+    """A fine told to the owner on their channel: what it costs, what for, when it is due, and by when and how it can
+    be appealed. By e-mail the fine notice letter is attached (when it was made here; a served notice that carries
+    a fine went out as its own letter)."""
+
+    key: str
+    case_number: str
+    address: str
+    fine_number: int
+    amount: Decimal
+    section: str = Field(description="the bylaw section the fine enforces")
+    conditions: tuple[str, ...] = Field(default=(), description="the unremedied conditions the officer observed")
+    due_at: AwareDatetime
+    appeal_deadline: AwareDatetime | None = None
+    appeal_to: str = ""
+    how_to_appeal: str = ""
+    document_path: str | None = None
+
+    def email(self, zone: ZoneInfo, portal: str | None) -> tuple[str, str]:
+        due = self.due_at.astimezone(zone)
+        what = f"; observed: {'; '.join(self.conditions)}" if self.conditions else ""
+        appeal = ""
+        if self.appeal_deadline is not None:
+            last = self.appeal_deadline.astimezone(zone)
+            appeal = (
+                f" You may appeal this fine to {self.appeal_to} until {last:%A, %B %d, %Y at %I:%M %p} {last.tzname()}: "
+                f"{self.how_to_appeal.rstrip('.') or 'the fine notice says how'}"
+                + (f", or online at {portal} with the access code on your notice." if portal else ".")
+            )
+        body = (
+            f"Case {self.case_number}, {self.address}: fine {self.fine_number} of ${self.amount:,.2f} for the "
+            f"violation of {self.section}, which was found not corrected{what}. Payment is due by "
+            f"{due:%A, %B %d, %Y at %I:%M %p} {due.tzname()}.{appeal}"
+            + (" The fine notice is attached." if self.document_path else "")
+        )
+        return f"Fine {self.fine_number} of ${self.amount:,.2f} — {self.address} — case {self.case_number}", body
+
+    def sms(self, zone: ZoneInfo, portal: str | None) -> str:
+        """In plain GSM-7 and short: the fine notice itself comes by post."""
+        due = self.due_at.astimezone(zone)
+        appeal = ""
+        if self.appeal_deadline is not None:
+            appeal = f" Appeal by {self.appeal_deadline.astimezone(zone):%b %d}."
+        return (
+            f"Case {self.case_number}: fine {self.fine_number} of ${self.amount:,.2f} ({self.section}, not corrected) "
+            f"due {due:%b %d}.{appeal} Notice by mail."
+            + (f" Pay or appeal at {portal} (code on your notice)." if portal else "")
+            + " Reply STOP to opt out."
+        )
 
 
 class OwnerConfirmation(_Model):

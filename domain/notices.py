@@ -301,10 +301,24 @@ class HearingTerms(_Model):
     location: str
 
 
+# Where a fine is appealed when the notice it follows names no route (a courtesy notice cannot be appealed).
+FINE_APPEALS_TO = "the hearing officer"
+
+
+class AppealedFine(_Model):
+    """A fine decided on appeal: its number, what it was levied at, what it is now, and its payment due date."""
+
+    number: int = Field(ge=1)
+    levied: Decimal = Field(gt=0)
+    amount: Decimal = Field(ge=0)
+    due_on: date
+
+
 class DecisionTerms(_Model):
     decision: Decision
     reason: str
     decided_on: date
+    fine: AppealedFine | None = Field(default=None, description="the appeal was of this fine, not of the notice")
 
 
 class CostItem(_Model):
@@ -373,6 +387,7 @@ class LetterContext(_Common):
     closed_on: date | None = None
     balance_due: Decimal = Decimal(0)
     owner_access: OwnerPortalAccess | None = None
+    pay_url: str | None = Field(default=None, description="where a fine is paid online by card, when the city takes it")
 
     @property
     def lien_warning(self) -> bool:
@@ -589,6 +604,7 @@ class CaseLetter(_Model):
     lien: LienTerms | None = None
     outcome: Outcome | None = None
     balance_due: Decimal = Decimal(0)
+    fine: FineRecord | None = Field(default=None, description="the fine a fine notice levies, with its appeal window")
 
 
 class ComplainantLetter(_Model):

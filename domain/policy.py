@@ -227,6 +227,9 @@ class ProcessRules(_Strict):
     lien_threshold: Decimal = Field(ge=0)
     prosecution_review_days: int = Field(ge=1)
     max_fine: Decimal = Field(gt=0)
+    # Compliance periods (and extensions of them) run in calendar days ending on a business day, unless a city's
+    # code counts them in business days; an appeal's paused clock keeps its days left in the same kind.
+    compliance_in_business_days: bool = False
     # A case is stalled (domain/alerts.py `stall`) after this many days with no action or event, or when its
     # human step is this many days past due; packs without the keys take the defaults of issue 14.
     stalled_after_days: int = Field(default=30, ge=1)

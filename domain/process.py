@@ -95,12 +95,15 @@ def compliance_outcome(state: CaseState) -> Outcome:
     return Outcome.ORDER_COMPLIANCE if ordered or state.fines or state.hearings_held else Outcome.VOLUNTARY_COMPLIANCE
 
 
-def appeal_refusal(state: CaseState, now: datetime) -> str | None:
+def appeal_refusal(state: CaseState, now: datetime, fine: int | None = None) -> str | None:
+    """Why an appeal of the current notice (or of fine number `fine`) is refused now; None when it may be heard."""
     notice = state.current_notice
     if state.stage in (S.CLOSED, S.CLOSURE_REVIEW):
         return "the case is closed or closing; there is nothing left to appeal"
     if state.hearing is not None:
         return "an appeal or hearing for this case is already under way"
+    if fine is not None:
+        return _fine_appeal_refusal(state, now, fine)
     if notice is None or notice.served_at is None:
         return "no notice has been served yet; the appeal window opens at service"
     kind = state.policy.notice(notice.notice_type)
@@ -109,6 +112,20 @@ def appeal_refusal(state: CaseState, now: datetime) -> str | None:
         return f"the {kind.title} cannot be appealed{'; ' + kind.appeal_to if kind.appeal_to else ''}"
     if now > notice.appeal_deadline:
         return f"the appeal window closed on {local_day(notice.appeal_deadline)}"
+    return None
+
+
+def _fine_appeal_refusal(state: CaseState, now: datetime, seq: int) -> str | None:
+    """A fine is appealed on its own window (its fine notice's, or its carrying notice's), once."""
+    levied = next((f for f in state.fines if f.seq == seq), None)
+    if levied is None:
+        return f"there is no fine {seq} on this case"
+    if levied.appealed:
+        return f"fine {seq} has already been appealed"
+    if levied.appeal_deadline is None:
+        return f"fine {seq} has no appeal window open: its notice has not been served"
+    if now > levied.appeal_deadline:
+        return f"the appeal window for fine {seq} closed on {local_day(levied.appeal_deadline)}"
     return None
 
 

@@ -649,11 +649,22 @@ def payment_method(description: str) -> str:
 
 @dataclass(frozen=True)
 class Settlement:
-    """Part of a charge paid, and when."""
+    """Part of a charge paid (or, negative, owed again when a refund took its payment back), and when."""
 
     charge: int  # the charge's index among the lines given
     amount: Decimal
     at: datetime
+    by_payment: bool  # money paid or refunded, not what an appeal took off or finance wrote off
+
+
+def _credit(line: LedgerFact) -> Decimal:
+    """What a line gives towards the case's charges: a payment its amount; what an appeal took off a fine and what
+    finance wrote off are negative lines and settle as a payment does; a refund takes a payment back."""
+    if line.entry_type == "payment":
+        return line.amount
+    if line.entry_type in ("fine_adjustment", "write_off", "refund"):
+        return -line.amount
+    return Decimal(0)
 
 
 def _by_case(lines: Sequence[LedgerFact]) -> dict[str, list[int]]:
@@ -669,26 +680,40 @@ def settlements(lines: Sequence[LedgerFact]) -> list[Settlement]:
     settled: list[Settlement] = []
     for indexes in _by_case(lines).values():
         owed: dict[int, Decimal] = {}
+        paid: list[tuple[int, Decimal]] = []  # this case's settlements, to undo the latest first
         credit = Decimal(0)
         for n in indexes:
             line = lines[n]
+            by_payment = line.entry_type in ("payment", "refund")
             if line.entry_type in CHARGES:
                 owed[n] = line.amount
-            elif line.entry_type == "payment":
-                credit += line.amount
+            credit += _credit(line)
+            while credit < 0 and paid:  # a refund: the charges its payment settled last are owed again
+                charge, amount = paid.pop()
+                undone = min(-credit, amount)
+                credit += undone
+                owed[charge] = owed.get(charge, Decimal(0)) + undone
+                settled.append(Settlement(charge, -undone, line.recorded_at, by_payment))
+                if undone < amount:
+                    paid.append((charge, amount - undone))
             for charge in sorted(owed, key=lambda c: (lines[c].due_at or lines[c].recorded_at, lines[c].recorded_at)):
                 if credit <= 0:
                     break
-                paid = min(credit, owed[charge])
-                credit -= paid
-                owed[charge] -= paid
-                settled.append(Settlement(charge, paid, line.recorded_at))
+                amount = min(credit, owed[charge])
+                credit -= amount
+                owed[charge] -= amount
+                paid.append((charge, amount))
+                settled.append(Settlement(charge, amount, line.recorded_at, by_payment))
             owed = {c: left for c, left in owed.items() if left > 0}
     return settled
 
 
-def unpaid_charges(lines: Sequence[LedgerFact], settled: Iterable[Settlement]) -> list[tuple[LedgerFact, Decimal]]:
-    """Each case's charges still unpaid after the settlements, and by how much."""
+def unpaid_charges(
+    lines: Sequence[LedgerFact], settled: Iterable[Settlement] | None = None
+) -> list[tuple[LedgerFact, Decimal]]:
+    """Each case's charges still unpaid after the settlements (the lines' own when not given), and by how much."""
+    if settled is None:
+        settled = settlements(lines)
     paid: dict[int, Decimal] = {}
     for s in settled:
         paid[s.charge] = paid.get(s.charge, Decimal(0)) + s.amount
@@ -746,16 +771,19 @@ def money_report(
         return _total(line.amount for line in counted), _distinct(c.case_number for c in counted)
 
     (fines, fined), (costs, billed), (collected, paying) = (
-        sums(("fine",)),
+        sums(("fine", "fine_adjustment")),  # levied net of what appeals took off
         sums(("remediation_cost",)),
         sums(("payment",)),
     )
+    collected -= sums(("refund",))[0]  # a refunded payment was not collected after all
     settled = settlements(lines)
     unpaid = unpaid_charges(lines, settled)
-    recovered = [s for s in settled if within(s.at) and lines[s.charge].entry_type == "remediation_cost"]
+    recovered = [
+        s for s in settled if s.by_payment and within(s.at) and lines[s.charge].entry_type == "remediation_cost"
+    ]
     levied = fines + costs
     figures = [
-        Figure("fines", "Fines levied", fines, "$", LEVIED.format(what="fines"), fined),
+        Figure("fines", "Fines levied", fines, "$", LEVIED.format(what="fines, less what appeals took off"), fined),
         Figure("costs", "Abatement costs levied", costs, "$", LEVIED.format(what="city's abatement costs"), billed),
         Figure(
             "recovered",

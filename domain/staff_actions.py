@@ -19,7 +19,7 @@ from domain import actions as act
 from domain.access import STAFF, Role
 from domain.actions import Actor
 from domain.case import CaseState
-from domain.ladder import ESCALATION_ACTIONS, next_escalation, next_notice
+from domain.ladder import ESCALATION_ACTIONS, fine_decision_refusal, next_escalation, next_notice
 from domain.policy import EscalationStep
 from domain.process import closing_outcomes, local_day
 from domain.stages import CaseStage, ServiceMethod
@@ -147,7 +147,7 @@ def _record_decision(state: CaseState, body: object, actor: Actor, now: datetime
         return "the hearing has not been scheduled yet (schedule_hearing)"
     if now < hearing.scheduled_for:
         return f"the hearing is on {local_day(hearing.scheduled_for)}; a decision can be recorded after it is held"
-    return None
+    return fine_decision_refusal(state, getattr(body, "decision", None), getattr(body, "fine_amount", None))
 
 
 def _file_lien(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
@@ -165,10 +165,18 @@ def _refer_prosecution(state: CaseState, body: object, actor: Actor, now: dateti
 
 def _record_payment(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
     amount = getattr(body, "amount", 0)
+    if state.stage is S.CLOSED and not state.collecting:
+        return "the case is closed and its account settled"
     if state.balance <= 0:
         return "the case has no balance to pay"
     if amount > state.balance:
         return f"the payment (${amount}) is more than the balance (${state.balance})"
+    return None
+
+
+def _write_off(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    if not state.collecting or state.balance <= 0:
+        return "only the unpaid balance of a closed case is written off; this case has none"
     return None
 
 
@@ -243,7 +251,11 @@ STAFF_ACTIONS: Mapping[str, StaffActionKind] = {
         StaffActionKind(
             "refer_prosecution", act.ReferProsecution, _SUPERVISOR, frozenset({S.ESCALATION_DUE}), _refer_prosecution
         ),
-        StaffActionKind("record_payment", act.RecordPayment, frozenset({Role.FINANCE}), _STARTED, _record_payment),
+        # A closed case still takes payments while money is owed (its account outlives the enforcement).
+        StaffActionKind(
+            "record_payment", act.RecordPayment, frozenset({Role.FINANCE}), _STARTED | {S.CLOSED}, _record_payment
+        ),
+        StaffActionKind("write_off", act.WriteOff, frozenset({Role.FINANCE}), frozenset({S.CLOSED}), _write_off),
         StaffActionKind("reassign", act.Reassign, _SUPERVISOR, _OPEN, names_officer=True),
         StaffActionKind("add_note", act.AddNote, STAFF - {Role.ADMIN, Role.EXECUTIVE}, _OPEN),
         # Closing needs a supervisor: audits found cases closed without review (Atlanta 2019).

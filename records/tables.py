@@ -328,6 +328,23 @@ class Lien(SQLModel, table=True):
     reference: str = Field(unique=True, max_length=100)
     amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
     filed_at: datetime | None = _utc_column(nullable=False, server_now=True)
+    # Finance's part: certified for the tax roll, sent in a transmittal file (records/tax_roll.py).
+    certified_at: datetime | None = _utc_column()
+    released_at: datetime | None = _utc_column()
+    transmittal_id: int | None = Field(default=None, foreign_key="tax_roll_transmittals.id")
+
+
+class TaxRollTransmittal(SQLModel, table=True):
+    """One tax-roll file per period, made once and kept with its hash (domain/tax_roll.py has its layout)."""
+
+    __tablename__ = "tax_roll_transmittals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(unique=True, max_length=7)
+    path: str
+    sha256: str = Field(max_length=64)
+    lines: int
+    created_at: datetime | None = _utc_column(nullable=False, server_now=True)
 
 
 class Hearing(SQLModel, table=True):

@@ -584,6 +584,9 @@ def fine_notice() -> Letter:
         widths=[2.5, 1.5, 2.5],
     )
     letter.para(PAY)
+    letter.tag("if pay_url")
+    letter.para("Pay online by card: **{{ pay_url }}** (sign in with the case number and the access code above).")
+    letter.tag("endif")
     letter.para("Paying the fine does not end your duty to correct the violations.")
     violations_table(letter)
     letter.tag("if compliance_deadline")
@@ -698,7 +701,15 @@ def hearing_decision() -> Letter:
         "{{ decision.decided_on|long_date }}."
     )
     letter.heading("Decision")
-    letter.tag("if decision.decision == 'upheld'")
+    letter.tag("if decision.fine")
+    letter.para(
+        "You appealed fine {{ decision.fine.number }} of {{ decision.fine.levied|money }}. {% if decision.decision == "
+        "'upheld' %}The fine is **upheld**: it stays payable by {{ decision.fine.due_on|weekday_date }}.{% elif "
+        "decision.decision == 'modified' %}The fine is **reduced to {{ decision.fine.amount|money }}**, payable by "
+        "{{ decision.fine.due_on|weekday_date }}.{% else %}The fine is **cancelled**: you owe nothing on it.{% endif %}"
+    )
+    letter.para("The {{ notice.title }} still stands: the decision was about the fine only.")
+    letter.tag("elif decision.decision == 'upheld'")
     letter.para("The {{ notice.title }} is **upheld**.")
     letter.tag("elif decision.decision == 'modified'")
     letter.para("The {{ notice.title }} is **modified** as set out in the reasons below.")
@@ -706,7 +717,7 @@ def hearing_decision() -> Letter:
     letter.para("The {{ notice.title }} is **dismissed**. You do not need to take any further action on it.")
     letter.tag("endif")
     letter.para("Reasons: {{ decision.reason|sentence }}")
-    letter.tag("if decision.decision != 'dismissed'")
+    letter.tag("if decision.fine or decision.decision != 'dismissed'")
     violations_table(letter)
     letter.tag("if compliance_deadline")
     compliance_deadline(letter)

@@ -511,3 +511,18 @@ def test_a_pdf_is_optional_and_never_fails_the_letter(tmp_path: Path) -> None:
     else:
         pdf = (tmp_path / result.pdf_path).read_bytes()
         assert pdf.startswith(b"%PDF") and result.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+def test_a_fine_notice_links_to_paying_online_only_when_the_city_takes_cards(tmp_path: Path) -> None:
+    case = CaseFile(PACKS["default"][0], "PS-EXTERIOR", PARCEL, COMPLAINANT, OFFICER)
+    without = _owner_context(case, LetterKind.FINE_NOTICE)
+    with_link = without.model_copy(update={"pay_url": f"https://riverton.example/portal/owner/{CASE_NUMBER}"})
+    texts = {}
+    for name, context in (("without", without), ("with", with_link)):
+        request = RenderRequest(
+            case_number=CASE_NUMBER, kind=LetterKind.FINE_NOTICE, business_key=name, context=context
+        )
+        stored = LetterRenderer(tmp_path).render_letter(request)
+        texts[name] = letter_text((tmp_path / stored.path).read_bytes())
+    assert f"Pay online by card: https://riverton.example/portal/owner/{CASE_NUMBER}" in texts["with"]
+    assert "Pay online by card" not in texts["without"]

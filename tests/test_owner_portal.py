@@ -180,6 +180,9 @@ async def test_an_appeal_is_heard_within_the_window_and_refused_after_it(
     assert f"Case {case_number}" in confirmations[-1].body and "Your appeal was received" in confirmations[-1].body
     assert "You filed an appeal" in (await api.http.get(f"/portal/owner/{case_number}")).text
     await until_stage(api, case_number, "hearing")
+    # The clock stopped with the days that were left; the page says so instead of a deadline.
+    paused = (await api.http.get(f"/portal/owner/{case_number}")).text
+    assert "Paused while your appeal is heard" in paused and "Correct it by" not in paused
     again = await api.http.post(f"/portal/owner/{case_number}/appeal", data={"grounds": "Again"})
     assert again.status_code == 409 and "already under way" in again.text
 

@@ -64,6 +64,7 @@ def activities(
         city,
         access_secret=settings.secret_key.get_secret_value().encode(),
         portal_url=owner_portal_url(settings),
+        online_payment=settings.stripe_secret_key is not None,
     )
     messaging = messaging or messaging_activities(sessions, settings, store, ZoneInfo(city.timezone))
     staff_alerts = StaffAlertActivities(sessions, messaging, settings.public_base_url)
@@ -79,6 +80,7 @@ def activities(
         letters.render_complainant_letters,
         messaging.send_owner_reminder,
         messaging.send_notice_email,
+        messaging.send_fine_notice,
         messaging.send_complainant_updates,
         staff_alerts.file_stalled_cases,
         staff_alerts.file_overdue_replies,

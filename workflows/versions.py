@@ -36,6 +36,9 @@ SERVICE_FALLBACK = "service-fallback"
 CASE_LETTERS = "case-letters"
 OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
 REPLIES_DUE = "replies-due"  # AlertRoundWorkflow
+PAUSED_CLOCK_RESUMES = "paused-clock-resumes"
+FINE_NOTICES = "fine-notices"
+ACCOUNT_OUTLIVES_ENFORCEMENT = "account-outlives-enforcement"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -108,5 +111,26 @@ REGISTER: tuple[Patch, ...] = (
         "the alert round also alarms replies to residents overdue past the next business day (AlertRoundWorkflow)",
         old_branch=("alert_round",),
         new_branch=("alert_round_replies_due",),
+    ),
+    Patch(
+        PAUSED_CLOCK_RESUMES,
+        date(2026, 12, 5),
+        "an appeal keeps the compliance days left, and an upholding decision gives them back (before: the whole period again)",
+        old_branch=("appeal_upheld_served_letters", "appeal_dismissed_case_letters"),
+        new_branch=("appeal_resumes_with_days_left", "appeal_dismissed_paused_clock"),
+    ),
+    Patch(
+        FINE_NOTICES,
+        date(2026, 12, 5),
+        "every fine is a notice: its letter, its own appeal window, and a message on the owner's channel",
+        old_branch=("fines_hearing_lien_prosecution_case_letters", "deadline_reminders"),
+        new_branch=("fine_notice_upheld", "fine_notice_reduced", "fine_notice_cancelled"),
+    ),
+    Patch(
+        ACCOUNT_OUTLIVES_ENFORCEMENT,
+        date(2026, 12, 5),
+        "a case closed with money owing keeps its account open until paid or written off (before: it completed)",
+        old_branch=("fines_hearing_lien_prosecution_case_letters", "remediation_lien_case_letters"),
+        new_branch=("paid_after_closure", "written_off_after_closure"),
     ),
 )

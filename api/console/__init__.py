@@ -10,6 +10,7 @@ from api.console import (
     correspondence,
     council_report,
     dashboard,
+    finance,
     hearings,
     home,
     inspection,
@@ -36,6 +37,7 @@ for module in (
     case_map,  # these two before reports, whose /reports/{slug} would take /reports/map
     council_report,
     reports,
+    finance,
     notifications,
     correspondence,
     admin,

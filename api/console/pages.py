@@ -5,6 +5,9 @@ Every page goes through `render`, so no template can forget the token or show a 
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -113,3 +116,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in)
     app.add_exception_handler(PageForbidden, forbidden)
     app.add_exception_handler(CsrfRejected, csrf_rejected)
+
+
+def csv_download(name: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Response:
+    """UTF-8 with a header row; instants in ISO 8601 with their offset (UTC), as a spreadsheet or script reads them."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(value.isoformat() if isinstance(value, datetime) else value for value in row)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )

@@ -3,16 +3,14 @@ the filter lives in the URL, and `format=csv` gives the same page as a spreadshe
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from api.console.pages import csv_download as _csv
 from api.console.pages import render
 from api.console.session import PageForbidden, staff
 from api.deps import ContextDep, SessionDep
@@ -46,20 +44,6 @@ DRILL_DOWN_COLUMNS = (
     "closed_at",
     "outcome",
 )
-
-
-def _csv(name: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Response:
-    """UTF-8 with a header row; instants in ISO 8601 with their offset (UTC), as a spreadsheet or script reads them."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(value.isoformat() if isinstance(value, datetime) else value for value in row)
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
 
 
 def _reading(

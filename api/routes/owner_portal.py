@@ -59,6 +59,7 @@ from records.portal import OwnerRequest, access_code_opens, account, owner_reque
 from records.tables import Alert, Case, Parcel
 from services.context import AppContext
 from services.evidence import Upload, keep_uploads
+from services.online_payments import checkout, open_checkout
 from services.owner_messages import send_owner_confirmation
 from services.temporal_client import case_handle
 
@@ -188,7 +189,7 @@ def _owner_view(context: AppContext, session: Session, case: Case) -> dict[str, 
             {
                 "on": _day(context, line.recorded_at),
                 "what": line.description.capitalize(),
-                "amount": f"{'−' if line.entry_type == 'payment' else ''}${line.amount:,.2f}",
+                "amount": f"{'−' if line.entry_type == 'payment' or line.amount < 0 else ''}${abs(line.amount):,.2f}",
                 "due": _day(context, line.due_at),
             }
             for line in account(session, case.case_number)
@@ -200,6 +201,7 @@ def _owner_view(context: AppContext, session: Session, case: Case) -> dict[str, 
         "max_photos": MAX_PHOTOS,
         "max_photo_mb": MAX_PHOTO_BYTES // (1024 * 1024),
         "max_extension_days": context.policy.process.max_extension_days,
+        "pay_online": checkout(context.settings) is not None and case.balance > 0,
     }
 
 
@@ -214,7 +216,14 @@ async def owner_case(request: Request, case_number: str, context: ContextDep) ->
         case = session.get(Case, case_number)
         assert case is not None  # a code was issued for it
         values = _owner_view(context, session, case)
-    return page(request, context, "owner_case.html", {**values, "appeal_refused": refused and capfirst(refused)})
+    hearing = snapshot.state.hearing if snapshot else None
+    paused = hearing.paused_clock if hearing else None
+    return page(
+        request,
+        context,
+        "owner_case.html",
+        {**values, "appeal_refused": refused and capfirst(refused), "paused": paused},
+    )
 
 
 @router.get("/{case_number}/documents/{seq}")
@@ -401,6 +410,25 @@ async def report_compliance(request: Request, case_number: str, context: Context
 @router.post("/{case_number}/extension", response_class=HTMLResponse)
 async def request_extension(request: Request, case_number: str, context: ContextDep) -> Response:
     return await _act(request, case_number, context, "extension")
+
+
+@router.post("/{case_number}/pay")
+async def pay_online(request: Request, case_number: str, context: ContextDep) -> Response:
+    """The owner pays the balance on Stripe's hosted Checkout page; the payment reaches the case by Stripe's
+    signed webhook (api/routes/stripe_webhook.py), never by this redirect."""
+    limit(request, OWNER_ACTIONS)
+    if not _signed_in(request, context, case_number):
+        return _sign_in_again(request, context)
+    with context.sessions() as session:
+        case = session.get(Case, case_number)
+    assert case is not None
+    if case.balance <= 0:
+        return HTMLResponse("Nothing is owed on this case.", status_code=status.HTTP_409_CONFLICT)
+    back = f"{context.settings.public_base_url.rstrip('/')}/portal/owner/{case_number}"
+    opened = await open_checkout(context, case_number, case.balance, back)
+    if opened is None:
+        return HTMLResponse("Online payment is not available.", status_code=status.HTTP_404_NOT_FOUND)
+    return RedirectResponse(opened.url, status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/{case_number}/appeal", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ import records.communications  # the communications log, reply addresses, disput
 import records.council_reports  # registers its table on SQLModel.metadata, as the lines below do
 import records.documents
 import records.evidence  # registers its table on SQLModel.metadata, as the next line does
+import records.online_payments  # Stripe's events, each kept once
 import records.open311  # registers its tables too (Open311 keys and submissions)
 import records.portal  # the portal's tables
 import records.provider_holds  # providers holding messages

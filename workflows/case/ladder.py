@@ -7,32 +7,58 @@ threshold says so.
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.messaging import MessagingActivities
     from domain import actions as act
     from domain.case import (
+        AlertEntry,
         CostRecord,
         FineRecord,
         HearingRef,
         HumanStep,
+        LedgerEntry,
         LienEntry,
         MoneyEntry,
         PaymentRecord,
         RemediationRef,
     )
     from domain.hearings import HearingDate, HearingDecision, HearingStart
-    from domain.ladder import AfterPaymentTerm, after_payment_term, fine_amount, step_after_noncompliance
-    from domain.notices import CostItem, DecisionTerms, HearingTerms, LetterKind, LienTerms, RemediationTerms
+    from domain.ladder import (
+        FINE_DECISION_WORDS,
+        AfterPaymentTerm,
+        after_payment_term,
+        appealed_fine,
+        fine_after_decision,
+        fine_amount,
+        step_after_noncompliance,
+    )
+    from domain.messages import FineMessage
+    from domain.notices import (
+        FINE_APPEALS_TO,
+        AppealedFine,
+        CostItem,
+        DecisionTerms,
+        HearingTerms,
+        LetterKind,
+        LienTerms,
+        RemediationTerms,
+    )
     from domain.process import appeal_refusal, local_day
     from domain.remediation import CostLine, RemediationStart
-    from domain.stages import CaseStage, Decision, HearingKind, Outcome
+    from domain.service_clocks import fine_appeal_days, paused_clock
+    from domain.stages import CaseStage, Decision, HearingKind, Outcome, ServiceMethod
     from workflows.case.closing import Closing
     from workflows.case.run import staff_action
+    from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from workflows.hearing import HearingWorkflow
     from workflows.remediation import RemediationWorkflow
+    from workflows.versions import FINE_NOTICES, PAUSED_CLOCK_RESUMES
 
 S = CaseStage
 
@@ -45,9 +71,12 @@ class Ladder(Closing):
         state = self.state
         entry = await self._levy_fine(body.amount)
         await self._start_compliance_period(workflow.now(), state.policy.violation.compliance_days)
+        told = ""
+        if workflow.patched(FINE_NOTICES):
+            told = await self._fine_notice(state.fines[-1])
         await self._record(
             "fine_issued",
-            f"Fine of ${entry.amount} issued; comply by {self._deadline_day()}",
+            f"Fine of ${entry.amount} issued; comply by {self._deadline_day()}{told}",
             action,
             entries=[entry],
         )
@@ -64,6 +93,56 @@ class Ladder(Closing):
         state.fines.append(FineRecord(seq=len(state.fines) + 1, amount=value, issued_at=now, due_at=due))
         return MoneyEntry(entry_type="fine", amount=value, description=f"fine {len(state.fines)}", due_at=due)
 
+    async def _fine_notice(self, fine: FineRecord) -> str:
+        """A fine levied on the ladder (or by hand) is a notice of its own: its letter, e-mailed where the roll has
+        an address (that e-mail is its service) or posted from the print queue, opens the fine's own appeal
+        window, and the owner is told on their channel. Returns the timeline's words for it."""
+        state = self.state
+        assert state.parcel is not None
+        by = ServiceMethod.EMAIL if state.parcel.owner_email else ServiceMethod.MAIL
+        fine.appeal_deadline = await self._deadline(workflow.now(), fine_appeal_days(state.policy, by), False)
+        path = None
+        with contextlib.suppress(ActivityError):  # the letter's failure is on record; the owner is still told
+            document = await self._write_owner_letter(LetterKind.FINE_NOTICE, fine=fine)
+            path = document.path if document else None
+        sent = await self._tell_of_fine(fine, path)
+        posted = "" if by is ServiceMethod.EMAIL else "; the fine notice goes by post (print queue)"
+        return f"; pay by {local_day(fine.due_at)}, appeal by {local_day(fine.appeal_deadline)}{posted}{sent}"
+
+    async def _tell_of_fine(self, fine: FineRecord, document_path: str | None) -> str:
+        """The fine on the owner's channel, once (by key); returns how it went, for the timeline."""
+        state = self.state
+        notice = state.current_notice
+        kind = state.policy.notice(notice.notice_type) if notice else None
+        observed = state.observed.conditions if state.observed else ()
+        try:
+            receipt = await workflow.execute_activity_method(
+                MessagingActivities.send_fine_notice,
+                FineMessage(
+                    key=f"{state.case_number}:fine-{fine.seq}",
+                    case_number=state.case_number,
+                    address=self.start.address,
+                    fine_number=fine.seq,
+                    amount=fine.amount,
+                    section=state.policy.violation.section,
+                    conditions=observed,
+                    due_at=fine.due_at,
+                    appeal_deadline=fine.appeal_deadline,
+                    appeal_to=(kind.appeal_to if kind else "") or FINE_APPEALS_TO,
+                    how_to_appeal=kind.how_to_appeal if kind else "",
+                    document_path=document_path,
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"fine {fine.seq} to the owner",
+            )
+        except ActivityError as failure:
+            reason = failure.cause.message if isinstance(failure.cause, ApplicationError) else str(failure.cause)
+            return f"; the owner was not told: {reason}"
+        if receipt.channel is None:
+            return "; no e-mail or phone for the owner on the roll"
+        return f"; the owner was told by {receipt.channel.value}"
+
     async def _take_payment(self, amount: Decimal, method: str, reference: str, action: act.StaffAction | None) -> None:
         state = self.state
         state.payments.append(
@@ -76,9 +155,66 @@ class Ladder(Closing):
             action,
             entries=[entry],
         )
+        if state.lien_reference and state.lien_released_at is None and state.balance <= 0:
+            await self._release_lien(state.lien_reference)
         if state.stage is S.COST_RECOVERY and state.balance <= 0:
             await self._propose_closure(Outcome.REMEDIATED_BY_CITY)
             await self._record("closure_proposed", "Abatement costs paid in full: ready to close")
+
+    async def _release_lien(self, reference: str) -> None:
+        """A lien paid in full is released: marked on the record, on the timeline, and for finance to take off the
+        tax roll (the worklist's "paid off" liens)."""
+        state = self.state
+        state.lien_released_at = workflow.now()
+        await self._record(
+            "lien_released",
+            f"Lien {reference} paid in full and released",
+            entries=[
+                LienEntry(amount=Decimal(0), reference=reference, released=True),
+                AlertEntry(audience="finance", message=f"{state.case_number}: lien {reference} paid, released"),
+            ],
+        )
+
+    @staff_action("write_off")
+    async def write_off(self, body: act.WriteOff, action: act.StaffAction) -> None:
+        """Finance gives up collecting what a closed case still owes, with its reason; the account then closes."""
+        state = self.state
+        amount = state.balance
+        state.written_off += amount
+        await self._record(
+            "written_off",
+            f"${amount} written off by finance: {body.reason}",
+            action,
+            entries=[MoneyEntry(entry_type="write_off", amount=-amount, description=f"written off: {body.reason}")],
+        )
+
+    async def _payment_failed(self, event: act.PaymentFailed) -> None:
+        why = f": {event.reason}" if event.reason else ""
+        await self._record(
+            "payment_failed",
+            f"Online payment of ${event.amount} failed ({event.reference}){why}; nothing was paid",
+            entries=[AlertEntry(audience="finance", message=f"{self.state.case_number}: online payment failed{why}")],
+        )
+
+    async def _refund(self, event: act.PaymentRefunded) -> None:
+        """A refund is a payment given back: it stays on the account as a line of its own, and is owed again."""
+        state = self.state
+        state.payments.append(
+            PaymentRecord(amount=-event.amount, method="refund", reference=event.reference, received_at=workflow.now())
+        )
+        await self._record(
+            "payment_refunded",
+            f"Payment {event.reference} refunded: ${event.amount}; balance ${state.balance}",
+            entries=[
+                MoneyEntry(
+                    entry_type="refund",
+                    amount=event.amount,
+                    description=f"refund of {event.reference}",
+                    reference=event.reference,
+                ),
+                AlertEntry(audience="finance", message=f"{state.case_number}: ${event.amount} refunded"),
+            ],
+        )
 
     # --- Hearings and appeals ---------------------------------------------------------------------------
 
@@ -121,45 +257,93 @@ class Ladder(Closing):
         )
         decision = await self._hearing
         heard = state.hearing
+        fine = appealed_fine(state)
         self._hearing, state.hearing = None, None
         state.hearings_held += 1
+        entries: list[LedgerEntry] = []
+        decided_fine = None
+        if fine is not None:
+            entries, decided_fine = self._decide_fine(fine, decision.decision, body.fine_amount)
         terms = {
             "hearing": HearingTerms(
                 kind=heard.kind, at=heard.scheduled_for or workflow.now(), location=heard.location or ""
             ),
             "decision": DecisionTerms(
-                decision=decision.decision, reason=body.reason, decided_on=self._city_date(workflow.now())
+                decision=decision.decision,
+                reason=body.reason,
+                decided_on=self._city_date(workflow.now()),
+                fine=decided_fine,
             ),
         }
-        if decision.decision is Decision.DISMISSED:
+        if decision.decision is Decision.DISMISSED and fine is None:
             await self._owner_letter(LetterKind.HEARING_DECISION, **terms)
             await self._close(Outcome.DISMISSED, f"Hearing decision: dismissed. {body.reason}", action)
             return
-        days = decision.compliance_days or state.policy.violation.compliance_days
-        await self._start_compliance_period(workflow.now(), days)
+        paused = heard.paused_clock
+        resumed = ""
+        if decision.compliance_days is None and paused is not None:
+            # The order stands: the owner gets back the days that were left when they appealed, not a new period.
+            self._begin_compliance_period(await self._deadline(workflow.now(), paused.days_left, paused.business_days))
+            resumed = f" (the {paused.days_left} days left when the appeal was filed)"
+        else:
+            days = decision.compliance_days or state.policy.violation.compliance_days
+            await self._start_compliance_period(workflow.now(), days)
+        on = (
+            f" on fine {fine.seq}: {FINE_DECISION_WORDS[decision.decision]}" if fine else f": {decision.decision.value}"
+        )
         await self._record(
             "decision_recorded",
-            f"Hearing decision: {decision.decision.value}; comply by {self._deadline_day()}. {body.reason}",
+            f"Hearing decision{on}; comply by {self._deadline_day()}{resumed}. {body.reason}",
             action,
+            entries=entries,
         )
         await self._owner_letter(LetterKind.HEARING_DECISION, **terms)
+
+    def _decide_fine(
+        self, fine: FineRecord, decision: Decision, amount: Decimal | None
+    ) -> tuple[list[LedgerEntry], AppealedFine]:
+        """An appealed fine as decided: its ledger line stays as levied and an adjustment shows what the appeal
+        took off, so the account tells each change."""
+        levied = fine.amount
+        fine.amount = fine_after_decision(fine, decision, amount)
+        entries: list[LedgerEntry] = []
+        if fine.amount != levied:
+            words = "cancelled" if fine.amount == 0 else f"reduced to ${fine.amount}"
+            entries.append(
+                MoneyEntry(
+                    entry_type="fine_adjustment",
+                    amount=fine.amount - levied,
+                    description=f"fine {fine.seq} {words} on appeal",
+                )
+            )
+        return entries, AppealedFine(
+            number=fine.seq, levied=levied, amount=fine.amount, due_on=self._city_date(fine.due_at)
+        )
 
     async def _appeal(self, event: act.AppealFiled) -> None:
         """An owner's appeal within the window opens a hearing and pauses the compliance clock; a late or
         misplaced one is refused on the timeline in the rule's words."""
         state = self.state
-        reason = appeal_refusal(state, workflow.now())
+        reason = appeal_refusal(state, workflow.now(), event.fine)
         if reason:
             state.refused_appeals.append(reason)
             await self._record("appeal_refused", f"Appeal by {event.appellant} refused: {reason}")
             return
-        remaining = state.compliance_deadline - workflow.now() if state.compliance_deadline else None
+        for fine in state.fines:
+            fine.appealed = fine.appealed or fine.seq == event.fine
+        deadline = state.compliance_deadline
+        paused = None
+        if workflow.patched(PAUSED_CLOCK_RESUMES) and deadline is not None:
+            paused = paused_clock(state.policy, self._city_date(workflow.now()), self._city_date(deadline))
         await self._open_hearing(HearingKind.APPEAL, event.grounds, None)
         assert state.hearing is not None
-        state.hearing.paused_remaining = remaining
+        state.hearing.paused_clock = paused
+        state.hearing.fine_seq = event.fine
+        left = f" with {paused.days_left} days left" if paused else ""
+        what = f"Appeal of fine {event.fine}" if event.fine else "Appeal"
         await self._record(
             "appeal_filed",
-            f"Appeal filed by {event.appellant}; the compliance clock is paused. Grounds: {event.grounds}",
+            f"{what} filed by {event.appellant}; the compliance clock is paused{left}. Grounds: {event.grounds}",
         )
 
     async def _open_hearing(self, kind: HearingKind, reason: str, action: act.StaffAction | None) -> None:
@@ -264,6 +448,7 @@ class Ladder(Closing):
         state = self.state
         state.lien_filed_at = workflow.now()
         reference = body.reference or f"LIEN-{state.case_number}"
+        state.lien_reference = reference
         lien = LienEntry(amount=state.balance, reference=reference)
         await self._record(
             "lien_filed",

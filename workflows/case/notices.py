@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.outbound import LETTER_TIMEOUT
     from workflows.case.run import staff_action
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from workflows.versions import NOTICE_SERVED_BY_EMAIL, SERVED_NOTICE_LETTER, SERVICE_FALLBACK
+    from workflows.versions import FINE_NOTICES, NOTICE_SERVED_BY_EMAIL, SERVED_NOTICE_LETTER, SERVICE_FALLBACK
 
 S = CaseStage
 
@@ -70,10 +70,11 @@ class Notices(Ladder):
         assert current is not None
         served_at = body.served_at or workflow.now()
         clocks = service_clocks(state.policy, current.notice_type, body.method)
+        process = state.policy.process
         appeal_deadline = None
         if clocks.appeal_days is not None:
             appeal_deadline = await self._deadline(served_at, clocks.appeal_days, False)
-        deadline = await self._deadline(served_at, clocks.compliance_days, False)
+        deadline = await self._deadline(served_at, clocks.compliance_days, process.compliance_in_business_days)
         notice = current.model_copy(
             update={
                 "tracking_number": body.tracking_number,
@@ -96,6 +97,11 @@ class Notices(Ladder):
         state.notices[-1] = notice
         self._begin_compliance_period(deadline)
         appeal = f"; appeal by {local_day(notice.appeal_deadline)}" if notice.appeal_deadline else ""
+        if state.policy.notice(notice.notice_type).fine and state.fines and workflow.patched(FINE_NOTICES):
+            # The notice carries a fine: the fine is appealed on the notice's window, and the owner told of it.
+            carried = state.fines[-1]
+            carried.appeal_deadline = notice.appeal_deadline
+            appeal += await self._tell_of_fine(carried, None)
         await self._record(
             "notice_served",
             f"{notice.title} served by {body.method.value} on {served_at:%Y-%m-%d}; comply by {self._deadline_day()}{appeal}",

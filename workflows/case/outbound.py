@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.letters import NoticeLetterActivities
     from activities.messaging import MessagingActivities
     from domain.messages import ComplainantNews, ComplainantUpdate, NoticeEmail, OwnerReminder, ReminderOf
-    from domain.notices import LETTER_TITLES, CaseLetter, ComplainantLetter, LetterKind
+    from domain.notices import LETTER_TITLES, CaseLetter, ComplainantLetter, LetterKind, RenderedDocument
     from domain.process import DueReminder
     from domain.stages import Outcome
     from workflows.case.run import CaseRun
@@ -91,39 +91,13 @@ class Outbound(CaseRun):
         e-mailed (exactly once, by key) when the roll has the owner's address, else on record for mailing.
         A letter that cannot be made or sent does not hold up the case: the documents and messages show it."""
         state = self.state
-        if not workflow.patched(CASE_LETTERS) or state.parcel is None:
-            return
-        state.letters_written += 1
-        key = f"letter-{state.letters_written}"
-        email = state.parcel.owner_email
-        try:
-            document = await workflow.execute_activity_method(
-                NoticeLetterActivities.render_case_letter,
-                CaseLetter(
-                    case_number=state.case_number,
-                    kind=kind,
-                    business_key=key,
-                    policy=state.policy,
-                    parcel=state.parcel,
-                    officer_id=state.officer.id if state.officer else None,
-                    written_at=workflow.now(),
-                    delivery="email" if email else "mail",
-                    notice=state.current_notice,
-                    observed=state.observed,
-                    compliance_deadline=state.compliance_deadline,
-                    fines_levied=len(state.fines),
-                    escalations_taken=state.escalations_taken,
-                    **terms,
-                ),
-                start_to_close_timeout=LETTER_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-                summary=f"letter: {LETTER_TITLES[kind]}",
-            )
-            if email:
+        with contextlib.suppress(ActivityError):
+            document = await self._write_owner_letter(kind, **terms)
+            if document is not None and state.parcel is not None and state.parcel.owner_email:
                 await workflow.execute_activity_method(
                     MessagingActivities.send_notice_email,
                     NoticeEmail(
-                        key=f"{state.case_number}:{key}:email",
+                        key=f"{state.case_number}:{document.business_key}:email",
                         case_number=state.case_number,
                         title=LETTER_TITLES[kind],
                         address=self.start.address,
@@ -134,8 +108,36 @@ class Outbound(CaseRun):
                     retry_policy=ACTIVITY_RETRY,
                     summary=f"e-mail: {LETTER_TITLES[kind]}",
                 )
-        except ActivityError:
-            return
+
+    async def _write_owner_letter(self, kind: LetterKind, **terms: Any) -> RenderedDocument | None:
+        """Renders and stores the owner's letter (`letter-N`, the case's letter count); None before letters were
+        written at each step, or without a parcel to address it to."""
+        state = self.state
+        if not workflow.patched(CASE_LETTERS) or state.parcel is None:
+            return None
+        state.letters_written += 1
+        return await workflow.execute_activity_method(
+            NoticeLetterActivities.render_case_letter,
+            CaseLetter(
+                case_number=state.case_number,
+                kind=kind,
+                business_key=f"letter-{state.letters_written}",
+                policy=state.policy,
+                parcel=state.parcel,
+                officer_id=state.officer.id if state.officer else None,
+                written_at=workflow.now(),
+                delivery="email" if state.parcel.owner_email else "mail",
+                notice=state.current_notice,
+                observed=state.observed,
+                compliance_deadline=state.compliance_deadline,
+                fines_levied=len(state.fines),
+                escalations_taken=state.escalations_taken,
+                **terms,
+            ),
+            start_to_close_timeout=LETTER_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"letter: {LETTER_TITLES[kind]}",
+        )
 
     async def _complainant_letters(self, kind: LetterKind, *, outcome: Outcome | None = None) -> None:
         """The acknowledgement and closure letters to each person who reported the case and left contact

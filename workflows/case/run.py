@@ -173,7 +173,8 @@ class CaseRun:
         return due
 
     async def _start_compliance_period(self, start: datetime, days: int) -> None:
-        self._begin_compliance_period(await self._deadline(start, days, False))
+        business = self.state.policy.process.compliance_in_business_days
+        self._begin_compliance_period(await self._deadline(start, days, business))
 
     def _begin_compliance_period(self, deadline: datetime) -> None:
         state = self.state

@@ -21,7 +21,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.inspection import Inspection
     from workflows.case.outbound import REMINDED_OF
     from workflows.case.run import staff_action
-    from workflows.versions import OWNER_DEADLINE_REMINDERS, OWNER_REMINDERS_SENT, SERVICE_FALLBACK
+    from workflows.versions import (
+        ACCOUNT_OUTLIVES_ENFORCEMENT,
+        OWNER_DEADLINE_REMINDERS,
+        OWNER_REMINDERS_SENT,
+        SERVICE_FALLBACK,
+    )
 
 S = CaseStage
 
@@ -52,8 +57,29 @@ class CaseWorkflow(Inspection):
             except TimeoutError:
                 async with self._lock:
                     await self._on_time()
+        if self.state.balance > 0 and workflow.patched(ACCOUNT_OUTLIVES_ENFORCEMENT):
+            await self._collect()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
+
+    async def _collect(self) -> None:
+        """Money owed outlives the enforcement. The shape: the closed case's own workflow keeps its account open,
+        rather than a collection stage or a receivable workflow per parcel, because the money is the case's (its
+        fines, its costs, its lien) and already lives in its state, ledger and reports: the case stays closed with
+        its outcome (the caseload and compliance figures are not disturbed), takes payments (staff's and Stripe's)
+        until the balance is paid or finance writes it off with a reason, releases a lien paid in full, and then
+        completes."""
+        state = self.state
+        async with self._lock:
+            state.collecting = True
+            await self._record(
+                "account_open",
+                f"Closed with ${state.balance} owing: the account stays open until it is paid or written off",
+            )
+        await workflow.wait_condition(lambda: self.state.balance <= 0)
+        async with self._lock:
+            state.collecting = False
+            await self._record("account_settled", "Nothing is owed: the case's account is closed")
 
     # --- Staff actions that any stage allows (the others live with their concern) ---------------------
 
@@ -103,9 +129,23 @@ class CaseWorkflow(Inspection):
 
     @workflow.signal(name="payment_received")
     async def payment_received(self, event: act.PaymentReceived) -> None:
-        if self.state.stage is S.CLOSED:
+        if self.state.stage is S.CLOSED and not self.state.collecting:
             return
         await self._act(lambda: self._take_payment(event.amount, event.method, event.reference, None))
+
+    # Stripe's word that a card payment failed or was refunded (api/routes/stripe_webhook.py). New signals: a case
+    # recorded before them never received one, so they replay as they were.
+    @workflow.signal(name="payment_failed")
+    async def payment_failed(self, event: act.PaymentFailed) -> None:
+        if self.state.stage is S.CLOSED and not self.state.collecting:
+            return
+        await self._act(lambda: self._payment_failed(event))
+
+    @workflow.signal(name="payment_refunded")
+    async def payment_refunded(self, event: act.PaymentRefunded) -> None:
+        if self.state.stage is S.CLOSED and not self.state.collecting:
+            return
+        await self._act(lambda: self._refund(event))
 
     @workflow.query(name="snapshot")
     def snapshot(self) -> CaseSnapshot:

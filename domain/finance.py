@@ -1,0 +1,46 @@
+"""Finance's worklist in the city's words: what each case still owes, by how long past due (the money report's
+buckets and settlement rule: payments settle the oldest charges first)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from domain.report_figures import RECEIVABLE_BUCKETS, LedgerFact, receivable_bucket, unpaid_charges
+
+BUCKETS = tuple(label for label, _upper in RECEIVABLE_BUCKETS)
+
+
+@dataclass(frozen=True)
+class Receivable:
+    case_number: str
+    charge: str  # fine, remediation_cost
+    owed: Decimal
+    due_at: datetime | None
+    days_past_due: int
+    bucket: str
+
+    @property
+    def fine_past_due(self) -> bool:
+        return self.charge == "fine" and self.days_past_due > 0
+
+
+def receivables(lines: Iterable[LedgerFact], now: datetime) -> list[Receivable]:
+    """Each unpaid charge, oldest past due first; a charge not yet due is 0 days past due."""
+    found = []
+    for charge, owed in unpaid_charges(list(lines)):
+        due = charge.due_at or charge.recorded_at
+        late = max((now - due).days, 0)
+        found.append(
+            Receivable(charge.case_number, charge.entry_type, owed, charge.due_at, late, receivable_bucket(late))
+        )
+    return sorted(found, key=lambda r: (-r.days_past_due, r.case_number))
+
+
+def aging(found: Iterable[Receivable]) -> dict[str, Decimal]:
+    totals = dict.fromkeys(BUCKETS, Decimal(0))
+    for receivable in found:
+        totals[receivable.bucket] += receivable.owed
+    return totals
