@@ -21,15 +21,4 @@ class PropertyActivities:
         if parcel is None:
             # Intake only accepts parcels on the roll, so this is a data error no retry can mend.
             raise ApplicationError(f"parcel {parcel_id} is not on the assessment roll", non_retryable=True)
-        return ParcelFacts(
-            parcel_id=parcel.parcel_id,
-            address=parcel.address,
-            zone=parcel.zone_code,
-            land_use=parcel.land_use,
-            lat=parcel.lat,
-            lon=parcel.lon,
-            owner_name=parcel.owner_name,
-            owner_mailing_address=parcel.owner_mailing_address,
-            owner_email=parcel.owner_email,
-            owner_phone=parcel.owner_phone,
-        )
+        return parcel.facts()

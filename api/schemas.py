@@ -295,5 +295,8 @@ class CaseDetail(BaseModel):
     outcome: str | None
     closed_at: datetime | None
     workflow_started: bool
+    # A case imported from a legacy system: its number there, and when the import wrote it (server time).
+    legacy_case_number: str | None = None
+    imported_at: datetime | None = None
     temporal_ui_url: str
     timeline: list[TimelineEvent]

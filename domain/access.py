@@ -98,6 +98,7 @@ CONSOLE_PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/admin/users", "Users", ADMINISTER),
     ("/admin/officers", "Officers", ADMINISTER),
     ("/admin/zones", "Zones", ADMINISTER),
+    ("/admin/import", "Import cases", ADMINISTER),
     ("/admin/open311-keys", "Open311 keys", MANAGE_OPEN311_KEYS),
 )
 

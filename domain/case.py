@@ -35,6 +35,8 @@ class CaseStart(_Model):
     zone: str
     policy: CasePolicy
     resume: CaseState | None = None
+    # A case imported from a legacy system keeps its number there: operators find it by it (a search attribute).
+    legacy_case_number: str | None = None
     continue_as_new_after_events: int | None = Field(
         default=None, description="tests force a low threshold; otherwise Temporal's suggestion decides"
     )

@@ -18,6 +18,7 @@ from domain.evidence import KEEPS_POSITION, EvidenceSource
 from domain.privacy import Identity, withhold_identities
 from records.documents import CaseDocument
 from records.evidence import Evidence, evidence_of
+from records.legacy_cases import LegacyCaseRecord, legacy_case_of
 from records.tables import (
     Case,
     CaseEvent,
@@ -43,6 +44,7 @@ class CaseFile:
     hearings: list[Hearing]
     complaints: list[Complaint]  # in the order received
     evidence: list[Evidence]  # in the order uploaded
+    legacy: LegacyCaseRecord | None = None  # the legacy case it was imported from
 
 
 def read_case_file(session: Session, case_number: str, *, withhold_complainants: bool) -> CaseFile | None:
@@ -88,6 +90,7 @@ def read_case_file(session: Session, case_number: str, *, withhold_complainants:
         hearings=list(session.exec(select(Hearing).where(Hearing.case_number == case_number))),
         complaints=complaints,
         evidence=evidence,
+        legacy=legacy_case_of(session, case_number),
     )
 
 

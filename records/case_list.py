@@ -19,6 +19,7 @@ from sqlalchemy import Select, func
 from sqlmodel import Session, col, or_, select
 
 from domain.stages import CaseStage
+from records.legacy_cases import cases_by_legacy_number
 from records.tables import Case, Officer, Parcel
 
 PAGE_SIZE = 25
@@ -128,7 +129,10 @@ def _conditions(f: CaseFilter) -> list[Any]:
             matching = select(Parcel.parcel_id).where(
                 or_(func.lower(Parcel.address).like(pattern), func.lower(Parcel.owner_name).like(pattern))
             )
-            where.append(col(Case.parcel_id).in_(matching))
+            # A legacy number finds the case imported from it (records.legacy_cases).
+            where.append(
+                or_(col(Case.parcel_id).in_(matching), col(Case.case_number).in_(cases_by_legacy_number(term)))
+            )
     if f.sort is Sort.DEADLINE:
         where.append(col(Case.next_deadline).is_not(None))
     return where

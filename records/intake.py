@@ -15,12 +15,13 @@ from sqlmodel import Session, col, select, update
 
 from domain.addresses import address_key, whole_last_word
 from domain.calendar import BusinessCalendar
-from domain.case import CaseStart
+from domain.case import CaseStart, CaseState
 from domain.case_numbers import format_case_number, new_tracking_code
 from domain.city import City
 from domain.policy import CasePolicy, ViolationType
 from domain.routing import Point, distance_m
 from domain.stages import CaseStage, Channel
+from records.legacy_cases import legacy_case_of
 from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, Message, Parcel
 
 # A point farther than this from every parcel is a street, a park or a typo, not a property.
@@ -247,6 +248,8 @@ def case_start(session: Session, case: Case, policy: CasePolicy) -> CaseStart:
     ).first()
     if parcel is None or first is None:
         raise LookupError(f"case {case.case_number} has no parcel or complaint on record")
+    legacy = legacy_case_of(session, case.case_number)
+    resume = legacy.resume if legacy else None
     return CaseStart(
         case_number=case.case_number,
         tracking_code=case.tracking_code,
@@ -256,13 +259,20 @@ def case_start(session: Session, case: Case, policy: CasePolicy) -> CaseStart:
         address=parcel.address,
         zone=parcel.zone_code,
         policy=policy,
+        # An imported open case starts at its step, from the state the import stored.
+        resume=CaseState.model_validate({**resume, "policy": policy}) if resume else None,
+        legacy_case_number=legacy.legacy_case_number if legacy else None,
     )
 
 
 def pending_workflow_starts(session: Session, limit: int = 100) -> list[Case]:
     return list(
         session.exec(
-            select(Case).where(col(Case.workflow_started_at).is_(None)).order_by(col(Case.opened_at)).limit(limit)
+            # A closed case without a workflow is imported history: there is nothing to start.
+            select(Case)
+            .where(col(Case.workflow_started_at).is_(None), col(Case.stage) != CaseStage.CLOSED)
+            .order_by(col(Case.opened_at))
+            .limit(limit)
         )
     )
 

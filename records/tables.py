@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from domain.case import LetterDocument
+from domain.case import LetterDocument, ParcelFacts
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -136,6 +136,21 @@ class Parcel(SQLModel, table=True):
     owner_phone: str | None = None
     # "email" or "sms": how the owner asked to hear from the city; reminders fall back when the roll lacks it.
     owner_preferred_channel: str | None = Field(default=None, max_length=8)
+
+    def facts(self) -> ParcelFacts:
+        """The property and owner of record as a case carries them."""
+        return ParcelFacts(
+            parcel_id=self.parcel_id,
+            address=self.address,
+            zone=self.zone_code,
+            land_use=self.land_use,
+            lat=self.lat,
+            lon=self.lon,
+            owner_name=self.owner_name,
+            owner_mailing_address=self.owner_mailing_address,
+            owner_email=self.owner_email,
+            owner_phone=self.owner_phone,
+        )
 
 
 class Complainant(SQLModel, table=True):

@@ -7,6 +7,7 @@ Never imported by workflow code.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowHandle
@@ -35,16 +36,25 @@ async def connect(settings: Settings, *, lazy: bool = False) -> Client:
 
 async def start_case(client: Client, task_queue: str, start: CaseStart) -> bool:
     """Starts the case's workflow; False when it already exists (the id is the case number, so never twice)."""
-    attributes = TypedSearchAttributes(
-        [
-            SearchAttributePair(sa.CASE_STAGE, CaseStage.RECEIVED.value),
-            SearchAttributePair(sa.CASE_PRIORITY, start.policy.violation.priority_label),
-            SearchAttributePair(sa.VIOLATION_CODE, start.policy.violation.code),
-            SearchAttributePair(sa.ZONE, start.zone),
-            SearchAttributePair(sa.PARCEL_ID, start.parcel_id),
-            SearchAttributePair(sa.OVERDUE, False),
-        ]
-    )
+    # An imported open case starts at its step (`resume`), with the legacy number it is known by.
+    state = start.resume
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(sa.CASE_STAGE, state.stage.value if state else CaseStage.RECEIVED.value),
+        SearchAttributePair(sa.CASE_PRIORITY, start.policy.violation.priority_label),
+        SearchAttributePair(sa.VIOLATION_CODE, start.policy.violation.code),
+        SearchAttributePair(sa.ZONE, start.zone),
+        SearchAttributePair(sa.PARCEL_ID, start.parcel_id),
+        SearchAttributePair(sa.OVERDUE, state.overdue if state else False),
+    ]
+    if state and state.next_deadline:
+        pairs.append(SearchAttributePair(sa.NEXT_DEADLINE, state.next_deadline))
+    if state and state.officer:
+        pairs.append(SearchAttributePair(sa.ASSIGNED_OFFICER, state.officer.badge))
+    if start.legacy_case_number:
+        pairs.append(SearchAttributePair(sa.LEGACY_CASE_NUMBER, start.legacy_case_number))
+    details = f"Tracking code {start.tracking_code} · received by {start.channel.value}"
+    if start.legacy_case_number:
+        details += f" · imported from legacy case {start.legacy_case_number}"
     try:
         await client.start_workflow(
             CaseWorkflow.run,
@@ -53,9 +63,9 @@ async def start_case(client: Client, task_queue: str, start: CaseStart) -> bool:
             task_queue=task_queue,
             # A closed case is not reopened by a late retry: a new complaint makes a new case.
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=attributes,
+            search_attributes=TypedSearchAttributes(pairs),
             static_summary=start.summary,
-            static_details=f"Tracking code {start.tracking_code} · received by {start.channel.value}",
+            static_details=details,
         )
     except WorkflowAlreadyStartedError:
         return False

@@ -1,5 +1,5 @@
 """The custom search attributes operators find cases by in the Temporal UI: stage, priority, violation type,
-officer, zone, parcel, next deadline and whether a step is overdue.
+officer, zone, parcel, next deadline, whether a step is overdue, and an imported case's legacy number.
 
 The dev server, the compose registration job and the test fixtures all register exactly this list.
 """
@@ -15,8 +15,19 @@ ZONE = SearchAttributeKey.for_keyword("Zone")
 PARCEL_ID = SearchAttributeKey.for_keyword("ParcelId")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
+LEGACY_CASE_NUMBER = SearchAttributeKey.for_keyword("LegacyCaseNumber")
 
-ALL = (CASE_STAGE, CASE_PRIORITY, VIOLATION_CODE, ASSIGNED_OFFICER, ZONE, PARCEL_ID, NEXT_DEADLINE, OVERDUE)
+ALL = (
+    CASE_STAGE,
+    CASE_PRIORITY,
+    VIOLATION_CODE,
+    ASSIGNED_OFFICER,
+    ZONE,
+    PARCEL_ID,
+    NEXT_DEADLINE,
+    OVERDUE,
+    LEGACY_CASE_NUMBER,
+)
 
 
 def dev_server_flags() -> list[str]:

@@ -15,6 +15,7 @@ from api.console import (
     home,
     inspection,
     intake,
+    legacy_import,
     my_day,
     notifications,
     outbox,
@@ -41,5 +42,6 @@ for module in (
     notifications,
     correspondence,
     admin,
+    legacy_import,
 ):
     router.include_router(module.router)

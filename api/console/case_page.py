@@ -37,6 +37,7 @@ from domain.stages import CaseStage
 from records.case_file import CaseFile, read_case_file
 from records.communications import communications_of, open_disputes
 from records.evidence import Evidence
+from records.legacy_cases import legacy_numbers
 from records.staff_entries import actor_names
 from records.tables import Case, CaseNotice, Complainant, Message, Officer, User
 from services.case_snapshot import case_snapshot
@@ -103,11 +104,14 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
     for complaint in file.complaints:
         person = session.get(Complainant, complaint.complainant_id) if may_see and complaint.complainant_id else None
         complaints.append({"complaint": complaint, "complainant": person})
-    earlier = session.exec(
-        select(Case)
-        .where(Case.parcel_id == case.parcel_id, Case.case_number != number)
-        .order_by(col(Case.opened_at).desc())
+    earlier = list(
+        session.exec(
+            select(Case)
+            .where(Case.parcel_id == case.parcel_id, Case.case_number != number)
+            .order_by(col(Case.opened_at).desc())
+        )
     )
+    imported = legacy_numbers(session, [number, *(c.case_number for c in earlier)])
     messages = list(session.exec(select(Message).where(Message.case_number == number).order_by(col(Message.id))))
     evidence = file.evidence
     communications = [(line, withheld_from(user.role, line.party)) for line in communications_of(session, number)]
@@ -119,6 +123,8 @@ def _records(session: Session, context: AppContext, file: CaseFile, user: User) 
         "complaints": complaints,
         "may_see_complainant": may_see,
         "history": [(c, CaseStage(c.stage).label) for c in earlier],
+        "legacy": file.legacy,
+        "imported": imported,
         "events": file.timeline,
         "evidence": evidence,
         "before_after": before_and_after(evidence),

@@ -78,6 +78,8 @@ def get_case(
         hearings=[HearingPublic.model_validate(h) for h in file.hearings],
         outcome=case.outcome,
         closed_at=case.closed_at,
+        legacy_case_number=file.legacy.legacy_case_number if file.legacy else None,
+        imported_at=file.legacy.imported_at if file.legacy else None,
         workflow_started=case.workflow_started_at is not None,
         temporal_ui_url=temporal_ui_link(context.settings, case.case_number),
         timeline=[TimelineEvent.model_validate(event) for event in file.timeline],
