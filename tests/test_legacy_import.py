@@ -33,7 +33,6 @@ from services.reports import REPORTS, read_report
 from tests.test_legacy_import_reading import EXAMPLE, example
 from tests.test_reports import CALENDAR
 
-TZ = "America/Chicago"
 TABLES = ("cases", "complaints", "case_events", "complainants", "legacy_cases", "case_ledger", "counters")
 
 
