@@ -44,13 +44,14 @@ def refuses_for_good(status: int) -> bool:
     """Whether a provider's HTTP error refuses this message for good (recorded; the case falls back) rather than
     reporting an outage that Temporal's retry policy waits out.
 
-    5xx, 408 (request timeout) and 429 (rate limited) pass with time. So does 401: a wrong or revoked API key
-    refuses every message alike, and each one can still go once the operator corrects the key, so retrying
-    (backing off to once a minute) delivers them then, instead of failing every case's services at once for a
-    configuration slip. Any other 4xx (400 invalid number, 403 unverified sender, 404, 413 too large, 422…)
-    is about this message, and sending it again as it is cannot succeed.
+    5xx, 408 (request timeout) and 429 (rate limited) pass with time. So do 401 and 403 (`refuses_credentials`): a
+    wrong or revoked key, or a sender the provider has not verified, refuses every message alike, and each one can
+    still go once the operator fixes the account, so retrying (backing off to once a minute, the admin alerted and the
+    console saying messages are held) delivers them then, instead of failing every case's services at once for a
+    configuration slip. Any other 4xx (400 invalid number, 404, 413 too large, 422…) is about this message, and
+    sending it again as it is cannot succeed.
     """
-    return 400 <= status < 500 and status not in (401, 408, 429)
+    return 400 <= status < 500 and not refuses_credentials(status) and status not in (408, 429)
 
 
 Attachment = tuple[str, bytes]  # file name, content

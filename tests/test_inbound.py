@@ -411,11 +411,13 @@ async def test_a_provider_refusing_the_citys_key_holds_messages_alerts_the_admin
         with sessions_of(hooks)() as session:
             assert session.exec(select(ProviderHold)).all() == []
 
-        # A 403 (an unverified sender) refuses the message for good, as any refusal does, and tells the admin too.
+        # A 403 (an unverified sender) holds the messages as a 401 does, until the account is fixed, and says why.
         unverified = "The from address does not match a verified Sender Identity."
         sendgrid.fail_next(403, body={"errors": [{"message": unverified}]})
-        with pytest.raises(ApplicationError):
+        with pytest.raises(ApplicationError) as held_again:
             messaging.send_owner_reminder(reminder(case, "1"))
+        assert not held_again.value.non_retryable  # Temporal sends it again once the sender is verified
+        assert "Messages are held" in (await hooks.http.get("/cases")).text
     with sessions_of(hooks)() as session:
         messages = session.exec(select(Alert.message).where(Alert.kind == PROVIDER_REFUSED)).all()
     assert len(messages) == 2 and messages[1].endswith(f"SendGrid said: {unverified}")

@@ -255,7 +255,7 @@ async def test_a_service_e_mail_the_provider_refuses_falls_back_at_once(
 ) -> None:
     cases = lifecycle
     case = await _notice_issued(cases)
-    sendgrid.fail_next(400)  # e.g. an unverified sender: retrying cannot help
+    sendgrid.fail_next(400)  # a request SendGrid will not take as it is: retrying cannot help
     snapshot = await cases.act(case, "record_service", {"method": "email"})
     notice = snapshot.state.notices[-1]
     assert snapshot.state.stage is S.NOTICE_ISSUED and snapshot.state.compliance_deadline is None
@@ -286,7 +286,7 @@ async def test_a_service_e_mail_the_provider_refuses_falls_back_at_once(
     await cases.keep_history(case, "service_refused_then_posted")
 
 
-async def test_a_throttled_service_e_mail_is_retried_and_serves_but_an_unverified_sender_falls_back(
+async def test_a_throttled_service_e_mail_is_retried_and_serves_but_an_invalid_address_falls_back(
     lifecycle: CaseDriver, sendgrid: SendGridStandin
 ) -> None:
     cases = lifecycle
@@ -299,17 +299,15 @@ async def test_a_throttled_service_e_mail_is_retried_and_serves_but_an_unverifie
     [message] = _messages(cases, throttled)
     assert message.status == "sent" and message.error is None
 
-    unverified = await _notice_issued(cases)
+    invalid = await _notice_issued(cases)
     sent_before = len(sendgrid.sent)
-    sendgrid.fail_next(
-        403, body={"errors": [{"message": "The from address does not match a verified Sender Identity."}]}
-    )
-    snapshot = await cases.act(unverified, "record_service", {"method": "email"})
+    sendgrid.fail_next(400, body={"errors": [{"message": "Does not contain a valid address.", "field": "to"}]})
+    snapshot = await cases.act(invalid, "record_service", {"method": "email"})
     notice = snapshot.state.notices[-1]
     assert notice.served_at is None and notice.awaiting_service_by is ServiceMethod.MAIL
-    assert notice.failed_services[0].reason.startswith("refused when sent: SendGrid refused the e-mail (403)")
-    [message] = _messages(cases, unverified)
-    assert message.status == "failed" and "verified Sender Identity" in (message.error or "")
+    assert notice.failed_services[0].reason.startswith("refused when sent: SendGrid refused the e-mail (400)")
+    [message] = _messages(cases, invalid)
+    assert message.status == "failed" and "valid address" in (message.error or "")
     assert len(sendgrid.sent) == sent_before
 
 

@@ -133,7 +133,7 @@ async def test_an_outage_then_a_provider_that_stops_answering_is_retried_until_o
         (True, 429, True),
         (True, 401, True),  # a wrong key is the operator's to fix; the message can still go then
         (False, 400, False),  # a malformed request stays malformed
-        (False, 403, False),  # an unverified sender is refused however often it asks
+        (False, 403, True),  # an unverified sender is the operator's to fix too; the message goes then
         (True, 400, False),  # e.g. 21211, not a valid phone number
     ],
 )
