@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from lxml import html
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
@@ -92,6 +93,15 @@ async def test_the_owner_asks_for_more_time_and_reports_the_work_done(api: Api, 
 
     too_long = await api.http.post(f"/portal/owner/{case_number}/extension", data={"days": "400", "reason": "x"})
     assert too_long.status_code == 422 and "at most" in too_long.text
+    # The case page again, the refusal beside the field and in a summary that takes the focus, the words kept.
+    refused = html.fromstring(too_long.text)
+    assert refused.findtext(".//title").startswith("Error: ")
+    [summary] = refused.xpath('//*[@id="error-summary"]')
+    assert summary.get("role") == "alert" and summary.xpath(".//a/@href") == ["#days"]
+    [days] = refused.xpath('//input[@id="days"]')
+    assert days.get("aria-invalid") == "true" and days.get("aria-describedby") == "days-error"
+    assert days.get("value") == "400" and refused.xpath('//textarea[@id="reason"]/text()') == ["x"]
+    assert "Ask for at most" in refused.xpath('string(//*[@id="days-error"])')
     asked = await api.http.post(
         f"/portal/owner/{case_number}/extension", data={"days": "7", "reason": "The mower is in the shop"}
     )
@@ -168,7 +178,12 @@ async def test_an_appeal_is_heard_within_the_window_and_refused_after_it(
     assert datetime.now(UTC) < deadline
 
     empty = await api.http.post(f"/portal/owner/{case_number}/appeal", data={"grounds": ""})
-    assert empty.status_code == 422 and "grounds" in empty.text
+    assert empty.status_code == 422
+    [grounds] = html.fromstring(empty.text).xpath('//textarea[@id="grounds"]')
+    assert grounds.get("aria-invalid") == "true" and grounds.get("aria-describedby") == "grounds-error"
+    assert "Say why the notice or fine is wrong" in html.fromstring(empty.text).xpath(
+        'string(//*[@id="grounds-error"])'
+    )
     appealed = await api.http.post(f"/portal/owner/{case_number}/appeal", data={"grounds": "The grass is a meadow"})
     assert appealed.status_code == 200 and "hearing will be scheduled" in appealed.text
     assert "A confirmation was sent to you by email" in appealed.text

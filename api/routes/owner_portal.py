@@ -210,8 +210,15 @@ async def owner_case(request: Request, case_number: str, context: ContextDep) ->
     await run_in_threadpool(limit, request, PAGES)
     if not _signed_in(request, context, case_number):
         return _sign_in_again(request, context)
+    return await _case_page(request, context, case_number)
+
+
+async def _case_page(
+    request: Request, context: AppContext, case_number: str, refused: _Refused | None = None
+) -> HTMLResponse:
+    """The owner's case; after a refused form, again with what to do beside each field and the owner's words kept."""
     snapshot = await _snapshot(context, case_number)
-    refused = appeal_refusal(snapshot.state, now()) if snapshot else None
+    appeal_refused = appeal_refusal(snapshot.state, now()) if snapshot else None
     with context.sessions() as session:
         case = session.get(Case, case_number)
         assert case is not None  # a code was issued for it
@@ -222,7 +229,14 @@ async def owner_case(request: Request, case_number: str, context: ContextDep) ->
         request,
         context,
         "owner_case.html",
-        {**values, "appeal_refused": refused and capfirst(refused), "paused": paused},
+        {
+            **values,
+            "appeal_refused": appeal_refused and capfirst(appeal_refused),
+            "paused": paused,
+            "errors": refused.errors if refused else {},
+            "form": refused.values if refused else {},
+        },
+        refused.status_code if refused else status.HTTP_200_OK,
     )
 
 
@@ -268,16 +282,30 @@ OWNER_LABELS = {"note": "What was done", "days": "The number of days", "reason":
 
 
 class _Refused(Exception):
-    def __init__(self, status_code: int, message: str) -> None:
+    """Why the owner's form was not sent: a reason for the whole of it (a page of its own), or what to do field by
+    field (`errors`), shown on the case page again beside each field with what was typed (`values`) kept."""
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        errors: dict[str, str] | None = None,
+        values: dict[str, str] | None = None,
+    ) -> None:
         self.status_code, self.message = status_code, message
+        self.errors, self.values = errors or {}, values or {}
 
 
-def _validated(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+def _field_errors(errors: dict[str, str], values: dict[str, str]) -> _Refused:
+    errors = {name: sentence(reason) for name, reason in errors.items()}
+    return _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, " ".join(f"{r}." for r in errors.values()), errors, values)
+
+
+def _validated(model: type[BaseModel], values: dict[str, Any], typed: dict[str, str]) -> BaseModel:
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        reasons = human_errors(exc.errors(), OWNER_LABELS).values()
-        raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, " ".join(f"{r}." for r in reasons)) from None
+        raise _field_errors(human_errors(exc.errors(), OWNER_LABELS), typed) from None
 
 
 async def _deliver(
@@ -355,6 +383,8 @@ async def _act(request: Request, case_number: str, context: AppContext, kind: st
         form = await read_form(request, MAX_PHOTOS + 1)
         owner_request = await _request_of(context, case, kind, form)
     except _Refused as refused:
+        if refused.errors:
+            return await _case_page(request, context, case_number, refused)
         return message_page(request, context, "Not sent", refused.message, refused.status_code, back)
     row, delivered = await _deliver(context, case_number, kind, owner_request)
     sent = await _confirm(context, case, row, owner_request.what)
@@ -369,17 +399,16 @@ async def _request_of(context: AppContext, case: Case, kind: str, form: Any) -> 
         values, errors = text_fields(form, ("note",))
         photos, photo_error = await read_photos([u for u in form.getlist("photos") if isinstance(u, UploadFile)])
         if errors or photo_error:
-            reasons = photo_error or " ".join(f"{sentence(reason)}." for reason in errors.values())
-            raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, reasons)
-        event = _validated(act.OwnerReportedCompliance, {"note": values["note"]})
+            raise _field_errors({**errors, **({"photos": photo_error} if photo_error else {})}, values)
+        event = _validated(act.OwnerReportedCompliance, {"note": values["note"]}, values)
         what = "Your report that the work is done was received; an officer will reinspect the property soon."
         return OwnerRequestIn(event, values["note"], what, photos=photos)
     if kind == "extension":
         values, errors = text_fields(form, ("days", "reason"))
         limit_days = context.policy.process.max_extension_days
         if values["days"].isdigit() and int(values["days"]) > limit_days:
-            raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Ask for at most {limit_days} more days.")
-        event = _validated(act.ExtensionRequested, values)
+            raise _field_errors({"days": f"Ask for at most {limit_days} more days"}, values)
+        event = _validated(act.ExtensionRequested, values, values)
         if case.stage not in EXTENDABLE:
             raise _Refused(
                 status.HTTP_409_CONFLICT,
@@ -390,7 +419,9 @@ async def _request_of(context: AppContext, case: Case, kind: str, form: Any) -> 
         what = f"Your request for {event.days} more days was received; a supervisor decides and you will get a letter."
         return OwnerRequestIn(event, event.reason, what, days=event.days)
     values, errors = text_fields(form, ("grounds",))
-    event = _validated(act.AppealFiled, {"grounds": values["grounds"], "appellant": "the owner of record (portal)"})
+    event = _validated(
+        act.AppealFiled, {"grounds": values["grounds"], "appellant": "the owner of record (portal)"}, values
+    )
     snapshot = await _snapshot(context, case.case_number)
     if snapshot is None:
         raise _Refused(status.HTTP_503_SERVICE_UNAVAILABLE, "The case system is unavailable; try again in a while.")
