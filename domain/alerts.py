@@ -38,8 +38,10 @@ STALLED = "stalled"
 REPLY_OVERDUE = "reply_overdue"  # a resident's e-mail, text or call not answered within a business day
 CODE_DISPUTE = "code_dispute"
 PROVIDER_REFUSED = "provider_refused"  # SendGrid or Twilio refuses the city's credentials: every message waits
+# A case whose number Temporal already holds for another case: it cannot start until an admin sets it right.
+CASE_NUMBER_TAKEN = "case_number_taken"
 # Kinds that go at once whatever the case: each is late already, or needs a person before anything else moves.
-AT_ONCE = frozenset({REPLY_OVERDUE, CODE_DISPUTE, PROVIDER_REFUSED})
+AT_ONCE = frozenset({REPLY_OVERDUE, CODE_DISPUTE, PROVIDER_REFUSED, CASE_NUMBER_TAKEN})
 DAILY_DIGEST_HOUR = 7
 
 
@@ -90,9 +92,17 @@ def addressees(audience: str, staff: Sequence[StaffMember]) -> list[str]:
 def urgent(*, kind: str, stage: str | None, category: str | None) -> bool:
     """Sent at once rather than in the daily digest: anything on a life-safety (Category I) case, a first
     inspection that missed its response target, a resident still unanswered after a business day, a dispute of
-    the code, a provider refusing the city's key, and the scheduled digests themselves."""
+    the code, a provider refusing the city's key, a case that cannot start, and the scheduled digests themselves."""
     missed_response_target = kind == STEP_OVERDUE and stage == CaseStage.INVESTIGATING.value
     return category == "I" or missed_response_target or kind in AT_ONCE or kind in get_args(DigestKind)
+
+
+def case_number_taken_message(case_number: str) -> str:
+    return (
+        f"{case_number} is stored but cannot start: Temporal already holds a case {case_number} with another "
+        "tracking code (the records database was restored without Temporal's). New cases are numbered past it; "
+        "this complaint waits until the two are restored together or it is filed again."
+    )
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, delete, func, insert, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from domain.case_numbers import format_case_number, new_tracking_code
-from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, LedgerLine, Officer, Parcel, _utc_column
+from domain.case_numbers import new_tracking_code
+from records.case_numbers import allocate_case_numbers
+from records.tables import Case, CaseEvent, Complainant, Complaint, LedgerLine, Officer, Parcel, _utc_column
 
 
 class LegacyCaseRecord(SQLModel, table=True):
@@ -101,22 +102,6 @@ def known_legacy_cases(session: Session) -> dict[str, KnownLegacyCase]:
 
 def legacy_case_of(session: Session, case_number: str) -> LegacyCaseRecord | None:
     return session.exec(select(LegacyCaseRecord).where(LegacyCaseRecord.case_number == case_number)).first()
-
-
-def allocate_case_numbers(session: Session, year: int, count: int) -> list[str]:
-    """A block of `count` consecutive case numbers of `year`, taken from the same counter intake uses."""
-    name = f"case_number:{year}"
-    last = session.execute(
-        update(Counter)
-        .where(col(Counter.name) == name)
-        .values(value=Counter.value + count)
-        .returning(col(Counter.value))
-    ).scalar_one_or_none()
-    if last is None:
-        session.add(Counter(name=name, value=count))
-        session.flush()
-        last = count
-    return [format_case_number(year, n) for n in range(last - count + 1, last + 1)]
 
 
 def write_new_cases(session: Session, cases: list[ImportedCase]) -> list[str]:
