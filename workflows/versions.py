@@ -39,6 +39,7 @@ REPLIES_DUE = "replies-due"  # AlertRoundWorkflow
 PAUSED_CLOCK_RESUMES = "paused-clock-resumes"
 FINE_NOTICES = "fine-notices"
 ACCOUNT_OUTLIVES_ENFORCEMENT = "account-outlives-enforcement"
+OWNER_REPORT_NOTED_ONCE = "owner-report-noted-once"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -132,5 +133,13 @@ REGISTER: tuple[Patch, ...] = (
         "a case closed with money owing keeps its account open until paid or written off (before: it completed)",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "remediation_lien_case_letters"),
         new_branch=("paid_after_closure", "written_off_after_closure"),
+    ),
+    Patch(
+        OWNER_REPORT_NOTED_ONCE,
+        date(2026, 12, 5),
+        "the owner's same report of compliance again, the case unchanged since, writes no timeline line (before: one"
+        " per press of the owner page's button)",
+        old_branch=("owner_reported_compliance_repeatedly",),
+        new_branch=("owner_reported_compliance_repeatedly_heard_once",),
     ),
 )

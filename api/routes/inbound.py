@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from adapters.twilio_sms import twilio_signature_refusal, twilio_sms_url
-from api.deps import ContextDep
+from api.deps import ContextDep, refusal
 from config.settings import Settings
 from domain.evidence import MAX_EVIDENCE_BYTES
 from services.correspondence import (
@@ -74,7 +74,9 @@ async def _attachments(form: Any) -> list[Attached]:
     return found
 
 
-@router.post("/sendgrid/inbound")
+@router.post(
+    "/sendgrid/inbound", responses=refusal(401, "The webhook URL's basic-auth credentials are missing or wrong")
+)
 async def sendgrid_inbound(request: Request, context: ContextDep) -> dict[str, Any]:
     refusal = _sendgrid_refusal(context.settings, request.headers.get("Authorization", ""))
     if refusal:
@@ -104,7 +106,7 @@ async def sendgrid_inbound(request: Request, context: ContextDep) -> dict[str, A
     }
 
 
-@router.post("/twilio/sms")
+@router.post("/twilio/sms", responses=refusal(403, "The request's Twilio signature does not verify"))
 async def twilio_sms(request: Request, context: ContextDep) -> Response:
     params = dict((await request.form()).items())
     signature = request.headers.get("X-Twilio-Signature", "")

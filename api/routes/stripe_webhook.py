@@ -7,13 +7,13 @@ from fastapi import APIRouter, HTTPException, Request, status
 from stripe import SignatureVerificationError
 
 from adapters.stripe_checkout import verified_event
-from api.deps import ContextDep
+from api.deps import ContextDep, refusal
 from services.online_payments import record_event
 
 router = APIRouter(prefix="/webhooks", tags=["provider webhooks"])
 
 
-@router.post("/stripe")
+@router.post("/stripe", responses=refusal(404, "Online payment is not configured"))
 async def stripe_event(request: Request, context: ContextDep) -> dict[str, bool]:
     secret = context.settings.stripe_webhook_secret
     if secret is None:
