@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import console, open311_format
 from api.body_limit import BodyLimitMiddleware
@@ -25,6 +25,7 @@ from api.routes import (
     reference,
     webhooks,
 )
+from api.text_input import refuse_nul_characters
 from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Code-enforcement case management: every case a durable Temporal workflow.",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_characters)],
     )
     for router in (
         health.router,

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.datastructures import FormData, MultiDict, QueryParams
 from starlette.exceptions import HTTPException
 
@@ -38,6 +39,18 @@ XML_ITEMS = {
 
 # Characters XML 1.0 cannot carry at all (not even escaped); an app's echoed input may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Open311Problem(BaseModel):
+    """One item of the specification's list of errors."""
+
+    code: int
+    description: str
+
+
+def open311_refusal(status: int, description: str) -> dict[int | str, dict[str, Any]]:
+    """An answer an Open311 route gives, for the OpenAPI document: in the specification's shape, not FastAPI's."""
+    return {status: {"model": list[Open311Problem], "description": description}}
 
 
 class Open311Error(Exception):

@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, status
 from pydantic import BaseModel
 
-from api.deps import ContextDep, CurrentUser
+from api.deps import NOT_FOUND, REFUSED_BY_RULE, STAFF_ROLE, ContextDep, CurrentUser
 from domain.case import CaseSnapshot, HumanStep
 from services.staff_actions import send_event, take_action
 
-router = APIRouter(prefix="/api/v1/cases", tags=["case actions"])
+router = APIRouter(prefix="/api/v1/cases", tags=["case actions"], responses=STAFF_ROLE | NOT_FOUND | REFUSED_BY_RULE)
 
 
 class ActionResult(BaseModel):
@@ -45,7 +45,7 @@ class ActionResult(BaseModel):
         )
 
 
-@router.post("/{case_number}/actions/{action}", responses={409: {"description": "The rule that refused the action"}})
+@router.post("/{case_number}/actions/{action}")
 async def perform_action(
     case_number: str,
     action: str,

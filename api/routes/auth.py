@@ -5,12 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import ContextDep, SessionDep
+from api.deps import ContextDep, SessionDep, refusal
 from api.schemas import Token
 from api.security import create_access_token
 from records.users import authenticate
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(
+    prefix="/api/v1/auth",
+    tags=["auth"],
+    responses=refusal(401, "Wrong username or password, or the account is deactivated or locked"),
+)
 
 
 @router.post("/token")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
-from api.deps import ContextDep, SessionDep, require
+from api.deps import NOT_FOUND, SIGNED_IN, ContextDep, SessionDep, require
 from api.schemas import (
     CaseDetail,
     Deadline,
@@ -26,7 +26,7 @@ from domain.stages import CaseStage
 from records.case_file import read_case_file
 from records.tables import User
 
-router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"], responses=SIGNED_IN | NOT_FOUND)
 
 
 @router.get("/{case_number}")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
-from api.deps import ContextDep, require
+from api.deps import STAFF_ROLE, ContextDep, require
 from api.errors import invalid_field
 from api.schemas import ComplaintAccepted, ComplaintCreate
 from domain.access import FILE_COMPLAINT
@@ -19,7 +19,7 @@ from domain.stages import CaseStage
 from records.tables import User
 from services.intake import RefusedField, dispatch, store_report
 
-router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"], responses=STAFF_ROLE)
 
 
 @router.post(

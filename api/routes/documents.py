@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import FileResponse
 
-from api.deps import ContextDep, SessionDep, require
+from api.deps import NOT_FOUND, STAFF_ROLE, ContextDep, SessionDep, require
 from domain.access import READ_CASE, complainant_withheld
 from records.documents import audience_of
 from records.tables import User
 
-router = APIRouter(prefix="/api/v1/cases", tags=["documents"])
+router = APIRouter(prefix="/api/v1/cases", tags=["documents"], responses=STAFF_ROLE | NOT_FOUND)
 
 MEDIA_TYPES = {
     ".pdf": "application/pdf",

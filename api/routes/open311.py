@@ -14,14 +14,20 @@ from fastapi import APIRouter, Request, Response
 
 from api.body_limit import BodyLimit
 from api.deps import ContextDep
-from api.open311_format import PREFIX, Format, Open311Error, Open311Route, Params, render
+from api.open311_format import PREFIX, Format, Open311Error, Open311Route, Params, open311_refusal, render
 from api.open311_intake import submit
 from api.open311_views import definition, discovery, service, service_request
 from domain.open311 import MAX_ROWS, parse_instant, request_window
 from records.open311 import RequestFilter, case_of_token, media_urls, service_requests
 from services.context import AppContext
 
-router = APIRouter(prefix=PREFIX, tags=["open311"], route_class=Open311Route)
+router = APIRouter(
+    prefix=PREFIX,
+    tags=["open311"],
+    route_class=Open311Route,
+    responses=open311_refusal(400, "A parameter the specification refuses; each error says which and why")
+    | open311_refusal(404, "No such service, request or token, or a format other than .json or .xml"),
+)
 
 
 def _zone(context: AppContext) -> ZoneInfo:
@@ -54,7 +60,9 @@ BODY_LIMIT = BodyLimit(PREFIX + "/", 256 * 1024, "a service request is a form of
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-@router.post("/requests.{fmt}")
+@router.post(
+    "/requests.{fmt}", responses=open311_refusal(403, "No api_key, or one unknown or revoked; the city issues keys")
+)
 async def post_request(fmt: Format, request: Request, context: ContextDep) -> Response:
     content_type = request.headers.get("content-type", "").strip().lower()
     if content_type and not content_type.startswith(FORM_TYPES):

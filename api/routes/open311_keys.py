@@ -11,13 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ContextDep, RowNumber, require
+from api.deps import NOT_FOUND, STAFF_ROLE, ContextDep, RowNumber, require
 from domain.access import MANAGE_OPEN311_KEYS
 from records.db import transaction
 from records.open311 import Open311Key, create_key, list_keys, revoke_key
 from records.tables import User
 
-router = APIRouter(prefix="/api/v1/admin/open311-keys", tags=["open311 keys"])
+router = APIRouter(prefix="/api/v1/admin/open311-keys", tags=["open311 keys"], responses=STAFF_ROLE)
 Admin = Annotated[User, Depends(require(MANAGE_OPEN311_KEYS))]
 
 
@@ -57,7 +57,7 @@ def get_keys(context: ContextDep, _admin: Admin) -> list[KeyPublic]:
         return [KeyPublic.model_validate(row) for row in list_keys(session)]
 
 
-@router.post("/{key_id}/revoke")
+@router.post("/{key_id}/revoke", responses=NOT_FOUND)
 def revoke(key_id: RowNumber, context: ContextDep, _admin: Admin) -> KeyPublic:
     with transaction(context.sessions) as session:
         row: Open311Key | None = revoke_key(session, key_id)

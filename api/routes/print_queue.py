@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from api.deps import RowNumber, SessionDep, require
+from api.deps import NOT_FOUND, STAFF_ROLE, RowNumber, SessionDep, require
 from api.schemas import document_url
 from domain.access import PRINT_QUEUE
 from domain.notices import LETTER_TITLES, LetterKind
@@ -30,7 +30,7 @@ from records.print_queue import (
 )
 from records.tables import Case, CaseNotice, Parcel, User
 
-router = APIRouter(prefix="/api/v1/print-queue", tags=["print queue"])
+router = APIRouter(prefix="/api/v1/print-queue", tags=["print queue"], responses=STAFF_ROLE)
 
 
 class LetterToMail(BaseModel):
@@ -100,7 +100,7 @@ def print_queue(session: SessionDep, _user: Annotated[User, Depends(require(PRIN
     return notices + [LetterToMail.of_letter(letter, parcel) for letter, parcel in follow_up_letters_to_mail(session)]
 
 
-@router.post("/{case_number}/notices/{seq}/mailed")
+@router.post("/{case_number}/notices/{seq}/mailed", responses=NOT_FOUND)
 def letter_mailed(
     case_number: str, seq: RowNumber, session: SessionDep, user: Annotated[User, Depends(require(PRINT_QUEUE))]
 ) -> LetterToMail:
@@ -117,7 +117,7 @@ def letter_mailed(
     return LetterToMail.of(notice, _owner_of(session, case_number))
 
 
-@router.post("/{case_number}/letters/{letter}/mailed")
+@router.post("/{case_number}/letters/{letter}/mailed", responses=NOT_FOUND)
 def follow_up_letter_mailed(
     case_number: str, letter: str, session: SessionDep, user: Annotated[User, Depends(require(PRINT_QUEUE))]
 ) -> LetterToMail:

@@ -6,12 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import ContextDep, SessionDep, require
+from api.deps import SIGNED_IN, ContextDep, SessionDep, require
 from api.schemas import ParcelPublic, ViolationTypePublic
 from domain.access import READ_REFERENCE_DATA
 from records.intake import search_parcels
 
-router = APIRouter(prefix="/api/v1", tags=["reference"], dependencies=[Depends(require(READ_REFERENCE_DATA))])
+router = APIRouter(
+    prefix="/api/v1", tags=["reference"], dependencies=[Depends(require(READ_REFERENCE_DATA))], responses=SIGNED_IN
+)
 
 
 @router.get("/violation-types")

@@ -28,7 +28,7 @@ from twilio.request_validator import RequestValidator
 
 from adapters.sendgrid_mail import MESSAGE_KEY_ARG
 from adapters.twilio_sms import twilio_status_callback_url
-from api.deps import ContextDep
+from api.deps import ContextDep, refusal
 from domain.actions import DeliveryFailed
 from domain.messages import DELIVERY_FAILED, delivery_advances
 from records.db import transaction
@@ -37,7 +37,11 @@ from records.tables import Alert, Case, Message, Officer, SmsOptOut
 from services.context import AppContext
 from services.temporal_client import case_handle
 
-router = APIRouter(prefix="/webhooks", tags=["provider webhooks"])
+router = APIRouter(
+    prefix="/webhooks",
+    tags=["provider webhooks"],
+    responses=refusal(403, "The webhook is not configured, or the request's signature does not verify"),
+)
 
 # Provider words → ours; events not listed (deferred, open, click…) do not change a message's status. "processed"
 # (SendGrid took the e-mail) only moves a row that was still "sending" on to "sent".
