@@ -218,6 +218,15 @@ class ExtensionRequest(_Model):
     decision_due_at: datetime
 
 
+class OwnerReport(_Model):
+    """The owner's last report of compliance the case took note of, and the stage it left the case in: the same report
+    again while the case is still there is nothing new (the owner's page sends one per press of its button)."""
+
+    note: str
+    evidence: list[str]
+    stage: CaseStage
+
+
 class Observation(_Model):
     """What the officer saw at the last inspection that found the violation: the owner's letters print it."""
 
@@ -278,6 +287,7 @@ class CaseState(_Model):
     extension_request: ExtensionRequest | None = None
     extensions_granted: int = 0
     refused_appeals: list[str] = Field(default_factory=list)
+    owner_report: OwnerReport | None = None
     duplicates_attached: int = 0
     proposed_outcome: Outcome | None = None
     outcome: Outcome | None = None

@@ -104,6 +104,27 @@ async def test_voluntary_compliance_with_reminders(cases: CaseDriver) -> None:
     await cases.keep_history(case, "voluntary_compliance")
 
 
+async def test_the_owner_pressing_i_fixed_it_twenty_times_is_one_line(cases: CaseDriver) -> None:
+    """The owner's page sends a report each time its button is pressed: the case notes what changes, not the presses."""
+    case = await cases.open("PS-GRASS")
+    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
+    await serve(cases, case)
+    report = {"note": "Mowed the lawn on Saturday", "evidence": []}
+    for _ in range(20):
+        await cases.signal(case, "owner_reported_compliance", report)
+    await cases.act(case, "add_note", {"text": "Owner called too"})  # handled after every report before it
+    assert (await cases.snapshot(case)).state.stage is S.REINSPECTION_DUE
+    assert kinds(cases, case).count("owner_reported_compliance") == 1
+    # Something new (a photo the owner adds) is a real change: it is noted, once.
+    for _ in range(3):
+        await cases.signal(case, "owner_reported_compliance", {**report, "evidence": ["lawn-after.jpg"]})
+    await cases.act(case, "add_note", {"text": "Photo received"})
+    assert kinds(cases, case).count("owner_reported_compliance") == 2
+    await cases.act(case, "record_reinspection", {"complied": True, **FINDINGS})
+    await close_as(cases, case, Outcome.VOLUNTARY_COMPLIANCE)
+    await cases.keep_history(case, "owner_reported_compliance_repeatedly_heard_once")
+
+
 async def test_compliance_after_an_extension(cases: CaseDriver) -> None:
     case = await cases.open("PS-REFUSE")
     await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})

@@ -35,6 +35,7 @@ COMPLAINANT_UPDATES = "complainant-updates"
 SERVICE_FALLBACK = "service-fallback"
 CASE_LETTERS = "case-letters"
 OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
+OWNER_REPORT_NOTED_ONCE = "owner-report-noted-once"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -100,5 +101,13 @@ REGISTER: tuple[Patch, ...] = (
         "reminders before each unpaid fine's due date and the hearing too (before: the compliance deadline only)",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "notice_to_closure_letters"),
         new_branch=("deadline_reminders",),
+    ),
+    Patch(
+        OWNER_REPORT_NOTED_ONCE,
+        date(2026, 12, 5),
+        "the owner's same report of compliance again, the case unchanged since, writes no timeline line (before: one"
+        " per press of the owner page's button)",
+        old_branch=("owner_reported_compliance_repeatedly",),
+        new_branch=("owner_reported_compliance_repeatedly_heard_once",),
     ),
 )

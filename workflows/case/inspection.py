@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.assignment import AssignmentActivities
     from activities.property import PropertyActivities
     from domain import actions as act
-    from domain.case import AlertEntry, AssignmentRequest, Observation
+    from domain.case import AlertEntry, AssignmentRequest, Observation, OwnerReport
     from domain.messages import ComplainantNews
     from domain.notices import LetterKind
     from domain.process import compliance_outcome, late_entry_note
@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.notices import Notices
     from workflows.case.run import staff_action
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
+    from workflows.versions import OWNER_REPORT_NOTED_ONCE
 
 S = CaseStage
 
@@ -117,6 +118,9 @@ class Inspection(Notices):
 
     async def _owner_reported_compliance(self, event: act.OwnerReportedCompliance) -> None:
         state = self.state
+        report = OwnerReport(note=event.note, evidence=event.evidence, stage=state.stage)
+        if report == state.owner_report and workflow.patched(OWNER_REPORT_NOTED_ONCE):
+            return  # the same report again, and the case still where the last one left it: nothing changed
         if state.stage is S.AWAITING_COMPLIANCE:
             # The owner says it is fixed: the reinspection comes forward instead of waiting for the deadline.
             await self._set_step("record_reinspection", "officer", state.policy.process.reinspection_lead_business_days)
@@ -133,6 +137,7 @@ class Inspection(Notices):
             await self._record(
                 "owner_reported_compliance", "Owner reported compliance (noted; no deadline was running)"
             )
+        state.owner_report = report.model_copy(update={"stage": state.stage})
 
     def _observed(self, body: act.RecordInspection | act.RecordReinspection) -> Observation:
         """What an inspection that found the violation saw, for the owner's letters that follow it."""
