@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
+from api.text_input import NUL, REASON
 from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, accepted_media_type
 from services.context import AppContext
 
@@ -54,12 +55,16 @@ async def read_photos(uploads: list[UploadFile]) -> tuple[list[tuple[str, bytes]
 
 
 def text_fields(form: Any, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
-    """The text fields as typed (ends trimmed); a file sent where text belongs is an error, not text."""
+    """The text fields as typed (ends trimmed); a file sent where text belongs is an error, not text, and so is text
+    with a NUL character (a multipart form is read here, not by `api/text_input.py`)."""
     values, errors = {}, {}
     for name in names:
         raw = form.get(name)
         if isinstance(raw, UploadFile):
             errors[name] = "expected text, not a file"
+            raw = ""
+        elif raw and NUL in raw:
+            errors[name] = REASON
             raw = ""
         values[name] = (raw or "").strip()
     return values, errors

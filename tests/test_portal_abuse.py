@@ -65,6 +65,7 @@ async def test_hostile_and_malformed_reports_are_refused_clearly_and_store_nothi
         ({**REPORT, "address": "", "lat": "", "lon": ""}, None, "give the street address"),
         ({**REPORT, "email": f"{SCRIPT}@x", "name": SCRIPT}, None, "is not an e-mail address"),
         ({**REPORT, "phone": "call me maybe"}, None, "is not a phone number"),
+        ({**REPORT, "description": "Grass\x00 knee-high"}, None, "NUL character"),  # PostgreSQL cannot keep it
         (REPORT, [("photo.jpg", b"#!/bin/sh\nrm -rf /\n", "image/jpeg")], "only JPEG, PNG or WebP photos"),
         (REPORT, [("page.png", b"<html>" + SCRIPT.encode() + b"</html>", "image/png")], "only JPEG, PNG or WebP"),
         (REPORT, [("cut.jpg", photo()[:200], "image/jpeg")], "damaged or incomplete"),
