@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
-from api.text_input import NUL, REASON
 from domain.evidence import MAX_EVIDENCE_BYTES, EvidenceRejected, accepted_media_type
+from domain.text import NUL, REASON
 from services.context import AppContext
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
