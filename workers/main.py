@@ -23,6 +23,7 @@ from activities.messaging import MessagingActivities, messaging_activities, owne
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
 from activities.staff_alerts import StaffAlertActivities
+from activities.triage import TriageActivities
 from adapters.letter_renderer import LetterRenderer
 from config.settings import Settings, get_settings
 from domain.city import load_city
@@ -37,6 +38,7 @@ from workflows.case import CaseWorkflow
 from workflows.digests import DigestWorkflow
 from workflows.hearing import HearingWorkflow
 from workflows.remediation import RemediationWorkflow
+from workflows.sandbox import workflow_runner
 
 log = logging.getLogger("abate.worker")
 
@@ -68,6 +70,8 @@ def activities(
     messaging = messaging or messaging_activities(sessions, settings, store, ZoneInfo(city.timezone))
     staff_alerts = StaffAlertActivities(sessions, messaging, settings.public_base_url)
     return [
+        TriageActivities(sessions).read_triage_facts,
+        # Still here for cases triaged before the triage-in-one-read patch, whose replay may run them.
         PropertyActivities(sessions).lookup_parcel,
         AssignmentActivities(sessions).choose_officer,
         records.record_transition,
@@ -99,6 +103,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=workflow_runner(),
         activities=activities(sessions, document_store, messaging),
         activity_executor=executor,
         # Let running activities finish on SIGTERM (rolling deploys), rather than cancel them mid-write.

@@ -35,6 +35,7 @@ COMPLAINANT_UPDATES = "complainant-updates"
 SERVICE_FALLBACK = "service-fallback"
 CASE_LETTERS = "case-letters"
 OWNER_DEADLINE_REMINDERS = "owner-deadline-reminders"
+TRIAGE_IN_ONE_READ = "triage-in-one-read"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -100,5 +101,12 @@ REGISTER: tuple[Patch, ...] = (
         "reminders before each unpaid fine's due date and the hearing too (before: the compliance deadline only)",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "notice_to_closure_letters"),
         new_branch=("deadline_reminders",),
+    ),
+    Patch(
+        TRIAGE_IN_ONE_READ,
+        date(2026, 12, 5),
+        "triage reads the parcel, the officer and the first inspection's due date in one local activity (before: three)",
+        old_branch=("deadline_reminders", "response_target_missed"),
+        new_branch=("voluntary_compliance_triage_one_read", "response_target_missed_triage_one_read"),
     ),
 )
