@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,13 +37,13 @@ def answering(converter: PdfConverter, within: float = 60) -> bool:
 
 
 @pytest.fixture
-def converter() -> PdfConverter:
+def converter() -> Iterator[PdfConverter]:
     assert OFFICE is not None
     if uno_python(OFFICE) is None:
         pytest.fail("no Python with LibreOffice's uno bridge (Debian's python3-uno comes with libreoffice-writer)")
     started = PdfConverter(OFFICE)
     started.start()
-    yield started  # type: ignore[misc]
+    yield started
     started.stop()
 
 
