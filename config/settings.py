@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # How long the API waits for Temporal before it answers 202 and leaves the start to the reconciler.
     temporal_start_timeout_seconds: float = Field(default=5.0, gt=0)
     reconcile_interval_seconds: float = Field(default=10.0, gt=0)
+    # Cases a worker process keeps in memory between their workflow tasks (README: sizing the worker's cache).
+    temporal_max_cached_workflows: int = Field(default=1000, gt=0)
 
     policy_file: Path = CONFIG_DIR / "policy.toml"
     # Notices as served, stored once each with their sha256 (a persistent volume in production).

@@ -98,12 +98,14 @@ def build_worker(
     *,
     document_store: Path | None = None,
     messaging: MessagingActivities | None = None,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
+        max_cached_workflows=max_cached_workflows,
         activities=activities(sessions, document_store, messaging),
         activity_executor=executor,
         # Let running activities finish on SIGTERM (rolling deploys), rather than cancel them mid-write.
@@ -131,7 +133,13 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     await ensure_alert_round_schedule(client, settings.temporal_task_queue, policy)
     reconciler = Reconciler(client, settings.temporal_task_queue, sessions, policy, settings.reconcile_interval_seconds)
     with ThreadPoolExecutor(max_workers=16) as executor:
-        worker = build_worker(client, settings.temporal_task_queue, sessions, executor)
+        worker = build_worker(
+            client,
+            settings.temporal_task_queue,
+            sessions,
+            executor,
+            max_cached_workflows=settings.temporal_max_cached_workflows,
+        )
         async with worker:
             log.info("worker on task queue %s at %s", settings.temporal_task_queue, settings.temporal_address)
             await asyncio.gather(reconciler.run(stop), stop.wait())

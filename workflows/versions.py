@@ -105,7 +105,8 @@ REGISTER: tuple[Patch, ...] = (
     Patch(
         TRIAGE_IN_ONE_READ,
         date(2026, 12, 5),
-        "triage reads the parcel, the officer and the first inspection's due date in one local activity (before: three)",
+        "triage reads the parcel, the officer and the first inspection's due date in one local activity (before: three), "
+        "and sends the complainants' news and acknowledgement side by side (before: one after the other)",
         old_branch=("deadline_reminders", "response_target_missed"),
         new_branch=("voluntary_compliance_triage_one_read", "response_target_missed_triage_one_read"),
     ),

@@ -6,6 +6,8 @@ compliance brings the reinspection forward.
 
 from __future__ import annotations
 
+import asyncio
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -37,7 +39,8 @@ S = CaseStage
 class Inspection(Notices):
     async def _triage(self) -> None:
         violation = self.state.policy.violation
-        if workflow.patched(TRIAGE_IN_ONE_READ):
+        one_read = workflow.patched(TRIAGE_IN_ONE_READ)
+        if one_read:
             # The roll, the roster and the calendar in one local activity: one round trip, not three.
             facts = await workflow.execute_local_activity_method(
                 TriageActivities.read_triage_facts,
@@ -81,8 +84,14 @@ class Inspection(Notices):
             if officer
             else [AlertEntry(audience="supervisor", message=f"{self.state.case_number}: no officer covers it")],
         )
-        await self._tell_complainants(ComplainantNews.RECEIVED)
-        await self._complainant_letters(LetterKind.ACKNOWLEDGEMENT)
+        if one_read:  # the news and the letter go out side by side: one workflow task fewer
+            await asyncio.gather(
+                self._tell_complainants(ComplainantNews.RECEIVED),
+                self._complainant_letters(LetterKind.ACKNOWLEDGEMENT),
+            )
+        else:
+            await self._tell_complainants(ComplainantNews.RECEIVED)
+            await self._complainant_letters(LetterKind.ACKNOWLEDGEMENT)
 
     async def _read_roll_and_roster(self) -> tuple[ParcelFacts, OfficerRef | None]:
         """Triage's reads as cases before `TRIAGE_IN_ONE_READ` made them, one local activity each."""
