@@ -1,11 +1,12 @@
 """Memory per case held in a worker's cache: MB of the worker process per 1,000 cases waiting in it.
 
-    .venv/bin/python -m bench.case_memory [--cases 3000] [--steps 3] [--temporal-address HOST:PORT]
+    .venv/bin/python -m bench.case_memory [--cases 3000] [--steps 3] [--cache N] [--temporal-address HOST:PORT]
 
-Starts one real worker (`workers.main`) with a cache larger than the run needs, and the API; files complaints
-through the API in steps and, once every case of a step is triaged (each then waits on its first inspection, held
-in the worker's cache, as most open cases wait), reads the worker's resident memory (VmRSS). The slope of memory
-over cases held is what a cached case costs; the first reading is the worker's own footprint. README: sizing the
+Starts one real worker (`workers.main`) with a cache larger than the run needs (or `--cache N`), and the API; files
+complaints through the API in steps and, once every case of a step is triaged (each then waits on its first
+inspection, held in the worker's cache, as most open cases wait), reads the worker's resident memory (VmRSS). The
+slope of memory over cases is what a case costs the worker; the same run with a small cache (`--cache 10`) is the
+control, what the worker grows by without holding them; the difference is the cache's share. README: sizing the
 worker's cache.
 """
 
@@ -47,7 +48,7 @@ def resident_mb(pid: int) -> float:
     raise BenchError(f"no VmRSS for process {pid}")
 
 
-async def measure(address: str, cases: int, steps: int, workdir: Path) -> list[tuple[int, float]]:
+async def measure(address: str, cases: int, steps: int, cache: int, workdir: Path) -> list[tuple[int, float]]:
     client = await open_namespace(address, f"abate-memory-{time.time_ns()}")
     database_url = fresh_database(workdir, 1, None)
     port = free_port()
@@ -58,7 +59,7 @@ async def measure(address: str, cases: int, steps: int, workdir: Path) -> list[t
         "TEMPORAL_ADDRESS": address,
         "TEMPORAL_NAMESPACE": client.namespace,
         "TEMPORAL_TASK_QUEUE": "bench-memory",
-        "TEMPORAL_MAX_CACHED_WORKFLOWS": str(cases + 1000),
+        "TEMPORAL_MAX_CACHED_WORKFLOWS": str(cache),
         "DATABASE_URL": database_url,
     }
     worker = spawn("worker", ["-m", "workers.main"], env, workdir)
@@ -92,12 +93,12 @@ async def measure(address: str, cases: int, steps: int, workdir: Path) -> list[t
     return readings
 
 
-async def bench(cases: int, steps: int, temporal_address: str | None) -> None:
+async def bench(cases: int, steps: int, cache: int, temporal_address: str | None) -> None:
     dev = None if temporal_address else await start_dev_server()
     address = temporal_address or (dev.client.service_client.config.target_host if dev else "")
     try:
         with tempfile.TemporaryDirectory(prefix="abate-memory-") as tmp:
-            readings = await measure(address, cases, steps, Path(tmp))
+            readings = await measure(address, cases, steps, cache, Path(tmp))
     finally:
         if dev:
             await dev.shutdown()
@@ -105,10 +106,10 @@ async def bench(cases: int, steps: int, temporal_address: str | None) -> None:
     slope = statistics.linear_regression(held, mb).slope
     print(
         f"""
-Abate worker memory per cached case · {cases} cases in {steps} steps, one worker process
+Abate worker memory per cached case · {cases} cases in {steps} steps, one worker process caching {cache}
   worker with {held[0]} cases (warmed up)   {mb[0]:8.1f} MB resident
   worker with {held[-1]} cases              {mb[-1]:8.1f} MB resident
-  per 1,000 cases held in the cache       {slope * 1000:8.1f} MB   (least-squares slope over the steps)
+  per 1,000 cases more                    {slope * 1000:8.1f} MB   (least-squares slope over the steps)
   50,000 open cases all held              {mb[0] + slope * 50_000:8.0f} MB in one worker"""
     )
 
@@ -117,10 +118,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.case_memory", description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=3000, help="cases to hold in the cache in the end")
     parser.add_argument("--steps", type=int, default=3, help="readings between the warm-up and the end")
+    parser.add_argument(
+        "--cache",
+        type=int,
+        help="the worker's max_cached_workflows (default: every case of the run; a small one is the control)",
+    )
     parser.add_argument("--temporal-address", help="an existing Temporal server (default: start a dev server)")
     args = parser.parse_args()
     try:
-        asyncio.run(bench(args.cases, args.steps, args.temporal_address))
+        asyncio.run(bench(args.cases, args.steps, args.cache or args.cases + 1000, args.temporal_address))
     except BenchError as exc:
         sys.exit(f"bench failed: {exc}")
 
