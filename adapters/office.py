@@ -51,7 +51,8 @@ def _free_port() -> int:
 
 
 def _die_with_parent() -> None:
-    """The office process goes when the worker goes, even killed (Linux; elsewhere atexit stops it)."""
+    """The office process gets SIGTERM when the thread that started it ends, as it does when the worker goes, even
+    killed (Linux; elsewhere atexit stops it)."""
     if sys.platform == "linux":
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
@@ -88,45 +89,62 @@ class PdfConverter:
         self._lock = threading.Lock()
         self._server: subprocess.Popen[bytes] | None = None
         self._url = ""
+        self._starting = False
         self._answering = threading.Event()
 
     def start(self) -> None:
-        """Starts the office process in the background, unless it runs; returns at once."""
-        unoserver = importlib.util.find_spec("unoserver")
+        """Starts the office process in the background, unless it runs or is starting; returns at once."""
         with self._lock:
-            if (self._server is not None and self._server.poll() is None) or unoserver is None or not unoserver.origin:
+            if self._starting or (self._server is not None and self._server.poll() is None):
                 return
-            python = uno_python(self._office)
-            if python is None:
-                log.info("no Python with LibreOffice's uno bridge: each PDF is a cold start of %s", self._office)
-                return
-            port, uno_port = _free_port(), _free_port()
+            self._starting = True
             self._answering.clear()
-            self._url = f"http://127.0.0.1:{port}"
-            self._server = subprocess.Popen(  # noqa: S603 - our own command line
-                [
-                    python,
-                    "-c",
-                    LAUNCH,
-                    str(Path(unoserver.origin).parent.parent),
-                    "--port",
-                    str(port),
-                    "--uno-port",
-                    str(uno_port),
-                    "--executable",
-                    self._office,
-                    "--conversion-timeout",
-                    str(PDF_TIMEOUT_SECONDS),
-                    "--quiet",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent,
-                # A process group of its own: unoserver and the LibreOffice it starts are stopped together.
-                start_new_session=True,
-            )
-            server = self._server
-        threading.Thread(target=self._wait_until_answering, args=(server,), daemon=True).start()
+        threading.Thread(target=self._keep, name="office", daemon=True).start()
+
+    def _keep(self) -> None:
+        """Starts the office process and stays with it: the process is tied to the thread that started it, which
+        lives as long as the process does (a daemon thread: it ends with the worker, and the office with it)."""
+        try:
+            server = self._spawn()
+            with self._lock:
+                self._server = server
+        finally:
+            with self._lock:
+                self._starting = False
+        if server is not None:
+            self._wait_until_answering(server)
+            server.wait()
+
+    def _spawn(self) -> subprocess.Popen[bytes] | None:
+        unoserver = importlib.util.find_spec("unoserver")
+        python = uno_python(self._office)
+        if unoserver is None or not unoserver.origin or python is None:
+            log.info("no unoserver, or no Python with LibreOffice's uno bridge: each PDF is a cold start")
+            return None
+        port, uno_port = _free_port(), _free_port()
+        self._url = f"http://127.0.0.1:{port}"
+        return subprocess.Popen(  # noqa: S603 - our own command line
+            [
+                python,
+                "-c",
+                LAUNCH,
+                str(Path(unoserver.origin).parent.parent),
+                "--port",
+                str(port),
+                "--uno-port",
+                str(uno_port),
+                "--executable",
+                self._office,
+                "--conversion-timeout",
+                str(PDF_TIMEOUT_SECONDS),
+                "--quiet",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+            # A process group of its own: unoserver and the LibreOffice it starts are stopped together.
+            start_new_session=True,
+        )
 
     @property
     def answering(self) -> bool:
