@@ -35,6 +35,7 @@ from sqlmodel import Session, col, select, update
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, DeleteNamespaceRequest
 from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
 from temporalio.client import Client
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.worker import Worker
@@ -95,6 +96,11 @@ class Child:
                 self.process.kill()
                 self.process.wait()
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU the process has used so far (Linux): less noisy than rates on a shared machine."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
@@ -150,19 +156,29 @@ async def open_namespace(address: str, namespace: str) -> Client:
         RegisterNamespaceRequest(namespace=namespace, workflow_execution_retention_period=Duration(seconds=86_400))
     )
     client = await Client.connect(address, namespace=namespace, data_converter=pydantic_data_converter)
+    added: list[bool] = []
 
-    async def attributes_added() -> bool:
-        # The frontend learns of a new namespace when it refreshes its cache (seconds): until then this fails.
+    async def usable() -> bool:
+        # The frontend learns of a new namespace, and of its attributes, when it refreshes its caches (seconds):
+        # until then these fail. A workflow started with the attributes shows that cases can start.
         try:
-            await client.operator_service.add_search_attributes(
-                AddSearchAttributesRequest(namespace=namespace, search_attributes=sa.indexed_types())
+            if not added:
+                await client.operator_service.add_search_attributes(
+                    AddSearchAttributesRequest(namespace=namespace, search_attributes=sa.indexed_types())
+                )
+                added.append(True)
+            probe = await client.start_workflow(
+                EmptyWorkflow.run,
+                id=f"probe-{time.time_ns()}",
+                task_queue="bench-probe",  # polled by nobody
+                search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CASE_STAGE, "received")]),
             )
-            await client.count_workflows()
         except RPCError:
             return False
+        await probe.terminate(reason="namespace probe")
         return True
 
-    await wait_for(attributes_added, f"namespace {namespace} usable", 60)
+    await wait_for(usable, f"namespace {namespace} usable", 60)
     return client
 
 
@@ -303,6 +319,9 @@ class Phase:
     p50: float
     p95: float
     delayed: int
+    baseline_cpu_ms: float  # CPU of the baseline workers per empty workflow
+    worker_cpu_ms: float  # CPU of the real workers per case, until its triage (its later tasks may still run)
+    api_cpu_ms: float  # CPU of the API per complaint
 
     @property
     def ratio(self) -> float:
@@ -346,7 +365,9 @@ async def measure_phase(run: Run, workers: int) -> Phase:
             await run.client.execute_workflow(
                 EmptyWorkflow.run, id=f"warm-{time.time_ns()}-{i}", task_queue=empty_queue
             )
+        cpu_before = sum(c.cpu_seconds() for c in baseline_workers)
         baseline = await measure_baseline(run.client, empty_queue, n, concurrency)
+        baseline_cpu = sum(c.cpu_seconds() for c in baseline_workers) - cpu_before
     print(f"{workers} worker(s): baseline {baseline:.1f} wf/s; filing {n} complaints…", flush=True)
 
     database_url = await asyncio.to_thread(fresh_database, run.workdir, workers, options.postgres_server)
@@ -373,8 +394,11 @@ async def measure_phase(run: Run, workers: int) -> Phase:
             warm = await file_complaints(http, headers, 4 * workers, workers, codes, addresses)
             await wait_triaged(database_url, set(warm.sent), 60)
 
+            workers_cpu, api_cpu = sum(c.cpu_seconds() for c in children[:-1]), children[-1].cpu_seconds()
             filed = await file_complaints(http, headers, n, concurrency, codes, addresses)
             done = await wait_triaged(database_url, set(filed.sent), options.triage_wait)
+            workers_cpu = sum(c.cpu_seconds() for c in children[:-1]) - workers_cpu
+            api_cpu = children[-1].cpu_seconds() - api_cpu
 
     first_post = min(filed.sent.values())
     latency = [(done[k] - sent).total_seconds() for k, sent in filed.sent.items()]
@@ -386,6 +410,9 @@ async def measure_phase(run: Run, workers: int) -> Phase:
         p50=percentile(latency, 50),
         p95=percentile(latency, 95),
         delayed=filed.delayed,
+        baseline_cpu_ms=1000 * baseline_cpu / n,
+        worker_cpu_ms=1000 * workers_cpu / n,
+        api_cpu_ms=1000 * api_cpu / n,
     )
 
 
@@ -414,7 +441,8 @@ async def bench(options: Options) -> None:
 def report(options: Options, server: str, phases: list[Phase], lifecycle: tuple[float, timedelta] | None) -> None:
     lines = [
         "",
-        f"Abate case throughput · commit {git_commit()} · {server}",
+        f"Abate case throughput · commit {git_commit()} · {server} · load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores",
         f"  {options.cases} cases and {options.cases} empty workflows per worker count, concurrency {options.concurrency}",
         "",
         "  workers  baseline wf/s  POSTs/s  pipeline cases/s  ratio   POST→triaged p50 / p95",
@@ -425,6 +453,12 @@ def report(options: Options, server: str, phases: list[Phase], lifecycle: tuple[
         lines.append(
             f"  {p.workers:>7}  {p.baseline:>13.1f}  {p.posts:>7.1f}  {p.cases:>16.1f}  {p.ratio:>5.2f}"
             f"   {p.p50:5.2f} s / {p.p95:.2f} s  {verdict} (target ≥ {TARGET_RATIO}){delayed}"
+        )
+    lines.append("  CPU per item (less noisy than rates on a shared machine):")
+    for p in phases:
+        lines.append(
+            f"  {p.workers:>7}  baseline worker {p.baseline_cpu_ms:5.1f} ms/workflow · "
+            f"workers {p.worker_cpu_ms:5.1f} ms/case · API {p.api_cpu_ms:5.1f} ms/complaint"
         )
     by_workers = {p.workers: p for p in phases}
     if 1 in by_workers and 2 in by_workers:
