@@ -30,7 +30,6 @@ from pathlib import Path
 log = logging.getLogger("abate.office")
 
 PDF_TIMEOUT_SECONDS = 120
-STARTUP_SECONDS = 60
 UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
 # unoserver's own entry point, under a Python that has `uno`, with the project's copy of unoserver on its path
 # (appended, so that Python's own modules come first).
@@ -153,15 +152,18 @@ class PdfConverter:
         return server is not None and server.poll() is None and self._answering.is_set()
 
     def _wait_until_answering(self, server: subprocess.Popen[bytes]) -> None:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while server.poll() is None and time.monotonic() < deadline:
+        """Polls until the office answers, however long a loaded machine takes to start it, or until it exits."""
+        pause = 0.2
+        while server.poll() is None:
             try:
                 with xmlrpc.client.ServerProxy(self._url, transport=_Transport()) as proxy:
                     proxy.info()
             except (OSError, xmlrpc.client.Error):
-                time.sleep(0.2)
+                time.sleep(pause)
+                pause = min(pause * 1.5, 2.0)
                 continue
             self._answering.set()
+            log.info("PDFs from the office process at %s", self._url)
             return
 
     def stop(self) -> None:
