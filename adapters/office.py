@@ -49,11 +49,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Looked up before any fork: between fork and exec the child may only call it, not load a library.
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:
     """The office process gets SIGTERM when the thread that started it ends, as it does when the worker goes, even
     killed (Linux; elsewhere atexit stops it)."""
-    if sys.platform == "linux":
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _stop_group(server: subprocess.Popen[bytes]) -> None:
