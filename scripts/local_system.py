@@ -30,10 +30,12 @@ TEMPORAL_PORT = 7233
 UI_PORT = 8233
 
 
-def _spawn(name: str, command: list[str], log_dir: Path) -> subprocess.Popen[bytes]:
+def spawn(name: str, command: list[str], log_dir: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     log = (log_dir / f"{name}.log").open("ab")
     # Own process group, so Ctrl-C in the terminal reaches this supervisor only and it stops children in order.
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+    )
 
 
 async def _wait_for_temporal() -> None:
@@ -50,7 +52,7 @@ async def _wait_for_temporal() -> None:
     raise SystemExit("Temporal dev server did not come up; see var/log/temporal.log")
 
 
-def _prepare_database() -> bool:
+def prepare_database() -> bool:
     """Migrates and loads the demo city; True when the database holds no case yet (a first run)."""
     settings = get_settings()
     upgrade_to_head(settings.database_url)
@@ -62,10 +64,14 @@ def _prepare_database() -> bool:
     return first_run
 
 
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in reversed(processes):  # API first, Temporal last: the worker drains against a live server
-        if process.poll() is None:
+def stop_all(*stages: list[subprocess.Popen[bytes]]) -> None:
+    """Stops stage after stage, the processes of a stage together: the API and the workers first, Temporal
+    after them, so that the workers drain against a live server."""
+    for stage in stages:
+        running = [process for process in stage if process.poll() is None]
+        for process in running:
             process.send_signal(signal.SIGTERM)
+        for process in running:
             try:
                 process.wait(timeout=25)
             except subprocess.TimeoutExpired:
@@ -88,7 +94,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         processes.append(
-            _spawn(
+            spawn(
                 "temporal",
                 dev_server_command(
                     VAR_DIR / "temporal.sqlite",
@@ -100,20 +106,18 @@ def main() -> int:
             )
         )
         asyncio.run(_wait_for_temporal())
-        first_run = _prepare_database()
+        first_run = prepare_database()
         python = sys.executable
-        processes.append(_spawn("worker", [python, "-m", "workers.main"], log_dir))
+        processes.append(spawn("worker", [python, "-m", "workers.main"], log_dir))
         processes.append(
-            _spawn(
+            spawn(
                 "api",
                 [python, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(API_PORT)],
                 log_dir,
             )
         )
         if first_run and settings.is_dev:  # filed through the API as staff would, while the console is usable
-            seeding = _spawn(
-                "demo-cases", [python, "-m", "scripts.demo_cases", f"http://127.0.0.1:{API_PORT}"], log_dir
-            )
+            seeding = spawn("demo-cases", [python, "-m", "scripts.demo_cases", f"http://127.0.0.1:{API_PORT}"], log_dir)
         print(
             f"""
 Abate is running.
@@ -138,7 +142,7 @@ Press Ctrl-C to stop everything.""",
         return 0
     finally:
         print("stopping…", flush=True)
-        _stop([*processes, *([seeding] if seeding is not None else [])])
+        stop_all([*processes[1:], *([seeding] if seeding is not None else [])], processes[:1])
 
 
 if __name__ == "__main__":
