@@ -133,3 +133,13 @@ def test_the_server_accepts_the_configuration_as_each_side_fills_it(side: str) -
     assert rendered.returncode == 0, rendered.stderr + rendered.stdout
     shards = re.search(r"numHistoryShards: (\d+)", SERVER_CONFIG.read_text())
     assert shards and re.search(rf"\bnumHistoryShards\W+{shards.group(1)}\b", rendered.stdout, re.IGNORECASE)
+
+
+def test_with_database_url_temporal_goes_on_the_same_server_as_the_same_role() -> None:
+    assert {name: CLUSTER_ENV[name] for name in ("POSTGRES_SEEDS", "DB_PORT", "POSTGRES_USER", "POSTGRES_PWD")} == {
+        "POSTGRES_SEEDS": "db.example",
+        "DB_PORT": "5433",
+        "POSTGRES_USER": "abate",
+        "POSTGRES_PWD": "secret",
+    }
+    assert (CLUSTER_ENV["DBNAME"], CLUSTER_ENV["VISIBILITY_DBNAME"]) == ("temporal", "temporal_visibility")
