@@ -106,11 +106,13 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _prepare_temporal_databases(env: dict[str, str], log_dir: Path) -> None:
+def start_temporal(env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
+    """Creates or upgrades Temporal's schemas, then starts the server; `env` holds `temporal_environment`."""
     with (log_dir / "temporal-schema.log").open("ab") as log:
         done = subprocess.run(["sh", str(SCHEMA_SCRIPT)], env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
         raise SystemExit(f"Temporal's schemas could not be set up; see {log_dir / 'temporal-schema.log'}")
+    return spawn("temporal", server_command(), log_dir, env)
 
 
 async def _prepare_namespace(settings: Settings, server: subprocess.Popen[bytes], log_dir: Path) -> list[str]:
@@ -143,8 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             postgres.create_database("abate")
             database_url = postgres.url("abate")
         temporal_env = {**os.environ, **temporal_environment(database_url, args.temporal_port)}
-        _prepare_temporal_databases(temporal_env, log_dir)
-        processes.append(spawn("temporal", server_command(), log_dir, temporal_env))
+        processes.append(start_temporal(temporal_env, log_dir))
 
         # The settings every Abate process reads, the migrations below included.
         os.environ.update(
