@@ -4,6 +4,7 @@ two worker processes, and cases in flight when one of them is killed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from sqlmodel import col, select
@@ -36,27 +38,38 @@ pytestmark = pytest.mark.skipif(
 CASES = 80  # the issue asks 200; this two-core machine, shared, triages about one a second under load
 
 
+class TemporalServer:
+    """The Temporal server on the suite's PostgreSQL, its schemas and namespace made as `scripts/cluster` makes
+    them; a test may kill it and start it again on the same databases."""
+
+    def __init__(self, postgres_server: str) -> None:
+        port = free_frontend_port()
+        self.address = f"127.0.0.1:{port}"
+        self.env = {
+            **os.environ,
+            **temporal_environment(postgres_server, port),
+            "DBNAME": f"temporal_{os.getpid()}",
+            "VISIBILITY_DBNAME": f"temporal_visibility_{os.getpid()}",
+        }
+        self.log_dir = Path(tempfile.mkdtemp(prefix="abate-temporal-"))
+        self.process = self.start()
+
+    def start(self) -> subprocess.Popen[bytes]:
+        self.process = start_temporal(self.env, self.log_dir)
+        asyncio.run(prepare_namespace(make_settings("sqlite://", self.address)))
+        return self.process
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
-def temporal_server(postgres_server: str) -> Iterator[str]:
-    """The Temporal server on the suite's PostgreSQL, its schemas and namespace made as `scripts/cluster` makes them;
-    yields its address."""
-    port = free_frontend_port()
-    suffix = os.getpid()
-    env = {
-        **os.environ,
-        **temporal_environment(postgres_server, port),
-        "DBNAME": f"temporal_{suffix}",
-        "VISIBILITY_DBNAME": f"temporal_visibility_{suffix}",
-    }
-    log_dir = Path(tempfile.mkdtemp(prefix="abate-temporal-"))
-    server = start_temporal(env, log_dir)
-    address = f"127.0.0.1:{port}"
-    try:
-        asyncio.run(prepare_namespace(make_settings("sqlite://", address)))
-        yield address
-    finally:
-        stop_all([server])
-        shutil.rmtree(log_dir, ignore_errors=True)
+def temporal(postgres_server: str) -> Iterator[TemporalServer]:
+    server = TemporalServer(postgres_server)
+    yield server
+    stop_all([server.process])
+    shutil.rmtree(server.log_dir, ignore_errors=True)
 
 
 @pytest.fixture
@@ -82,9 +95,9 @@ def start_workers(settings: Settings, count: int) -> list[subprocess.Popen[bytes
 
 @pytest.fixture
 def two_workers(
-    records_url: str, temporal_server: str, tmp_path: Path
+    records_url: str, temporal: TemporalServer, tmp_path: Path
 ) -> Iterator[tuple[Settings, list[subprocess.Popen[bytes]]]]:
-    settings = make_settings(records_url, temporal_server, document_store_dir=tmp_path / "documents")
+    settings = make_settings(records_url, temporal.address, document_store_dir=tmp_path / "documents")
     workers = start_workers(settings, 2)
     yield settings, workers
     stop_all(workers)
@@ -141,3 +154,43 @@ async def test_a_worker_killed_with_sigkill_loses_no_case_and_repeats_nothing(
         )
     assert not [line for line, count in lines.items() if count > 1], "a timeline line written twice"
     assert not [message for message, count in messages.items() if count > 1], "a message sent twice"
+
+
+async def test_the_temporal_server_killed_and_restarted_mid_flight(
+    two_workers: tuple[Settings, list[subprocess.Popen[bytes]]], temporal: TemporalServer
+) -> None:
+    """An action taken while the server is down is refused with 503 and succeeds once it is back; a complaint
+    filed meanwhile is stored, and the reconciler starts its case when the server returns."""
+    settings, _ = two_workers
+    sessions = session_factory(make_engine(settings.database_url))
+
+    def stage(case_number: str) -> str:
+        with sessions() as session:
+            return session.exec(select(Case.stage).where(Case.case_number == case_number)).one()
+
+    async with contextlib.asynccontextmanager(open_api)(settings) as api:
+        clerk, officer = await api.headers("clerk"), await api.headers("officer")
+
+        async def file(address: str) -> httpx.Response:
+            complaint = {"violation_code": "PS-GRASS", "address": address, "description": "Grass knee-high"}
+            return await api.http.post("/api/v1/complaints", headers=clerk, json={**complaint, "channel": "phone"})
+
+        async def inspect(case_number: str) -> httpx.Response:
+            found = {"violation_found": True, "findings": "Grass 14 inches", "checklist": {}}
+            url = f"/api/v1/cases/{case_number}/actions/record_inspection"
+            return await api.http.post(url, headers=officer, json=found)
+
+        before = (await file("109 E 14th St")).json()["case_number"]
+        await eventually(lambda: asyncio.to_thread(stage, before), until=lambda s: s == "investigating", within=60)
+
+        temporal.kill()
+        refused = await inspect(before)
+        assert refused.status_code == 503, refused.text
+        during = await file("868 W 9th St")
+        assert during.status_code == 202, during.text
+
+        await asyncio.to_thread(temporal.start)
+        retried = await eventually(lambda: inspect(before), until=lambda answer: answer.status_code == 200, within=60)
+        assert retried.json()["stage"] == "violation_found"
+        started = during.json()["case_number"]
+        await eventually(lambda: asyncio.to_thread(stage, started), until=lambda s: s == "investigating", within=90)
