@@ -71,7 +71,8 @@ def temporal_environment(database_url: str, frontend_port: int) -> dict[str, str
     }
 
 
-def server_command() -> list[str]:
+def server_command(*services: str) -> list[str]:
+    """All of Temporal's services in one process, or only those named (each process then has its own ports)."""
     return [
         str(TEMPORAL_SERVER),
         "--root",
@@ -83,6 +84,7 @@ def server_command() -> list[str]:
         # No authorizer: the frontend listens on loopback only, as in the compose file.
         "--allow-no-auth",
         "start",
+        *(f"--service={service}" for service in services),
     ]
 
 
@@ -106,12 +108,16 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def start_temporal(env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
-    """Creates or upgrades Temporal's schemas, then starts the server; `env` holds `temporal_environment`."""
+def prepare_temporal_databases(env: dict[str, str], log_dir: Path) -> None:
+    """Creates or upgrades Temporal's schemas; `env` holds `temporal_environment`."""
     with (log_dir / "temporal-schema.log").open("ab") as log:
         done = subprocess.run(["sh", str(SCHEMA_SCRIPT)], env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
         raise SystemExit(f"Temporal's schemas could not be set up; see {log_dir / 'temporal-schema.log'}")
+
+
+def start_temporal(env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
+    prepare_temporal_databases(env, log_dir)
     return spawn("temporal", server_command(), log_dir, env)
 
 

@@ -24,11 +24,17 @@ from config.settings import PROJECT_ROOT, Settings
 from domain.stages import CaseStage
 from records.db import make_engine, session_factory
 from records.tables import Case, CaseEvent, Message, Parcel
-from scripts.cluster_system import TEMPORAL_SERVER, start_temporal, temporal_environment
-from scripts.local_system import stop_all
+from scripts.cluster_system import (
+    TEMPORAL_SERVER,
+    prepare_temporal_databases,
+    server_command,
+    start_temporal,
+    temporal_environment,
+)
+from scripts.local_system import spawn, stop_all
 from tests.conftest import TEST_SECRET, Api, make_settings, open_api, prepare_database
 from tests.helpers import eventually
-from tests.test_cluster import free_frontend_port
+from tests.test_cluster import bindable, free_frontend_port
 from workers.temporal_namespace import prepare_namespace
 
 pytestmark = pytest.mark.skipif(
@@ -194,3 +200,65 @@ async def test_the_temporal_server_killed_and_restarted_mid_flight(
         assert retried.json()["stage"] == "violation_found"
         started = during.json()["case_number"]
         await eventually(lambda: asyncio.to_thread(stage, started), until=lambda s: s == "investigating", within=90)
+
+
+async def test_a_history_process_killed_hands_its_shards_to_the_other(
+    postgres_server: str, records_url: str, tmp_path: Path
+) -> None:
+    """Temporal's services as separate processes, as on several machines: frontend, matching and two history
+    processes sharing the shards. One history process dies; the other takes its shards and the cases go on."""
+    second_history = {"HISTORY_GRPC_PORT": 3, "HISTORY_MEMBERSHIP_PORT": -297}  # offsets no other service uses
+    port = free_frontend_port()
+    while not all(bindable(port + offset) for offset in second_history.values()):
+        port = free_frontend_port()
+    env = {
+        **os.environ,
+        **temporal_environment(postgres_server, port),
+        "DBNAME": f"temporal_split_{os.getpid()}",
+        "VISIBILITY_DBNAME": f"temporal_visibility_split_{os.getpid()}",
+    }
+    log_dir = Path(tempfile.mkdtemp(prefix="abate-temporal-split-"))
+    prepare_temporal_databases(env, log_dir)
+    services = [
+        spawn("frontend", server_command("frontend", "worker"), log_dir, env),
+        spawn("matching", server_command("matching"), log_dir, env),
+        spawn("history-a", server_command("history"), log_dir, env),
+        spawn(
+            "history-b",
+            server_command("history"),
+            log_dir,
+            {**env, **{name: str(port + offset) for name, offset in second_history.items()}},
+        ),
+    ]
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        settings = make_settings(records_url, f"127.0.0.1:{port}", document_store_dir=tmp_path / "documents")
+        await prepare_namespace(settings)
+        workers = start_workers(settings, 1)
+        with session_factory(make_engine(settings.database_url))() as session:
+            addresses = list(session.exec(select(Parcel.address).order_by(col(Parcel.parcel_id)).limit(30)))
+        filed: list[str] = []
+        async with contextlib.asynccontextmanager(open_api)(settings) as api:
+            headers = await api.headers("clerk")
+            for number, address in enumerate(addresses):
+                complaint = {"violation_code": "PS-GRASS", "address": address, "description": "Grass knee-high"}
+                answer = await api.http.post(
+                    "/api/v1/complaints", headers=headers, json={**complaint, "channel": "phone"}
+                )
+                assert answer.status_code in (201, 202), answer.text
+                filed.append(answer.json()["case_number"])
+                if number == len(addresses) // 3:
+                    services[3].send_signal(signal.SIGKILL)
+        sessions = session_factory(make_engine(settings.database_url))
+
+        async def stages() -> Counter[str]:
+            with sessions() as session:
+                return Counter(session.exec(select(Case.stage).where(col(Case.case_number).in_(filed))))
+
+        everyone = Counter({CaseStage.INVESTIGATING.value: len(filed)})
+        assert await eventually(stages, until=lambda now: now == everyone, within=180) == everyone
+        assert services[3].poll() == -signal.SIGKILL
+        assert all(service.poll() is None for service in services[:3])
+    finally:
+        stop_all(workers, services)
+        shutil.rmtree(log_dir, ignore_errors=True)
