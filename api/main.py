@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import console, open311_format
+from api import console, database_outage, open311_format
 from api.body_limit import BodyLimitMiddleware
 from api.console import pages
 from api.routes import (
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     pages.install(app)
     portal.install(app)
     open311_format.install(app)
+    database_outage.install(app)
     return app
 
 
