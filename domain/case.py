@@ -289,6 +289,7 @@ class CaseState(_Model):
     costs: list[CostRecord] = Field(default_factory=list)
     lien_filed_at: datetime | None = None
     lien_reference: str | None = None
+    lien_amount: Decimal | None = None
     lien_released_at: datetime | None = None
     # Enforcement ended (closed) with money owing: the account stays open until it is paid or finance writes it off.
     collecting: bool = False

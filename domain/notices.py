@@ -1,6 +1,6 @@
 """The letters a case sends, and everything each one needs, built from the policy pack, the city and the case.
 
-Owner letters and complainant letters have separate contexts. `LetterContext` (the eleven owner letters) has
+Owner letters and complainant letters have separate contexts. `LetterContext` (the twelve owner letters) has
 no field that could hold a complainant's identity; `ComplainantLetterContext` (acknowledgement and closure
 update) carries the street address and the public outcome, never the owner. What varies by pack comes from
 the pack's `NoticeKind` (title, statute, appeal route, order or fine) and its jurisdiction; the fixed
@@ -44,6 +44,7 @@ class LetterKind(StrEnum):
     HEARING_DECISION = "hearing_decision"
     REMEDIATION_NOTICE = "remediation_notice"
     LIEN_NOTICE = "lien_notice"
+    LIEN_RELEASE = "lien_release"
     CLOSURE_OWNER = "closure_owner"
     CLOSURE_COMPLAINANT = "closure_complainant"
 
@@ -69,6 +70,7 @@ LETTER_TITLES: dict[LetterKind, str] = {
     LetterKind.HEARING_DECISION: "Hearing decision",
     LetterKind.REMEDIATION_NOTICE: "Notice of remedial work and costs",
     LetterKind.LIEN_NOTICE: "Notice of lien",
+    LetterKind.LIEN_RELEASE: "Release of lien",
     LetterKind.CLOSURE_OWNER: "Case closed",
     LetterKind.CLOSURE_COMPLAINANT: "Your report: case closed",
 }
@@ -91,6 +93,7 @@ REQUIRED_SECTIONS: dict[LetterKind, tuple[str, ...]] = {
     LetterKind.HEARING_DECISION: ("notice", "hearing", "decision"),
     LetterKind.REMEDIATION_NOTICE: ("notice", "remediation"),
     LetterKind.LIEN_NOTICE: ("lien",),
+    LetterKind.LIEN_RELEASE: ("lien", "lien.released_on"),
     LetterKind.CLOSURE_OWNER: ("outcome", "closed_on"),
     LetterKind.CLOSURE_COMPLAINANT: ("outcome", "closed_on"),
 }
@@ -344,6 +347,7 @@ class LienTerms(_Model):
     recorded_on: date
     reference: str
     items: tuple[CostItem, ...] = ()
+    released_on: date | None = Field(default=None, description="the day it was paid in full and released")
 
 
 class _Common(_Model):
@@ -426,6 +430,14 @@ AnyLetterContext = Annotated[LetterContext | ComplainantLetterContext, Field(dis
 # --- The render activity's input and result -------------------------------------------------------
 
 
+def _part(context: BaseModel, dotted: str) -> object:
+    """A context's part by its dotted name (`lien.released_on`), None when it or what holds it is missing."""
+    value: object = context
+    for name in dotted.split("."):
+        value = getattr(value, name, None)
+    return value
+
+
 class RenderRequest(_Model):
     """One letter of one case. `business_key` names the step that wrote it (`notice-2`), so a retry is the same file."""
 
@@ -443,7 +455,7 @@ class RenderRequest(_Model):
             raise ValueError(
                 f"a {self.kind.value} letter goes to the {audience}, but the context is for the {self.context.audience}"
             )
-        missing = [name for name in REQUIRED_SECTIONS[self.kind] if getattr(self.context, name) is None]
+        missing = [name for name in REQUIRED_SECTIONS[self.kind] if _part(self.context, name) is None]
         if missing:
             raise ValueError(f"a {self.kind.value} letter needs {', '.join(missing)} in its context")
         return self

@@ -39,6 +39,7 @@ REPLIES_DUE = "replies-due"  # AlertRoundWorkflow
 PAUSED_CLOCK_RESUMES = "paused-clock-resumes"
 FINE_NOTICES = "fine-notices"
 ACCOUNT_OUTLIVES_ENFORCEMENT = "account-outlives-enforcement"
+LIEN_RELEASE_LETTER = "lien-release-letter"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -132,5 +133,12 @@ REGISTER: tuple[Patch, ...] = (
         "a case closed with money owing keeps its account open until paid or written off (before: it completed)",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "remediation_lien_case_letters"),
         new_branch=("paid_after_closure", "written_off_after_closure"),
+    ),
+    Patch(
+        LIEN_RELEASE_LETTER,
+        date(2026, 12, 5),
+        "a lien paid in full is released with a release letter to the owner (before: only marked released)",
+        old_branch=("paid_after_closure",),
+        new_branch=("lien_released_with_letter",),
     ),
 )
