@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from domain.calendar import TimeZoneName
-from domain.case import FineRecord, LetterDocument, NoticeRecord, Observation, ParcelFacts
+from domain.case import FeeRecord, FineRecord, LetterDocument, NoticeRecord, Observation, ParcelFacts
 from domain.case_numbers import CASE_NUMBER_PATTERN
 from domain.city import City
 from domain.policy import CasePolicy, EscalationStep, NoticeKind, ViolationType
@@ -290,6 +290,24 @@ class FineTerms(_Model):
     number: int = Field(default=1, ge=1, description="first, second… fine on this case")
 
 
+class FeeTerms(_Model):
+    """A reinspection fee billed since the owner's last letter: the letter tells it (once)."""
+
+    reinspection: int = Field(ge=1)
+    amount: Decimal = Field(gt=0)
+    billed_on: date
+    due_on: date
+
+    @classmethod
+    def of(cls, fee: FeeRecord, timezone: str) -> Self:
+        return cls(
+            reinspection=fee.reinspection,
+            amount=fee.amount,
+            billed_on=local_time(fee.billed_at, timezone).date(),
+            due_on=local_time(fee.due_at, timezone).date(),
+        )
+
+
 class ExtensionTerms(_Model):
     requested_on: date
     requested_days: int = Field(ge=1)
@@ -392,6 +410,7 @@ class LetterContext(_Common):
     balance_due: Decimal = Decimal(0)
     owner_access: OwnerPortalAccess | None = None
     pay_url: str | None = Field(default=None, description="where a fine is paid online by card, when the city takes it")
+    fees_billed: tuple[FeeTerms, ...] = Field(default=(), description="reinspection fees not yet told the owner")
 
     @property
     def lien_warning(self) -> bool:
@@ -582,6 +601,7 @@ class ServedNotice(_Model):
     fines_levied: int = 0
     escalations_taken: int = 0
     observed: Observation | None = None
+    fees: tuple[FeeRecord, ...] = Field(default=(), description="reinspection fees the letter tells the owner of")
 
     @property
     def letter_kind(self) -> LetterKind:
@@ -617,6 +637,7 @@ class CaseLetter(_Model):
     outcome: Outcome | None = None
     balance_due: Decimal = Decimal(0)
     fine: FineRecord | None = Field(default=None, description="the fine a fine notice levies, with its appeal window")
+    fees: tuple[FeeRecord, ...] = Field(default=(), description="reinspection fees the letter tells the owner of")
 
 
 class ComplainantLetter(_Model):

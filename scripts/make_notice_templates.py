@@ -425,7 +425,27 @@ PAY = (
 )
 
 
+def fees_billed(letter: Letter) -> None:
+    """Reinspection fees billed since the owner's last letter: every owner letter tells them, once."""
+    letter.tag("if fees_billed")
+    letter.heading("Reinspection fees")
+    letter.para(
+        "{{ authority|capfirst }} charges a fee for a reinspection that finds the violation not corrected. These "
+        "fees were added to the account of case {{ case_number }}:"
+    )
+    letter.tag("for f in fees_billed")
+    letter.bullet(
+        "Reinspection {{ f.reinspection }} on {{ f.billed_on|long_date }}: **{{ f.amount|money }}**, due by "
+        "{{ f.due_on|long_date }}"
+    )
+    letter.tag("endfor")
+    letter.para(PAY)
+    letter.tag("endif")
+
+
 def officer_signature(letter: Letter, questions: bool = True) -> None:
+    """Signs an owner letter, after the reinspection fees it has to tell."""
+    fees_billed(letter)
     if questions:
         letter.para(
             "If you have questions, contact {{ officer.name }} at {{ officer.phone|phone }} or {{ officer.email }}, "

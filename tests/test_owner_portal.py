@@ -205,7 +205,9 @@ async def test_the_owner_sees_the_fine_and_the_balance(api: Api, worker: None) -
     case_number = await _fined(api)
     page = (await api.http.get(f"/portal/owner/{case_number}")).text
     assert "Fine 1" in page and "$100.00" in page
-    assert "Balance owing</dt><dd>$100.00" in page
+    # The second reinspection that found the grass still long billed the policy's reinspection fee.
+    assert "Reinspection fee (reinspection 2)" in page and "$25.00" in page
+    assert "Balance owing</dt><dd>$125.00" in page
 
 
 async def test_the_owner_appeals_a_fine_within_its_own_window(
