@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # How long the API waits for Temporal before it answers 202 and leaves the start to the reconciler.
     temporal_start_timeout_seconds: float = Field(default=5.0, gt=0)
     reconcile_interval_seconds: float = Field(default=10.0, gt=0)
+    # While stored work waits for Temporal, the reconciler asks Temporal's health this often (one cheap call, no
+    # retries) and starts the work as soon as it answers, instead of waiting a whole interval.
+    reconcile_retry_seconds: float = Field(default=1.0, gt=0)
 
     policy_file: Path = CONFIG_DIR / "policy.toml"
     # Notices as served, stored once each with their sha256 (a persistent volume in production).

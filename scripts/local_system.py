@@ -1,13 +1,14 @@
 """Runs the whole system locally (README command one, through scripts/dev).
 
 Temporal's dev server (state in var/temporal.sqlite, UI on :8233), migrations, the demo city and users,
-one worker, and the API/console on :8000. Ctrl-C stops every process it started; running it again
-resumes the same cases.
+one worker, and the API/console on :8000. A process that exits is restarted with backoff (`workers/supervisor.py`),
+the others go on. Ctrl-C stops every process it started; running it again resumes the same cases.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from records.migrate import upgrade_to_head
 from records.tables import Case
 from services.temporal_client import connect, register_search_attributes
 from workers.devserver import dev_server_command
+from workers.supervisor import Supervised
 
 API_PORT = 8000
 TEMPORAL_PORT = 7233
@@ -62,21 +64,20 @@ def _prepare_database() -> bool:
     return first_run
 
 
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in reversed(processes):  # API first, Temporal last: the worker drains against a live server
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=25)
-            except subprocess.TimeoutExpired:
-                process.kill()
+def _stop(supervised: list[Supervised], seeding: subprocess.Popen[bytes] | None) -> None:
+    if seeding is not None and seeding.poll() is None:
+        seeding.terminate()
+        seeding.wait()
+    for child in reversed(supervised):  # API first, Temporal last: the worker drains against a live server
+        child.stop()
 
 
 def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     settings = get_settings()
     log_dir = VAR_DIR / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
-    processes: list[subprocess.Popen[bytes]] = []
+    supervised: list[Supervised] = []
     seeding: subprocess.Popen[bytes] | None = None  # ends by itself; its end stops nothing
     stop_requested = False
 
@@ -86,30 +87,24 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+
+    def keep_up(name: str, command: list[str]) -> None:
+        child = Supervised(name, command, PROJECT_ROOT, log_dir)
+        supervised.append(child)
+        child.start()
+
     try:
-        processes.append(
-            _spawn(
-                "temporal",
-                dev_server_command(
-                    VAR_DIR / "temporal.sqlite",
-                    port=TEMPORAL_PORT,
-                    ui_port=UI_PORT,
-                    namespace=settings.temporal_namespace,
-                ),
-                log_dir,
-            )
+        keep_up(
+            "temporal",
+            dev_server_command(
+                VAR_DIR / "temporal.sqlite", port=TEMPORAL_PORT, ui_port=UI_PORT, namespace=settings.temporal_namespace
+            ),
         )
         asyncio.run(_wait_for_temporal())
         first_run = _prepare_database()
         python = sys.executable
-        processes.append(_spawn("worker", [python, "-m", "workers.main"], log_dir))
-        processes.append(
-            _spawn(
-                "api",
-                [python, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(API_PORT)],
-                log_dir,
-            )
-        )
+        keep_up("worker", [python, "-m", "workers.main"])
+        keep_up("api", [python, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(API_PORT)])
         if first_run and settings.is_dev:  # filed through the API as staff would, while the console is usable
             seeding = _spawn(
                 "demo-cases", [python, "-m", "scripts.demo_cases", f"http://127.0.0.1:{API_PORT}"], log_dir
@@ -130,15 +125,13 @@ Press Ctrl-C to stop everything.""",
                 outcome = "filed" if seeding.returncode == 0 else "failed; see var/log/demo-cases.log"
                 print(f"demo cases {outcome}", flush=True)
                 seeding = None
-            for process in processes:
-                if process.poll() is not None:
-                    print(f"a process exited (pid {process.pid}, code {process.returncode}); stopping", file=sys.stderr)
-                    return 1
+            for child in supervised:
+                child.tend(time.monotonic())
             time.sleep(0.5)
         return 0
     finally:
         print("stopping…", flush=True)
-        _stop([*processes, *([seeding] if seeding is not None else [])])
+        _stop(supervised, seeding)
 
 
 if __name__ == "__main__":

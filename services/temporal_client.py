@@ -7,12 +7,14 @@ Never imported by workflow code.
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from config.settings import Settings
 from domain.case import CaseStart, CaseState
@@ -31,6 +33,17 @@ async def connect(settings: Settings, *, lazy: bool = False) -> Client:
         data_converter=pydantic_data_converter,
         lazy=lazy,
     )
+
+
+HEALTH_CHECK_TIMEOUT = timedelta(seconds=2)
+
+
+async def temporal_answers(client: Client) -> bool:
+    """One health check without retries: cheap enough to ask every second while Temporal is away."""
+    try:
+        return await client.service_client.check_health(timeout=HEALTH_CHECK_TIMEOUT)
+    except (RPCError, RuntimeError, TimeoutError):  # RuntimeError: a lazy client that cannot connect
+        return False
 
 
 async def start_case(client: Client, task_queue: str, start: CaseStart) -> bool:

@@ -124,7 +124,14 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     client = await _connect_with_retry(settings)
     await ensure_digest_schedules(client, settings.temporal_task_queue, policy.calendar.timezone)
     await ensure_alert_round_schedule(client, settings.temporal_task_queue, policy)
-    reconciler = Reconciler(client, settings.temporal_task_queue, sessions, policy, settings.reconcile_interval_seconds)
+    reconciler = Reconciler(
+        client,
+        settings.temporal_task_queue,
+        sessions,
+        policy,
+        settings.reconcile_interval_seconds,
+        settings.reconcile_retry_seconds,
+    )
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings.temporal_task_queue, sessions, executor)
         async with worker:
