@@ -35,6 +35,8 @@ ROLE_AUDIENCES: dict[str, Role] = {
 # The kind of the alert a first inspection's missed response target files (workflows/case/workflow.py).
 STEP_OVERDUE = "step_overdue"
 STALLED = "stalled"
+# A case whose number Temporal already holds for another case: it cannot start until an admin sets it right.
+CASE_NUMBER_TAKEN = "case_number_taken"
 DAILY_DIGEST_HOUR = 7
 
 
@@ -84,9 +86,17 @@ def addressees(audience: str, staff: Sequence[StaffMember]) -> list[str]:
 
 def urgent(*, kind: str, stage: str | None, category: str | None) -> bool:
     """Sent at once rather than in the daily digest: anything on a life-safety (Category I) case, a first
-    inspection that missed its response target, and the scheduled digests themselves."""
+    inspection that missed its response target, a case that cannot start, and the scheduled digests themselves."""
     missed_response_target = kind == STEP_OVERDUE and stage == CaseStage.INVESTIGATING.value
-    return category == "I" or missed_response_target or kind in get_args(DigestKind)
+    return category == "I" or missed_response_target or kind == CASE_NUMBER_TAKEN or kind in get_args(DigestKind)
+
+
+def case_number_taken_message(case_number: str) -> str:
+    return (
+        f"{case_number} is stored but cannot start: Temporal already holds a case {case_number} with another "
+        "tracking code (the records database was restored without Temporal's). New cases are numbered past it; "
+        "this complaint waits until the two are restored together or it is filed again."
+    )
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,24 @@ TRACKING_CODE_LENGTH = 10
 def format_case_number(year: int, sequence: int) -> str:
     if not 1 <= sequence <= MAX_SEQUENCE:
         raise ValueError(f"case sequence {sequence} is outside 1..{MAX_SEQUENCE} for {year}")
-    return f"CE-{year:04d}-{sequence:06d}"
+    return f"{case_number_prefix(year)}{sequence:06d}"
 
 
 def is_case_number(value: str) -> bool:
     return CASE_NUMBER_PATTERN.match(value) is not None
+
+
+def case_number_prefix(year: int) -> str:
+    """What every case number of the year starts with (a visibility query lists a year's cases by it)."""
+    return f"CE-{year:04d}-"
+
+
+def case_sequence(value: str) -> tuple[int, int]:
+    """The year and the sequence of a case number."""
+    found = CASE_NUMBER_PATTERN.match(value)
+    if found is None:
+        raise ValueError(f"{value!r} is not a case number")
+    return int(found.group(1)), int(found.group(2))
 
 
 def new_tracking_code() -> str:

@@ -16,12 +16,13 @@ from sqlmodel import Session, col, select, update
 from domain.addresses import address_key, whole_last_word
 from domain.calendar import BusinessCalendar
 from domain.case import CaseStart
-from domain.case_numbers import format_case_number, new_tracking_code
+from domain.case_numbers import new_tracking_code
 from domain.city import City
 from domain.policy import CasePolicy, ViolationType
 from domain.routing import Point, distance_m
 from domain.stages import CaseStage, Channel
-from records.tables import Case, CaseEvent, Complainant, Complaint, Counter, Message, Parcel
+from records.case_numbers import next_case_number
+from records.tables import Case, CaseEvent, Complainant, Complaint, Message, Parcel
 
 # A point farther than this from every parcel is a street, a park or a typo, not a property.
 MAX_PARCEL_DISTANCE_M = 150
@@ -135,18 +136,6 @@ def place_at_point(session: Session, city: City, lat: float, lon: float) -> Plac
     if found is None or found[1] > MAX_PARCEL_DISTANCE_M:
         raise UnknownPlace(f"no property within {MAX_PARCEL_DISTANCE_M} m of ({lat}, {lon}); give the street address")
     return Place(found[0], f"{lat}, {lon}", lat, lon)
-
-
-def next_case_number(session: Session, year: int) -> str:
-    name = f"case_number:{year}"
-    value = session.execute(
-        update(Counter).where(col(Counter.name) == name).values(value=Counter.value + 1).returning(col(Counter.value))
-    ).scalar_one_or_none()
-    if value is None:
-        session.add(Counter(name=name, value=1))
-        session.flush()
-        value = 1
-    return format_case_number(year, value)
 
 
 def store_complaint(

@@ -42,7 +42,7 @@ from records.intake import (
 from records.tables import Case, Complaint, Parcel
 from services.context import AppContext
 from services.launcher import launch_case
-from services.temporal_client import acknowledge_report, case_handle
+from services.temporal_client import CaseNumberTaken, acknowledge_report, case_handle
 
 log = logging.getLogger(__name__)
 STORE_ATTEMPTS = 3
@@ -199,6 +199,8 @@ async def dispatch(context: AppContext, filed: Filed) -> bool:
                 launch_case(context.temporal, settings.temporal_task_queue, context.sessions, context.policy, number),
                 timeout=settings.temporal_start_timeout_seconds,
             )
+    except CaseNumberTaken:  # stored, the admins alerted; never taken for started
+        return False
     except (RPCError, RuntimeError, TimeoutError) as exc:
         if filed.joined_open_case:
             log.warning("complaint %s stored on %s; its case was not told (%s)", filed.complaint.id, number, exc)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from temporalio.client import Client
 
 from domain.case import CaseStart
+from domain.case_numbers import case_sequence
 from domain.policy import Policy
+from records.case_numbers import alert_case_number_taken, last_case_sequence, move_case_numbers_past
 from records.db import SessionFactory, transaction
 from records.intake import case_start, mark_workflow_started
 from records.tables import Case
-from services.temporal_client import start_case
+from services.temporal_client import CaseNumberTaken, highest_case_sequence, start_case
+
+log = logging.getLogger(__name__)
 
 
 class UnknownViolationType(LookupError):
@@ -34,11 +39,53 @@ def _mark_started(sessions: SessionFactory, case_number: str) -> None:
         mark_workflow_started(session, case_number)
 
 
+def _alert_taken(sessions: SessionFactory, case_number: str) -> bool:
+    with transaction(sessions) as session:
+        return alert_case_number_taken(session, case_number)
+
+
 async def launch_case(
     client: Client, task_queue: str, sessions: SessionFactory, policy: Policy, case_number: str
 ) -> bool:
-    """Starts the case's workflow (raises while Temporal is unreachable); False if it was already running."""
+    """Starts the case's workflow (raises while Temporal is unreachable); False if it was already running.
+
+    Raises CaseNumberTaken, after alerting the admins and moving the counter on, when the number is another
+    case's in Temporal: the case stays stored, never taken for started."""
     start = await asyncio.to_thread(_load_start, sessions, policy, case_number)
-    started = await start_case(client, task_queue, start)
+    try:
+        started = await start_case(client, task_queue, start)
+    except CaseNumberTaken:
+        if await asyncio.to_thread(_alert_taken, sessions, case_number):
+            log.error(
+                "%s is stored but Temporal holds that number for another case; the admins are alerted", case_number
+            )
+        await move_case_numbers_past_temporal(client, sessions, case_sequence(case_number)[0])
+        raise
     await asyncio.to_thread(_mark_started, sessions, case_number)
     return started
+
+
+def _last_sequence(sessions: SessionFactory, year: int) -> int:
+    with sessions() as session:
+        return last_case_sequence(session, year)
+
+
+def _move_past(sessions: SessionFactory, year: int, sequence: int) -> None:
+    with transaction(sessions) as session:
+        move_case_numbers_past(session, year, sequence)
+
+
+async def move_case_numbers_past_temporal(client: Client, sessions: SessionFactory, year: int) -> int | None:
+    """Moves the year's counter past every case number Temporal holds (run at the worker's start-up), so a records
+    database restored from a backup gives new cases fresh numbers; returns the highest number found above it."""
+    last = await asyncio.to_thread(_last_sequence, sessions, year)
+    highest = await highest_case_sequence(client, year, above=last)
+    if highest is not None:
+        await asyncio.to_thread(_move_past, sessions, year, highest)
+        log.warning(
+            "Temporal holds case numbers of %d up to %d, past the last given out (%d): numbering resumes after them",
+            year,
+            highest,
+            last,
+        )
+    return highest

@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 
 from config.settings import Settings
 from domain.case import CaseStart, CaseState
+from domain.case_numbers import case_number_prefix, case_sequence, format_case_number, is_case_number
 from domain.messages import ComplainantUpdate
 from domain.stages import CaseStage
 from workflows import search_attributes as sa
@@ -46,8 +47,31 @@ async def temporal_answers(client: Client) -> bool:
         return False
 
 
+class CaseNumberTaken(Exception):
+    """Temporal holds a workflow with this case number for another case (another tracking code): the records
+    database was restored from a backup older than Temporal's state. Taking it as started would lose the case."""
+
+    def __init__(self, case_number: str) -> None:
+        super().__init__(f"Temporal already holds {case_number} for another case")
+        self.case_number = case_number
+
+
+async def _tracking_code_of(client: Client, case_number: str) -> str | None:
+    """The tracking code the existing workflow was started with (its current run's input, which a continued case
+    carries over), or None when it is not a case's."""
+    async for event in client.get_workflow_handle(case_number).fetch_history_events(page_size=1):
+        payloads = event.workflow_execution_started_event_attributes.input.payloads
+        try:
+            [start] = await client.data_converter.decode(payloads, [CaseStart])
+        except Exception:  # another workflow type's input: not this case
+            return None
+        return start.tracking_code if isinstance(start, CaseStart) else None
+    return None
+
+
 async def start_case(client: Client, task_queue: str, start: CaseStart) -> bool:
-    """Starts the case's workflow; False when it already exists (the id is the case number, so never twice)."""
+    """Starts the case's workflow; False when this case's workflow already exists (the id is the case number, so
+    never twice); raises CaseNumberTaken when the workflow with that id is another case's."""
     attributes = TypedSearchAttributes(
         [
             SearchAttributePair(sa.CASE_STAGE, CaseStage.RECEIVED.value),
@@ -71,8 +95,22 @@ async def start_case(client: Client, task_queue: str, start: CaseStart) -> bool:
             static_details=f"Tracking code {start.tracking_code} · received by {start.channel.value}",
         )
     except WorkflowAlreadyStartedError:
+        if await _tracking_code_of(client, start.case_number) != start.tracking_code:
+            raise CaseNumberTaken(start.case_number) from None
         return False
     return True
+
+
+async def highest_case_sequence(client: Client, year: int, above: int) -> int | None:
+    """The highest sequence of the year's case numbers Temporal holds above `above`, if any (only those are listed:
+    a few after a restore, none otherwise)."""
+    prefix = case_number_prefix(year)
+    beyond = format_case_number(year, above) if above else prefix
+    query = (
+        f'WorkflowType = "{CaseWorkflow.__name__}" AND WorkflowId STARTS_WITH "{prefix}" AND WorkflowId > "{beyond}"'
+    )
+    held = [case_sequence(w.id)[1] async for w in client.list_workflows(query) if is_case_number(w.id)]
+    return max(held, default=None)
 
 
 async def acknowledge_report(client: Client, task_queue: str, update: ComplainantUpdate) -> None:

@@ -19,7 +19,7 @@ from records.db import SessionFactory
 from records.intake import pending_workflow_starts, unacknowledged_joined_reports
 from services.intake import received_news
 from services.launcher import UnknownViolationType, launch_case
-from services.temporal_client import acknowledge_report, temporal_answers
+from services.temporal_client import CaseNumberTaken, acknowledge_report, temporal_answers
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,10 @@ class Reconciler:
                     started.append(case_number)
             except UnknownViolationType:
                 log.exception("cannot start %s; fix the policy pack or the case", case_number)
+            except CaseNumberTaken:
+                log.error(
+                    "cannot start %s: Temporal holds that number for another case (see the admins' alert)", case_number
+                )
             except RPCError as exc:
                 log.warning("Temporal unavailable (%s); %s waits for the next pass", exc.message, case_number)
                 self.waiting_for_temporal = True

@@ -1,0 +1,111 @@
+"""A case number is never silently lost: when the records database is restored from a backup while Temporal keeps
+its state, the counter is behind the numbers Temporal holds. A case that gets a taken number is refused loudly
+(stored, not taken for started, an urgent alert to the admins), new cases get fresh numbers, and the worker's
+start-up moves the counter past every number Temporal holds. Real dev server, the API as staff use it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from temporalio.testing import WorkflowEnvironment
+
+from domain.alerts import CASE_NUMBER_TAKEN
+from domain.case_numbers import case_sequence
+from domain.policy import Policy
+from records.case_numbers import last_case_sequence
+from records.db import make_engine, session_factory
+from records.tables import Alert, Case, Notification
+from tests.conftest import Api, make_settings, open_api
+from tests.helpers import eventually
+from workers import main as worker_main
+from workers.reconciler import Reconciler
+
+MAPLE = {"violation_code": "PS-GRASS", "address": "142 Maple Dr", "description": "Grass knee-high", "channel": "phone"}
+FOURTEENTH = {**MAPLE, "address": "212 W 14th St"}
+
+
+async def _file(api: Api, complaint: dict[str, str]) -> tuple[int, str]:
+    answer = await api.post("/api/v1/complaints", "clerk", json=complaint)
+    assert answer.status_code in (201, 202), answer.text
+    return answer.status_code, answer.json()["case_number"]
+
+
+def _restored_backup(sqlite_url: str, tmp_path: Path) -> str:
+    """The records database as last night's backup holds it (taken before the cases the test files)."""
+    backup = tmp_path / "backup.sqlite3"
+    shutil.copyfile(sqlite_url.removeprefix("sqlite:///"), backup)
+    return f"sqlite:///{backup}"
+
+
+async def test_a_case_whose_number_temporal_holds_for_another_case_is_refused_loudly_and_the_next_gets_a_fresh_one(
+    sqlite_url: str, tmp_path: Path, temporal_dev: WorkflowEnvironment, policy: Policy, caplog: pytest.LogCaptureFixture
+) -> None:
+    address = temporal_dev.client.service_client.config.target_host
+    backup_url = _restored_backup(sqlite_url, tmp_path)
+    queue = "restore-test"
+    async for live in open_api(make_settings(sqlite_url, address, temporal_task_queue=queue)):
+        status, number = await _file(live, MAPLE)  # started in Temporal; then the records database is lost
+        assert status == 201
+    first_run = await temporal_dev.client.get_workflow_handle(number).describe()
+
+    restored = make_settings(backup_url, address, temporal_task_queue=queue)
+    async for api in open_api(restored):
+        with caplog.at_level(logging.ERROR):
+            status, again = await _file(api, MAPLE)
+        assert again == number  # the restored counter gave out the number again…
+        assert status == 202  # …and the case is not taken for started
+        assert any(number in r.getMessage() and "another case" in r.getMessage() for r in caplog.records)
+        stored = (await api.get(f"/api/v1/cases/{number}", "admin")).json()
+        assert stored["workflow_started"] is False
+        # Temporal's workflow is still the first case's, untouched.
+        assert (await temporal_dev.client.get_workflow_handle(number).describe()).run_id == first_run.run_id
+
+        status, fresh = await _file(api, FOURTEENTH)
+        assert status == 201 and fresh > number  # the next complaint gets a number nobody holds, and starts
+        await temporal_dev.client.get_workflow_handle(fresh).describe()
+
+    sessions = session_factory(make_engine(backup_url))
+    reconciler = Reconciler(temporal_dev.client, queue, sessions, policy, 1.0)
+    assert await reconciler.run_once() == []  # still refused on every pass, never marked started
+    with sessions() as session:
+        case = session.get(Case, number)
+        assert case is not None and case.workflow_started_at is None
+        [alert] = session.exec(select(Alert).where(Alert.kind == CASE_NUMBER_TAKEN)).all()  # alerted once
+        assert alert.case_number == number and "cannot start" in alert.message
+        notified = session.exec(select(Notification).where(Notification.alert_id == alert.id)).all()
+        assert notified and all(n.urgent for n in notified)  # in the admins' hands at once
+
+
+async def test_the_worker_start_up_moves_the_case_numbers_past_every_number_temporal_holds(
+    sqlite_url: str, tmp_path: Path, temporal_dev: WorkflowEnvironment
+) -> None:
+    address = temporal_dev.client.service_client.config.target_host
+    backup_url = _restored_backup(sqlite_url, tmp_path)
+    # The held cases' workflows wait on a queue of their own: this test is about numbers, not about running them.
+    async for live in open_api(make_settings(sqlite_url, address, temporal_task_queue="held-cases")):
+        held = [(await _file(live, complaint))[1] for complaint in (MAPLE, FOURTEENTH)]
+
+    year, last_held = case_sequence(held[-1])
+    restored = make_settings(backup_url, address)
+    sessions = session_factory(make_engine(backup_url))
+
+    async def counter() -> int:
+        with sessions() as session:
+            return last_case_sequence(session, year)
+
+    assert await counter() < last_held  # the backup is behind Temporal
+    stop = asyncio.Event()
+    worker = asyncio.create_task(worker_main.run(restored, stop))
+    try:
+        assert await eventually(counter, until=lambda value: value >= last_held, within=30) == last_held
+        async for api in open_api(restored):
+            status, number = await _file(api, MAPLE)
+            assert status == 201 and case_sequence(number)[1] == last_held + 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, timeout=40)
