@@ -11,15 +11,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select, update
 from temporalio.testing import WorkflowEnvironment
 
 from domain.alerts import CASE_NUMBER_TAKEN
 from domain.case_numbers import case_sequence
 from domain.policy import Policy
 from records.case_numbers import last_case_sequence
-from records.db import make_engine, session_factory
+from records.db import make_engine, session_factory, transaction
 from records.tables import Alert, Case, Notification
+from services.launcher import launch_case
+from tests.case_driver import CaseDriver
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually
 from workers import main as worker_main
@@ -109,3 +111,22 @@ async def test_the_worker_start_up_moves_the_case_numbers_past_every_number_temp
     finally:
         stop.set()
         await asyncio.wait_for(worker, timeout=40)
+
+
+async def test_a_case_that_continued_as_new_is_still_recognised_as_itself(cases: CaseDriver) -> None:
+    """The check reads the current run's start: a long case's later run carries the same tracking code."""
+    case = await cases.open("PS-REFUSE", continue_as_new_after=10)  # triage alone passes ten events
+
+    async def continued() -> bool:
+        async for event in cases.handle(case).fetch_history_events(page_size=1):
+            return bool(event.workflow_execution_started_event_attributes.continued_execution_run_id)
+        return False
+
+    assert await eventually(continued, until=bool)
+    with transaction(cases.sessions) as session:  # as if the API had died between starting and recording it
+        session.execute(update(Case).where(col(Case.case_number) == case).values(workflow_started_at=None))
+    assert await launch_case(cases.client, cases.task_queue, cases.sessions, cases.policy, case) is False
+    with cases.sessions() as session:
+        stored = session.get(Case, case)
+        assert stored is not None and stored.workflow_started_at is not None
+        assert session.exec(select(Alert).where(Alert.case_number == case)).all() == []
