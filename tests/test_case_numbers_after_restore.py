@@ -50,13 +50,14 @@ async def test_a_case_whose_number_temporal_holds_for_another_case_is_refused_lo
     address = temporal_dev.client.service_client.config.target_host
     backup_url = _restored_backup(sqlite_url, tmp_path)
     queue = "restore-test"
-    async for live in open_api(make_settings(sqlite_url, address, temporal_task_queue=queue)):
-        status, number = await _file(live, MAPLE)  # started in Temporal; then the records database is lost
-        assert status == 201
-    first_run = await temporal_dev.client.get_workflow_handle(number).describe()
-
     restored = make_settings(backup_url, address, temporal_task_queue=queue)
+    # The restored system is already up (its start-up check found nothing to move past) when the number is taken.
     async for api in open_api(restored):
+        async for live in open_api(make_settings(sqlite_url, address, temporal_task_queue=queue)):
+            status, number = await _file(live, MAPLE)
+            assert status == 201
+        first_run = await temporal_dev.client.get_workflow_handle(number).describe()
+
         with caplog.at_level(logging.ERROR):
             status, again = await _file(api, MAPLE)
         assert again == number  # the restored counter gave out the number again…
@@ -130,3 +131,15 @@ async def test_a_case_that_continued_as_new_is_still_recognised_as_itself(cases:
         stored = session.get(Case, case)
         assert stored is not None and stored.workflow_started_at is not None
         assert session.exec(select(Alert).where(Alert.case_number == case)).all() == []
+
+
+async def test_an_api_process_starting_on_a_restored_database_numbers_past_what_temporal_holds(
+    sqlite_url: str, tmp_path: Path, temporal_dev: WorkflowEnvironment
+) -> None:
+    address = temporal_dev.client.service_client.config.target_host
+    backup_url = _restored_backup(sqlite_url, tmp_path)
+    async for live in open_api(make_settings(sqlite_url, address, temporal_task_queue="held-cases")):
+        _, held = await _file(live, MAPLE)
+    async for api in open_api(make_settings(backup_url, address)):  # no worker: the API's own start-up
+        status, number = await _file(api, MAPLE)
+        assert status == 201 and case_sequence(number)[1] == case_sequence(held)[1] + 1
