@@ -119,9 +119,7 @@ async def test_open_cases_continue_at_their_step_with_the_comply_by_date_as_thei
     with cases.sessions() as session:
         kinds = [
             e.kind
-            for e in session.exec(
-                select(CaseEvent).where(CaseEvent.case_number == future).order_by(col(CaseEvent.occurred_at))
-            )
+            for e in session.exec(select(CaseEvent).where(CaseEvent.case_number == future).order_by(col(CaseEvent.id)))
         ]
         assert kinds[:3] == ["legacy_opened", "legacy_violation_found", "imported"]
         assert "compliance_deadline_passed" in kinds

@@ -217,13 +217,13 @@ def test_a_retry_that_finds_our_own_record_of_a_refusal_refuses_again_and_sends_
 ) -> None:
     messaging = _messaging(sessions, sendgrid_standin, twilio_standin)
     refused = _reminder(sessions, policy, email="owner@example.net", phone=None)
-    sendgrid_standin.fail_next(403)
+    sendgrid_standin.fail_next(400)  # about this message: refused for good
     with pytest.raises(ApplicationError):
         messaging.send_owner_reminder(refused)
     # The worker died before Temporal heard of the refusal, so Temporal runs the activity again.
     with pytest.raises(ApplicationError) as again:
         messaging.send_owner_reminder(refused)
-    assert again.value.non_retryable and again.value.type == "ProviderRejected" and "403" in str(again.value)
+    assert again.value.non_retryable and again.value.type == "ProviderRejected" and "400" in str(again.value)
     assert not sendgrid_standin.sent and len(sendgrid_standin.requests) == 1
 
 
