@@ -45,9 +45,12 @@ def intake_context(sessions: SessionFactory, policy: Policy) -> AppContext:
 async def alert_round(cases: CaseDriver, zone: str, *, keep: str | None = None) -> AlertRoundResult:
     workflow_id = f"alert-round-{uuid.uuid4()}"
     start = AlertRoundStart(time_zone=zone, stalled_after_days=100_000, stalled_past_due_days=100_000)
-    result: AlertRoundResult = await cases.client.execute_workflow(
-        AlertRoundWorkflow.run, start, id=workflow_id, task_queue=cases.task_queue
-    )
+    # Time stands still while the round runs: other tests' cases on the shared server must not skip it past the
+    # instant the round is meant to look from.
+    with cases.env.auto_time_skipping_disabled():
+        result: AlertRoundResult = await cases.client.execute_workflow(
+            AlertRoundWorkflow.run, start, id=workflow_id, task_queue=cases.task_queue
+        )
     if keep:
         await keep_history(cases.client, workflow_id, keep)
     return result
