@@ -3,7 +3,7 @@
 PostgreSQL can neither store such text nor compare a column with it (its driver refuses the query), and no name,
 address, report or code of the city's has a use for it; without this rule it would reach the database as a server
 error. Checked for every route, before its own dependencies: the path, the query string, and a JSON or URL-encoded
-URL-encoded body. A body no route has parsed yet is read as bytes, so that a route that parses its own form keeps its
+body. A body no route has parsed yet is read as bytes, so that a route that parses its own form keeps its
 own limits on it; a multipart form's text is not looked at here.
 """
 

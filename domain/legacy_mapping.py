@@ -6,13 +6,13 @@ the key and the reason, so the person converting the data can fix the file witho
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.stages import CaseStage, Channel, Outcome
+from domain.toml_models import TomlRefused, read_toml
 
 T = TypeVar("T")
 
@@ -146,13 +146,8 @@ def _look_up(table: dict[str, T], legacy: str) -> T | None:
 def parse_mapping(text: str) -> LegacyMapping:
     """The mapping, or MappingError naming the key at fault and why."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"the file is not TOML: {exc}") from None
-    try:
-        return LegacyMapping.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        reason = first["msg"].removeprefix("Value error, ")
-        raise MappingError(f"{key}: {reason}") from None
+        return read_toml(text, LegacyMapping)
+    except TomlRefused as refused:
+        if refused.key is None:
+            raise MappingError(f"the file is not TOML: {refused.reason}") from None
+        raise MappingError(f"{refused.key or '(top level)'}: {refused.reason}") from None

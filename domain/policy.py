@@ -6,18 +6,18 @@ input), so a policy change applies to new cases only.
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.calendar import BusinessCalendar
 from domain.open_data import CATEGORIES
 from domain.stages import ServiceMethod
+from domain.toml_models import TomlRefused, read_toml
 
 
 class PolicyError(ValueError):
@@ -357,25 +357,13 @@ class Policy(_Strict):
         return [v.code for v in self.violation_types]
 
 
-def _key(loc: tuple[int | str, ...]) -> str:
-    key = ""
-    for part in loc:
-        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
-    return key
-
-
 def parse_policy(text: str, source: str = "policy") -> Policy:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{source}: not valid TOML: {exc}") from exc
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = _key(first["loc"])
-        reason = first["msg"].removeprefix("Value error, ")
-        raise PolicyError(f"{source}: {key}: {reason}" if key else f"{source}: {reason}") from exc
+        return read_toml(text, Policy)
+    except TomlRefused as refused:
+        if refused.key is None:
+            raise PolicyError(f"{source}: not valid TOML: {refused.reason}") from refused
+        raise PolicyError(f"{source}: {refused}") from refused
 
 
 def load_policy(path: Path) -> Policy:

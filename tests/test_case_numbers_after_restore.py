@@ -8,20 +8,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from domain.alerts import CASE_NUMBER_TAKEN
 from domain.case_numbers import case_sequence
+from domain.city import City
 from domain.policy import Policy
 from records.case_numbers import last_case_sequence
 from records.db import make_engine, session_factory
+from records.legacy_cases import LegacyCaseRecord
 from records.tables import Alert, Case, Notification
+from scripts.make_legacy_export import to_csv
+from services.launcher import move_case_numbers_past_temporal
+from services.legacy_import.run import plan_import, start_open_cases, write_plan
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually
+from tests.test_legacy_import_open import OWNER_WITH_EMAIL, open_case
+from tests.test_legacy_import_reading import example
 from workers import main as worker_main
 from workers.reconciler import Reconciler
 
@@ -109,3 +118,33 @@ async def test_the_worker_start_up_moves_the_case_numbers_past_every_number_temp
     finally:
         stop.set()
         await asyncio.wait_for(worker, timeout=40)
+
+
+async def test_an_imported_open_case_whose_number_temporal_holds_is_left_stored_and_the_rest_start(
+    sqlite_url: str, temporal_dev: WorkflowEnvironment, policy: Policy, city: City
+) -> None:
+    """The legacy import meets a number another workflow holds: that case stays stored and unstarted, the admins
+    hear of it once, and the import goes on to start the others (it does not stop at the first)."""
+    client, sessions = temporal_dev.client, session_factory(make_engine(sqlite_url))
+    today = policy.calendar.local_date(datetime.now(UTC))
+    await move_case_numbers_past_temporal(client, sessions, today.year)  # as the worker's start-up does
+    rows = [
+        open_case("TAKEN-1", OWNER_WITH_EMAIL, today - timedelta(days=30), today + timedelta(days=20)),
+        open_case("FREE-2", "430 W 14th St", today - timedelta(days=30), today + timedelta(days=20)),
+    ]
+    plan = plan_import(sessions, policy, city, "taken.csv", to_csv(rows), example(), today)
+    write_plan(sessions, policy, plan, "taken.csv")
+    with sessions() as session:
+        numbers = {r.legacy_case_number: r.case_number for r in session.exec(select(LegacyCaseRecord))}
+    taken, free = numbers["TAKEN-1"], numbers["FREE-2"]
+    other = await client.start_workflow("SomethingElse", id=taken, task_queue="nobody-serves-this")
+
+    assert await start_open_cases(client, "import-restore-test", sessions, policy, per_second=50) == 1
+    with sessions() as session:
+        assert session.get(Case, taken).workflow_started_at is None  # type: ignore[union-attr]
+        assert session.get(Case, free).workflow_started_at is not None  # type: ignore[union-attr]
+        alerts = session.exec(select(Alert).where(Alert.case_number == taken, Alert.kind == CASE_NUMBER_TAKEN)).all()
+    assert len(alerts) == 1
+    assert (await other.describe()).status is WorkflowExecutionStatus.RUNNING  # the other workflow is untouched
+    for workflow_id in (taken, free):
+        await client.get_workflow_handle(workflow_id).terminate("test over")

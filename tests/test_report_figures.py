@@ -36,6 +36,8 @@ from domain.report_figures import (
     reinspections_report,
     report_period,
     same_days_last_year,
+    settlements,
+    unpaid_charges,
     volume_report,
 )
 from domain.stages import CaseStage, Outcome
@@ -419,3 +421,26 @@ def test_money_recovered_liens_released_cost_per_case_and_payments_by_method() -
 
 def _within(at: datetime | None, days: Period) -> bool:
     return at is not None and days.start <= at < days.end
+
+
+def test_a_refund_owes_again_what_it_took_back_and_appeals_and_write_offs_settle_but_recover_nothing() -> None:
+    def line(kind: str, amount: int, day: int, due: int | None = None) -> LedgerFact:
+        due_at = utc(f"2026-05-{due:02d}T12:00:00-05:00") if due else None
+        return LedgerFact("CE-2026-000001", kind, Decimal(amount), utc(f"2026-05-{day:02d}T12:00:00-05:00"), due_at)
+
+    fine, cost = line("fine", 100, 1, due=10), line("remediation_cost", 60, 2, due=20)
+    account = [fine, cost, line("payment", 120, 3)]  # the fine (due first) in full, 20 of the cost
+
+    def owed(lines: list[LedgerFact]) -> list[tuple[str, Decimal]]:
+        return [(charge.entry_type, left) for charge, left in unpaid_charges(lines)]
+
+    assert owed(account) == [("remediation_cost", Decimal(40))]
+    account.append(line("refund", 50, 4))  # the last settled first: the cost's 20, then 30 of the fine
+    assert owed(account) == [("fine", Decimal(30)), ("remediation_cost", Decimal(60))]
+    account.append(line("fine_adjustment", -30, 5))  # the hearing took 30 off the fine
+    assert owed(account) == [("remediation_cost", Decimal(60))]
+    account.append(line("write_off", -60, 6))
+    assert owed(account) == []
+    # Of the cost, 20 was paid and refunded and the rest written off: the city recovered none of it.
+    recovered = [s.amount for s in settlements(account) if s.by_payment and account[s.charge] is cost]
+    assert recovered == [Decimal(20), Decimal(-20)]

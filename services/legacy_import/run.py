@@ -27,6 +27,7 @@ from services.legacy_import.mapping import checked_mapping
 from services.legacy_import.parcels import ParcelMatcher, RollParcel
 from services.legacy_import.plan import ImportPlan, make_plan
 from services.legacy_import.readers import read_export
+from services.temporal_client import CaseNumberTaken
 
 Progress = Callable[[int], None]  # told how many more rows (or starts) are done
 
@@ -120,7 +121,10 @@ async def start_open_cases(
         nonlocal started
         async with gate:
             await asyncio.sleep(max(0.0, begun + i / per_second - loop.time()))
-            accepted = await launch_case(client, task_queue, sessions, policy, case_number)
+            try:
+                accepted = await launch_case(client, task_queue, sessions, policy, case_number)
+            except CaseNumberTaken:  # another case's number in Temporal: stored, the admins alerted; the rest go on
+                accepted = False
             started += accepted  # after the await: another start may have counted meanwhile
             if progress:
                 progress(1)
