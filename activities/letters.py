@@ -23,6 +23,7 @@ from domain.notices import (
     ComplainantLetter,
     ComplainantLetterContext,
     ComplainantRecipient,
+    FeeTerms,
     FineTerms,
     LetterContext,
     Letterhead,
@@ -161,6 +162,7 @@ class NoticeLetterActivities:
             else None,
             owner_access=self._owner_access(served.case_number, f"notice-{notice.seq}"),
             pay_url=self._pay_url(served.case_number) if served.fine else None,
+            fees_billed=tuple(FeeTerms.of(fee, zone) for fee in served.fees),
         )
         # A notice served again after a failed service is a new letter (new dates), never the first one replaced.
         attempt = len(notice.failed_services) + 1
@@ -194,6 +196,7 @@ class NoticeLetterActivities:
             outcome=letter.outcome,
             closed_on=local_time(letter.written_at, letter.policy.calendar.timezone).date() if letter.outcome else None,
             balance_due=letter.balance_due,
+            fees_billed=tuple(FeeTerms.of(fee, letter.policy.calendar.timezone) for fee in letter.fees),
             **self._fine_terms(letter),
         )
         try:

@@ -182,6 +182,17 @@ class FineRecord(_Model):
     appealed: bool = False
 
 
+class FeeRecord(_Model):
+    """A reinspection fee the policy bills (`reinspection_fee`, domain/ladder.py), and whether a letter has told the
+    owner of it yet (each fee goes on the next letter to the owner, once)."""
+
+    reinspection: int = Field(ge=1, description="which reinspection of the case it is for: 2 for the second")
+    amount: Decimal = Field(gt=0)
+    billed_at: datetime
+    due_at: datetime
+    told: bool = False
+
+
 class PaymentRecord(_Model):
     amount: Decimal
     method: str
@@ -294,10 +305,14 @@ class CaseState(_Model):
     reminders_sent: list[str] = Field(default_factory=list)
     escalations_taken: int = 0
     fines: list[FineRecord] = Field(default_factory=list)
+    # Reinspections recorded (a case started before they were counted counts from there) and the fees they billed.
+    reinspections: int = 0
+    fees: list[FeeRecord] = Field(default_factory=list)
     payments: list[PaymentRecord] = Field(default_factory=list)
     costs: list[CostRecord] = Field(default_factory=list)
     lien_filed_at: datetime | None = None
     lien_reference: str | None = None
+    lien_amount: Decimal | None = None
     lien_released_at: datetime | None = None
     # Enforcement ended (closed) with money owing: the account stays open until it is paid or finance writes it off.
     collecting: bool = False
@@ -323,6 +338,7 @@ class CaseState(_Model):
     @property
     def balance(self) -> Decimal:
         owed = sum((f.amount for f in self.fines), Decimal(0)) + sum((c.amount for c in self.costs), Decimal(0))
+        owed += sum((f.amount for f in self.fees), Decimal(0))
         return owed - sum((p.amount for p in self.payments), Decimal(0)) - self.written_off
 
     @property
@@ -410,7 +426,9 @@ class MoneyEntry(_Model):
     kind: Literal["money"] = "money"
     # A fine_adjustment is negative: what an appeal took off a fine (the fine's line itself is never changed). A
     # refund is what a payment gave back, owed again; a write_off (negative) is what finance gave up collecting.
-    entry_type: Literal["fine", "fine_adjustment", "remediation_cost", "payment", "refund", "write_off"]
+    entry_type: Literal[
+        "fine", "fine_adjustment", "remediation_cost", "reinspection_fee", "payment", "refund", "write_off"
+    ]
     amount: Decimal
     description: str
     due_at: datetime | None = None

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from domain.case import CaseState, FineRecord
-from domain.policy import EscalationStep
+from domain.policy import CasePolicy, EscalationStep
 from domain.stages import CaseStage, Decision
 
 S = CaseStage
@@ -128,3 +128,12 @@ def fine_after_decision(fine: FineRecord, decision: Decision, amount: Decimal | 
     if decision is Decision.MODIFIED and amount is not None:
         return amount
     return fine.amount
+
+
+def reinspection_fee(policy: CasePolicy, reinspection: int, complied: bool) -> Decimal | None:
+    """The fee a reinspection bills: the policy's, for a reinspection from the configured one on that finds the
+    violation not corrected (a visit that confirms the work is done costs the owner nothing); None when none."""
+    process = policy.process
+    if complied or reinspection < process.reinspection_fee_from or process.reinspection_fee <= 0:
+        return None
+    return process.reinspection_fee

@@ -1,6 +1,6 @@
 """The letters a case sends, and everything each one needs, built from the policy pack, the city and the case.
 
-Owner letters and complainant letters have separate contexts. `LetterContext` (the eleven owner letters) has
+Owner letters and complainant letters have separate contexts. `LetterContext` (the twelve owner letters) has
 no field that could hold a complainant's identity; `ComplainantLetterContext` (acknowledgement and closure
 update) carries the street address and the public outcome, never the owner. What varies by pack comes from
 the pack's `NoticeKind` (title, statute, appeal route, order or fine) and its jurisdiction; the fixed
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from domain.calendar import TimeZoneName
-from domain.case import FineRecord, LetterDocument, NoticeRecord, Observation, ParcelFacts
+from domain.case import FeeRecord, FineRecord, LetterDocument, NoticeRecord, Observation, ParcelFacts
 from domain.case_numbers import CASE_NUMBER_PATTERN
 from domain.city import City
 from domain.policy import CasePolicy, EscalationStep, NoticeKind, ViolationType
@@ -44,6 +44,7 @@ class LetterKind(StrEnum):
     HEARING_DECISION = "hearing_decision"
     REMEDIATION_NOTICE = "remediation_notice"
     LIEN_NOTICE = "lien_notice"
+    LIEN_RELEASE = "lien_release"
     CLOSURE_OWNER = "closure_owner"
     CLOSURE_COMPLAINANT = "closure_complainant"
 
@@ -69,6 +70,7 @@ LETTER_TITLES: dict[LetterKind, str] = {
     LetterKind.HEARING_DECISION: "Hearing decision",
     LetterKind.REMEDIATION_NOTICE: "Notice of remedial work and costs",
     LetterKind.LIEN_NOTICE: "Notice of lien",
+    LetterKind.LIEN_RELEASE: "Release of lien",
     LetterKind.CLOSURE_OWNER: "Case closed",
     LetterKind.CLOSURE_COMPLAINANT: "Your report: case closed",
 }
@@ -91,6 +93,7 @@ REQUIRED_SECTIONS: dict[LetterKind, tuple[str, ...]] = {
     LetterKind.HEARING_DECISION: ("notice", "hearing", "decision"),
     LetterKind.REMEDIATION_NOTICE: ("notice", "remediation"),
     LetterKind.LIEN_NOTICE: ("lien",),
+    LetterKind.LIEN_RELEASE: ("lien", "lien.released_on"),
     LetterKind.CLOSURE_OWNER: ("outcome", "closed_on"),
     LetterKind.CLOSURE_COMPLAINANT: ("outcome", "closed_on"),
 }
@@ -287,6 +290,24 @@ class FineTerms(_Model):
     number: int = Field(default=1, ge=1, description="first, second… fine on this case")
 
 
+class FeeTerms(_Model):
+    """A reinspection fee billed since the owner's last letter: the letter tells it (once)."""
+
+    reinspection: int = Field(ge=1)
+    amount: Decimal = Field(gt=0)
+    billed_on: date
+    due_on: date
+
+    @classmethod
+    def of(cls, fee: FeeRecord, timezone: str) -> Self:
+        return cls(
+            reinspection=fee.reinspection,
+            amount=fee.amount,
+            billed_on=local_time(fee.billed_at, timezone).date(),
+            due_on=local_time(fee.due_at, timezone).date(),
+        )
+
+
 class ExtensionTerms(_Model):
     requested_on: date
     requested_days: int = Field(ge=1)
@@ -344,6 +365,7 @@ class LienTerms(_Model):
     recorded_on: date
     reference: str
     items: tuple[CostItem, ...] = ()
+    released_on: date | None = Field(default=None, description="the day it was paid in full and released")
 
 
 class _Common(_Model):
@@ -388,6 +410,7 @@ class LetterContext(_Common):
     balance_due: Decimal = Decimal(0)
     owner_access: OwnerPortalAccess | None = None
     pay_url: str | None = Field(default=None, description="where a fine is paid online by card, when the city takes it")
+    fees_billed: tuple[FeeTerms, ...] = Field(default=(), description="reinspection fees not yet told the owner")
 
     @property
     def lien_warning(self) -> bool:
@@ -426,6 +449,14 @@ AnyLetterContext = Annotated[LetterContext | ComplainantLetterContext, Field(dis
 # --- The render activity's input and result -------------------------------------------------------
 
 
+def _part(context: BaseModel, dotted: str) -> object:
+    """A context's part by its dotted name (`lien.released_on`), None when it or what holds it is missing."""
+    value: object = context
+    for name in dotted.split("."):
+        value = getattr(value, name, None)
+    return value
+
+
 class RenderRequest(_Model):
     """One letter of one case. `business_key` names the step that wrote it (`notice-2`), so a retry is the same file."""
 
@@ -443,7 +474,7 @@ class RenderRequest(_Model):
             raise ValueError(
                 f"a {self.kind.value} letter goes to the {audience}, but the context is for the {self.context.audience}"
             )
-        missing = [name for name in REQUIRED_SECTIONS[self.kind] if getattr(self.context, name) is None]
+        missing = [name for name in REQUIRED_SECTIONS[self.kind] if _part(self.context, name) is None]
         if missing:
             raise ValueError(f"a {self.kind.value} letter needs {', '.join(missing)} in its context")
         return self
@@ -570,6 +601,7 @@ class ServedNotice(_Model):
     fines_levied: int = 0
     escalations_taken: int = 0
     observed: Observation | None = None
+    fees: tuple[FeeRecord, ...] = Field(default=(), description="reinspection fees the letter tells the owner of")
 
     @property
     def letter_kind(self) -> LetterKind:
@@ -605,6 +637,7 @@ class CaseLetter(_Model):
     outcome: Outcome | None = None
     balance_due: Decimal = Decimal(0)
     fine: FineRecord | None = Field(default=None, description="the fine a fine notice levies, with its appeal window")
+    fees: tuple[FeeRecord, ...] = Field(default=(), description="reinspection fees the letter tells the owner of")
 
 
 class ComplainantLetter(_Model):

@@ -227,6 +227,11 @@ class ProcessRules(_Strict):
     lien_threshold: Decimal = Field(ge=0)
     prosecution_review_days: int = Field(ge=1)
     max_fine: Decimal = Field(gt=0)
+    # A fee for each reinspection that finds the violation still there, from the `reinspection_fee_from`-th
+    # reinspection of a case on (the first is part of the enforcement). 0 bills none: snapshots older than these
+    # keys take that.
+    reinspection_fee: Decimal = Field(default=Decimal(0), ge=0)
+    reinspection_fee_from: int = Field(default=2, ge=1)
     # Compliance periods (and extensions of them) run in calendar days ending on a business day, unless a city's
     # code counts them in business days; an appeal's paused clock keeps its days left in the same kind.
     compliance_in_business_days: bool = False

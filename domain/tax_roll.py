@@ -12,8 +12,12 @@ The layout, one line per lien, UTF-8 CSV with this header row:
 | `case_number` | the code-enforcement case that levied it |
 | `description` | the violation and the lien's reference |
 | `certification_date` | the city's date finance certified it (YYYY-MM-DD) |
+| `line` | `lien` (put it on the roll) or `release` (take it off: paid in full) |
 
-A period is one calendar month (`YYYY-MM`) of liens filed; its file is made once and never changed.
+A period is one calendar month (`YYYY-MM`) of liens filed; its file is made once and never changed. It also
+carries, once, the release of each lien sent in an earlier file and paid in full before the period's end: the
+lien's own parcel, owner, amount and case, certified on the file's date. A lien paid before it was ever sent is
+not sent at all.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Literal
 
-COLUMNS = ("parcel_id", "owner_of_record", "amount", "case_number", "description", "certification_date")
+COLUMNS = ("parcel_id", "owner_of_record", "amount", "case_number", "description", "certification_date", "line")
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -62,6 +67,7 @@ class TransmittalLine:
     case_number: str
     description: str
     certification_date: date
+    line: Literal["lien", "release"] = "lien"
 
 
 def transmittal_csv(lines: list[TransmittalLine]) -> bytes:
@@ -77,6 +83,7 @@ def transmittal_csv(lines: list[TransmittalLine]) -> bytes:
                 line.case_number,
                 line.description,
                 line.certification_date.isoformat(),
+                line.line,
             )
         )
     return out.getvalue().encode()

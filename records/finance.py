@@ -41,8 +41,13 @@ class LienLine:
 
     @property
     def paid_off(self) -> bool:
-        """Paid in full since it was filed: to be released (from the tax roll, if it was sent)."""
-        return self.case_balance <= 0
+        """Paid in full since it was filed: released by its case."""
+        return self.case_balance <= 0 or self.lien.released_at is not None
+
+    @property
+    def release_to_send(self) -> bool:
+        """Sent to the tax roll and paid off since: its release goes in the next tax-roll file."""
+        return self.paid_off and self.transmitted_in is not None and self.lien.release_transmittal_id is None
 
 
 def lien_lines(session: Session) -> list[LienLine]:

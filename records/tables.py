@@ -343,10 +343,12 @@ class Lien(SQLModel, table=True):
     reference: str = Field(unique=True, max_length=100)
     amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
     filed_at: datetime | None = _utc_column(nullable=False, server_now=True)
-    # Finance's part: certified for the tax roll, sent in a transmittal file (records/tax_roll.py).
+    # Finance's part: certified for the tax roll, sent in a transmittal file (records/tax_roll.py); once paid in
+    # full it is released, and the release goes in the next file.
     certified_at: datetime | None = _utc_column()
     released_at: datetime | None = _utc_column()
     transmittal_id: int | None = Field(default=None, foreign_key="tax_roll_transmittals.id")
+    release_transmittal_id: int | None = Field(default=None, foreign_key="tax_roll_transmittals.id")
 
 
 class TaxRollTransmittal(SQLModel, table=True):

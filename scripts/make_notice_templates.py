@@ -425,7 +425,27 @@ PAY = (
 )
 
 
+def fees_billed(letter: Letter) -> None:
+    """Reinspection fees billed since the owner's last letter: every owner letter tells them, once."""
+    letter.tag("if fees_billed")
+    letter.heading("Reinspection fees")
+    letter.para(
+        "{{ authority|capfirst }} charges a fee for a reinspection that finds the violation not corrected. These "
+        "fees were added to the account of case {{ case_number }}:"
+    )
+    letter.tag("for f in fees_billed")
+    letter.bullet(
+        "Reinspection {{ f.reinspection }} on {{ f.billed_on|long_date }}: **{{ f.amount|money }}**, due by "
+        "{{ f.due_on|long_date }}"
+    )
+    letter.tag("endfor")
+    letter.para(PAY)
+    letter.tag("endif")
+
+
 def officer_signature(letter: Letter, questions: bool = True) -> None:
+    """Signs an owner letter, after the reinspection fees it has to tell."""
+    fees_billed(letter)
     if questions:
         letter.para(
             "If you have questions, contact {{ officer.name }} at {{ officer.phone|phone }} or {{ officer.email }}, "
@@ -805,6 +825,29 @@ def lien_notice() -> Letter:
     return letter
 
 
+def lien_release() -> Letter:
+    letter = Letter(LetterKind.LIEN_RELEASE, "Release of lien")
+    owner_opening(letter, "Release of lien")
+    letter.para(
+        "The lien recorded against the property above on {{ lien.recorded_on|long_date }} (reference "
+        "{{ lien.reference }}) for **{{ lien.amount|money }}** has been paid in full. On "
+        "{{ lien.released_on|long_date }} {{ authority }} released it: it no longer stands against the property."
+    )
+    letter.heading("The tax roll")
+    letter.para(
+        "{{ authority|capfirst }} sends the release to the tax collector with its next tax-roll file, which takes the "
+        "amount off the property's tax bill. If a tax bill still shows it after that, send a copy of this letter to "
+        "{{ city.department }}, {{ city.address }}, or {{ city.email }}."
+    )
+    letter.para(
+        "Please keep this letter with your records for the property: it shows the release if the property is sold "
+        "or refinanced."
+    )
+    violations_table(letter, "The case concerned")
+    officer_signature(letter)
+    return letter
+
+
 def closure_owner() -> Letter:
     letter = Letter(LetterKind.CLOSURE_OWNER, "Case closed")
     owner_opening(letter, "Case closed")
@@ -857,6 +900,7 @@ LETTERS: dict[LetterKind, Callable[[], Letter]] = {
     LetterKind.HEARING_DECISION: hearing_decision,
     LetterKind.REMEDIATION_NOTICE: remediation_notice,
     LetterKind.LIEN_NOTICE: lien_notice,
+    LetterKind.LIEN_RELEASE: lien_release,
     LetterKind.CLOSURE_OWNER: closure_owner,
     LetterKind.CLOSURE_COMPLAINANT: closure_complainant,
 }

@@ -149,6 +149,11 @@ def _every_owner_letter(letters: NoticeLetterActivities, case: Case) -> list[tup
                 items=(CostItem(description="Fine 1", amount=Decimal(100)),),
             )
         },
+        LetterKind.LIEN_RELEASE: {
+            "lien": LienTerms(
+                amount=Decimal(950), recorded_on=on, reference="LIEN-1", released_on=on + timedelta(days=40)
+            )
+        },
         LetterKind.CLOSURE_OWNER: {"outcome": Outcome.ORDER_COMPLIANCE},
     }
     assert set(terms) == OWNER_LETTERS - SERVED_LETTERS  # a letter added to the set must be added here

@@ -46,6 +46,7 @@ from domain.notices import (
     ViolationLine,
     deadline_text,
     how_to_appeal,
+    long_date,
     phone_text,
     sentence,
 )
@@ -228,6 +229,15 @@ def _owner_context(case: CaseFile, kind: LetterKind) -> LetterContext:
                 ),
             ),
         }
+    elif kind is LetterKind.LIEN_RELEASE:
+        fields |= {
+            "lien": LienTerms(
+                amount=Decimal("1117.50"),
+                recorded_on=LETTER_DATE - timedelta(days=60),
+                reference="LN-2026-0042",
+                released_on=LETTER_DATE,
+            )
+        }
     elif kind is LetterKind.CLOSURE_OWNER:
         fields |= {"outcome": Outcome.ORDER_COMPLIANCE, "closed_on": LETTER_DATE, "balance_due": Decimal("150.00")}
     return LetterContext.model_validate(fields)
@@ -300,7 +310,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, Letter
 
 def test_every_letter_has_a_template() -> None:
     assert sorted(p.name for p in TEMPLATES_DIR.glob("*.docx")) == sorted(k.template_name for k in LetterKind)
-    assert set(LetterKind) == OWNER_LETTERS | COMPLAINANT_LETTERS and len(OWNER_LETTERS) == 11
+    assert set(LetterKind) == OWNER_LETTERS | COMPLAINANT_LETTERS and len(OWNER_LETTERS) == 12
 
 
 @pytest.mark.parametrize("pack", PACKS)
@@ -326,7 +336,7 @@ def test_letter_states_case_property_and_deadlines(rendered: dict, pack: str, ki
         assert CORRECTIVE in text, "an ampersand in the data must come through as text"
     # Letters that issue, enforce or bill an order or fine state the right to recover costs by lien; the hearing
     # notice (a date and a place) and the closure letter do not.
-    if kind in (LetterKind.REMEDIATION_NOTICE, LetterKind.LIEN_NOTICE) or (
+    if kind in (LetterKind.REMEDIATION_NOTICE, LetterKind.LIEN_NOTICE, LetterKind.LIEN_RELEASE) or (
         context.lien_warning and kind not in (LetterKind.NOTICE_OF_HEARING, LetterKind.CLOSURE_OWNER)
     ):
         assert "lien" in text.lower()
@@ -442,6 +452,19 @@ def test_a_letter_goes_to_its_audience_with_what_it_needs() -> None:
         RenderRequest(case_number=CASE_NUMBER, kind=LetterKind.FINE_NOTICE, business_key="k", context=owner)
     with pytest.raises(ValidationError, match="business_key"):
         RenderRequest(case_number=CASE_NUMBER, kind=LetterKind.NOTICE_OF_VIOLATION, business_key="../x", context=owner)
+    unreleased = owner.model_copy(
+        update={"lien": LienTerms(amount=Decimal(500), recorded_on=LETTER_DATE, reference="L")}
+    )
+    with pytest.raises(ValidationError, match=r"needs lien\.released_on"):
+        RenderRequest(case_number=CASE_NUMBER, kind=LetterKind.LIEN_RELEASE, business_key="k", context=unreleased)
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_the_release_letter_says_the_lien_is_paid_and_leaves_the_tax_roll(rendered: dict, pack: str) -> None:
+    text = letter_text(rendered[pack, LetterKind.LIEN_RELEASE][1])
+    assert "Release of lien" in text and "LN-2026-0042" in text and "$1,117.50" in text
+    assert "has been paid in full" in text and f"On {long_date(LETTER_DATE)}" in text
+    assert "next tax-roll file" in text
 
 
 # --- (c, d) the store: same request, same file; never a second version -----------------------------------

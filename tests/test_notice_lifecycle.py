@@ -158,7 +158,9 @@ async def test_one_case_from_notice_to_closure_sends_each_letter_and_message_onc
     await cases.act(case, "record_remediation_cost", {"description": "Labour", "amount": "300.00", "final": True})
     await cases.until(case, lambda s: s.state.stage is S.ESCALATION_DUE, step=DAY, attempts=40)  # unpaid: a lien
     snapshot = await cases.act(case, "file_lien", {"reference": "TAX-ROLL-2027-0077"})
-    assert snapshot.state.proposed_outcome is Outcome.REMEDIATED_BY_CITY and snapshot.balance == Decimal(750)
+    assert snapshot.state.proposed_outcome is Outcome.REMEDIATED_BY_CITY and snapshot.balance == Decimal(750) + Decimal(
+        25
+    )  # and the second reinspection's fee
     await cases.act(case, "close", {"outcome": "remediated_by_city", "reason": "Abated; costs on the tax roll"})
     await cases.keep_history(case, "notice_to_closure_letters")
 

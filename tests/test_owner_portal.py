@@ -202,7 +202,8 @@ async def test_an_appeal_is_heard_within_the_window_and_refused_after_it(
     assert again.status_code == 409 and "already under way" in again.text
 
 
-async def test_the_owner_sees_the_fine_and_the_balance(api: Api, worker: None) -> None:
+async def _fined(api: Api) -> str:
+    """The order served and not complied with: the officer fines the owner (a fine notice with its own window)."""
     case_number, code, _ = await _order_served(api)
     api.http.cookies.clear()
     await _sign_in(api, case_number, code)
@@ -212,6 +213,37 @@ async def test_the_owner_sees_the_fine_and_the_balance(api: Api, worker: None) -
     assert (await api.post(ACTIONS.format(case_number, "record_reinspection"), "officer", json=body)).status_code == 200
     fined = await api.post(ACTIONS.format(case_number, "issue_fine"), "officer", json={})
     assert fined.status_code == 200, fined.text
+    return case_number
+
+
+async def test_the_owner_sees_the_fine_and_the_balance(api: Api, worker: None) -> None:
+    case_number = await _fined(api)
     page = (await api.http.get(f"/portal/owner/{case_number}")).text
     assert "Fine 1" in page and "$100.00" in page
-    assert "Balance owing</dt><dd>$100.00" in page
+    # The second reinspection that found the grass still long billed the policy's reinspection fee.
+    assert "Reinspection fee (reinspection 2)" in page and "$25.00" in page
+    assert "Balance owing</dt><dd>$125.00" in page
+
+
+async def test_the_owner_appeals_a_fine_within_its_own_window(
+    api: Api, worker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_number = await _fined(api)
+    page = (await api.http.get(f"/portal/owner/{case_number}")).text
+    assert "Appeal fine 1 ($100.00) by" in page and '<input type="hidden" name="fine" value="1">' in page
+    appeal = f"/portal/owner/{case_number}/appeal"
+    bad = await api.http.post(appeal, data={"grounds": "Cut before the fine", "fine": "the first"})
+    assert bad.status_code == 422 and "Enter the fine as a number" in bad.text
+
+    monkeypatch.setattr(owner_portal, "now", lambda: datetime.now(UTC) + timedelta(days=60))
+    assert "Appeal fine 1" not in (await api.http.get(f"/portal/owner/{case_number}")).text
+    late = await api.http.post(appeal, data={"grounds": "Cut before the fine", "fine": "1"})
+    assert late.status_code == 409 and "the appeal window for fine 1 closed on" in late.text
+    monkeypatch.undo()
+
+    appealed = await api.http.post(appeal, data={"grounds": "Cut before the fine", "fine": "1"})
+    assert appealed.status_code == 200 and "Your appeal of fine 1 was received" in appealed.text
+    detail = await until_stage(api, case_number, "hearing")
+    assert any(e["summary"].startswith("Appeal of fine 1 filed") for e in detail["timeline"])
+    page = (await api.http.get(f"/portal/owner/{case_number}")).text
+    assert "Appeal fine 1" not in page and "You filed an appeal" in page  # heard now: not offered twice

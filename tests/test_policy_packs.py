@@ -165,6 +165,14 @@ def test_every_pack_has_at_least_12_types_covering_every_specialty(path: Path) -
     assert all(v.response_target_business_days == 1 for v in policy.violation_types if v.category is Category.I)
 
 
+@pytest.mark.parametrize("path", PACKS, ids=lambda p: p.stem)
+def test_every_pack_bills_reinspection_fees_and_says_where_its_figure_comes_from(path: Path) -> None:
+    process = load_policy(path).process
+    assert process.reinspection_fee > 0 and process.reinspection_fee_from >= 1
+    lines = [line for line in path.read_text().splitlines() if line.startswith("reinspection_fee")]
+    assert len(lines) == 2 and all("#" in line for line in lines)  # each with its source
+
+
 def test_the_packs_are_distinct() -> None:
     default, ontario = load_policy(DEFAULT), load_policy(ONTARIO)
     assert default.pack.id != ontario.pack.id

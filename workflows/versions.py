@@ -40,6 +40,8 @@ PAUSED_CLOCK_RESUMES = "paused-clock-resumes"
 FINE_NOTICES = "fine-notices"
 ACCOUNT_OUTLIVES_ENFORCEMENT = "account-outlives-enforcement"
 OWNER_REPORT_NOTED_ONCE = "owner-report-noted-once"
+LIEN_RELEASE_LETTER = "lien-release-letter"
+REINSPECTION_FEES = "reinspection-fees"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -141,5 +143,20 @@ REGISTER: tuple[Patch, ...] = (
         " per press of the owner page's button)",
         old_branch=("owner_reported_compliance_repeatedly",),
         new_branch=("owner_reported_compliance_repeatedly_heard_once",),
+    ),
+    Patch(
+        LIEN_RELEASE_LETTER,
+        date(2026, 12, 5),
+        "a lien paid in full is released with a release letter to the owner (before: only marked released)",
+        old_branch=("paid_after_closure",),
+        new_branch=("lien_released_with_letter",),
+    ),
+    Patch(
+        REINSPECTION_FEES,
+        date(2026, 12, 5),
+        "a reinspection from the policy's configured one on that finds the violation bills the reinspection fee, "
+        "told on the owner's next letter (before: never billed)",
+        old_branch=("fines_hearing_lien_prosecution_case_letters", "paid_after_closure"),
+        new_branch=("reinspection_fees_billed",),
     ),
 )

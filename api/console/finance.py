@@ -1,6 +1,6 @@
 """Finance's worklist at `/finance`: receivables by age, fines past due, online payments that failed or were
-refunded, liens to certify and send to the tax roll or paid off since, with CSV export; and the tax-roll file for
-a period, made from here (`records/tax_roll.py`) and downloaded as stored."""
+refunded, liens to certify and send to the tax roll and releases to send, with CSV export; and the tax-roll file
+for a period, made from here (`records/tax_roll.py`) and downloaded as stored."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def worklist(request: Request, session: SessionDep, user: Finance, format: str =
         "fines_past_due": [r for r in owed if r.fine_past_due],
         "troubles": payment_troubles(session),
         "to_transmit": [line for line in liens if line.transmitted_in is None and not line.paid_off],
-        "to_release": [line for line in liens if line.paid_off],
+        "to_release": [line for line in liens if line.release_to_send],
         "transmittals": transmittals(session),
         "this_month": f"{now:%Y-%m}",
     }

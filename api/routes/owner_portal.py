@@ -45,7 +45,7 @@ from api.rate_limit import (
 )
 from api.security import OWNER_SESSION_MINUTES, create_owner_token, owner_token_case
 from domain import actions as act
-from domain.case import CaseSnapshot
+from domain.case import CaseSnapshot, CaseState
 from domain.case_numbers import is_case_number
 from domain.evidence import EvidenceSource
 from domain.messages import OwnerConfirmation
@@ -225,6 +225,7 @@ async def _case_page(
         values = _owner_view(context, session, case)
     hearing = snapshot.state.hearing if snapshot else None
     paused = hearing.paused_clock if hearing else None
+    fine_appeals = _fine_appeals(context, snapshot.state) if snapshot else []
     return page(
         request,
         context,
@@ -233,11 +234,21 @@ async def _case_page(
             **values,
             "appeal_refused": appeal_refused and capfirst(appeal_refused),
             "paused": paused,
+            "fine_appeals": fine_appeals,
             "errors": refused.errors if refused else {},
             "form": refused.values if refused else {},
         },
         refused.status_code if refused else status.HTTP_200_OK,
     )
+
+
+def _fine_appeals(context: AppContext, state: CaseState) -> list[dict[str, Any]]:
+    """The fines the owner may appeal now: each within its own window (`appeal_refusal`, as the case judges it)."""
+    return [
+        {"seq": fine.seq, "amount": fine.amount, "by": _when(context, fine.appeal_deadline)}
+        for fine in state.fines
+        if appeal_refusal(state, now(), fine.seq) is None
+    ]
 
 
 @router.get("/{case_number}/documents/{seq}")
@@ -278,7 +289,13 @@ class OwnerRequestIn:
 
 
 # The owner's fields as the error messages name them (api/form_errors.py).
-OWNER_LABELS = {"note": "What was done", "days": "The number of days", "reason": "The reason", "grounds": "The grounds"}
+OWNER_LABELS = {
+    "note": "What was done",
+    "days": "The number of days",
+    "reason": "The reason",
+    "grounds": "The grounds",
+    "fine": "The fine",
+}
 
 
 class _Refused(Exception):
@@ -418,19 +435,26 @@ async def _request_of(context: AppContext, case: Case, kind: str, form: Any) -> 
         assert isinstance(event, act.ExtensionRequested)
         what = f"Your request for {event.days} more days was received; a supervisor decides and you will get a letter."
         return OwnerRequestIn(event, event.reason, what, days=event.days)
-    values, errors = text_fields(form, ("grounds",))
+    # An appeal of the notice, or with `fine` of that fine (the page offers it within the fine's own window).
+    values, errors = text_fields(form, ("grounds", "fine"))
     event = _validated(
-        act.AppealFiled, {"grounds": values["grounds"], "appellant": "the owner of record (portal)"}, values
+        act.AppealFiled,
+        {"grounds": values["grounds"], "appellant": "the owner of record (portal)", "fine": values["fine"] or None},
+        values,
     )
+    assert isinstance(event, act.AppealFiled)
     snapshot = await _snapshot(context, case.case_number)
     if snapshot is None:
         raise _Refused(status.HTTP_503_SERVICE_UNAVAILABLE, "The case system is unavailable; try again in a while.")
-    refused = appeal_refusal(snapshot.state, now())
+    refused = appeal_refusal(snapshot.state, now(), event.fine)
     if refused:
         raise _Refused(status.HTTP_409_CONFLICT, f"The appeal cannot be filed: {refused}.")
-    what = "Your appeal was received; the deadline is paused and a hearing will be scheduled. You will get a letter."
-    assert isinstance(event, act.AppealFiled)
-    return OwnerRequestIn(event, event.grounds, what)
+    of = f" of fine {event.fine}" if event.fine else ""
+    what = (
+        f"Your appeal{of} was received; the deadline is paused and a hearing will be scheduled. You will get a letter."
+    )
+    text = f"Fine {event.fine}: {event.grounds}" if event.fine else event.grounds
+    return OwnerRequestIn(event, text, what)
 
 
 @router.post("/{case_number}/compliance", response_class=HTMLResponse)

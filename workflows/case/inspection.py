@@ -1,7 +1,7 @@
 """Triage and inspections: a new case finds its parcel and owner on the roll and its officer, and waits for the
 first inspection by the violation's response target, counted from receipt. An inspection finds the violation or
 proposes closure as unfounded; a reinspection finds compliance (closure) or escalation. An owner who reports
-compliance brings the reinspection forward.
+compliance brings the reinspection forward. A reinspection the policy bills adds its fee to the account.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.assignment import AssignmentActivities
     from activities.property import PropertyActivities
     from domain import actions as act
-    from domain.case import AlertEntry, AssignmentRequest, Observation, OwnerReport
+    from domain.case import AlertEntry, AssignmentRequest, FeeRecord, LedgerEntry, MoneyEntry, Observation, OwnerReport
+    from domain.ladder import reinspection_fee
     from domain.messages import ComplainantNews
     from domain.notices import LetterKind
     from domain.process import compliance_outcome, late_entry_note
@@ -20,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.notices import Notices
     from workflows.case.run import staff_action
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from workflows.versions import OWNER_REPORT_NOTED_ONCE
+    from workflows.versions import OWNER_REPORT_NOTED_ONCE, REINSPECTION_FEES
 
 S = CaseStage
 
@@ -98,6 +99,8 @@ class Inspection(Notices):
         state = self.state
         late = late_entry_note(body.inspected_at, workflow.now())
         data = {"checklist": body.checklist, "evidence": body.evidence, "findings": body.findings}
+        state.reinspections += 1
+        fee, billed = await self._bill_reinspection(body.complied)
         if body.complied:
             await self._propose_closure(compliance_outcome(state))
             await self._record("reinspection_complied", f"Reinspection: complied{late}. {body.findings}", action, data)
@@ -105,16 +108,43 @@ class Inspection(Notices):
             state.observed = self._observed(body)
             await self._record(
                 "reinspection_not_yet",
-                f"Reinspection before the deadline: not yet complied{late}; the deadline {self._deadline_day()} stands",
+                f"Reinspection before the deadline: not yet complied{late}; the deadline {self._deadline_day()} "
+                f"stands{billed}",
                 action,
                 data,
+                entries=fee,
             )
         else:
             state.observed = self._observed(body)
             await self._record(
-                "reinspection_not_complied", f"Reinspection: not complied{late}. {body.findings}", action, data
+                "reinspection_not_complied",
+                f"Reinspection: not complied{late}{billed}. {body.findings}",
+                action,
+                data,
+                entries=fee,
             )
             await self._escalate()
+
+    async def _bill_reinspection(self, complied: bool) -> tuple[list[LedgerEntry], str]:
+        """The fee this reinspection bills, if the policy bills it (`reinspection_fee`): on the account with the
+        reinspection's own timeline line (its key makes the ledger write idempotent), due on the payment terms, and
+        told to the owner on their next letter. Returns the ledger entries and the timeline's words."""
+        state = self.state
+        if not workflow.patched(REINSPECTION_FEES):
+            return [], ""
+        amount = reinspection_fee(state.policy, state.reinspections, complied)
+        if amount is None:
+            return [], ""
+        now = workflow.now()
+        due = await self._deadline(now, state.policy.process.payment_terms_days, False)
+        state.fees.append(FeeRecord(reinspection=state.reinspections, amount=amount, billed_at=now, due_at=due))
+        entry = MoneyEntry(
+            entry_type="reinspection_fee",
+            amount=amount,
+            description=f"reinspection fee (reinspection {state.reinspections})",
+            due_at=due,
+        )
+        return [entry], f"; reinspection fee of ${amount} billed"
 
     async def _owner_reported_compliance(self, event: act.OwnerReportedCompliance) -> None:
         state = self.state

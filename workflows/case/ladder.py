@@ -58,7 +58,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from workflows.hearing import HearingWorkflow
     from workflows.remediation import RemediationWorkflow
-    from workflows.versions import FINE_NOTICES, PAUSED_CLOCK_RESUMES
+    from workflows.versions import FINE_NOTICES, LIEN_RELEASE_LETTER, PAUSED_CLOCK_RESUMES
 
 S = CaseStage
 
@@ -162,8 +162,8 @@ class Ladder(Closing):
             await self._record("closure_proposed", "Abatement costs paid in full: ready to close")
 
     async def _release_lien(self, reference: str) -> None:
-        """A lien paid in full is released: marked on the record, on the timeline, and for finance to take off the
-        tax roll (the worklist's "paid off" liens)."""
+        """A lien paid in full is released: marked on the record and the timeline, sent off the tax roll with the
+        next tax-roll file (`records/tax_roll.py` reads the mark), and the owner gets the release letter."""
         state = self.state
         state.lien_released_at = workflow.now()
         await self._record(
@@ -174,6 +174,18 @@ class Ladder(Closing):
                 AlertEntry(audience="finance", message=f"{state.case_number}: lien {reference} paid, released"),
             ],
         )
+        if workflow.patched(LIEN_RELEASE_LETTER) and state.lien_filed_at is not None:
+            paid = sum((p.amount for p in state.payments), Decimal(0))
+            await self._owner_letter(
+                LetterKind.LIEN_RELEASE,
+                lien=LienTerms(
+                    # A lien filed before its amount was kept: what paid it off.
+                    amount=state.lien_amount or paid,
+                    recorded_on=self._city_date(state.lien_filed_at),
+                    reference=reference,
+                    released_on=self._city_date(state.lien_released_at),
+                ),
+            )
 
     @staff_action("write_off")
     async def write_off(self, body: act.WriteOff, action: act.StaffAction) -> None:
@@ -448,7 +460,7 @@ class Ladder(Closing):
         state = self.state
         state.lien_filed_at = workflow.now()
         reference = body.reference or f"LIEN-{state.case_number}"
-        state.lien_reference = reference
+        state.lien_reference, state.lien_amount = reference, state.balance
         lien = LienEntry(amount=state.balance, reference=reference)
         await self._record(
             "lien_filed",

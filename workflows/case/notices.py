@@ -190,6 +190,7 @@ class Notices(Ladder):
         state = self.state
         assert state.parcel is not None
         kind = state.policy.notice(notice.notice_type)
+        fees = self._fees_untold()
         document = await workflow.execute_activity_method(
             NoticeLetterActivities.render_served_notice,
             ServedNotice(
@@ -203,11 +204,13 @@ class Notices(Ladder):
                 fines_levied=len(state.fines),
                 escalations_taken=state.escalations_taken,
                 observed=state.observed,
+                fees=fees,
             ),
             start_to_close_timeout=LETTER_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
             summary=f"letter: {notice.title}",
         )
+        self._fees_told(fees)
         return notice.model_copy(update={"letter": document.letter})
 
     def _service_email_key(self, notice: NoticeRecord) -> str:

@@ -17,6 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.letters import NoticeLetterActivities
     from activities.messaging import MessagingActivities
+    from domain.case import FeeRecord
     from domain.messages import ComplainantNews, ComplainantUpdate, NoticeEmail, OwnerReminder, ReminderOf
     from domain.notices import LETTER_TITLES, CaseLetter, ComplainantLetter, LetterKind, RenderedDocument
     from domain.process import DueReminder
@@ -111,12 +112,13 @@ class Outbound(CaseRun):
 
     async def _write_owner_letter(self, kind: LetterKind, **terms: Any) -> RenderedDocument | None:
         """Renders and stores the owner's letter (`letter-N`, the case's letter count); None before letters were
-        written at each step, or without a parcel to address it to."""
+        written at each step, or without a parcel to address it to. It tells the reinspection fees not yet told."""
         state = self.state
         if not workflow.patched(CASE_LETTERS) or state.parcel is None:
             return None
         state.letters_written += 1
-        return await workflow.execute_activity_method(
+        fees = self._fees_untold()
+        document = await workflow.execute_activity_method(
             NoticeLetterActivities.render_case_letter,
             CaseLetter(
                 case_number=state.case_number,
@@ -132,12 +134,23 @@ class Outbound(CaseRun):
                 compliance_deadline=state.compliance_deadline,
                 fines_levied=len(state.fines),
                 escalations_taken=state.escalations_taken,
+                fees=fees,
                 **terms,
             ),
             start_to_close_timeout=LETTER_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
             summary=f"letter: {LETTER_TITLES[kind]}",
         )
+        self._fees_told(fees)
+        return document
+
+    def _fees_untold(self) -> tuple[FeeRecord, ...]:
+        return tuple(fee for fee in self.state.fees if not fee.told)
+
+    def _fees_told(self, fees: tuple[FeeRecord, ...]) -> None:
+        """The letter that listed them was made: a later letter does not bill them again."""
+        for fee in fees:
+            fee.told = True
 
     async def _complainant_letters(self, kind: LetterKind, *, outcome: Outcome | None = None) -> None:
         """The acknowledgement and closure letters to each person who reported the case and left contact
