@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from temporalio.service import RPCError
 
 from api import console, open311_format
 from api.body_limit import BodyLimitMiddleware
@@ -34,7 +38,22 @@ from domain.city import load_city
 from domain.policy import load_policy
 from records.db import make_engine, session_factory
 from services.context import AppContext
+from services.launcher import number_past_temporal_at_start_up
 from services.temporal_client import connect
+
+log = logging.getLogger(__name__)
+
+
+async def _number_past_temporal(context: AppContext) -> None:
+    """Waits no longer than a case's start would, so the API serves while Temporal is down; the worker checks again
+    as it starts, and a case that still gets a taken number is refused loudly."""
+    try:
+        await asyncio.wait_for(
+            number_past_temporal_at_start_up(context.temporal, context.sessions, context.policy),
+            timeout=context.settings.temporal_start_timeout_seconds,
+        )
+    except (RPCError, RuntimeError, TimeoutError, SQLAlchemyError) as exc:
+        log.warning("case numbers not checked against Temporal (%s); the worker checks them as it starts", exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         current = settings or get_settings()
         engine = make_engine(current.database_url)
-        app.state.context = AppContext(
+        context = AppContext(
             settings=current,
             engine=engine,
             sessions=session_factory(engine),
@@ -50,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             city=load_city(current.city_dir / "city.toml"),
             temporal=await connect(current, lazy=True),
         )
+        app.state.context = context
+        await _number_past_temporal(context)
         yield
         engine.dispose()
 

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from domain.evidence import MAX_EVIDENCE_BYTES, PHOTO_TYPES, EvidenceRejected, accepted_media_type
+from domain.text import NUL, REASON
 from services.context import AppContext
 from services.evidence import Upload
 
@@ -55,12 +56,16 @@ async def read_photos(uploads: list[UploadFile]) -> tuple[list[Upload], str | No
 
 
 def text_fields(form: Any, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
-    """The text fields as typed (ends trimmed); a file sent where text belongs is an error, not text."""
+    """The text fields as typed (ends trimmed); a file sent where text belongs is an error, not text, and so is text
+    with a NUL character (a multipart form is read here, not by `api/text_input.py`)."""
     values, errors = {}, {}
     for name in names:
         raw = form.get(name)
         if isinstance(raw, UploadFile):
             errors[name] = "expected text, not a file"
+            raw = ""
+        elif raw and NUL in raw:
+            errors[name] = REASON
             raw = ""
         values[name] = (raw or "").strip()
     return values, errors

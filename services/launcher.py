@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from temporalio.client import Client
 
@@ -76,8 +77,8 @@ def _move_past(sessions: SessionFactory, year: int, sequence: int) -> None:
 
 
 async def move_case_numbers_past_temporal(client: Client, sessions: SessionFactory, year: int) -> int | None:
-    """Moves the year's counter past every case number Temporal holds (run at the worker's start-up), so a records
-    database restored from a backup gives new cases fresh numbers; returns the highest number found above it."""
+    """Moves the year's counter past every case number Temporal holds, so a records database restored from a backup
+    gives new cases fresh numbers; returns the highest number found above it."""
     last = await asyncio.to_thread(_last_sequence, sessions, year)
     highest = await highest_case_sequence(client, year, above=last)
     if highest is not None:
@@ -89,3 +90,9 @@ async def move_case_numbers_past_temporal(client: Client, sessions: SessionFacto
             last,
         )
     return highest
+
+
+async def number_past_temporal_at_start_up(client: Client, sessions: SessionFactory, policy: Policy) -> None:
+    """Run by the worker and by every API process as they start: this year's numbers, in the city's time."""
+    year = policy.calendar.local_date(datetime.now(UTC)).year
+    await move_case_numbers_past_temporal(client, sessions, year)

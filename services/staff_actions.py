@@ -23,6 +23,7 @@ from domain.access import CASE_EVENT_ROLES, Role
 from domain.case import CaseSnapshot
 from domain.evidence import PHOTO_TYPES, EvidenceSource
 from domain.staff_actions import STAFF_ACTIONS
+from domain.text import nul_errors
 from records.db import transaction
 from records.evidence import Evidence
 from records.staff_entries import earlier_entries, record_entry, withdraw_entry
@@ -44,6 +45,11 @@ CASE_EVENTS: dict[str, tuple[type[act.StaffEntry], frozenset[Role]]] = {
 
 
 def _validated(model: type[BaseModel], payload: dict[str, Any] | None) -> BaseModel:
+    """The body as its model; text with a NUL character is refused here too, as a console's multipart form may carry
+    it (no workflow could ever record it: its timeline is in PostgreSQL)."""
+    unstorable = nul_errors(payload or {}, "body")
+    if unstorable:
+        raise RequestValidationError(unstorable)
     try:
         return model.model_validate(payload or {})
     except ValidationError as exc:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select, update
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
@@ -21,12 +21,13 @@ from domain.case_numbers import case_sequence
 from domain.city import City
 from domain.policy import Policy
 from records.case_numbers import last_case_sequence
-from records.db import make_engine, session_factory
+from records.db import make_engine, session_factory, transaction
 from records.legacy_cases import LegacyCaseRecord
 from records.tables import Alert, Case, Notification
 from scripts.make_legacy_export import to_csv
-from services.launcher import move_case_numbers_past_temporal
+from services.launcher import launch_case, move_case_numbers_past_temporal
 from services.legacy_import.run import plan_import, start_open_cases, write_plan
+from tests.case_driver import CaseDriver
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import eventually
 from tests.test_legacy_import_open import OWNER_WITH_EMAIL, open_case
@@ -57,13 +58,14 @@ async def test_a_case_whose_number_temporal_holds_for_another_case_is_refused_lo
     address = temporal_dev.client.service_client.config.target_host
     backup_url = _restored_backup(sqlite_url, tmp_path)
     queue = "restore-test"
-    async for live in open_api(make_settings(sqlite_url, address, temporal_task_queue=queue)):
-        status, number = await _file(live, MAPLE)  # started in Temporal; then the records database is lost
-        assert status == 201
-    first_run = await temporal_dev.client.get_workflow_handle(number).describe()
-
     restored = make_settings(backup_url, address, temporal_task_queue=queue)
+    # The restored system is already up (its start-up check found nothing to move past) when the number is taken.
     async for api in open_api(restored):
+        async for live in open_api(make_settings(sqlite_url, address, temporal_task_queue=queue)):
+            status, number = await _file(live, MAPLE)
+            assert status == 201
+        first_run = await temporal_dev.client.get_workflow_handle(number).describe()
+
         with caplog.at_level(logging.ERROR):
             status, again = await _file(api, MAPLE)
         assert again == number  # the restored counter gave out the number again…
@@ -148,3 +150,34 @@ async def test_an_imported_open_case_whose_number_temporal_holds_is_left_stored_
     assert (await other.describe()).status is WorkflowExecutionStatus.RUNNING  # the other workflow is untouched
     for workflow_id in (taken, free):
         await client.get_workflow_handle(workflow_id).terminate("test over")
+
+
+async def test_a_case_that_continued_as_new_is_still_recognised_as_itself(cases: CaseDriver) -> None:
+    """The check reads the current run's start: a long case's later run carries the same tracking code."""
+    case = await cases.open("PS-REFUSE", continue_as_new_after=10)  # triage alone passes ten events
+
+    async def continued() -> bool:
+        async for event in cases.handle(case).fetch_history_events(page_size=1):
+            return bool(event.workflow_execution_started_event_attributes.continued_execution_run_id)
+        return False
+
+    assert await eventually(continued, until=bool)
+    with transaction(cases.sessions) as session:  # as if the API had died between starting and recording it
+        session.execute(update(Case).where(col(Case.case_number) == case).values(workflow_started_at=None))
+    assert await launch_case(cases.client, cases.task_queue, cases.sessions, cases.policy, case) is False
+    with cases.sessions() as session:
+        stored = session.get(Case, case)
+        assert stored is not None and stored.workflow_started_at is not None
+        assert session.exec(select(Alert).where(Alert.case_number == case)).all() == []
+
+
+async def test_an_api_process_starting_on_a_restored_database_numbers_past_what_temporal_holds(
+    sqlite_url: str, tmp_path: Path, temporal_dev: WorkflowEnvironment
+) -> None:
+    address = temporal_dev.client.service_client.config.target_host
+    backup_url = _restored_backup(sqlite_url, tmp_path)
+    async for live in open_api(make_settings(sqlite_url, address, temporal_task_queue="held-cases")):
+        _, held = await _file(live, MAPLE)
+    async for api in open_api(make_settings(backup_url, address)):  # no worker: the API's own start-up
+        status, number = await _file(api, MAPLE)
+        assert status == 201 and case_sequence(number)[1] == case_sequence(held)[1] + 1

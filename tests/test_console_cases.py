@@ -44,6 +44,16 @@ async def act(http: httpx.AsyncClient, case: str, action: str, kind: str = "acti
     return await http.post(f"/cases/{case}/{kind}/{action}", data={"csrf_token": form_token(page.text), **fields})
 
 
+async def test_findings_with_a_nul_character_are_refused_on_the_inspection_page_and_the_case_waits(
+    api: Api, worker: None
+) -> None:
+    case = await opened(api)
+    await sign_in(api.http, "officer")
+    refused = await inspect(api.http, case, "violation", photo("green"), findings="Grass\x00 14 in.")
+    assert refused.status_code == 422 and "NUL character" in refused.text, refused.text
+    assert (await api.get(f"/api/v1/cases/{case}", "officer")).json()["stage"] == "investigating"
+
+
 async def test_an_officer_inspects_with_photos_and_serves_a_notice_from_the_case_page(api: Api, worker: None) -> None:
     case = await opened(api)
     await sign_in(api.http, "officer")

@@ -70,6 +70,7 @@ async def test_hostile_and_malformed_reports_are_refused_clearly_and_store_nothi
             "Enter an e-mail address in the form name@example.com",
         ),
         ({**REPORT, "phone": "call me maybe"}, None, "Enter a phone number in digits"),
+        ({**REPORT, "description": "Grass\x00 knee-high"}, None, "NUL character"),  # PostgreSQL cannot keep it
         (REPORT, [("photo.jpg", b"#!/bin/sh\nrm -rf /\n", "image/jpeg")], "only JPEG, PNG or WebP photos"),
         (REPORT, [("page.png", b"<html>" + SCRIPT.encode() + b"</html>", "image/png")], "only JPEG, PNG or WebP"),
         (REPORT, [("cut.jpg", photo()[:200], "image/jpeg")], "damaged or incomplete"),

@@ -7,7 +7,7 @@ import logging
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from config.settings import Settings, get_settings
 from domain.city import load_city
 from domain.policy import load_policy
 from records.db import SessionFactory, make_engine, session_factory
-from services.launcher import move_case_numbers_past_temporal
+from services.launcher import number_past_temporal_at_start_up
 from services.temporal_client import connect
 from workers.reconciler import Reconciler
 from workers.schedules import ensure_alert_round_schedule, ensure_digest_schedules
@@ -127,7 +127,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     policy = load_policy(settings.policy_file)
     client = await _connect_with_retry(settings)
     # After a restore of the records database alone, new cases must not take numbers Temporal already holds.
-    await move_case_numbers_past_temporal(client, sessions, policy.calendar.local_date(datetime.now(UTC)).year)
+    await number_past_temporal_at_start_up(client, sessions, policy)
     await ensure_digest_schedules(client, settings.temporal_task_queue, policy.calendar.timezone)
     await ensure_alert_round_schedule(client, settings.temporal_task_queue, policy)
     reconciler = Reconciler(

@@ -50,16 +50,19 @@ class Reconciler:
         with self._sessions() as session:
             return [received_news(session, self._policy, c) for c in unacknowledged_joined_reports(session)]
 
+    async def _temporal_away(self, waiting: int, what: str) -> bool:
+        """Asked before any start, without retries: a start call to a Temporal that is down retries for seconds."""
+        if await temporal_answers(self._client):
+            return False
+        log.warning("Temporal unavailable; %d %s wait for it", waiting, what)
+        self.waiting_for_temporal = True
+        return True
+
     async def run_once(self) -> list[str]:
         """Launches what is pending; returns the case numbers whose workflows it started."""
+        self.waiting_for_temporal = False
         pending = await asyncio.to_thread(self._pending)
-        unacknowledged = await asyncio.to_thread(self._unacknowledged)
-        # Asked first, without retries: a start call to a Temporal that is down retries for seconds before it fails.
-        self.waiting_for_temporal = bool(pending or unacknowledged) and not await temporal_answers(self._client)
-        if self.waiting_for_temporal:
-            log.warning(
-                "Temporal unavailable; %d case(s) and %d report(s) wait for it", len(pending), len(unacknowledged)
-            )
+        if pending and await self._temporal_away(len(pending), "case(s)"):
             return []
         started: list[str] = []
         for case_number in pending:
@@ -78,6 +81,12 @@ class Reconciler:
                 break
         if started:
             log.info("reconciler started %d case(s): %s", len(started), ", ".join(started))
+        if self.waiting_for_temporal:
+            return started
+        # Read after the starts: a report is acknowledged once its case runs.
+        unacknowledged = await asyncio.to_thread(self._unacknowledged)
+        if unacknowledged and not pending and await self._temporal_away(len(unacknowledged), "report(s)"):
+            return started
         for update in unacknowledged:
             try:
                 await acknowledge_report(self._client, self._task_queue, update)
