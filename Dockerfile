@@ -40,8 +40,11 @@ COPY --from=map-libraries /vendor/node_modules ./.tools/node_modules
 # templates/ beside itself (config.settings.PROJECT_ROOT), which a copy in site-packages would lack.
 # var/ and the document store are the only directories the application may write to; a named volume
 # mounted on /data/documents takes the owner of the directory the image has there.
+# Bytecode compiled once into the image: PYTHONDONTWRITEBYTECODE (above) stops Python writing it at run time,
+# and the workers would otherwise compile every module from source in every process.
 RUN pip install --no-deps --editable . \
     && rm -rf build ./*.egg-info \
+    && python -m compileall -q -j 0 activities adapters api config domain records services workers workflows \
     && useradd --system --uid 10001 --no-create-home --home-dir /app abate \
     && mkdir var /data /data/documents \
     && chown abate var /data/documents

@@ -11,7 +11,6 @@ import contextlib
 import io
 import shutil
 import subprocess
-import tempfile
 import zipfile
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -24,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from temporalio.exceptions import ApplicationError
 
 from adapters.document_store import DocumentConflict, sha256_of, store_once
+from adapters.office import pdf_converter
 from config.settings import PROJECT_ROOT
 from domain.notices import (
     ComplainantLetterContext,
@@ -44,7 +44,6 @@ from domain.notices import (
 )
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates" / "notices"
-PDF_TIMEOUT_SECONDS = 120
 
 
 def _day(ctx: Context, value: date | datetime) -> date:
@@ -134,7 +133,8 @@ class LetterRenderer:
     def __init__(self, store_dir: Path, templates_dir: Path = TEMPLATES_DIR, office: str | None = None) -> None:
         self._store = store_dir
         self._templates = templates_dir
-        self._office = office if office is not None else (shutil.which("libreoffice") or shutil.which("soffice"))
+        office = office if office is not None else (shutil.which("libreoffice") or shutil.which("soffice"))
+        self._converter = pdf_converter(office) if office else None
 
     def render_letter(self, request: RenderRequest) -> RenderedDocument:
         template_path = self._templates / request.kind.template_name
@@ -174,38 +174,13 @@ class LetterRenderer:
         pdf_relative = str(Path(relative).with_suffix(".pdf"))
         pdf_path = self._store / pdf_relative
         if not pdf_path.exists():
-            if self._office is None:
+            if self._converter is None:
                 return {"pdf_unavailable_reason": "neither libreoffice nor soffice is on PATH"}
             try:
-                data = self._convert(self._store / relative)
+                data = self._converter.convert(self._store / relative)
             except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
                 return {"pdf_unavailable_reason": f"PDF conversion failed: {exc}"}
             with contextlib.suppress(DocumentConflict):  # a racing attempt stored its PDF first: it stands
                 store_once(pdf_path, data, pdf_relative)
         data = pdf_path.read_bytes()
         return {"pdf_path": pdf_relative, "pdf_sha256": sha256_of(data), "pdf_size": len(data)}
-
-    def _convert(self, docx: Path) -> bytes:
-        assert self._office is not None
-        with tempfile.TemporaryDirectory() as work:
-            # A profile of its own, so conversions running side by side do not fight over one lock.
-            profile = Path(work, "profile").as_uri()
-            subprocess.run(  # noqa: S603 - LibreOffice from PATH or the worker's setting; the paths are our own
-                [
-                    self._office,
-                    f"-env:UserInstallation={profile}",
-                    "--headless",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    work,
-                    str(docx),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=PDF_TIMEOUT_SECONDS,
-            )
-            produced = Path(work, docx.with_suffix(".pdf").name)
-            if not produced.is_file():
-                raise RuntimeError(f"{Path(self._office).name} wrote no PDF for {docx.name}")
-            return produced.read_bytes()

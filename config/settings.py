@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # While stored work waits for Temporal, the reconciler asks Temporal's health this often (one cheap call, no
     # retries) and starts the work as soon as it answers, instead of waiting a whole interval.
     reconcile_retry_seconds: float = Field(default=1.0, gt=0)
+    # Cases a worker process keeps in memory between their workflow tasks (README: sizing the worker's cache).
+    temporal_max_cached_workflows: int = Field(default=1000, gt=0)
 
     policy_file: Path = CONFIG_DIR / "policy.toml"
     # Notices as served, stored once each with their sha256 (a persistent volume in production).

@@ -83,6 +83,21 @@ class DeadlineRequest(_Model):
     calendar: BusinessCalendar
 
 
+class TriageRequest(_Model):
+    """What triage reads at once: the parcel on the roll, then an officer for its zone and the violation's
+    specialty, and the first inspection's due date."""
+
+    parcel_id: str
+    specialty: str
+    first_inspection: DeadlineRequest
+
+
+class TriageFacts(_Model):
+    parcel: ParcelFacts
+    officer: OfficerRef | None
+    first_inspection_due: datetime
+
+
 # --- The state ----------------------------------------------------------------------------------
 
 

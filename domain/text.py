@@ -14,13 +14,13 @@ REASON = "must not contain a NUL character (\\x00): no text here can hold one"
 Location = tuple[str | int, ...]
 
 
-def _places(value: Any, loc: Location) -> Iterator[Location]:
+def _places(value: Any, loc: Location) -> Iterator[tuple[Location, Any]]:
     if isinstance(value, str):
         if NUL in value:
-            yield loc
+            yield loc, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from ([(*loc, key)] if NUL in str(key) else _places(item, (*loc, key)))
+            yield from ([((*loc, key), key)] if NUL in str(key) else _places(item, (*loc, key)))
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             yield from _places(item, (*loc, index))
@@ -28,5 +28,5 @@ def _places(value: Any, loc: Location) -> Iterator[Location]:
 
 def nul_errors(value: Any, *loc: str | int) -> list[dict[str, Any]]:
     """Where `value` (text, or JSON-like data of it) holds a NUL character, as validation errors (FastAPI's shape)."""
-    places = dict.fromkeys(_places(value, loc))
-    return [{"loc": place, "msg": REASON, "type": "value_error"} for place in places]
+    places = dict(_places(value, loc))  # the text is kept as `input`: a form's page tells it from a field left empty
+    return [{"loc": place, "msg": REASON, "type": "value_error", "input": text} for place, text in places.items()]

@@ -23,6 +23,7 @@ from activities.messaging import MessagingActivities, messaging_activities, owne
 from activities.property import PropertyActivities
 from activities.records import RecordsActivities
 from activities.staff_alerts import StaffAlertActivities
+from activities.triage import TriageActivities
 from adapters.letter_renderer import LetterRenderer
 from config.settings import Settings, get_settings
 from domain.city import load_city
@@ -38,6 +39,7 @@ from workflows.case import CaseWorkflow
 from workflows.digests import DigestWorkflow
 from workflows.hearing import HearingWorkflow
 from workflows.remediation import RemediationWorkflow
+from workflows.sandbox import workflow_runner
 
 log = logging.getLogger("abate.worker")
 
@@ -70,6 +72,8 @@ def activities(
     messaging = messaging or messaging_activities(sessions, settings, store, ZoneInfo(city.timezone))
     staff_alerts = StaffAlertActivities(sessions, messaging, settings.public_base_url)
     return [
+        TriageActivities(sessions).read_triage_facts,
+        # Still here for cases triaged before the triage-in-one-read patch, whose replay may run them.
         PropertyActivities(sessions).lookup_parcel,
         AssignmentActivities(sessions).choose_officer,
         records.record_transition,
@@ -98,11 +102,14 @@ def build_worker(
     *,
     document_store: Path | None = None,
     messaging: MessagingActivities | None = None,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=workflow_runner(),
+        max_cached_workflows=max_cached_workflows,
         activities=activities(sessions, document_store, messaging),
         activity_executor=executor,
         # Let running activities finish on SIGTERM (rolling deploys), rather than cancel them mid-write.
@@ -139,7 +146,13 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
         settings.reconcile_retry_seconds,
     )
     with ThreadPoolExecutor(max_workers=16) as executor:
-        worker = build_worker(client, settings.temporal_task_queue, sessions, executor)
+        worker = build_worker(
+            client,
+            settings.temporal_task_queue,
+            sessions,
+            executor,
+            max_cached_workflows=settings.temporal_max_cached_workflows,
+        )
         async with worker:
             log.info("worker on task queue %s at %s", settings.temporal_task_queue, settings.temporal_address)
             await asyncio.gather(reconciler.run(stop), stop.wait())

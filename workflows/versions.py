@@ -42,6 +42,7 @@ ACCOUNT_OUTLIVES_ENFORCEMENT = "account-outlives-enforcement"
 OWNER_REPORT_NOTED_ONCE = "owner-report-noted-once"
 LIEN_RELEASE_LETTER = "lien-release-letter"
 REINSPECTION_FEES = "reinspection-fees"
+TRIAGE_IN_ONE_READ = "triage-in-one-read"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -158,5 +159,13 @@ REGISTER: tuple[Patch, ...] = (
         "told on the owner's next letter (before: never billed)",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "paid_after_closure"),
         new_branch=("reinspection_fees_billed",),
+    ),
+    Patch(
+        TRIAGE_IN_ONE_READ,
+        date(2026, 12, 5),
+        "triage reads the parcel, the officer and the first inspection's due date in one local activity (before: three), "
+        "and sends the complainants' news and acknowledgement side by side (before: one after the other)",
+        old_branch=("deadline_reminders", "response_target_missed"),
+        new_branch=("voluntary_compliance_triage_one_read", "response_target_missed_triage_one_read"),
     ),
 )

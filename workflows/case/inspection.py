@@ -6,13 +6,28 @@ compliance brings the reinspection forward. A reinspection the policy bills adds
 
 from __future__ import annotations
 
+import asyncio
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.assignment import AssignmentActivities
     from activities.property import PropertyActivities
+    from activities.triage import TriageActivities
     from domain import actions as act
-    from domain.case import AlertEntry, AssignmentRequest, FeeRecord, LedgerEntry, MoneyEntry, Observation, OwnerReport
+    from domain.case import (
+        AlertEntry,
+        AssignmentRequest,
+        DeadlineRequest,
+        FeeRecord,
+        LedgerEntry,
+        MoneyEntry,
+        Observation,
+        OfficerRef,
+        OwnerReport,
+        ParcelFacts,
+        TriageRequest,
+    )
     from domain.ladder import reinspection_fee
     from domain.messages import ComplainantNews
     from domain.notices import LetterKind
@@ -21,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.notices import Notices
     from workflows.case.run import staff_action
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from workflows.versions import OWNER_REPORT_NOTED_ONCE, REINSPECTION_FEES
+    from workflows.versions import OWNER_REPORT_NOTED_ONCE, REINSPECTION_FEES, TRIAGE_IN_ONE_READ
 
 S = CaseStage
 
@@ -29,31 +44,40 @@ S = CaseStage
 class Inspection(Notices):
     async def _triage(self) -> None:
         violation = self.state.policy.violation
-        # Short reads of the assessment roll and the officer roster: local activities, no extra round trips.
-        parcel = await workflow.execute_local_activity_method(
-            PropertyActivities.lookup_parcel,
-            self.start.parcel_id,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-            summary="parcel and owner of record",
-        )
-        officer = await workflow.execute_local_activity_method(
-            AssignmentActivities.choose_officer,
-            AssignmentRequest(zone=parcel.zone, specialty=violation.specialty),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-            summary=f"officer for zone {parcel.zone}, {violation.specialty}",
-        )
+        one_read = workflow.patched(TRIAGE_IN_ONE_READ)
+        if one_read:
+            # The roll, the roster and the calendar in one local activity: one round trip, not three.
+            facts = await workflow.execute_local_activity_method(
+                TriageActivities.read_triage_facts,
+                TriageRequest(
+                    parcel_id=self.start.parcel_id,
+                    specialty=violation.specialty,
+                    # Counted from receipt, not from when Temporal started the case: a late start is overdue at once.
+                    first_inspection=DeadlineRequest(
+                        start=self.state.opened_at,
+                        days=violation.response_target_business_days,
+                        business_days=True,
+                        calendar=self.state.policy.calendar,
+                    ),
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+                summary=f"parcel and owner of record, officer for {violation.specialty}, first inspection due",
+            )
+            parcel, officer = facts.parcel, facts.officer
+            self._wait_on("record_inspection", "officer", facts.first_inspection_due, "first inspection")
+            self.state.response_due_at = facts.first_inspection_due
+        else:  # cases triaged before the patch replay their three local activities
+            parcel, officer = await self._read_roll_and_roster()
+            self.state.response_due_at = await self._set_step(
+                "record_inspection",
+                "officer",
+                violation.response_target_business_days,
+                "first inspection",
+                start=self.state.opened_at,
+            )
         self.state.parcel = parcel
         self.state.officer = officer
-        # Counted from receipt, not from when Temporal started the case: a late start is overdue at once.
-        self.state.response_due_at = await self._set_step(
-            "record_inspection",
-            "officer",
-            violation.response_target_business_days,
-            "first inspection",
-            start=self.state.opened_at,
-        )
         self.state.stage = S.INVESTIGATING
         assigned = f"assigned to {officer.name} ({officer.badge})" if officer else "no officer covers it"
         await self._record(
@@ -65,8 +89,32 @@ class Inspection(Notices):
             if officer
             else [AlertEntry(audience="supervisor", message=f"{self.state.case_number}: no officer covers it")],
         )
-        await self._tell_complainants(ComplainantNews.RECEIVED)
-        await self._complainant_letters(LetterKind.ACKNOWLEDGEMENT)
+        if one_read:  # the news and the letter go out side by side: one workflow task fewer
+            await asyncio.gather(
+                self._tell_complainants(ComplainantNews.RECEIVED),
+                self._complainant_letters(LetterKind.ACKNOWLEDGEMENT),
+            )
+        else:
+            await self._tell_complainants(ComplainantNews.RECEIVED)
+            await self._complainant_letters(LetterKind.ACKNOWLEDGEMENT)
+
+    async def _read_roll_and_roster(self) -> tuple[ParcelFacts, OfficerRef | None]:
+        """Triage's reads as cases before `TRIAGE_IN_ONE_READ` made them, one local activity each."""
+        parcel = await workflow.execute_local_activity_method(
+            PropertyActivities.lookup_parcel,
+            self.start.parcel_id,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary="parcel and owner of record",
+        )
+        officer = await workflow.execute_local_activity_method(
+            AssignmentActivities.choose_officer,
+            AssignmentRequest(zone=parcel.zone, specialty=self.state.policy.violation.specialty),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+            summary=f"officer for zone {parcel.zone}, {self.state.policy.violation.specialty}",
+        )
+        return parcel, officer
 
     @staff_action("schedule_inspection")
     async def schedule_inspection(self, body: act.ScheduleInspection, action: act.StaffAction) -> None:

@@ -166,11 +166,14 @@ class CaseRun:
     ) -> datetime:
         """The case now waits on `action` by `role`, due `days` after `start` (now); returns the due date."""
         due = await self._deadline(start or workflow.now(), days, business)
+        self._wait_on(action, role, due, description)
+        return due
+
+    def _wait_on(self, action: str, role: str, due: datetime, description: str | None = None) -> None:
         self.state.step = HumanStep(
             action=action, role=role, due_at=due, description=description or action.replace("_", " ")
         )
         self.state.overdue = False
-        return due
 
     async def _start_compliance_period(self, start: datetime, days: int) -> None:
         business = self.state.policy.process.compliance_in_business_days
