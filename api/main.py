@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.service import RPCError
 
-from api import console, open311_format
+from api import console, database_outage, open311_format
 from api.body_limit import BodyLimitMiddleware
 from api.console import pages
 from api.routes import (
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     pages.install(app)
     portal.install(app)
     open311_format.install(app)
+    database_outage.install(app)
     return app
 
 

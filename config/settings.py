@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     reconcile_retry_seconds: float = Field(default=1.0, gt=0)
     # Cases a worker process keeps in memory between their workflow tasks (README: sizing the worker's cache).
     temporal_max_cached_workflows: int = Field(default=1000, gt=0)
+    # Temporal Cloud, or any server behind TLS: an API key, or a client certificate and its key (mTLS); either
+    # turns TLS on. TEMPORAL_TLS alone: TLS with the server's certificate from a public authority, no client one.
+    temporal_api_key: SecretStr | None = None
+    temporal_tls: bool = False
+    temporal_tls_client_cert: Path | None = None
+    temporal_tls_client_key: Path | None = None
+    # host:port where each worker process serves the SDK's metrics to Prometheus (/metrics); off when unset.
+    temporal_metrics_address: str | None = None
 
     policy_file: Path = CONFIG_DIR / "policy.toml"
     # Notices as served, stored once each with their sha256 (a persistent volume in production).
@@ -110,6 +118,8 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_KEY_LENGTH} characters outside dev mode "
                 '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
             )
+        if (self.temporal_tls_client_cert is None) != (self.temporal_tls_client_key is None):
+            raise ValueError("TEMPORAL_TLS_CLIENT_CERT and TEMPORAL_TLS_CLIENT_KEY go together (mTLS needs both)")
         providers_without_keys = self.messaging_backend is MessagingBackend.PROVIDERS and not (
             self.sendgrid_api_key and self.twilio_auth_token and self.twilio_account_sid
         )

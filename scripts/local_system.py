@@ -32,10 +32,12 @@ TEMPORAL_PORT = 7233
 UI_PORT = 8233
 
 
-def _spawn(name: str, command: list[str], log_dir: Path) -> subprocess.Popen[bytes]:
+def spawn(name: str, command: list[str], log_dir: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     log = (log_dir / f"{name}.log").open("ab")
     # Own process group, so Ctrl-C in the terminal reaches this supervisor only and it stops children in order.
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+    )
 
 
 async def _wait_for_temporal() -> None:
@@ -52,7 +54,7 @@ async def _wait_for_temporal() -> None:
     raise SystemExit("Temporal dev server did not come up; see var/log/temporal.log")
 
 
-def _prepare_database() -> bool:
+def prepare_database() -> bool:
     """Migrates and loads the demo city; True when the database holds no case yet (a first run)."""
     settings = get_settings()
     upgrade_to_head(settings.database_url)
@@ -70,6 +72,20 @@ def _stop(supervised: list[Supervised], seeding: subprocess.Popen[bytes] | None)
         seeding.wait()
     for child in reversed(supervised):  # API first, Temporal last: the worker drains against a live server
         child.stop()
+
+
+def stop_all(*stages: list[subprocess.Popen[bytes]]) -> None:
+    """Stops stage after stage, the processes of a stage together: the API and the workers first, Temporal
+    after them, so that the workers drain against a live server."""
+    for stage in stages:
+        running = [process for process in stage if process.poll() is None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        for process in running:
+            try:
+                process.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def main() -> int:
@@ -101,14 +117,12 @@ def main() -> int:
             ),
         )
         asyncio.run(_wait_for_temporal())
-        first_run = _prepare_database()
+        first_run = prepare_database()
         python = sys.executable
         keep_up("worker", [python, "-m", "workers.main"])
         keep_up("api", [python, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(API_PORT)])
         if first_run and settings.is_dev:  # filed through the API as staff would, while the console is usable
-            seeding = _spawn(
-                "demo-cases", [python, "-m", "scripts.demo_cases", f"http://127.0.0.1:{API_PORT}"], log_dir
-            )
+            seeding = spawn("demo-cases", [python, "-m", "scripts.demo_cases", f"http://127.0.0.1:{API_PORT}"], log_dir)
         print(
             f"""
 Abate is running.

@@ -15,7 +15,8 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.runtime import Runtime
+from temporalio.service import RPCError, TLSConfig
 
 from config.settings import Settings
 from domain.case import CaseStart, CaseState
@@ -27,13 +28,27 @@ from workflows.acknowledgement import ReportAcknowledgementWorkflow
 from workflows.case import CaseWorkflow
 
 
-async def connect(settings: Settings, *, lazy: bool = False) -> Client:
+def tls_config(settings: Settings) -> TLSConfig | bool | None:
+    """mTLS with the client certificate, plain TLS when asked for, else the SDK's choice (TLS with an API key)."""
+    if settings.temporal_tls_client_cert and settings.temporal_tls_client_key:
+        return TLSConfig(
+            client_cert=settings.temporal_tls_client_cert.read_bytes(),
+            client_private_key=settings.temporal_tls_client_key.read_bytes(),
+        )
+    return True if settings.temporal_tls else None
+
+
+async def connect(settings: Settings, *, lazy: bool = False, runtime: Runtime | None = None) -> Client:
     """A client with the pydantic converter; `lazy` lets the API start while Temporal is down."""
+    api_key = settings.temporal_api_key
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
+        api_key=api_key.get_secret_value() if api_key else None,
+        tls=tls_config(settings),
         data_converter=pydantic_data_converter,
         lazy=lazy,
+        runtime=runtime,
     )
 
 

@@ -8,10 +8,8 @@ cases from its own block, so case numbers (the workflow ids) never collide betwe
 from __future__ import annotations
 
 import contextlib
-import glob
 import itertools
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -42,6 +40,7 @@ from records.demo_city import DEMO_PASSWORD, load_demo_city
 from records.migrate import upgrade_to_head
 from records.tables import Counter
 from scripts.demo_cases import wait_for_api
+from scripts.postgres_cluster import PostgresCluster
 from tests.case_driver import CaseDriver, case_driver
 from workers.devserver import TEMPORAL_CLI, TEST_SERVER, dynamic_config_flags
 from workers.main import build_worker
@@ -106,16 +105,6 @@ async def temporal_time() -> AsyncIterator[WorkflowEnvironment]:
 # --- PostgreSQL ---------------------------------------------------------------------------------------
 
 
-def _pg_bindir() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
-    if found:
-        return Path(found[-1])
-    pg_ctl = shutil.which("pg_ctl")
-    if pg_ctl is None:
-        pytest.fail("PostgreSQL server binaries are missing: run scripts/setup")
-    return Path(pg_ctl).resolve().parent
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     with throwaway_postgres() as url:
@@ -124,35 +113,15 @@ def postgres_server() -> Iterator[str]:
 
 @contextlib.contextmanager
 def throwaway_postgres() -> Iterator[str]:
-    """A throw-away cluster (initdb + pg_ctl) on a free port; yields the admin URL without a database."""
-    bindir = _pg_bindir()
+    """A throw-away cluster on a free port; yields the admin URL without a database."""
     # Not under pytest's tmp dir: that is private to root, and the cluster may run as another user.
-    base = Path(tempfile.mkdtemp(prefix="abate-pg-"))
-    data, sockets = base / "data", base / "sockets"
-    sockets.mkdir()
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the cluster as the postgres system user
-        owner = pwd.getpwnam("postgres")
-        os.chown(base, owner.pw_uid, owner.pw_gid)
-        os.chown(sockets, owner.pw_uid, owner.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    subprocess.run(
-        [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "abate", "-A", "trust", "--no-sync", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-    subprocess.run(
-        [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"],
-        check=True,
-        capture_output=True,
-    )
+    cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="abate-pg-")), free_port(), durable=False)
+    cluster.start()
     try:
-        yield f"postgresql+psycopg://abate@127.0.0.1:{port}"
+        yield cluster.url()
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], check=False)
-        shutil.rmtree(base, ignore_errors=True)
+        cluster.stop(immediately=True)
+        shutil.rmtree(cluster.base, ignore_errors=True)
 
 
 def _fresh_postgres_database(server_url: str) -> str:

@@ -19,7 +19,6 @@ import yaml
 
 from config.settings import Settings
 from workers.devserver import DYNAMIC_CONFIG
-from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "compose-spec.json"
@@ -55,6 +54,15 @@ def environment(name: str) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
     return {key: str(value) for key, value in env.items()}
+
+
+def host_path(name: str, container_path: str) -> Path:
+    """The file of this checkout that a service sees at `container_path`, through its bind mounts."""
+    for volume in service(name).get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if source.startswith(".") and (container_path == target or container_path.startswith(target + "/")):
+            return ROOT / source / container_path.removeprefix(target).lstrip("/")
+    raise AssertionError(f"{name} mounts nothing of this checkout at {container_path}")
 
 
 def draft_validator(schema: dict[str, Any]) -> Any:
@@ -120,18 +128,8 @@ def test_the_worker_scales() -> None:
     assert "ports" not in worker
 
 
-def test_the_registration_job_registers_every_search_attribute_with_its_type() -> None:
-    command = service("temporal-search-attributes")["command"]
-    script = command if isinstance(command, str) else "\n".join(command)
-    registered = dict(re.findall(r"--name (\w+) --type (\w+)", script))
-    assert registered == {key.name: key.indexed_value_type.name.title() for key in SEARCH_ATTRIBUTES}
-
-
 def test_the_server_gets_the_dev_servers_dynamic_config() -> None:
-    temporal = service("temporal")
-    path = environment("temporal")["DYNAMIC_CONFIG_FILE_PATH"]
-    mounted = {volume.split(":")[1]: volume.split(":")[0] for volume in temporal["volumes"]}
-    config = yaml.safe_load((ROOT / mounted[path]).read_text())
+    config = yaml.safe_load(host_path("temporal", environment("temporal")["DYNAMIC_CONFIG_FILE_PATH"]).read_text())
     assert {key: values[0]["value"] for key, values in config.items()} == {
         key: json.loads(value) for key, value in DYNAMIC_CONFIG.items()
     }

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.alerts import AlertActivities
@@ -117,11 +118,19 @@ def build_worker(
     )
 
 
+def metrics_runtime(settings: Settings) -> Runtime | None:
+    """The SDK's metrics (workflow and activity task latencies, schedule-to-start, cache sizes) for Prometheus."""
+    if settings.temporal_metrics_address is None:
+        return None
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=settings.temporal_metrics_address)))
+
+
 async def _connect_with_retry(settings: Settings) -> Client:
     delay = 1.0
+    runtime = metrics_runtime(settings)
     while True:
         try:
-            return await connect(settings)
+            return await connect(settings, runtime=runtime)
         except RuntimeError as exc:
             log.warning("waiting for Temporal at %s (%s)", settings.temporal_address, exc)
             await asyncio.sleep(delay)
