@@ -232,6 +232,12 @@ class ProcessRules(_Strict):
     # keys take that.
     reinspection_fee: Decimal = Field(default=Decimal(0), ge=0)
     reinspection_fee_from: int = Field(default=2, ge=1)
+    # The officer, the city's witness, is reminded this many days before each court date; packs and snapshots
+    # without the key take a week and the day before.
+    court_reminder_days: tuple[int, ...] = (7, 1)
+    # A fine is a set fine on a Part I offence notice (Ontario's Provincial Offences Act): within 15 days the
+    # owner pays, asks for an early resolution meeting, or asks for a trial, and staff record the choice.
+    part_i_tickets: bool = False
     # Compliance periods (and extensions of them) run in calendar days ending on a business day, unless a city's
     # code counts them in business days; an appeal's paused clock keeps its days left in the same kind.
     compliance_in_business_days: bool = False

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from domain.case import CaseState, FineRecord
+from domain.court import Appearance
 from domain.messages import ReminderOf
 from domain.stages import CaseStage, Outcome, ServiceMethod
 
@@ -79,14 +80,57 @@ def owner_reminders_pending(state: CaseState, *, every_deadline: bool) -> list[D
             at = hearing.scheduled_for
             place = hearing.location or ""
             faced.append((at, hearing.scheduled_at, f"hearing-{at.isoformat()}", ReminderOf.HEARING, place))
+    return [
+        DueReminder(at, key, deadline, of, detail)
+        for deadline, set_at, name, of, detail in faced
+        for at, key in _reminders_before(state, deadline, set_at, name, state.policy.process.reminder_offsets_days)
+    ]
+
+
+def _reminders_before(
+    state: CaseState, deadline: datetime, set_at: datetime, name: str, offsets: tuple[int, ...]
+) -> list[tuple[datetime, str]]:
+    """The reminders `offsets` days before `deadline` still to send (by key), each after the deadline was set."""
     pending = []
-    for deadline, set_at, name, of, detail in faced:
-        for days in state.policy.process.reminder_offsets_days:
-            at = deadline - timedelta(days=days)
-            key = f"{name}-{days}"
-            if at > set_at and key not in state.reminders_sent:
-                pending.append(DueReminder(at, key, deadline, of, detail))
+    for days in offsets:
+        at = deadline - timedelta(days=days)
+        key = f"{name}-{days}"
+        if at > set_at and key not in state.reminders_sent:
+            pending.append((at, key))
     return pending
+
+
+def court_appearances(state: CaseState) -> list[Appearance]:
+    """The court dates the case still faces: the prosecution's until the court decides, and the meetings and trials
+    owners chose on Part I tickets."""
+    court = state.court
+    found = []
+    if court is not None and court.filed_at is not None and court.outcome is None:
+        found = [court.appearance(number) for number in range(1, len(court.dates) + 1)]
+    tickets = (fine.ticket.appearance(fine.seq) for fine in state.fines if fine.ticket is not None)
+    return found + [appearance for appearance in tickets if appearance is not None]
+
+
+class CourtReminder(NamedTuple):
+    """A reminder to the officer, `at` the policy's offset before a court date; `key` makes it once only."""
+
+    at: datetime
+    key: str
+    appearance: Appearance
+
+
+def court_reminders_pending(state: CaseState) -> list[CourtReminder]:
+    """The officer's reminders before each court date not yet sent (`court_reminder_days`, a week and a day), until
+    the case closes. A reminder that would have fallen before the date was set is skipped, not sent late."""
+    if state.stage is S.CLOSED:
+        return []
+    return [
+        CourtReminder(at, key, appearance)
+        for appearance in court_appearances(state)
+        for at, key in _reminders_before(
+            state, appearance.at, appearance.set_at, appearance.key, state.policy.process.court_reminder_days
+        )
+    ]
 
 
 def compliance_outcome(state: CaseState) -> Outcome:

@@ -19,10 +19,18 @@ from domain import actions as act
 from domain.access import STAFF, Role
 from domain.actions import Actor
 from domain.case import CaseState
+from domain.court import (
+    TicketChoice,
+    closing_refusal,
+    court_date_refusal,
+    filing_refusal,
+    outcome_refusal,
+    ticket_refusal,
+)
 from domain.ladder import ESCALATION_ACTIONS, fine_decision_refusal, next_escalation, next_notice
 from domain.policy import EscalationStep
 from domain.process import closing_outcomes, local_day
-from domain.stages import CaseStage, ServiceMethod
+from domain.stages import CaseStage, Outcome, ServiceMethod
 
 S = CaseStage
 Rule = Callable[[CaseState, Any, Actor, datetime], str | None]
@@ -163,6 +171,32 @@ def _refer_prosecution(state: CaseState, body: object, actor: Actor, now: dateti
     return _step_is(EscalationStep.PROSECUTION, "refer_prosecution")(state, body, actor, now)
 
 
+def _file_court_case(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    return filing_refusal(state.court)
+
+
+def _schedule_court_date(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    return court_date_refusal(state.court, getattr(body, "court_at", None), now)
+
+
+def _record_court_outcome(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    return outcome_refusal(state.court, getattr(body, "outcome", None), getattr(body, "court_fine", None))
+
+
+def _record_ticket_choice(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    number = getattr(body, "ticket", 0)
+    fine = next((f for f in state.fines if f.seq == number), None)
+    return ticket_refusal(
+        state.policy.process.part_i_tickets,
+        fine.ticket if fine else None,
+        number,
+        fine is not None,
+        getattr(body, "choice", None),
+        getattr(body, "court_at", None),
+        now,
+    )
+
+
 def _record_payment(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
     amount = getattr(body, "amount", 0)
     if state.stage is S.CLOSED and not state.collecting:
@@ -186,7 +220,7 @@ def _close(state: CaseState, body: object, actor: Actor, now: datetime) -> str |
     if outcome not in allowed:
         names = ", ".join(sorted(o.value for o in allowed))
         return f"a case at '{state.stage.label}' can be closed as {names}, not {outcome}"
-    return None
+    return closing_refusal(state.court) if outcome is Outcome.PROSECUTED else None
 
 
 # --- The declaration -------------------------------------------------------------------------------------------
@@ -196,6 +230,7 @@ _SUPERVISOR = frozenset({Role.SUPERVISOR})
 _COMPLIANCE = frozenset({S.AWAITING_COMPLIANCE, S.REINSPECTION_DUE})
 _OPEN = frozenset(set(S) - {S.CLOSED})
 _STARTED = _OPEN - {S.RECEIVED}
+_COURT = frozenset({Role.SUPERVISOR, Role.CLERK})
 
 STAFF_ACTIONS: Mapping[str, StaffActionKind] = {
     kind.name: kind
@@ -251,6 +286,22 @@ STAFF_ACTIONS: Mapping[str, StaffActionKind] = {
         StaffActionKind(
             "refer_prosecution", act.ReferProsecution, _SUPERVISOR, frozenset({S.ESCALATION_DUE}), _refer_prosecution
         ),
+        # The court track: the charges filed, the court's dates and its outcome, by whoever deals with the court.
+        StaffActionKind("file_court_case", act.FileCourtCase, _COURT, frozenset({S.PROSECUTION}), _file_court_case),
+        StaffActionKind(
+            "schedule_court_date", act.ScheduleCourtDate, _COURT, frozenset({S.PROSECUTION}), _schedule_court_date
+        ),
+        StaffActionKind(
+            "record_court_outcome", act.RecordCourtOutcome, _COURT, frozenset({S.PROSECUTION}), _record_court_outcome
+        ),
+        # A Part I ticket's answer arrives while the case goes on (a ticket does not stop the compliance clock).
+        StaffActionKind(
+            "record_ticket_choice",
+            act.RecordTicketChoice,
+            _COURT | {Role.OFFICER},
+            _STARTED,
+            _record_ticket_choice,
+        ),
         # A closed case still takes payments while money is owed (its account outlives the enforcement).
         StaffActionKind(
             "record_payment", act.RecordPayment, frozenset({Role.FINANCE}), _STARTED | {S.CLOSED}, _record_payment
@@ -285,7 +336,11 @@ def offered_actions(state: CaseState, actor: Actor, now: datetime) -> list[str]:
     will say. What the form says (amounts, dates, outcomes) is judged by `refusal` when it is sent."""
     unfilled: dict[str, object] = {
         "schedule_hearing": _Unfilled(hearing_at=datetime.max.replace(tzinfo=now.tzinfo)),
-        "close": _Unfilled(outcome=next(iter(closing_outcomes(state)))),
+        "record_ticket_choice": _Unfilled(
+            ticket=next((f.seq for f in state.fines if f.ticket is None), 0), choice=TicketChoice.PAY
+        ),
+        # Withdrawn is an outcome every stage allows (the rule on prosecuted waits for the form).
+        "close": _Unfilled(outcome=Outcome.WITHDRAWN),
     }
     return [
         action

@@ -42,6 +42,7 @@ ACCOUNT_OUTLIVES_ENFORCEMENT = "account-outlives-enforcement"
 OWNER_REPORT_NOTED_ONCE = "owner-report-noted-once"
 LIEN_RELEASE_LETTER = "lien-release-letter"
 REINSPECTION_FEES = "reinspection-fees"
+COURT_TRACK = "court-track"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -158,5 +159,14 @@ REGISTER: tuple[Patch, ...] = (
         "told on the owner's next letter (before: never billed)",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "paid_after_closure"),
         new_branch=("reinspection_fees_billed",),
+    ),
+    Patch(
+        COURT_TRACK,
+        date(2026, 12, 6),
+        "a referral for prosecution opens the court track: the charges filed (court, docket, sections), court dates "
+        "with the officer reminded before each, the outcome and a court fine on the account (before: the referral "
+        "waited on a supervisor's close only)",
+        old_branch=("fines_hearing_lien_prosecution_case_letters", "fines_hearing_lien_prosecution"),
+        new_branch=("prosecuted_convicted_court_fine",),
     ),
 )
