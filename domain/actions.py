@@ -174,7 +174,7 @@ class ScheduleCourtDate(_Input):
 
 
 class RecordCourtOutcome(_Input):
-    outcome: CourtOutcome
+    court_outcome: CourtOutcome
     court_fine: Decimal | None = Field(
         default=None, gt=0, max_digits=11, decimal_places=2, description="the fine the court imposed on conviction"
     )

@@ -180,7 +180,7 @@ def _schedule_court_date(state: CaseState, body: object, actor: Actor, now: date
 
 
 def _record_court_outcome(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
-    return outcome_refusal(state.court, getattr(body, "outcome", None), getattr(body, "court_fine", None))
+    return outcome_refusal(state.court, getattr(body, "court_outcome", None), getattr(body, "court_fine", None))
 
 
 def _record_ticket_choice(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:

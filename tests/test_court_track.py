@@ -87,7 +87,7 @@ async def test_a_conviction_with_a_court_fine_on_the_account_then_paid_and_close
     case = await _referred(cases, "142 Maple Dr")
     # Nothing happens in court before the charges are filed.
     assert "no court outcome before the charges are filed (file_court_case)" in await cases.refused(
-        case, "record_court_outcome", {"outcome": "convicted"}
+        case, "record_court_outcome", {"court_outcome": "convicted"}
     )
     later = (await cases.now() + 30 * DAY).isoformat()
     assert "not been filed with a court yet (file_court_case)" in await cases.refused(
@@ -129,15 +129,17 @@ async def test_a_conviction_with_a_court_fine_on_the_account_then_paid_and_close
     await cases.skip_to(court_at + timedelta(hours=2))
     owed = (await cases.snapshot(case)).balance  # the two tickets and the reinspection fees
     assert "a court fine follows a conviction only" in await cases.refused(
-        case, "record_court_outcome", {"outcome": "acquitted", "court_fine": "750"}
+        case, "record_court_outcome", {"court_outcome": "acquitted", "court_fine": "750"}
     )
     decided = await cases.act(
-        case, "record_court_outcome", {"outcome": "convicted", "court_fine": "750", "notes": "Guilty plea"}
+        case, "record_court_outcome", {"court_outcome": "convicted", "court_fine": "750", "notes": "Guilty plea"}
     )
     assert decided.state.stage is S.PROSECUTION and decided.balance == owed + Decimal(750)
     assert decided.waiting_on is not None and decided.waiting_on.action == "close"
     assert _ledger(cases, case, "court_fine") == [Decimal(750)]
-    assert "already recorded (convicted" in await cases.refused(case, "record_court_outcome", {"outcome": "stayed"})
+    assert "already recorded (convicted" in await cases.refused(
+        case, "record_court_outcome", {"court_outcome": "stayed"}
+    )
 
     # Closed once the use stopped; the court fine keeps the account open until it is paid.
     await close_as(cases, case, Outcome.PROSECUTED)
@@ -157,9 +159,9 @@ async def test_charges_withdrawn_leave_no_court_fine_and_stop_the_reminders(onta
     await cases.act(case, "schedule_court_date", {"court_at": court_at.isoformat(), "purpose": "first appearance"})
     owed = (await cases.snapshot(case)).balance
     assert "a court fine follows a conviction only" in await cases.refused(
-        case, "record_court_outcome", {"outcome": "withdrawn", "court_fine": "100"}
+        case, "record_court_outcome", {"court_outcome": "withdrawn", "court_fine": "100"}
     )
-    withdrawn = await cases.act(case, "record_court_outcome", {"outcome": "withdrawn", "notes": "Use stopped"})
+    withdrawn = await cases.act(case, "record_court_outcome", {"court_outcome": "withdrawn", "notes": "Use stopped"})
     assert withdrawn.balance == owed and _ledger(cases, case, "court_fine") == []
     assert "the court has decided the case (withdrawn)" in await cases.refused(
         case, "schedule_court_date", {"court_at": (court_at + DAY).isoformat()}

@@ -67,8 +67,10 @@ class Court(Ladder):
         state = self.state
         court = self._court()
         now = workflow.now()
-        court.outcome, court.decided_at = body.outcome, now
-        entries: list[LedgerEntry] = [self._alert_officer(f"{state.case_number}: {court.title}, {body.outcome.value}")]
+        court.outcome, court.decided_at = body.court_outcome, now
+        entries: list[LedgerEntry] = [
+            self._alert_officer(f"{state.case_number}: {court.title}, {body.court_outcome.value}")
+        ]
         fined = ""
         if body.court_fine is not None:
             days = body.days_to_pay or state.policy.process.payment_terms_days
@@ -93,7 +95,7 @@ class Court(Ladder):
         )
         notes = f". {body.notes}" if body.notes else ""
         await self._record(
-            "court_outcome", f"{court.title}: {body.outcome.value}{fined}{notes}", action, entries=entries
+            "court_outcome", f"{court.title}: {body.court_outcome.value}{fined}{notes}", action, entries=entries
         )
 
     @staff_action("record_ticket_choice")
