@@ -191,6 +191,20 @@ class RecordTicketChoice(_Input):
     location: str = Field(default="", max_length=200)
 
 
+class RequestPenaltyReview(_Input):
+    """The owner asks for a review of a penalty notice (by its fine number), as it reached the AMPS office."""
+
+    penalty: int = Field(ge=1)
+    grounds: str = Field(min_length=1, max_length=5000)
+
+
+class RecordReviewDecision(_Input):
+    penalty: int = Field(ge=1)
+    decision: Decision = Field(description="upheld (affirmed), modified (reduced) or dismissed (cancelled)")
+    reduced_to: Decimal | None = Field(default=None, gt=0, max_digits=9, decimal_places=2)
+    reason: str = Field(min_length=1, max_length=5000)
+
+
 class RecordPayment(_Input):
     amount: Decimal = Field(gt=0, max_digits=11, decimal_places=2)
     method: str = Field(min_length=1, max_length=40)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.calendar import BusinessCalendar
 from domain.court import Appearance, CourtRecord, TicketRecord
+from domain.penalties import PenaltyDispute
 from domain.policy import CasePolicy
 from domain.privacy import Identity, withhold_identities
 from domain.stages import CaseStage, Channel, Decision, HearingKind, Outcome, ServiceMethod
@@ -181,8 +182,15 @@ class FineRecord(_Model):
     # for fines levied before fines were notices, and for a carrying notice not yet served.
     appeal_deadline: datetime | None = None
     appealed: bool = False
-    # A Part I ticket (`part_i_tickets` in the policy): what the owner chose to do about it, once recorded.
+    # A Part I ticket (`fine_procedure` in the policy): what the owner chose to do about it, once recorded.
     ticket: TicketRecord | None = None
+    # A penalty notice's screening review and hearing review (domain/penalties.py), once asked for.
+    dispute: PenaltyDispute | None = None
+
+    @property
+    def under_review(self) -> bool:
+        """A penalty under review is not chased for payment until it is decided."""
+        return self.dispute is not None and self.dispute.pending
 
 
 class FeeRecord(_Model):

@@ -164,7 +164,7 @@ def ticket_refusal(
 ) -> str | None:
     """Why the owner's choice on ticket `number` cannot be recorded; None when it can."""
     if not part_i_tickets:
-        return "the policy's fines are not Part I offence notices (tickets); there is no choice to record"
+        return "this violation type's fines are not Part I offence notices (tickets) under the policy; there is no choice to record"
     if not exists:
         return f"there is no ticket {number} on this case"
     if ticket is not None:

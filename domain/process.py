@@ -15,6 +15,7 @@ from typing import NamedTuple
 from domain.case import CaseState, FineRecord
 from domain.court import Appearance
 from domain.messages import ReminderOf
+from domain.policy import FineProcedure
 from domain.stages import CaseStage, Outcome, ServiceMethod
 
 S = CaseStage
@@ -72,7 +73,7 @@ def owner_reminders_pending(state: CaseState, *, every_deadline: bool) -> list[D
         faced.append((deadline, state.deadline_set_at, deadline.isoformat(), ReminderOf.COMPLIANCE, ""))
     if every_deadline and state.stage is not S.CLOSED:
         for fine in unpaid_fines(state):
-            if not fine.overdue_flagged:
+            if not fine.overdue_flagged and not fine.under_review:
                 detail = f"fine {fine.seq} of ${fine.amount}"
                 faced.append((fine.due_at, fine.issued_at, f"fine-{fine.seq}", ReminderOf.FINE_PAYMENT, detail))
         hearing = state.hearing
@@ -146,6 +147,12 @@ def appeal_refusal(state: CaseState, now: datetime, fine: int | None = None) -> 
         return "the case is closed or closing; there is nothing left to appeal"
     if state.hearing is not None:
         return "an appeal or hearing for this case is already under way"
+    carries_fine = notice is not None and state.policy.notice(notice.notice_type).fine
+    if state.policy.fine_procedure is FineProcedure.PENALTY_NOTICE and (fine is not None or carries_fine):
+        return (
+            "a penalty notice is not appealed to a hearing: ask the AMPS office for a screening review "
+            "(request_screening_review), then, if need be, for a hearing review of its decision"
+        )
     if fine is not None:
         return _fine_appeal_refusal(state, now, fine)
     if notice is None or notice.served_at is None:

@@ -28,7 +28,8 @@ from domain.court import (
     ticket_refusal,
 )
 from domain.ladder import ESCALATION_ACTIONS, fine_decision_refusal, next_escalation, next_notice
-from domain.policy import EscalationStep
+from domain.penalties import ReviewStep, review_decision_refusal, review_request_refusal
+from domain.policy import EscalationStep, FineProcedure
 from domain.process import closing_outcomes, local_day
 from domain.stages import CaseStage, Outcome, ServiceMethod
 
@@ -187,7 +188,7 @@ def _record_ticket_choice(state: CaseState, body: object, actor: Actor, now: dat
     number = getattr(body, "ticket", 0)
     fine = next((f for f in state.fines if f.seq == number), None)
     return ticket_refusal(
-        state.policy.process.part_i_tickets,
+        state.policy.fine_procedure is FineProcedure.PART_I_TICKET,
         fine.ticket if fine else None,
         number,
         fine is not None,
@@ -195,6 +196,39 @@ def _record_ticket_choice(state: CaseState, body: object, actor: Actor, now: dat
         getattr(body, "court_at", None),
         now,
     )
+
+
+def _penalty_review(step: ReviewStep) -> Rule:
+    def rule(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+        number = getattr(body, "penalty", 0)
+        fine = next((f for f in state.fines if f.seq == number), None)
+        return review_request_refusal(
+            state.policy.fine_procedure is FineProcedure.PENALTY_NOTICE,
+            number,
+            fine.amount if fine else None,
+            fine.appeal_deadline if fine else None,
+            fine.dispute if fine else None,
+            step,
+            now,
+        )
+
+    return rule
+
+
+def _review_decision(step: ReviewStep) -> Rule:
+    def rule(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+        number = getattr(body, "penalty", 0)
+        fine = next((f for f in state.fines if f.seq == number), None)
+        return review_decision_refusal(
+            number,
+            fine.amount if fine else None,
+            fine.dispute if fine else None,
+            step,
+            getattr(body, "decision", None),
+            getattr(body, "reduced_to", None),
+        )
+
+    return rule
 
 
 def _record_payment(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
@@ -302,6 +336,32 @@ STAFF_ACTIONS: Mapping[str, StaffActionKind] = {
             _STARTED,
             _record_ticket_choice,
         ),
+        # A penalty notice's two-step dispute: the screening officer (a city employee), then an independent
+        # hearing officer whose decision is final (O. Reg. 333/07).
+        StaffActionKind(
+            "request_screening_review",
+            act.RequestPenaltyReview,
+            _COURT,
+            _STARTED,
+            _penalty_review(ReviewStep.SCREENING),
+        ),
+        StaffActionKind(
+            "record_screening_decision",
+            act.RecordReviewDecision,
+            _SUPERVISOR,
+            _STARTED,
+            _review_decision(ReviewStep.SCREENING),
+        ),
+        StaffActionKind(
+            "request_hearing_review", act.RequestPenaltyReview, _COURT, _STARTED, _penalty_review(ReviewStep.HEARING)
+        ),
+        StaffActionKind(
+            "record_hearing_review_decision",
+            act.RecordReviewDecision,
+            frozenset({Role.HEARING_OFFICER}),
+            _STARTED,
+            _review_decision(ReviewStep.HEARING),
+        ),
         # A closed case still takes payments while money is owed (its account outlives the enforcement).
         StaffActionKind(
             "record_payment", act.RecordPayment, frozenset({Role.FINANCE}), _STARTED | {S.CLOSED}, _record_payment
@@ -333,20 +393,29 @@ def refusal(action: str, state: CaseState, body: object, actor: Actor, now: date
 
 def offered_actions(state: CaseState, actor: Actor, now: datetime) -> list[str]:
     """The actions worth offering `actor` now: role, stage and every rule that does not depend on what the form
-    will say. What the form says (amounts, dates, outcomes) is judged by `refusal` when it is sent."""
-    unfilled: dict[str, object] = {
-        "schedule_hearing": _Unfilled(hearing_at=datetime.max.replace(tzinfo=now.tzinfo)),
-        "record_ticket_choice": _Unfilled(
-            ticket=next((f.seq for f in state.fines if f.ticket is None), 0), choice=TicketChoice.PAY
-        ),
+    will say. What the form says (amounts, dates, outcomes) is judged by `refusal` when it is sent; an action on
+    one of the case's fines is offered when some fine allows it."""
+    unfilled: dict[str, list[_Unfilled]] = {
+        "schedule_hearing": [_Unfilled(hearing_at=datetime.max.replace(tzinfo=now.tzinfo))],
+        "record_ticket_choice": [_Unfilled(ticket=f.seq, choice=TicketChoice.PAY) for f in state.fines],
         # Withdrawn is an outcome every stage allows (the rule on prosecuted waits for the form).
-        "close": _Unfilled(outcome=Outcome.WITHDRAWN),
+        "close": [_Unfilled(outcome=Outcome.WITHDRAWN)],
     }
+    for action in _ON_A_PENALTY:
+        unfilled[action] = [_Unfilled(penalty=f.seq) for f in state.fines]
     return [
         action
         for action in STAFF_ACTIONS
-        if refusal(action, state, unfilled.get(action, _Unfilled()), actor, now) is None
+        if any(refusal(action, state, form, actor, now) is None for form in unfilled.get(action, [_Unfilled()]))
     ]
+
+
+_ON_A_PENALTY = (
+    "request_screening_review",
+    "record_screening_decision",
+    "request_hearing_review",
+    "record_hearing_review_decision",
+)
 
 
 class _Unfilled:

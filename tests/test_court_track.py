@@ -204,6 +204,6 @@ async def test_the_owners_answer_to_a_part_i_ticket_is_recorded_with_its_trial_d
 
 async def test_a_pack_without_part_i_tickets_refuses_a_ticket_choice(cases: CaseDriver) -> None:
     case = await cases.open("PS-GRASS", "331 Maple Dr")
-    assert "the policy's fines are not Part I offence notices (tickets)" in await cases.refused(
+    assert "fines are not Part I offence notices (tickets) under the policy" in await cases.refused(
         case, "record_ticket_choice", {"ticket": 1, "choice": "pay"}
     )

@@ -28,6 +28,8 @@ LABELS = {
     "charges": "Charges (bylaw sections, separated by commas)",
     "docket": "Docket number",
     "ticket": "Ticket (fine number)",
+    "penalty": "Penalty (fine number)",
+    "reduced_to": "Reduced to (a decision that reduces the penalty)",
     "court_fine": "Fine imposed by the court (on conviction)",
     "days_to_pay": "Days the court gave to pay the fine (the policy's payment terms if empty)",
     "scheduled_for": "Inspection at",

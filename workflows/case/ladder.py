@@ -312,7 +312,7 @@ class Ladder(Closing):
         await self._owner_letter(LetterKind.HEARING_DECISION, **terms)
 
     def _decide_fine(
-        self, fine: FineRecord, decision: Decision, amount: Decimal | None
+        self, fine: FineRecord, decision: Decision, amount: Decimal | None, by: str = "on appeal"
     ) -> tuple[list[LedgerEntry], AppealedFine]:
         """An appealed fine as decided: its ledger line stays as levied and an adjustment shows what the appeal
         took off, so the account tells each change."""
@@ -325,7 +325,7 @@ class Ladder(Closing):
                 MoneyEntry(
                     entry_type="fine_adjustment",
                     amount=fine.amount - levied,
-                    description=f"fine {fine.seq} {words} on appeal",
+                    description=f"fine {fine.seq} {words} {by}",
                 )
             )
         return entries, AppealedFine(

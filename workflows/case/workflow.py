@@ -214,7 +214,7 @@ class CaseWorkflow(Inspection):
                 ],
             )
         for fine in state.fines:
-            if not fine.overdue_flagged and now >= fine.due_at and state.balance > 0:
+            if not fine.overdue_flagged and not fine.under_review and now >= fine.due_at and state.balance > 0:
                 fine.overdue_flagged = True
                 await self._record(
                     "fine_overdue",
