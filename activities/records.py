@@ -13,6 +13,7 @@ from temporalio import activity
 from domain.case import (
     AlertEntry,
     CaseEventRecord,
+    CourtDateEntry,
     HearingEntry,
     LedgerEntry,
     LienEntry,
@@ -23,7 +24,7 @@ from domain.case import (
 )
 from records.db import SessionFactory, transaction
 from records.notifications import file_alert
-from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Lien
+from records.tables import Alert, Case, CaseEvent, CaseNotice, CourtAppearance, Hearing, LedgerLine, Lien
 
 
 class RecordsActivities:
@@ -129,6 +130,17 @@ def _write_entries(session: Session, case_number: str, event: TimelineEntry, ent
                     message=entry.message,
                 )
                 file_alert(session, alert, stage=event.stage)
+            case CourtDateEntry():
+                session.add(
+                    CourtAppearance(
+                        case_number=case_number,
+                        key=entry.key,
+                        at=entry.at,
+                        title=entry.title,
+                        purpose=entry.purpose,
+                        location=entry.location,
+                    )
+                )
             case HearingEntry():
                 hearing = session.get(Hearing, entry.workflow_id) or Hearing(
                     workflow_id=entry.workflow_id, case_number=case_number, kind=entry.hearing_kind

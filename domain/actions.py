@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from domain.access import Role
+from domain.court import CourtOutcome, TicketChoice
 from domain.stages import Channel, Decision, Outcome, ServiceMethod
 
 MAIL_NUMBER = re.compile(r"[A-Z0-9]{8,34}")
@@ -139,6 +140,68 @@ class FileLien(_Input):
 
 
 class ReferProsecution(_Input):
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class FileCourtCase(_Input):
+    """The charges laid in court on a referred case: the court, the docket number it gave, the bylaw sections."""
+
+    court: str = Field(min_length=1, max_length=200, description="e.g. Ontario Court of Justice, Walkerton")
+    docket: str = Field(min_length=1, max_length=64, description="the court's number for the case")
+    charges: list[str] = Field(min_length=1, max_length=20, description="the bylaw sections charged")
+
+    @field_validator("charges", mode="before")
+    @classmethod
+    def _sections(cls, value: object) -> object:
+        """The console's one text box lists the sections separated by commas or semicolons."""
+        if isinstance(value, str):
+            return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
+        return value
+
+    @field_validator("charges")
+    @classmethod
+    def _each_named(cls, value: list[str]) -> list[str]:
+        sections = [section.strip() for section in value]
+        if not all(sections) or any(len(section) > 100 for section in sections):
+            raise ValueError("each charge is a bylaw section of 1 to 100 characters")
+        return sections
+
+
+class ScheduleCourtDate(_Input):
+    court_at: datetime
+    purpose: str = Field(default="appearance", min_length=1, max_length=100, description="first appearance, trial…")
+    location: str = Field(default="", max_length=200, description="the courtroom, if not the court's own address")
+
+
+class RecordCourtOutcome(_Input):
+    court_outcome: CourtOutcome
+    court_fine: Decimal | None = Field(
+        default=None, gt=0, max_digits=11, decimal_places=2, description="the fine the court imposed on conviction"
+    )
+    days_to_pay: int | None = Field(default=None, ge=1, le=730, description="days the court gave to pay the fine")
+    notes: str = Field(default="", max_length=5000)
+
+
+class RecordTicketChoice(_Input):
+    """The owner's answer to a Part I ticket, as it reached the city (the court office tells the municipality)."""
+
+    ticket: int = Field(ge=1, description="the ticket, by its fine number")
+    choice: TicketChoice
+    court_at: datetime | None = Field(default=None, description="the early resolution meeting's or trial's date")
+    location: str = Field(default="", max_length=200)
+
+
+class RequestPenaltyReview(_Input):
+    """The owner asks for a review of a penalty notice (by its fine number), as it reached the AMPS office."""
+
+    penalty: int = Field(ge=1)
+    grounds: str = Field(min_length=1, max_length=5000)
+
+
+class RecordReviewDecision(_Input):
+    penalty: int = Field(ge=1)
+    decision: Decision = Field(description="upheld (affirmed), modified (reduced) or dismissed (cancelled)")
+    reduced_to: Decimal | None = Field(default=None, gt=0, max_digits=9, decimal_places=2)
     reason: str = Field(min_length=1, max_length=5000)
 
 

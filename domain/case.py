@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.calendar import BusinessCalendar
+from domain.court import Appearance, CourtRecord, TicketRecord
+from domain.penalties import PenaltyDispute
 from domain.policy import CasePolicy
 from domain.privacy import Identity, withhold_identities
 from domain.stages import CaseStage, Channel, Decision, HearingKind, Outcome, ServiceMethod
@@ -195,6 +197,15 @@ class FineRecord(_Model):
     # for fines levied before fines were notices, and for a carrying notice not yet served.
     appeal_deadline: datetime | None = None
     appealed: bool = False
+    # A Part I ticket (`fine_procedure` in the policy): what the owner chose to do about it, once recorded.
+    ticket: TicketRecord | None = None
+    # A penalty notice's screening review and hearing review (domain/penalties.py), once asked for.
+    dispute: PenaltyDispute | None = None
+
+    @property
+    def under_review(self) -> bool:
+        """A penalty under review is not chased for payment until it is decided."""
+        return self.dispute is not None and self.dispute.pending
 
 
 class FeeRecord(_Model):
@@ -334,6 +345,8 @@ class CaseState(_Model):
     written_off: Decimal = Decimal(0)
     hearings_held: int = 0
     hearing: HearingRef | None = None
+    # A prosecution referred since the court track: its court, docket, charges, dates and outcome (domain/court.py).
+    court: CourtRecord | None = None
     remediation: RemediationRef | None = None
     remediated: bool = False
     payment_due_at: datetime | None = None
@@ -354,6 +367,7 @@ class CaseState(_Model):
     def balance(self) -> Decimal:
         owed = sum((f.amount for f in self.fines), Decimal(0)) + sum((c.amount for c in self.costs), Decimal(0))
         owed += sum((f.amount for f in self.fees), Decimal(0))
+        owed += self.court.fine if self.court else Decimal(0)
         return owed - sum((p.amount for p in self.payments), Decimal(0)) - self.written_off
 
     @property
@@ -442,7 +456,14 @@ class MoneyEntry(_Model):
     # A fine_adjustment is negative: what an appeal took off a fine (the fine's line itself is never changed). A
     # refund is what a payment gave back, owed again; a write_off (negative) is what finance gave up collecting.
     entry_type: Literal[
-        "fine", "fine_adjustment", "remediation_cost", "reinspection_fee", "payment", "refund", "write_off"
+        "fine",
+        "fine_adjustment",
+        "remediation_cost",
+        "reinspection_fee",
+        "court_fine",
+        "payment",
+        "refund",
+        "write_off",
     ]
     amount: Decimal
     description: str
@@ -472,7 +493,30 @@ class HearingEntry(_Model):
     decision: Decision | None = None
 
 
-LedgerEntry = Annotated[NoticeEntry | MoneyEntry | LienEntry | AlertEntry | HearingEntry, Field(discriminator="kind")]
+class CourtDateEntry(_Model):
+    """A court date for the hearing calendar (a prosecution's, or a Part I ticket's meeting or trial)."""
+
+    kind: Literal["court_date"] = "court_date"
+    key: str = Field(description="the case's own name for the date, so a retried write is the same row")
+    at: datetime
+    title: str = Field(description='"Court: <court>, docket <n>"')
+    purpose: str
+    location: str
+
+    @classmethod
+    def of(cls, appearance: Appearance) -> CourtDateEntry:
+        return cls(
+            key=appearance.key,
+            at=appearance.at,
+            title=appearance.title,
+            purpose=appearance.purpose,
+            location=appearance.location,
+        )
+
+
+LedgerEntry = Annotated[
+    NoticeEntry | MoneyEntry | LienEntry | AlertEntry | HearingEntry | CourtDateEntry, Field(discriminator="kind")
+]
 
 
 class Transition(_Model):

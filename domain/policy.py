@@ -51,6 +51,17 @@ class EscalationStep(StrEnum):
     PROSECUTION = "prosecution"
 
 
+class FineProcedure(StrEnum):
+    """What a fine is in law, and so how the owner disputes it."""
+
+    FINE = "fine"  # the city's own fine, appealed to its hearing
+    # Ontario, Provincial Offences Act Part I: a set fine on an offence notice; pay, early resolution or trial.
+    PART_I_TICKET = "part_i_ticket"
+    # Ontario, Municipal Act s.102.1 and O. Reg. 333/07: an administrative penalty; a screening review, then a
+    # hearing review of the screening decision, each asked for within its time limit.
+    PENALTY_NOTICE = "penalty_notice"
+
+
 class NoticeKind(_Strict):
     """A kind of notice the pack issues, with the statute and appeal route printed on it."""
 
@@ -67,6 +78,9 @@ class NoticeKind(_Strict):
     )
     appeal_window_days: int | None = Field(
         default=None, ge=1, description="when this notice's appeal runs on its own clock (Ontario BCA orders: 20 days)"
+    )
+    fine_procedure: FineProcedure | None = Field(
+        default=None, description="a fine notice of one procedure only (a Part I ticket, a penalty notice)"
     )
 
 
@@ -163,6 +177,8 @@ class ViolationType(_Strict):
     questions: tuple[Question, ...] = ()
     # Its category in the HouseFacts open data the city publishes (domain/open_data.py).
     open_data_category: str = "Other"
+    # What its fines are (a ticket or a penalty notice, in Ontario), when not the pack's `fine_procedure`.
+    fine_procedure: FineProcedure | None = None
 
     @field_validator("open_data_category")
     @classmethod
@@ -232,6 +248,15 @@ class ProcessRules(_Strict):
     # keys take that.
     reinspection_fee: Decimal = Field(default=Decimal(0), ge=0)
     reinspection_fee_from: int = Field(default=2, ge=1)
+    # The officer, the city's witness, is reminded this many days before each court date; packs and snapshots
+    # without the key take a week and the day before.
+    court_reminder_days: tuple[int, ...] = (7, 1)
+    # What the pack's fines are, unless a violation type says otherwise: the city's own fines, Part I tickets
+    # (the owner's choice is recorded) or penalty notices (screening review, then hearing review).
+    fine_procedure: FineProcedure = FineProcedure.FINE
+    # Penalty notices: the screening review is asked for within the penalty's own appeal window (its notice's),
+    # and a hearing review of the screening decision within this many days of it.
+    hearing_review_request_days: int = Field(default=15, ge=1)
     # Compliance periods (and extensions of them) run in calendar days ending on a business day, unless a city's
     # code counts them in business days; an appeal's paused clock keeps its days left in the same kind.
     compliance_in_business_days: bool = False
@@ -265,6 +290,10 @@ class CasePolicy(_Strict):
 
     def notice(self, code: str) -> NoticeKind:
         return self.notices[code]
+
+    @property
+    def fine_procedure(self) -> FineProcedure:
+        return self.violation.fine_procedure or self.process.fine_procedure
 
 
 class PackInfo(_Strict):
@@ -321,6 +350,14 @@ class Policy(_Strict):
                 raise ValueError(
                     f"violation_types[{index}].notice_path: {unknown[0]!r} is not one of notice_types "
                     f"({', '.join(self.notice_types)})"
+                )
+            procedure = violation.fine_procedure or self.process.fine_procedure
+            other = [n for n in violation.notice_path if self.notice_types[n].fine_procedure not in (None, procedure)]
+            if other:
+                raise ValueError(
+                    f"violation_types[{index}].notice_path: {other[0]!r} is a "
+                    f"{self.notice_types[other[0]].fine_procedure}, but {violation.code}'s fines are {procedure} "
+                    "(fine_procedure)"
                 )
             levies = EscalationStep.FINE in violation.escalation or any(
                 self.notice_types[n].fine for n in violation.notice_path

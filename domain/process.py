@@ -13,7 +13,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from domain.case import CaseState, FineRecord
+from domain.court import Appearance
 from domain.messages import ReminderOf
+from domain.policy import FineProcedure
 from domain.stages import CaseStage, Outcome, ServiceMethod
 
 S = CaseStage
@@ -71,7 +73,7 @@ def owner_reminders_pending(state: CaseState, *, every_deadline: bool) -> list[D
         faced.append((deadline, state.deadline_set_at, deadline.isoformat(), ReminderOf.COMPLIANCE, ""))
     if every_deadline and state.stage is not S.CLOSED:
         for fine in unpaid_fines(state):
-            if not fine.overdue_flagged:
+            if not fine.overdue_flagged and not fine.under_review:
                 detail = f"fine {fine.seq} of ${fine.amount}"
                 faced.append((fine.due_at, fine.issued_at, f"fine-{fine.seq}", ReminderOf.FINE_PAYMENT, detail))
         hearing = state.hearing
@@ -79,14 +81,57 @@ def owner_reminders_pending(state: CaseState, *, every_deadline: bool) -> list[D
             at = hearing.scheduled_for
             place = hearing.location or ""
             faced.append((at, hearing.scheduled_at, f"hearing-{at.isoformat()}", ReminderOf.HEARING, place))
+    return [
+        DueReminder(at, key, deadline, of, detail)
+        for deadline, set_at, name, of, detail in faced
+        for at, key in _reminders_before(state, deadline, set_at, name, state.policy.process.reminder_offsets_days)
+    ]
+
+
+def _reminders_before(
+    state: CaseState, deadline: datetime, set_at: datetime, name: str, offsets: tuple[int, ...]
+) -> list[tuple[datetime, str]]:
+    """The reminders `offsets` days before `deadline` still to send (by key), each after the deadline was set."""
     pending = []
-    for deadline, set_at, name, of, detail in faced:
-        for days in state.policy.process.reminder_offsets_days:
-            at = deadline - timedelta(days=days)
-            key = f"{name}-{days}"
-            if at > set_at and key not in state.reminders_sent:
-                pending.append(DueReminder(at, key, deadline, of, detail))
+    for days in offsets:
+        at = deadline - timedelta(days=days)
+        key = f"{name}-{days}"
+        if at > set_at and key not in state.reminders_sent:
+            pending.append((at, key))
     return pending
+
+
+def court_appearances(state: CaseState) -> list[Appearance]:
+    """The court dates the case still faces: the prosecution's until the court decides, and the meetings and trials
+    owners chose on Part I tickets."""
+    court = state.court
+    found = []
+    if court is not None and court.filed_at is not None and court.outcome is None:
+        found = [court.appearance(number) for number in range(1, len(court.dates) + 1)]
+    tickets = (fine.ticket.appearance(fine.seq) for fine in state.fines if fine.ticket is not None)
+    return found + [appearance for appearance in tickets if appearance is not None]
+
+
+class CourtReminder(NamedTuple):
+    """A reminder to the officer, `at` the policy's offset before a court date; `key` makes it once only."""
+
+    at: datetime
+    key: str
+    appearance: Appearance
+
+
+def court_reminders_pending(state: CaseState) -> list[CourtReminder]:
+    """The officer's reminders before each court date not yet sent (`court_reminder_days`, a week and a day), until
+    the case closes. A reminder that would have fallen before the date was set is skipped, not sent late."""
+    if state.stage is S.CLOSED:
+        return []
+    return [
+        CourtReminder(at, key, appearance)
+        for appearance in court_appearances(state)
+        for at, key in _reminders_before(
+            state, appearance.at, appearance.set_at, appearance.key, state.policy.process.court_reminder_days
+        )
+    ]
 
 
 def compliance_outcome(state: CaseState) -> Outcome:
@@ -102,6 +147,12 @@ def appeal_refusal(state: CaseState, now: datetime, fine: int | None = None) -> 
         return "the case is closed or closing; there is nothing left to appeal"
     if state.hearing is not None:
         return "an appeal or hearing for this case is already under way"
+    carries_fine = notice is not None and state.policy.notice(notice.notice_type).fine
+    if state.policy.fine_procedure is FineProcedure.PENALTY_NOTICE and (fine is not None or carries_fine):
+        return (
+            "a penalty notice is not appealed to a hearing: ask the AMPS office for a screening review "
+            "(request_screening_review), then, if need be, for a hearing review of its decision"
+        )
     if fine is not None:
         return _fine_appeal_refusal(state, now, fine)
     if notice is None or notice.served_at is None:

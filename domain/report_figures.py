@@ -603,7 +603,7 @@ class LienFact:
     filed_at: datetime
 
 
-CHARGES = ("fine", "remediation_cost", "reinspection_fee")
+CHARGES = ("fine", "remediation_cost", "reinspection_fee", "court_fine")
 PAYMENT_BY = "payment by "  # how the case workflow describes a payment's line: "payment by card"
 RECEIVABLE_BUCKETS: tuple[tuple[str, int | None], ...] = (
     ("0–30 days", 30),

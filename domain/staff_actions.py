@@ -19,10 +19,19 @@ from domain import actions as act
 from domain.access import STAFF, Role
 from domain.actions import Actor
 from domain.case import CaseState
+from domain.court import (
+    TicketChoice,
+    closing_refusal,
+    court_date_refusal,
+    filing_refusal,
+    outcome_refusal,
+    ticket_refusal,
+)
 from domain.ladder import ESCALATION_ACTIONS, fine_decision_refusal, next_escalation, next_notice
-from domain.policy import EscalationStep
+from domain.penalties import ReviewStep, review_decision_refusal, review_request_refusal
+from domain.policy import EscalationStep, FineProcedure
 from domain.process import closing_outcomes, local_day
-from domain.stages import CaseStage, ServiceMethod
+from domain.stages import CaseStage, Outcome, ServiceMethod
 
 S = CaseStage
 Rule = Callable[[CaseState, Any, Actor, datetime], str | None]
@@ -163,6 +172,65 @@ def _refer_prosecution(state: CaseState, body: object, actor: Actor, now: dateti
     return _step_is(EscalationStep.PROSECUTION, "refer_prosecution")(state, body, actor, now)
 
 
+def _file_court_case(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    return filing_refusal(state.court)
+
+
+def _schedule_court_date(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    return court_date_refusal(state.court, getattr(body, "court_at", None), now)
+
+
+def _record_court_outcome(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    return outcome_refusal(state.court, getattr(body, "court_outcome", None), getattr(body, "court_fine", None))
+
+
+def _record_ticket_choice(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+    number = getattr(body, "ticket", 0)
+    fine = next((f for f in state.fines if f.seq == number), None)
+    return ticket_refusal(
+        state.policy.fine_procedure is FineProcedure.PART_I_TICKET,
+        fine.ticket if fine else None,
+        number,
+        fine is not None,
+        getattr(body, "choice", None),
+        getattr(body, "court_at", None),
+        now,
+    )
+
+
+def _penalty_review(step: ReviewStep) -> Rule:
+    def rule(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+        number = getattr(body, "penalty", 0)
+        fine = next((f for f in state.fines if f.seq == number), None)
+        return review_request_refusal(
+            state.policy.fine_procedure is FineProcedure.PENALTY_NOTICE,
+            number,
+            fine.amount if fine else None,
+            fine.appeal_deadline if fine else None,
+            fine.dispute if fine else None,
+            step,
+            now,
+        )
+
+    return rule
+
+
+def _review_decision(step: ReviewStep) -> Rule:
+    def rule(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
+        number = getattr(body, "penalty", 0)
+        fine = next((f for f in state.fines if f.seq == number), None)
+        return review_decision_refusal(
+            number,
+            fine.amount if fine else None,
+            fine.dispute if fine else None,
+            step,
+            getattr(body, "decision", None),
+            getattr(body, "reduced_to", None),
+        )
+
+    return rule
+
+
 def _record_payment(state: CaseState, body: object, actor: Actor, now: datetime) -> str | None:
     amount = getattr(body, "amount", 0)
     if state.stage is S.CLOSED and not state.collecting:
@@ -186,7 +254,7 @@ def _close(state: CaseState, body: object, actor: Actor, now: datetime) -> str |
     if outcome not in allowed:
         names = ", ".join(sorted(o.value for o in allowed))
         return f"a case at '{state.stage.label}' can be closed as {names}, not {outcome}"
-    return None
+    return closing_refusal(state.court) if outcome is Outcome.PROSECUTED else None
 
 
 # --- The declaration -------------------------------------------------------------------------------------------
@@ -196,6 +264,7 @@ _SUPERVISOR = frozenset({Role.SUPERVISOR})
 _COMPLIANCE = frozenset({S.AWAITING_COMPLIANCE, S.REINSPECTION_DUE})
 _OPEN = frozenset(set(S) - {S.CLOSED})
 _STARTED = _OPEN - {S.RECEIVED}
+_COURT = frozenset({Role.SUPERVISOR, Role.CLERK})
 
 STAFF_ACTIONS: Mapping[str, StaffActionKind] = {
     kind.name: kind
@@ -251,6 +320,48 @@ STAFF_ACTIONS: Mapping[str, StaffActionKind] = {
         StaffActionKind(
             "refer_prosecution", act.ReferProsecution, _SUPERVISOR, frozenset({S.ESCALATION_DUE}), _refer_prosecution
         ),
+        # The court track: the charges filed, the court's dates and its outcome, by whoever deals with the court.
+        StaffActionKind("file_court_case", act.FileCourtCase, _COURT, frozenset({S.PROSECUTION}), _file_court_case),
+        StaffActionKind(
+            "schedule_court_date", act.ScheduleCourtDate, _COURT, frozenset({S.PROSECUTION}), _schedule_court_date
+        ),
+        StaffActionKind(
+            "record_court_outcome", act.RecordCourtOutcome, _COURT, frozenset({S.PROSECUTION}), _record_court_outcome
+        ),
+        # A Part I ticket's answer arrives while the case goes on (a ticket does not stop the compliance clock).
+        StaffActionKind(
+            "record_ticket_choice",
+            act.RecordTicketChoice,
+            _COURT | {Role.OFFICER},
+            _STARTED,
+            _record_ticket_choice,
+        ),
+        # A penalty notice's two-step dispute: the screening officer (a city employee), then an independent
+        # hearing officer whose decision is final (O. Reg. 333/07).
+        StaffActionKind(
+            "request_screening_review",
+            act.RequestPenaltyReview,
+            _COURT,
+            _STARTED,
+            _penalty_review(ReviewStep.SCREENING),
+        ),
+        StaffActionKind(
+            "record_screening_decision",
+            act.RecordReviewDecision,
+            _SUPERVISOR,
+            _STARTED,
+            _review_decision(ReviewStep.SCREENING),
+        ),
+        StaffActionKind(
+            "request_hearing_review", act.RequestPenaltyReview, _COURT, _STARTED, _penalty_review(ReviewStep.HEARING)
+        ),
+        StaffActionKind(
+            "record_hearing_review_decision",
+            act.RecordReviewDecision,
+            frozenset({Role.HEARING_OFFICER}),
+            _STARTED,
+            _review_decision(ReviewStep.HEARING),
+        ),
         # A closed case still takes payments while money is owed (its account outlives the enforcement).
         StaffActionKind(
             "record_payment", act.RecordPayment, frozenset({Role.FINANCE}), _STARTED | {S.CLOSED}, _record_payment
@@ -282,16 +393,29 @@ def refusal(action: str, state: CaseState, body: object, actor: Actor, now: date
 
 def offered_actions(state: CaseState, actor: Actor, now: datetime) -> list[str]:
     """The actions worth offering `actor` now: role, stage and every rule that does not depend on what the form
-    will say. What the form says (amounts, dates, outcomes) is judged by `refusal` when it is sent."""
-    unfilled: dict[str, object] = {
-        "schedule_hearing": _Unfilled(hearing_at=datetime.max.replace(tzinfo=now.tzinfo)),
-        "close": _Unfilled(outcome=next(iter(closing_outcomes(state)))),
+    will say. What the form says (amounts, dates, outcomes) is judged by `refusal` when it is sent; an action on
+    one of the case's fines is offered when some fine allows it."""
+    unfilled: dict[str, list[_Unfilled]] = {
+        "schedule_hearing": [_Unfilled(hearing_at=datetime.max.replace(tzinfo=now.tzinfo))],
+        "record_ticket_choice": [_Unfilled(ticket=f.seq, choice=TicketChoice.PAY) for f in state.fines],
+        # Withdrawn is an outcome every stage allows (the rule on prosecuted waits for the form).
+        "close": [_Unfilled(outcome=Outcome.WITHDRAWN)],
     }
+    for action in _ON_A_PENALTY:
+        unfilled[action] = [_Unfilled(penalty=f.seq) for f in state.fines]
     return [
         action
         for action in STAFF_ACTIONS
-        if refusal(action, state, unfilled.get(action, _Unfilled()), actor, now) is None
+        if any(refusal(action, state, form, actor, now) is None for form in unfilled.get(action, [_Unfilled()]))
     ]
+
+
+_ON_A_PENALTY = (
+    "request_screening_review",
+    "record_screening_decision",
+    "request_hearing_review",
+    "record_hearing_review_decision",
+)
 
 
 class _Unfilled:

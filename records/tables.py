@@ -378,6 +378,25 @@ class Hearing(SQLModel, table=True):
     decision: str | None = Field(default=None, max_length=16)
 
 
+class CourtAppearance(SQLModel, table=True):
+    """A court date on the hearing calendar: a prosecution called in court, or a Part I ticket's meeting or trial.
+    One row per date the case names (`key`), so a retried write is the same row."""
+
+    __tablename__ = "court_dates"
+    __table_args__ = (
+        UniqueConstraint("case_number", "key", name="uq_court_dates_case_key"),
+        Index("ix_court_dates_at", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(foreign_key="cases.case_number", index=True)
+    key: str = Field(max_length=24)
+    at: datetime = _utc_column(nullable=False)
+    title: str = Field(max_length=300)
+    purpose: str = Field(max_length=100)
+    location: str = Field(max_length=200)
+
+
 class Alert(SQLModel, table=True):
     """Something a person must look at: an overdue step, a missed deadline, a digest."""
 

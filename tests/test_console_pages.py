@@ -22,7 +22,17 @@ from domain.stages import CaseStage, Outcome
 from records.case_list import CaseFilter, Sort, Status, case_page, list_query
 from records.db import make_engine, session_factory, transaction
 from records.reports import figures, open_by_stage, response_breaches, weekly_flow
-from records.tables import Case, CaseEvent, CaseNotice, Hearing, LedgerLine, Message, Officer, Parcel
+from records.tables import (
+    Case,
+    CaseEvent,
+    CaseNotice,
+    CourtAppearance,
+    Hearing,
+    LedgerLine,
+    Message,
+    Officer,
+    Parcel,
+)
 from tests.conftest import Api, make_settings, open_api
 from tests.helpers import sign_in
 
@@ -248,23 +258,40 @@ async def test_hearings_calendar_and_its_icalendar_export(console: Api, database
         session.add(
             Hearing(workflow_id=f"{other.case_number}-hearing-1", case_number=other.case_number, kind="administrative")
         )
+        prosecuted = s.case(start - timedelta(days=200), CaseStage.PROSECUTION)
+        session.add(
+            CourtAppearance(
+                case_number=prosecuted.case_number,
+                key="court-1",
+                at=start + timedelta(days=1),
+                title="Court: Riverton District Court, docket CR-26-0042",
+                purpose="trial",
+                location="Courtroom 3",
+            )
+        )
 
     await sign_in(console.http, "hearing")
     page = await console.http.get("/hearings")
     assert case.case_number in page.text and "Council Chambers" in page.text
     assert "Awaiting a date (1)" in page.text and other.case_number in page.text
+    assert "Court: Riverton District Court, docket CR-26-0042 (trial)" in page.text and "Courtroom 3" in page.text
     answer = await console.http.get("/hearings.ics")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
     assert answer.content.count(b"\r\n") == answer.content.count(b"\n")  # every line ends in CRLF
     calendar = icalendar.Calendar.from_ical(answer.content)
     events = list(calendar.walk("VEVENT"))
-    assert len(events) == 1
-    event = events[0]
+    assert len(events) == 2
+    event, court = events
     assert str(event["UID"]).startswith(f"{case.case_number}-hearing-1@")
     assert event.decoded("DTSTAMP").tzinfo is not None
     assert event.decoded("DTSTART") == start
     assert case.case_number in str(event["SUMMARY"])
     assert str(event["LOCATION"]) == "Council Chambers, Room 2; 100 Main St"  # commas and semicolons escaped
+    # A court date beside the hearings, told apart by its court and docket.
+    assert str(court["UID"]).startswith(f"{prosecuted.case_number}-court-1@")
+    assert court.decoded("DTSTART") == start + timedelta(days=1)
+    assert str(court["SUMMARY"]).startswith("Court: Riverton District Court, docket CR-26-0042 (trial) · ")
+    assert str(court["LOCATION"]) == "Courtroom 3"
 
 
 async def test_supervisor_queue_shows_what_waits_on_a_supervisor(console: Api, database_url: str) -> None:

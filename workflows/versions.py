@@ -43,6 +43,7 @@ OWNER_REPORT_NOTED_ONCE = "owner-report-noted-once"
 LIEN_RELEASE_LETTER = "lien-release-letter"
 REINSPECTION_FEES = "reinspection-fees"
 TRIAGE_IN_ONE_READ = "triage-in-one-read"
+COURT_TRACK = "court-track"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -167,5 +168,14 @@ REGISTER: tuple[Patch, ...] = (
         "and sends the complainants' news and acknowledgement side by side (before: one after the other)",
         old_branch=("deadline_reminders", "response_target_missed"),
         new_branch=("voluntary_compliance_triage_one_read", "response_target_missed_triage_one_read"),
+    ),
+    Patch(
+        COURT_TRACK,
+        date(2026, 12, 6),
+        "a referral for prosecution opens the court track: the charges filed (court, docket, sections), court dates "
+        "with the officer reminded before each, the outcome and a court fine on the account (before: the referral "
+        "waited on a supervisor's close only)",
+        old_branch=("fines_hearing_lien_prosecution_case_letters", "fines_hearing_lien_prosecution"),
+        new_branch=("prosecuted_convicted_court_fine",),
     ),
 )

@@ -1,4 +1,4 @@
-"""The hearing calendar at `/hearings`, and the same hearings as iCalendar at `/hearings.ics`."""
+"""The hearing calendar at `/hearings`, and the same hearings and court dates as iCalendar at `/hearings.ics`."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def hearings(
     upcoming = scheduled_from(session, today)
     days = [
         (day, list(entries))
-        for day, entries in groupby(upcoming, key=lambda e: e.hearing.scheduled_for.astimezone(today.tzinfo).date())  # type: ignore[union-attr]
+        for day, entries in groupby(upcoming, key=lambda e: e.at.astimezone(today.tzinfo).date())  # type: ignore[union-attr]
     ]
     return render(
         request,
@@ -48,14 +48,14 @@ def hearings_ics(context: ContextDep, session: SessionDep, _user: Annotated[User
     office = context.city.office.address
     events = [
         CalendarEvent(
-            uid=f"{entry.hearing.workflow_id}@abate.{context.city.short_name.lower()}",
-            start=entry.hearing.scheduled_for,
-            summary=f"{entry.hearing.kind.capitalize()} hearing · {entry.case_number} · {entry.address}",
-            location=entry.hearing.location or office,
+            uid=f"{entry.uid}@abate.{context.city.short_name.lower()}",
+            start=entry.at,
+            summary=f"{entry.title} · {entry.case_number} · {entry.address}",
+            location=entry.location or office,
             description=f"Case {entry.case_number} ({entry.violation_code}) at {entry.address}.",
         )
         for entry in scheduled_from(session, now - ICS_HISTORY)
-        if entry.hearing.scheduled_for is not None
+        if entry.at is not None
     ]
     body = calendar(f"{context.city.name} code enforcement hearings", events, now=now)
     return Response(

@@ -1,7 +1,7 @@
 """The escalation ladder and the money: after a failed reinspection the case waits on the next rung the policy
 names (`domain.ladder`): fines, an administrative hearing (a child workflow, also opened by an owner's appeal,
 which pauses the compliance clock), abatement by the city's contractor (a child workflow) and its bill, a lien on
-the tax roll, prosecution. Payments settle fines and costs; an unpaid bill leads to a lien when the policy's
+the tax roll, then prosecution (`workflows/case/court.py`). Payments settle fines and costs; an unpaid bill leads to a lien when the policy's
 threshold says so.
 """
 
@@ -312,7 +312,7 @@ class Ladder(Closing):
         await self._owner_letter(LetterKind.HEARING_DECISION, **terms)
 
     def _decide_fine(
-        self, fine: FineRecord, decision: Decision, amount: Decimal | None
+        self, fine: FineRecord, decision: Decision, amount: Decimal | None, by: str = "on appeal"
     ) -> tuple[list[LedgerEntry], AppealedFine]:
         """An appealed fine as decided: its ledger line stays as levied and an adjustment shows what the appeal
         took off, so the account tells each change."""
@@ -325,7 +325,7 @@ class Ladder(Closing):
                 MoneyEntry(
                     entry_type="fine_adjustment",
                     amount=fine.amount - levied,
-                    description=f"fine {fine.seq} {words} on appeal",
+                    description=f"fine {fine.seq} {words} {by}",
                 )
             )
         return entries, AppealedFine(
@@ -385,7 +385,7 @@ class Ladder(Closing):
         state.compliance_deadline = None
         state.stage = S.HEARING
 
-    # --- Abatement by the city, lien and prosecution --------------------------------------------------------
+    # --- Abatement by the city and lien --------------------------------------------------------
 
     @staff_action("order_remediation")
     async def order_remediation(self, body: act.OrderRemediation, action: act.StaffAction) -> None:
@@ -482,13 +482,6 @@ class Ladder(Closing):
             await self._record("closure_proposed", "Violation abated and costs secured by lien: ready to close")
         else:
             await self._escalate()
-
-    @staff_action("refer_prosecution")
-    async def refer_prosecution(self, body: act.ReferProsecution, action: act.StaffAction) -> None:
-        state = self.state
-        await self._set_step("close", "supervisor", state.policy.process.prosecution_review_days, business=False)
-        state.stage = S.PROSECUTION
-        await self._record("referred_for_prosecution", f"Referred to the City Attorney: {body.reason}", action)
 
     # --- Moves the ladder's rungs share ---------------------------------------------------------------------
 

@@ -30,8 +30,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.process import local_day, next_service_method
     from domain.service_clocks import service_clocks
     from domain.stages import CaseStage, ServiceMethod
-    from workflows.case.ladder import Ladder
     from workflows.case.outbound import LETTER_TIMEOUT
+    from workflows.case.penalties import Penalties
     from workflows.case.run import staff_action
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from workflows.versions import FINE_NOTICES, NOTICE_SERVED_BY_EMAIL, SERVED_NOTICE_LETTER, SERVICE_FALLBACK
@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
 S = CaseStage
 
 
-class Notices(Ladder):
+class Notices(Penalties):
     @staff_action("issue_notice")
     async def issue_notice(self, body: act.IssueNotice, action: act.StaffAction) -> None:
         state = self.state

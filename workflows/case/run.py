@@ -3,7 +3,7 @@ steps the case waits on, and `_record`, through which every change goes (one tim
 search attributes and the current details for the Temporal UI).
 
 The concerns build on this in a line, each using the ones below it: outbound (letters, news, reminders) →
-closing → ladder (fines, hearings, abatement, lien, prosecution, payments) → notices (service, failover,
+closing → ladder (fines, hearings, abatement, lien, payments) → court (prosecution, Part I tickets) → penalties (a penalty notice's reviews) → notices (service, failover,
 extensions) → inspection (triage, inspections) → the workflow class with its handlers and main loop.
 """
 
@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.hearings import HearingDecision
     from domain.ladder import climbs_ladder
-    from domain.process import local_day, officer_audience, owner_reminders_pending
+    from domain.process import court_reminders_pending, local_day, officer_audience, owner_reminders_pending
     from domain.remediation import RemediationResult
     from domain.staff_actions import NO_OFFICER, STAFF_ACTIONS, refusal
     from domain.stages import CaseStage
@@ -140,9 +140,10 @@ class CaseRun:
         if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline:
             times.append(state.compliance_deadline)
         times += [reminder.at for reminder in owner_reminders_pending(state, every_deadline=self._every_deadline)]
+        times += [reminder.at for reminder in court_reminders_pending(state)]
         if state.stage is S.COST_RECOVERY and state.payment_due_at:
             times.append(state.payment_due_at)
-        times += [f.due_at for f in state.fines if not f.overdue_flagged and state.balance > 0]
+        times += [f.due_at for f in state.fines if not f.overdue_flagged and not f.under_review and state.balance > 0]
         return min(times) if times else None
 
     async def _deadline(self, start: datetime, days: int, business: bool) -> datetime:

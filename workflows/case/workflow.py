@@ -16,7 +16,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import actions as act
     from domain.case import AlertEntry, CaseSnapshot, CaseStart, CaseState, OfficerRef
-    from domain.process import local_day, overdue_audience, owner_reminders_pending
+    from domain.process import court_reminders_pending, local_day, overdue_audience, owner_reminders_pending
     from domain.stages import CaseStage
     from workflows.case.inspection import Inspection
     from workflows.case.outbound import REMINDED_OF
@@ -187,6 +187,9 @@ class CaseWorkflow(Inspection):
                     f"Reminder to the owner: {REMINDED_OF[reminder.of]}{reminder.detail and f' ({reminder.detail})'} "
                     f"is in {left.days} day(s){how}",
                 )
+        for court_reminder in court_reminders_pending(state):
+            if court_reminder.at <= now:
+                await self._remind_of_court(court_reminder)
         if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline and now >= state.compliance_deadline:
             await self._set_step("record_reinspection", "officer", state.policy.process.reinspection_lead_business_days)
             state.stage = S.REINSPECTION_DUE
@@ -211,7 +214,7 @@ class CaseWorkflow(Inspection):
                 ],
             )
         for fine in state.fines:
-            if not fine.overdue_flagged and now >= fine.due_at and state.balance > 0:
+            if not fine.overdue_flagged and not fine.under_review and now >= fine.due_at and state.balance > 0:
                 fine.overdue_flagged = True
                 await self._record(
                     "fine_overdue",
