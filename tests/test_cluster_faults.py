@@ -41,7 +41,7 @@ pytestmark = pytest.mark.skipif(
     not TEMPORAL_SERVER.exists(), reason="the Temporal server is not built; scripts/setup builds it"
 )
 
-CASES = 80  # the issue asks 200; this two-core machine, shared, triages about one a second under load
+CASES = 200
 
 
 class TemporalServer:
@@ -151,7 +151,7 @@ async def test_a_worker_killed_with_sigkill_loses_no_case_and_repeats_nothing(
 
     # Cases the dead worker held wait for their workflow task (sticky queue) or activity (start-to-close) to time out.
     everyone = ({CaseStage.INVESTIGATING.value: CASES}, CASES)
-    assert await eventually(progress, until=lambda now: now == everyone, within=240) == everyone
+    assert await eventually(progress, until=lambda now: now == everyone, within=400) == everyone
 
     with sessions() as session:
         lines = Counter(session.exec(select(CaseEvent.case_number, CaseEvent.kind, CaseEvent.summary)).all())
@@ -233,7 +233,8 @@ async def test_a_history_process_killed_hands_its_shards_to_the_other(
     workers: list[subprocess.Popen[bytes]] = []
     try:
         settings = make_settings(records_url, f"127.0.0.1:{port}", document_store_dir=tmp_path / "documents")
-        await prepare_namespace(settings)
+        # Four server processes starting at once on two cores beside the rest of the suite: give them time.
+        await prepare_namespace(settings, within=300)
         workers = start_workers(settings, 1)
         with session_factory(make_engine(settings.database_url))() as session:
             addresses = list(session.exec(select(Parcel.address).order_by(col(Parcel.parcel_id)).limit(30)))
