@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from records.tables import Case, CourtAppearance, Hearing, Parcel
+from records.tables import Case, CaseEvent, CourtAppearance, Hearing, Parcel
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,16 @@ def _hearings(session: Session, *conditions: object) -> list[CalendarEntry]:
 
 
 def _court_dates(session: Session, start: datetime) -> list[CalendarEntry]:
+    """Each with the court's outcome once recorded: the case's `court_outcome` line, as the timeline words it."""
+    outcome = (
+        select(CaseEvent.summary)
+        .where(CaseEvent.case_number == CourtAppearance.case_number, CaseEvent.kind == "court_outcome")
+        .order_by(col(CaseEvent.occurred_at).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = session.exec(
-        select(CourtAppearance, Case.violation_code, Parcel.address)
+        select(CourtAppearance, Case.violation_code, Parcel.address, outcome)
         .join(Case, col(Case.case_number) == CourtAppearance.case_number)
         .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
         .where(col(CourtAppearance.at) >= start)
@@ -62,8 +70,9 @@ def _court_dates(session: Session, start: datetime) -> list[CalendarEntry]:
             address=address,
             violation_code=code,
             location=c.location,
+            decision=decided.removeprefix(f"{c.title}: ") if decided else None,
         )
-        for c, code, address in rows
+        for c, code, address, decided in rows
     ]
 
 

@@ -32,7 +32,8 @@ from scripts.cluster_system import (
     temporal_environment,
 )
 from scripts.local_system import spawn, stop_all
-from tests.conftest import TEST_SECRET, Api, make_settings, open_api, prepare_database
+from scripts.postgres_cluster import PostgresCluster
+from tests.conftest import TEST_SECRET, Api, free_port, make_settings, open_api, prepare_database
 from tests.helpers import eventually
 from tests.test_cluster import bindable, free_frontend_port
 from workers.temporal_namespace import prepare_namespace
@@ -202,8 +203,21 @@ async def test_the_temporal_server_killed_and_restarted_mid_flight(
         await eventually(lambda: asyncio.to_thread(stage, started), until=lambda s: s == "investigating", within=90)
 
 
+@pytest.fixture
+def temporal_postgres() -> Iterator[str]:
+    """A PostgreSQL cluster of the split services' own: four server processes pool up to 120 connections, which a
+    cluster shared with the rest of a test worker's session may not have left."""
+    cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="abate-pg-split-")), free_port(), durable=False)
+    cluster.start()
+    try:
+        yield cluster.url()
+    finally:
+        cluster.stop(immediately=True)
+        shutil.rmtree(cluster.base, ignore_errors=True)
+
+
 async def test_a_history_process_killed_hands_its_shards_to_the_other(
-    postgres_server: str, records_url: str, tmp_path: Path
+    temporal_postgres: str, records_url: str, tmp_path: Path
 ) -> None:
     """Temporal's services as separate processes, as on several machines: frontend, matching and two history
     processes sharing the shards. One history process dies; the other takes its shards and the cases go on."""
@@ -213,7 +227,7 @@ async def test_a_history_process_killed_hands_its_shards_to_the_other(
         port = free_frontend_port()
     env = {
         **os.environ,
-        **temporal_environment(postgres_server, port),
+        **temporal_environment(temporal_postgres, port),
         "DBNAME": f"temporal_split_{os.getpid()}",
         "VISIBILITY_DBNAME": f"temporal_visibility_split_{os.getpid()}",
     }
@@ -260,6 +274,10 @@ async def test_a_history_process_killed_hands_its_shards_to_the_other(
         assert await eventually(stages, until=lambda now: now == everyone, within=180) == everyone
         assert services[3].poll() == -signal.SIGKILL
         assert all(service.poll() is None for service in services[:3])
+    except BaseException:
+        for log in sorted(log_dir.glob("*.log")):  # what each service said, for whoever reads the failure
+            print(f"--- {log.name}", *log.read_text(errors="replace").splitlines()[-40:], sep="\n")
+        raise
     finally:
         stop_all(workers, services)
         shutil.rmtree(log_dir, ignore_errors=True)

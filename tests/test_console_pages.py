@@ -269,19 +269,39 @@ async def test_hearings_calendar_and_its_icalendar_export(console: Api, database
                 location="Courtroom 3",
             )
         )
+        decided = s.case(start - timedelta(days=300), CaseStage.PROSECUTION)
+        court = "Court: Riverton District Court, docket CR-26-0007"
+        session.add(
+            CourtAppearance(
+                case_number=decided.case_number, key="court-1", at=start, title=court, purpose="sentencing", location=""
+            )
+        )
+        session.add(
+            CaseEvent(
+                case_number=decided.case_number,
+                key="0009-court_outcome",
+                kind="court_outcome",
+                stage=CaseStage.PROSECUTION,
+                summary=f"{court}: convicted, fined $500.00",
+                actor="officer",
+                data={},
+                occurred_at=start - timedelta(days=1),
+            )
+        )
 
     await sign_in(console.http, "hearing")
     page = await console.http.get("/hearings")
     assert case.case_number in page.text and "Council Chambers" in page.text
     assert "Awaiting a date (1)" in page.text and other.case_number in page.text
     assert "Court: Riverton District Court, docket CR-26-0042 (trial)" in page.text and "Courtroom 3" in page.text
+    assert "convicted, fined $500.00" in page.text  # a court date's decision is the court's recorded outcome
     answer = await console.http.get("/hearings.ics")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
     assert answer.content.count(b"\r\n") == answer.content.count(b"\n")  # every line ends in CRLF
     calendar = icalendar.Calendar.from_ical(answer.content)
     events = list(calendar.walk("VEVENT"))
-    assert len(events) == 2
-    event, court = events
+    assert len(events) == 3
+    event, _, court = events
     assert str(event["UID"]).startswith(f"{case.case_number}-hearing-1@")
     assert event.decoded("DTSTAMP").tzinfo is not None
     assert event.decoded("DTSTART") == start
