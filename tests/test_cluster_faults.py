@@ -19,6 +19,8 @@ import httpx
 import psycopg
 import pytest
 from sqlmodel import col, select
+from temporalio import workflow
+from temporalio.worker import Worker
 
 from config.settings import PROJECT_ROOT, Settings
 from domain.stages import CaseStage
@@ -33,6 +35,7 @@ from scripts.cluster_system import (
 )
 from scripts.local_system import spawn, stop_all
 from scripts.postgres_cluster import PostgresCluster
+from services.temporal_client import connect
 from tests.conftest import TEST_SECRET, Api, free_port, make_settings, open_api, prepare_database
 from tests.helpers import eventually
 from tests.test_cluster import bindable, free_frontend_port
@@ -43,6 +46,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 CASES = 200
+
+
+@workflow.defn(name="TimerThroughRestart", sandboxed=False)
+class TimerThroughRestart:
+    """A durable timer, nothing else: it falls due while the server is down and must fire once it is back."""
+
+    @workflow.run
+    async def run(self, seconds: float) -> str:
+        await workflow.sleep(seconds)
+        return "fired"
 
 
 class TemporalServer:
@@ -167,7 +180,8 @@ async def test_the_temporal_server_killed_and_restarted_mid_flight(
     two_workers: tuple[Settings, list[subprocess.Popen[bytes]]], temporal: TemporalServer
 ) -> None:
     """An action taken while the server is down is refused with 503 and succeeds once it is back; a complaint
-    filed meanwhile is stored, and the reconciler starts its case when the server returns."""
+    filed meanwhile is stored, and the reconciler starts its case when the server returns; a timer that fell due
+    while it was down fires once it is back."""
     settings, _ = two_workers
     sessions = session_factory(make_engine(settings.database_url))
 
@@ -189,14 +203,20 @@ async def test_the_temporal_server_killed_and_restarted_mid_flight(
 
         before = (await file("109 E 14th St")).json()["case_number"]
         await eventually(lambda: asyncio.to_thread(stage, before), until=lambda s: s == "investigating", within=60)
+        client = await connect(settings)
+        queue = f"timers-{os.urandom(3).hex()}"
+        async with Worker(client, task_queue=queue, workflows=[TimerThroughRestart]):
+            timer = await client.start_workflow(TimerThroughRestart.run, 3.0, id=queue, task_queue=queue)
 
-        temporal.kill()
-        refused = await inspect(before)
-        assert refused.status_code == 503, refused.text
-        during = await file("868 W 9th St")
-        assert during.status_code == 202, during.text
+            temporal.kill()
+            refused = await inspect(before)
+            assert refused.status_code == 503, refused.text
+            during = await file("868 W 9th St")
+            assert during.status_code == 202, during.text
+            await asyncio.sleep(4)  # the server stays down past the timer's due time
 
-        await asyncio.to_thread(temporal.start)
+            await asyncio.to_thread(temporal.start)
+            assert await asyncio.wait_for(timer.result(), timeout=90) == "fired"
         retried = await eventually(lambda: inspect(before), until=lambda answer: answer.status_code == 200, within=60)
         assert retried.json()["stage"] == "violation_found"
         started = during.json()["case_number"]

@@ -270,10 +270,10 @@ async def test_hearings_calendar_and_its_icalendar_export(console: Api, database
             )
         )
         decided = s.case(start - timedelta(days=300), CaseStage.PROSECUTION)
-        court = "Court: Riverton District Court, docket CR-26-0007"
+        docket = "Court: Riverton District Court, docket CR-26-0007"
         session.add(
             CourtAppearance(
-                case_number=decided.case_number, key="court-1", at=start, title=court, purpose="sentencing", location=""
+                case_number=decided.case_number, key="court-1", at=start, title=docket, purpose="sentencing", location=""
             )
         )
         session.add(
@@ -282,7 +282,7 @@ async def test_hearings_calendar_and_its_icalendar_export(console: Api, database
                 key="0009-court_outcome",
                 kind="court_outcome",
                 stage=CaseStage.PROSECUTION,
-                summary=f"{court}: convicted, fined $500.00",
+                summary=f"{docket}: convicted, fined $500.00",
                 actor="officer",
                 data={},
                 occurred_at=start - timedelta(days=1),
