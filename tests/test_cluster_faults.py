@@ -145,7 +145,8 @@ async def test_a_worker_killed_with_sigkill_loses_no_case_and_repeats_nothing(
         }
         async with limit:
             answer = await api.http.post("/api/v1/complaints", headers=headers, json=complaint)
-        assert answer.status_code == 201, answer.text
+        # 202: stored, and Temporal did not answer in time under this load; the reconciler starts it.
+        assert answer.status_code in (201, 202), answer.text
         filed.append(answer.json()["case_number"])
         if len(filed) == CASES // 3:  # a third filed, the first ones in triage: the first worker dies
             workers[0].send_signal(signal.SIGKILL)
@@ -208,6 +209,11 @@ async def test_the_temporal_server_killed_and_restarted_mid_flight(
         async with Worker(client, task_queue=queue, workflows=[TimerThroughRestart]):
             timer = await client.start_workflow(TimerThroughRestart.run, 3.0, id=queue, task_queue=queue)
 
+            async def timer_started() -> bool:
+                return any([e.HasField("timer_started_event_attributes") async for e in timer.fetch_history_events()])
+
+            await eventually(timer_started, until=bool, within=60)  # on the server before it dies
+
             temporal.kill()
             refused = await inspect(before)
             assert refused.status_code == 503, refused.text
@@ -253,8 +259,17 @@ async def test_a_history_process_killed_hands_its_shards_to_the_other(
     }
     log_dir = Path(tempfile.mkdtemp(prefix="abate-temporal-split-"))
     prepare_temporal_databases(env, log_dir)
-    services = [
-        spawn("frontend", server_command("frontend", "worker"), log_dir, env),
+    services = [spawn("frontend", server_command("frontend", "worker"), log_dir, env)]
+
+    async def metadata_saved() -> bool:
+        """The first process saves the cluster's metadata; others starting in the same instant race to insert it
+        and the losers exit ("duplicate key … cluster_metadata_info_pkey"), as machines started at once would."""
+        url = f"{temporal_postgres.replace('+psycopg', '')}/{env['DBNAME']}"
+        with psycopg.connect(url) as conn:
+            return conn.execute("SELECT 1 FROM cluster_metadata_info LIMIT 1").fetchone() is not None
+
+    await eventually(metadata_saved, until=bool, within=120)
+    services += [
         spawn("matching", server_command("matching"), log_dir, env),
         spawn("history-a", server_command("history"), log_dir, env),
         spawn(

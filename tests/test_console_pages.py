@@ -273,7 +273,12 @@ async def test_hearings_calendar_and_its_icalendar_export(console: Api, database
         docket = "Court: Riverton District Court, docket CR-26-0007"
         session.add(
             CourtAppearance(
-                case_number=decided.case_number, key="court-1", at=start, title=docket, purpose="sentencing", location=""
+                case_number=decided.case_number,
+                key="court-1",
+                at=start,
+                title=docket,
+                purpose="sentencing",
+                location="",
             )
         )
         session.add(
