@@ -615,11 +615,12 @@ SETTLING = "each payment settles the oldest charges owed when it is received, an
 LEVIED = "The sum of the {what} recorded on the cases' accounts in the period."
 COLLECTED = "The sum of the payments recorded in the period, whatever they paid for."
 COLLECTION_RATE = (
-    "Payments recorded in the period as a share of the fines and abatement costs levied in the period "
-    "(cash basis: a payment may settle a charge from an earlier period)."
+    "Payments recorded in the period as a share of the fines, abatement costs, reinspection fees and court fines "
+    "levied in the period (cash basis: a payment may settle a charge from an earlier period)."
 )
 OUTSTANDING = (
-    f"What owners owe now: every fine and abatement cost on the case less every payment ({SETTLING}). The report's "
+    "What owners owe now: every fine, abatement cost, reinspection fee and court fine on the case less every payment "
+    f"({SETTLING}). The report's "
     "period does not apply."
 )
 RECEIVABLE = (
@@ -633,7 +634,7 @@ RELEASED = (
     "filed, on the day of the payment that settled it."
 )
 COST_PER_CASE = (
-    "For the cases closed in the period, the fines and abatement costs levied on them over the whole case, divided by "
+    "For the cases closed in the period, the fines, fees and abatement costs levied on them over the whole case, divided by "
     "the number of cases closed{what}."
 )
 BY_METHOD = "The payments recorded in the period made by {method}, summed."
@@ -770,9 +771,10 @@ def money_report(
         counted = [line for line in in_period if line.entry_type in kinds]
         return _total(line.amount for line in counted), _distinct(c.case_number for c in counted)
 
-    (fines, fined), (costs, billed), (collected, paying) = (
+    (fines, fined), (costs, billed), (fees, charged), (collected, paying) = (
         sums(("fine", "fine_adjustment")),  # levied net of what appeals took off
         sums(("remediation_cost",)),
+        sums(("reinspection_fee", "court_fine")),
         sums(("payment",)),
     )
     collected -= sums(("refund",))[0]  # a refunded payment was not collected after all
@@ -781,10 +783,18 @@ def money_report(
     recovered = [
         s for s in settled if s.by_payment and within(s.at) and lines[s.charge].entry_type == "remediation_cost"
     ]
-    levied = fines + costs
+    levied = fines + costs + fees  # every charge, as what the payments of the period may have paid
     figures = [
         Figure("fines", "Fines levied", fines, "$", LEVIED.format(what="fines, less what appeals took off"), fined),
         Figure("costs", "Abatement costs levied", costs, "$", LEVIED.format(what="city's abatement costs"), billed),
+        Figure(
+            "fees",
+            "Reinspection fees and court fines levied",
+            fees,
+            "$",
+            LEVIED.format(what="reinspection fees and court-imposed fines"),
+            charged,
+        ),
         Figure(
             "recovered",
             "Abatement costs recovered",

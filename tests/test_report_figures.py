@@ -176,6 +176,21 @@ def test_open_cases_fall_in_aging_buckets_by_whole_days_and_the_oldest_twenty_co
     assert "new" not in oldest.cases
 
 
+def test_reinspection_fees_and_court_fines_are_levied_and_counted_in_the_collection_rate() -> None:
+    """A payment of a fee or a court fine is collected; what it paid was levied too, so the rate cannot pass 100%."""
+    march = report_period(Preset.THIS_MONTH, date(2026, 3, 20), TZ, None, None)
+    lines = [
+        LedgerFact("E", "reinspection_fee", Decimal("25.00"), utc("2026-03-02T12:00Z"), utc("2026-04-01T12:00Z")),
+        LedgerFact("F", "court_fine", Decimal("500.00"), utc("2026-03-03T12:00Z"), utc("2026-04-02T12:00Z")),
+        LedgerFact("F", "payment", Decimal("500.00"), utc("2026-03-04T12:00Z"), None),
+    ]
+    values = {f.key: (f.value, f.cases) for f in money_report(lines, [], [], march, utc("2026-03-20T12:00Z")).figures}
+    assert values["fees"] == (Decimal("525.00"), ("E", "F"))
+    assert values["fines"] == (Decimal("0.00"), ())
+    assert values["collection-rate"] == (float(100 * Decimal("500") / Decimal("525")), ("E", "F"))
+    assert values["outstanding"] == (Decimal("25.00"), ("E",))
+
+
 def test_money_levied_collected_and_owed_with_payments_settling_the_oldest_charges_first() -> None:
     march = report_period(Preset.THIS_MONTH, date(2026, 3, 20), TZ, None, None)
     now = utc("2026-03-20T12:00Z")
