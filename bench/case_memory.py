@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import os
 import statistics
 import sys
@@ -22,20 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 from bench.case_throughput import (
     BenchError,
+    clerk_at,
     file_complaints,
     fresh_database,
     open_namespace,
     running,
     spawn,
-    wait_for,
     wait_triaged,
 )
-from config.settings import CONFIG_DIR
-from records.demo_city import DEMO_PASSWORD
 from tests.conftest import TEST_SECRET, free_port, start_dev_server
 
 SETTLE_SECONDS = 5  # after the last triage of a step: activity threads idle, the heap settled
@@ -67,20 +62,8 @@ async def measure(address: str, cases: int, steps: int, cache: int, workdir: Pat
     readings: list[tuple[int, float]] = []
     with running(children):
         children.append(spawn("api", ["-m", "uvicorn", "api.main:app", "--port", str(port)], env, workdir))
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-
-            async def healthy() -> bool:
-                try:
-                    return (await http.get("/healthz")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await wait_for(healthy, "the API answering", 60)
-            token = await http.post("/api/v1/auth/token", data={"username": "clerk", "password": DEMO_PASSWORD})
-            headers = {"Authorization": f"Bearer {token.raise_for_status().json()['access_token']}"}
-            codes = [v["code"] for v in (await http.get("/api/v1/violation-types", headers=headers)).json()]
-            with (CONFIG_DIR / "demo_city" / "parcels.csv").open() as f:
-                addresses = [row["address"] for row in csv.DictReader(f)]
+        async with clerk_at(port) as clerk:
+            http, headers, codes, addresses = clerk.http, clerk.headers, clerk.codes, clerk.addresses
             held: set[str] = set()
             for step in range(steps + 1):
                 # Step 0 warms the worker up (imports, pools, first tasks) with a few cases.

@@ -23,8 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -226,6 +226,36 @@ async def measure_baseline(client: Client, task_queue: str, n: int, concurrency:
 
 
 @dataclass
+class Clerk:
+    """The API as the demo clerk files complaints through it: signed in, with what a complaint may name."""
+
+    http: httpx.AsyncClient
+    headers: dict[str, str]
+    codes: list[str]
+    addresses: list[str]
+
+
+@asynccontextmanager
+async def clerk_at(port: int) -> AsyncIterator[Clerk]:
+    """Waits for the API on `port` to answer, then signs the clerk in."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+
+        async def healthy() -> bool:
+            try:
+                return (await http.get("/healthz")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await wait_for(healthy, "the API answering", 60)
+        token = await http.post("/api/v1/auth/token", data={"username": "clerk", "password": DEMO_PASSWORD})
+        headers = {"Authorization": f"Bearer {token.raise_for_status().json()['access_token']}"}
+        codes = [v["code"] for v in (await http.get("/api/v1/violation-types", headers=headers)).json()]
+        with (CONFIG_DIR / "demo_city" / "parcels.csv").open() as f:
+            addresses = [row["address"] for row in csv.DictReader(f)]
+        yield Clerk(http, headers, codes, addresses)
+
+
+@dataclass
 class Filed:
     sent: dict[str, datetime]  # case number -> when its POST left (UTC)
     delayed: int  # answered 202: stored, started later by the reconciler
@@ -376,20 +406,8 @@ async def measure_phase(run: Run, workers: int) -> Phase:
     children = [spawn(f"worker-{i}", ["-m", "workers.main"], env, logs) for i in range(workers)]
     with running(children):
         children.append(spawn("api", ["-m", "uvicorn", "api.main:app", "--port", str(port)], env, logs))
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-
-            async def healthy() -> bool:
-                try:
-                    return (await http.get("/healthz")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await wait_for(healthy, "the API answering", 60)
-            token = await http.post("/api/v1/auth/token", data={"username": "clerk", "password": DEMO_PASSWORD})
-            headers = {"Authorization": f"Bearer {token.raise_for_status().json()['access_token']}"}
-            codes = [v["code"] for v in (await http.get("/api/v1/violation-types", headers=headers)).json()]
-            with (CONFIG_DIR / "demo_city" / "parcels.csv").open() as f:
-                addresses = [row["address"] for row in csv.DictReader(f)]
+        async with clerk_at(port) as clerk:
+            http, headers, codes, addresses = clerk.http, clerk.headers, clerk.codes, clerk.addresses
             # Warm-up, not measured: pools, and every worker's first workflow task.
             warm = await file_complaints(http, headers, 4 * workers, workers, codes, addresses)
             await wait_triaged(database_url, set(warm.sent), 60)

@@ -34,9 +34,8 @@ from scripts.cluster_system import (
     temporal_environment,
 )
 from scripts.local_system import spawn, stop_all
-from scripts.postgres_cluster import PostgresCluster
 from services.temporal_client import connect
-from tests.conftest import TEST_SECRET, Api, free_port, make_settings, open_api, prepare_database
+from tests.conftest import TEST_SECRET, Api, make_settings, open_api, prepare_database, throwaway_postgres
 from tests.helpers import eventually
 from tests.test_cluster import bindable, free_frontend_port
 from workers.temporal_namespace import prepare_namespace
@@ -233,13 +232,8 @@ async def test_the_temporal_server_killed_and_restarted_mid_flight(
 def temporal_postgres() -> Iterator[str]:
     """A PostgreSQL cluster of the split services' own: four server processes pool up to 120 connections, which a
     cluster shared with the rest of a test worker's session may not have left."""
-    cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="abate-pg-split-")), free_port(), durable=False)
-    cluster.start()
-    try:
-        yield cluster.url()
-    finally:
-        cluster.stop(immediately=True)
-        shutil.rmtree(cluster.base, ignore_errors=True)
+    with throwaway_postgres() as url:
+        yield url
 
 
 async def test_a_history_process_killed_hands_its_shards_to_the_other(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlmodel import col, select
@@ -16,10 +16,9 @@ from records.documents import CaseDocument
 from records.tables import Lien
 from records.tax_roll import transmit
 from tests.case_driver import CaseDriver
+from tests.test_money_after_closure import lien_filed
 
 S = CaseStage
-DAY = timedelta(days=1)
-FINDINGS = {"findings": "Gate left open, no fence on the street side"}
 
 
 def _month_after(period: TaxRollPeriod) -> TaxRollPeriod:
@@ -41,16 +40,7 @@ def _tax_roll(cases: CaseDriver, period: TaxRollPeriod) -> list[list[str]]:
 async def test_a_lien_sent_to_the_tax_roll_and_paid_is_released_with_a_letter_and_in_the_next_file(
     cases: CaseDriver,
 ) -> None:
-    case = await cases.open("PL-ENCLOSURE", "173 Maple Dr")
-    await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
-    await cases.act(case, "issue_notice")
-    await cases.act(case, "record_service", {"method": "personal"})
-    await cases.until(case, lambda s: s.state.stage is S.REINSPECTION_DUE, step=DAY, attempts=10)
-    await cases.act(case, "record_reinspection", {"complied": False, **FINDINGS})
-    await cases.act(case, "order_remediation", {"contractor": "Riverton Fence Co.", "scope": "Fence the pool"})
-    await cases.act(case, "record_remediation_cost", {"description": "Fence", "amount": "750", "final": True})
-    await cases.until(case, lambda s: s.state.stage is S.ESCALATION_DUE, step=DAY, attempts=40)
-    await cases.act(case, "file_lien", {"reference": "TAX-ROLL-RELEASE-1"})
+    case = await lien_filed(cases, "TAX-ROLL-RELEASE-1", "173 Maple Dr")
 
     # Certified and sent in the file of the month it was filed.
     with cases.sessions() as session:

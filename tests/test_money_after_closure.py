@@ -19,8 +19,9 @@ DAY = timedelta(days=1)
 FINDINGS = {"findings": "Gate left open, no fence on the street side"}
 
 
-async def test_a_lien_paid_after_closure_is_released_and_the_case_completes(cases: CaseDriver) -> None:
-    case = await cases.open("PL-ENCLOSURE")
+async def lien_filed(cases: CaseDriver, reference: str, *address: str) -> str:
+    """A pool left unfenced: the city fences it for $750, unpaid, and files a lien for it."""
+    case = await cases.open("PL-ENCLOSURE", *address)
     await cases.act(case, "record_inspection", {"violation_found": True, **FINDINGS})
     await cases.act(case, "issue_notice")
     await cases.act(case, "record_service", {"method": "personal"})
@@ -29,7 +30,12 @@ async def test_a_lien_paid_after_closure_is_released_and_the_case_completes(case
     await cases.act(case, "order_remediation", {"contractor": "Riverton Fence Co.", "scope": "Fence the pool"})
     await cases.act(case, "record_remediation_cost", {"description": "Fence", "amount": "750", "final": True})
     await cases.until(case, lambda s: s.state.stage is S.ESCALATION_DUE, step=DAY, attempts=40)
-    await cases.act(case, "file_lien", {"reference": "TAX-ROLL-CLOSED-1"})
+    await cases.act(case, "file_lien", {"reference": reference})
+    return case
+
+
+async def test_a_lien_paid_after_closure_is_released_and_the_case_completes(cases: CaseDriver) -> None:
+    case = await lien_filed(cases, "TAX-ROLL-CLOSED-1")
     closed = await cases.act(case, "close", {"outcome": "remediated_by_city", "reason": "Abated; costs by lien"})
     assert closed.state.stage is S.CLOSED and closed.balance == Decimal(750)
     snapshot = await cases.until(case, lambda s: s.state.collecting)
