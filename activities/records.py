@@ -22,6 +22,7 @@ from domain.case import (
     TimelineEntry,
     Transition,
 )
+from records.accounts import settle
 from records.db import SessionFactory, transaction
 from records.notifications import file_alert
 from records.tables import Alert, Case, CaseEvent, CaseNotice, CourtAppearance, Hearing, LedgerLine, Lien
@@ -150,3 +151,5 @@ def _write_entries(session: Session, case_number: str, event: TimelineEntry, ent
                 if entry.decision is not None:
                     hearing.decision = entry.decision
                 session.add(hearing)
+    if any(isinstance(entry, MoneyEntry) for entry in entries):
+        settle(session, [case_number])  # what the account owes now, in the transaction that added its lines

@@ -32,12 +32,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from domain.policy import load_policy
+from domain.report_figures import LedgerFact, unpaid_charges
 from domain.reports import periods
 from domain.stages import CaseStage, Channel, Outcome
 from records.db import make_engine
+from records.migrate import upgrade_to_head
 from records.report_queries import ReportFilter
 from records.reports import figures
-from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel
+from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel, UnpaidCharge
 from services.reports import REPORTS, read_report
 from tests.conftest import prepare_database, throwaway_postgres
 
@@ -59,6 +61,7 @@ class MadeUp:
     events: list[dict[str, Any]] = field(default_factory=list)
     ledger: list[dict[str, Any]] = field(default_factory=list)
     liens: list[dict[str, Any]] = field(default_factory=list)
+    unpaid: list[dict[str, Any]] = field(default_factory=list)  # as the record writer keeps them
 
 
 def made_up_cases(
@@ -174,20 +177,22 @@ def made_up_cases(
                     "occurred_at": happened,
                 }
             )
-        for line, (entry, amount, recorded, due_at, words) in enumerate(money, start=1):
-            if recorded <= now:
-                rows.ledger.append(
-                    {
-                        "case_number": number,
-                        "event_key": f"money-{line}",
-                        "line": line,
-                        "entry_type": entry,
-                        "amount": amount,
-                        "description": words,
-                        "due_at": due_at,
-                        "recorded_at": recorded,
-                    }
-                )
+        account = [
+            {
+                "case_number": number,
+                "event_key": f"money-{line}",
+                "line": line,
+                "entry_type": entry,
+                "amount": amount,
+                "description": words,
+                "due_at": due_at,
+                "recorded_at": recorded,
+            }
+            for line, (entry, amount, recorded, due_at, words) in enumerate(money, start=1)
+            if recorded <= now
+        ]
+        rows.ledger += account
+        rows.unpaid += _unpaid(account)
         if lien is not None and lien[1] <= now:
             rows.liens.append(
                 {"case_number": number, "reference": f"LIEN-{number}", "amount": lien[0], "filed_at": lien[1]}
@@ -199,12 +204,27 @@ def made_up_cases(
         yield rows
 
 
+def _unpaid(account: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the record writer would keep of the account's charges still owed (`records/accounts.py`)."""
+    facts = [LedgerFact(r["case_number"], r["entry_type"], r["amount"], r["recorded_at"], r["due_at"]) for r in account]
+    lines = {id(fact): row for fact, row in zip(facts, account, strict=True)}
+    return [
+        {
+            **{key: lines[id(charge)][key] for key in ("case_number", "event_key", "line", "entry_type", "due_at")},
+            "owed": owed,
+            "recorded_at": charge.recorded_at,
+        }
+        for charge, owed in unpaid_charges(facts)
+    ]
+
+
 TABLES: tuple[tuple[str, Any], ...] = (
     ("cases", Case),
     ("complaints", Complaint),
     ("events", CaseEvent),
     ("ledger", LedgerLine),
     ("liens", Lien),
+    ("unpaid", UnpaidCharge),
 )
 
 
@@ -256,7 +276,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", help="an empty PostgreSQL or SQLite database (default: a throw-away cluster)")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL or SQLite database, empty or loaded by a run before (default: a throw-away cluster)",
+    )
     parser.add_argument("--sqlite", action="store_true", help="a fresh SQLite file instead of PostgreSQL")
     args = parser.parse_args()
     if args.database_url or args.sqlite:
@@ -270,13 +293,15 @@ def main() -> None:
 
 
 def run(url: str, cases: int, repeat: int) -> None:
-    prepare_database(url)
+    """Loads the cases unless the database holds some already (a run again, migrated to the newest schema)."""
+    upgrade_to_head(url)
     engine = make_engine(url)
     now = datetime.now(UTC)
     started = time.perf_counter()
     with Session(engine) as session:
         loaded = session.exec(select(Case.case_number).limit(1)).first() is not None
     if not loaded:
+        prepare_database(url)
         load(engine, cases, now)
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:  # committed, or the planner's statistics are rolled back

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from domain.report_figures import RECEIVABLE_BUCKETS, LedgerFact, receivable_bucket, unpaid_charges
+from domain.report_figures import RECEIVABLE_BUCKETS, LedgerFact, days_past_due, receivable_bucket
 
 BUCKETS = tuple(label for label, _upper in RECEIVABLE_BUCKETS)
 
@@ -27,12 +27,11 @@ class Receivable:
         return self.charge == "fine" and self.days_past_due > 0
 
 
-def receivables(lines: Iterable[LedgerFact], now: datetime) -> list[Receivable]:
-    """Each unpaid charge, oldest past due first; a charge not yet due is 0 days past due."""
+def receivables(unpaid: Iterable[tuple[LedgerFact, Decimal]], now: datetime) -> list[Receivable]:
+    """Each unpaid charge (and what is left of it), oldest past due first; a charge not yet due is 0 days past due."""
     found = []
-    for charge, owed in unpaid_charges(list(lines)):
-        due = charge.due_at or charge.recorded_at
-        late = max((now - due).days, 0)
+    for charge, owed in unpaid:
+        late = days_past_due(charge, now)
         found.append(
             Receivable(charge.case_number, charge.entry_type, owed, charge.due_at, late, receivable_bucket(late))
         )

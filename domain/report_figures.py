@@ -749,6 +749,39 @@ def receivable_bucket(days_past_due: int) -> str:
     return next(label for label, upper in RECEIVABLE_BUCKETS if upper is None or days_past_due <= upper)
 
 
+def days_past_due(charge: LedgerFact, now: datetime) -> int:
+    """Whole days since the charge fell due (its due date, or when it was recorded if it had none); 0 before."""
+    return max(0, math.floor(days_between(charge.due_at or charge.recorded_at, now)))
+
+
+@dataclass(frozen=True)
+class Owing:
+    """What owners owe now, in all or in one receivable bucket: the sum, how many cases, and the cases themselves
+    when they are listed (the figure's drill-down; the database counts them for the page)."""
+
+    amount: Decimal
+    count: int
+    cases: tuple[str, ...] | None = None
+
+
+OUTSTANDING_KEY = "outstanding"
+RECEIVABLE_KEYS = tuple(f"receivable-{n}" for n in range(len(RECEIVABLE_BUCKETS)))
+
+
+def owing(unpaid: Iterable[tuple[LedgerFact, Decimal]], now: datetime) -> dict[str, Owing]:
+    """What owners owe now, in all and by receivable bucket, from every unpaid charge and what is left of it."""
+    found: dict[str, list[tuple[str, Decimal]]] = {key: [] for key in (OUTSTANDING_KEY, *RECEIVABLE_KEYS)}
+    labels = [label for label, _upper in RECEIVABLE_BUCKETS]
+    for charge, owed in unpaid:
+        bucket = RECEIVABLE_KEYS[labels.index(receivable_bucket(days_past_due(charge, now)))]
+        for key in (OUTSTANDING_KEY, bucket):
+            found[key].append((charge.case_number, owed))
+    return {
+        key: Owing(_total(owed for _case, owed in charges), len(cases := _distinct(c for c, _owed in charges)), cases)
+        for key, charges in found.items()
+    }
+
+
 def _total(amounts: Iterable[Decimal]) -> Decimal:
     return _money(sum(amounts, Decimal(0)))
 
@@ -757,10 +790,12 @@ def money_report(
     lines: Sequence[LedgerFact],
     liens: Iterable[LienFact],
     closed: Sequence[ClosedCaseCharges],
+    owed: Mapping[str, Owing],
     period: Period,
-    now: datetime,
 ) -> Report:
-    """`lines` holds every line of the accounts the figures need; `liens` every lien filed before the period's end."""
+    """`lines` holds every line of the accounts with a line in the period (how a payment settled needs the lines
+    before it); `liens` the liens filed in the period and those of these accounts; `owed` what is owed now
+    (`owing`)."""
 
     def within(at: datetime) -> bool:
         return period.start <= at < period.end
@@ -779,7 +814,6 @@ def money_report(
     )
     collected -= sums(("refund",))[0]  # a refunded payment was not collected after all
     settled = settlements(lines)
-    unpaid = unpaid_charges(lines, settled)
     recovered = [
         s for s in settled if s.by_payment and within(s.at) and lines[s.charge].entry_type == "remediation_cost"
     ]
@@ -812,30 +846,12 @@ def money_report(
             COLLECTION_RATE,
             _distinct(line.case_number for line in in_period if line.entry_type in (*CHARGES, "payment")),
         ),
-        Figure(
-            "outstanding",
-            "Outstanding",
-            _total(owed for _charge, owed in unpaid),
-            "$",
-            OUTSTANDING,
-            _distinct(charge.case_number for charge, _owed in unpaid),
-        ),
+        _owing_figure(OUTSTANDING_KEY, "Outstanding", OUTSTANDING, owed[OUTSTANDING_KEY]),
     ]
-    aged: dict[str, list[tuple[LedgerFact, Decimal]]] = {label: [] for label, _upper in RECEIVABLE_BUCKETS}
-    for charge, owed in unpaid:
-        past_due = max(0, math.floor(days_between(charge.due_at or charge.recorded_at, now)))
-        aged[receivable_bucket(past_due)].append((charge, owed))
-    for n, (label, in_bucket) in enumerate(aged.items()):
-        figures.append(
-            Figure(
-                f"receivable-{n}",
-                f"Owed {label} past due",
-                _total(owed for _charge, owed in in_bucket),
-                "$",
-                RECEIVABLE,
-                _distinct(charge.case_number for charge, _owed in in_bucket),
-            )
-        )
+    figures += [
+        _owing_figure(key, f"Owed {label} past due", RECEIVABLE, owed[key])
+        for key, (label, _upper) in zip(RECEIVABLE_KEYS, RECEIVABLE_BUCKETS, strict=True)
+    ]
     all_liens = list(liens)
     filed = [lien for lien in all_liens if within(lien.filed_at)]
     accounts = {case: [lines[n] for n in indexes] for case, indexes in _by_case(lines).items()}
@@ -892,6 +908,11 @@ def money_report(
         "filed and released, what a closed case cost by violation type, and how owners paid.",
         tuple(figures),
     )
+
+
+def _owing_figure(key: str, label: str, definition: str, owed: Owing) -> Figure:
+    listed = owed.cases is not None
+    return Figure(key, label, owed.amount, "$", definition, owed.cases or (), count=None if listed else owed.count)
 
 
 def _distinct(case_numbers: Iterable[str]) -> tuple[str, ...]:

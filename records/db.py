@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+T = TypeVar("T")
+IN_LIST = 500  # values per IN list: SQLite allows a bounded number of parameters in one statement
+
+
+def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in slices short enough for one IN list each."""
+    for at in range(0, len(values), IN_LIST):
+        yield values[at : at + IN_LIST]
 
 
 def make_engine(url: str) -> Engine:

@@ -4,23 +4,13 @@ refunded, and the liens not yet sent to the tax roll or paid off since."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from domain.report_figures import LedgerFact, Period
 from records.online_payments import OnlinePayment
-from records.report_queries import ReportFilter, ledger
 from records.tables import Case, Lien, TaxRollTransmittal
-
-# Finance works from every account, whenever its lines were recorded.
-ALL_TIME = Period(date.min, date.max, datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
-
-
-def ledger_facts(session: Session) -> list[LedgerFact]:
-    """Every case's account (the money report's query, unfiltered)."""
-    return ledger(session, ReportFilter(), ALL_TIME)
 
 
 def payment_troubles(session: Session) -> list[OnlinePayment]:

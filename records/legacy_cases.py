@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Column, delete, func, insert, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from domain.case_numbers import new_tracking_code
+from records.accounts import settle
 from records.case_numbers import allocate_case_numbers
 from records.tables import Case, CaseEvent, Complainant, Complaint, LedgerLine, Officer, Parcel, _utc_column
 
@@ -234,6 +235,7 @@ def _add_lines(session: Session, cases: list[tuple[str, ImportedCase]], correcti
     ]
     if ledger:
         session.execute(insert(_table(LedgerLine)), ledger)
+    settle(session, [n for n, _c in cases])  # a correction may have taken lines away
 
 
 def _fill_owners(session: Session, cases: list[ImportedCase]) -> None:

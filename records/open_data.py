@@ -10,10 +10,9 @@ from sqlmodel import Session, col, select
 
 from domain.open_data import RATING, Building, Visit
 from domain.stages import Channel
+from records.db import in_chunks
 from records.report_queries import opening_channel
 from records.tables import Case, CaseEvent, Parcel
-
-CHUNK = 500  # values per IN list: SQLite allows a bounded number of parameters in one statement
 
 
 def visits(session: Session, since: datetime) -> list[Visit]:
@@ -58,11 +57,10 @@ def found_violations(session: Session, since: datetime) -> list[tuple[str, int, 
 def buildings(session: Session, parcel_ids: set[str]) -> list[Building]:
     """The parcels, without their owners."""
     found: list[Building] = []
-    ordered = sorted(parcel_ids)
-    for at in range(0, len(ordered), CHUNK):
+    for chunk in in_chunks(sorted(parcel_ids)):
         rows = session.exec(
             select(Parcel.parcel_id, Parcel.address, Parcel.land_use, Parcel.lat, Parcel.lon).where(  # type: ignore[call-overload]
-                col(Parcel.parcel_id).in_(ordered[at : at + CHUNK])
+                col(Parcel.parcel_id).in_(chunk)
             )
         ).all()
         found.extend(Building(*row) for row in rows)

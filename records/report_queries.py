@@ -15,13 +15,15 @@ from urllib.parse import urlencode
 
 from pydantic import ConfigDict, Field
 from sqlalchemy import case as when
-from sqlalchemy import func, or_, union
+from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from domain.hot_spots import HotSpot, MapCases
 from domain.report_figures import (
     CHARGES,
+    OUTSTANDING_KEY,
+    RECEIVABLE_KEYS,
     REINSPECTION_BROUGHT_FORWARD,
     REINSPECTION_DONE,
     REINSPECTION_FALLS_DUE,
@@ -32,19 +34,20 @@ from domain.report_figures import (
     LienFact,
     OfficerEvent,
     OpenCase,
+    Owing,
     ParcelCase,
     Period,
     Preset,
     ReinspectionDue,
     Stamped,
     VolumeCase,
-    payment_method,
 )
 from domain.stages import OPEN_STAGES, CaseStage, Channel, Outcome
+from records.accounts import ledger_fact, receivable_bucket
 from records.case_list import BlankIsAny
-from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel
+from records.db import in_chunks
+from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel, UnpaidCharge
 
-CHUNK = 500  # values per IN list: SQLite allows a bounded number of parameters in one statement
 # The events that are a case's first visit; a reinspection always comes after one of them.
 FIRST_INSPECTION_EVENTS = ("inspection_violation_found", "inspection_no_violation")
 
@@ -146,17 +149,16 @@ def open_cases(session: Session, f: ReportFilter) -> list[OpenCase]:
     return [OpenCase(*row) for row in rows]
 
 
-def ledger(session: Session, f: ReportFilter, period: Period) -> list[LedgerFact]:
-    """Every line of the accounts the money figures need, whole (what is owed needs all of an account): the filtered
-    cases with a line in the period, with money still owed or paid ahead, or with a lien filed before its end."""
-    signed = when((col(LedgerLine.entry_type) == "payment", -col(LedgerLine.amount)), else_=col(LedgerLine.amount))
-    needed = union(
-        select(LedgerLine.case_number).where(
-            col(LedgerLine.recorded_at) >= period.start, col(LedgerLine.recorded_at) < period.end
-        ),
-        select(LedgerLine.case_number).group_by(col(LedgerLine.case_number)).having(func.sum(signed) != 0),
-        select(Lien.case_number).where(col(Lien.filed_at) < period.end),
+def _moving(period: Period) -> Any:
+    """The cases with a line on their account in the period."""
+    return select(LedgerLine.case_number).where(
+        col(LedgerLine.recorded_at) >= period.start, col(LedgerLine.recorded_at) < period.end
     )
+
+
+def ledger(session: Session, f: ReportFilter, period: Period) -> list[LedgerFact]:
+    """Every line of the filtered cases' accounts with a line in the period, whole: how a payment of the period
+    settled depends on the lines before it. What is owed now comes from `owing`."""
     rows = session.exec(
         select(  # type: ignore[call-overload]
             col(LedgerLine.case_number),
@@ -167,23 +169,56 @@ def ledger(session: Session, f: ReportFilter, period: Period) -> list[LedgerFact
             col(LedgerLine.description),
         )
         .join(Case, col(Case.case_number) == LedgerLine.case_number)
-        .where(col(LedgerLine.case_number).in_(needed), *_conditions(f))
+        .where(col(LedgerLine.case_number).in_(_moving(period)), *_conditions(f))
+        .order_by(col(LedgerLine.id))
     ).all()
-    return [
-        LedgerFact(number, kind, amount, recorded, due, payment_method(words) if kind == "payment" else None)
-        for number, kind, amount, recorded, due, words in rows
-        if recorded
-    ]
+    return [ledger_fact(*row) for row in rows if row[3]]
 
 
 def liens(session: Session, f: ReportFilter, period: Period) -> list[LienFact]:
-    """Every lien filed before the period's end: one filed earlier may be released in the period."""
+    """The liens filed in the period, and those filed before its end on a case whose account moved in it: only a
+    payment in the period can release one in the period."""
     rows = session.exec(
         select(col(Lien.case_number), col(Lien.amount), col(Lien.filed_at))
         .join(Case, col(Case.case_number) == Lien.case_number)
-        .where(col(Lien.filed_at) < period.end, *_conditions(f))
+        .where(
+            col(Lien.filed_at) < period.end,
+            (col(Lien.filed_at) >= period.start) | col(Lien.case_number).in_(_moving(period)),
+            *_conditions(f),
+        )
     ).all()
     return [LienFact(number, amount, filed) for number, amount, filed in rows if filed]
+
+
+def owing(session: Session, f: ReportFilter, now: datetime, listed: str | None) -> dict[str, Owing]:
+    """What owners of the filtered cases owe now, in all and by receivable bucket, summed and counted by the
+    database from the unpaid charges the record writer keeps; the figure `listed` also lists its cases."""
+    kept = (
+        [col(UnpaidCharge.case_number).in_(select(Case.case_number).where(*where))] if (where := _conditions(f)) else []
+    )
+    bucket = receivable_bucket(now)
+    summed = func.coalesce(func.sum(UnpaidCharge.owed), 0)
+    cases = func.count(func.distinct(UnpaidCharge.case_number))
+    total, count = session.exec(select(summed, cases).where(*kept)).one()
+    found = {OUTSTANDING_KEY: Owing(_cents(total), count)}
+    by_bucket = {
+        n: (amount, many)
+        for n, amount, many in session.exec(select(bucket, summed, cases).where(*kept).group_by(bucket)).all()
+    }
+    for n, key in enumerate(RECEIVABLE_KEYS):
+        amount, many = by_bucket.get(n, (0, 0))
+        found[key] = Owing(_cents(amount), many)
+    if listed in found:
+        which = [] if listed == OUTSTANDING_KEY else [bucket == RECEIVABLE_KEYS.index(listed)]
+        numbers = session.exec(
+            select(UnpaidCharge.case_number).where(*kept, *which).distinct().order_by(col(UnpaidCharge.case_number))
+        ).all()
+        found[listed] = Owing(found[listed].amount, found[listed].count, tuple(numbers))
+    return found
+
+
+def _cents(amount: Decimal | int | float) -> Decimal:
+    return Decimal(amount).quantize(Decimal("0.01"))
 
 
 def closed_charges(session: Session, f: ReportFilter, period: Period) -> list[ClosedCaseCharges]:
@@ -367,8 +402,7 @@ class CaseLine:
 def case_lines(session: Session, case_numbers: tuple[str, ...]) -> list[CaseLine]:
     """The counted cases, in the figure's own order."""
     found: dict[str, CaseLine] = {}
-    for at in range(0, len(case_numbers), CHUNK):
-        chunk = case_numbers[at : at + CHUNK]
+    for chunk in in_chunks(case_numbers):
         rows = session.exec(
             select(  # type: ignore[call-overload]
                 Case, Parcel.address, Parcel.zone_code, opening_channel(), Officer.name

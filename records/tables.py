@@ -334,6 +334,23 @@ class LedgerLine(SQLModel, table=True):
     recorded_at: datetime | None = _utc_column(nullable=False, server_now=True)
 
 
+class UnpaidCharge(SQLModel, table=True):
+    """What is still owed of a charge on a case's account (the ledger line it names), with the payments settled as
+    the money report settles them. The record writer keeps it in the transaction that adds to the account
+    (`records/accounts.py`), so what owners owe now is summed by the database instead of every account being
+    settled again on each read; a charge paid in full has no row."""
+
+    __tablename__ = "unpaid_charges"
+
+    case_number: str = Field(foreign_key="cases.case_number", primary_key=True, max_length=16)
+    event_key: str = Field(primary_key=True, max_length=64)
+    line: int = Field(primary_key=True)
+    entry_type: str = Field(max_length=24)
+    owed: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    due_at: datetime | None = _utc_column()
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class Lien(SQLModel, table=True):
     __tablename__ = "liens"
     __table_args__ = (Index("ix_liens_filed_at", "filed_at"),)

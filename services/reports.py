@@ -104,8 +104,8 @@ def _money(session: Session, s: Scope) -> rf.Report:
         q.ledger(session, s.f, s.period),
         q.liens(session, s.f, s.period),
         q.closed_charges(session, s.f, s.period),
+        q.owing(session, s.f, s.now, s.figure),
         s.period,
-        s.now,
     )
 
 

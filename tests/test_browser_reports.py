@@ -14,6 +14,7 @@ from playwright.async_api import Browser, expect
 from temporalio.testing import WorkflowEnvironment
 
 from domain.stages import CaseStage, Outcome
+from records.accounts import settle
 from records.tables import LedgerLine
 from services.reports import REPORTS
 from tests.conftest import running_system
@@ -53,6 +54,7 @@ async def reports_system(sqlite_url: str, temporal_dev: WorkflowEnvironment) -> 
                 recorded_at=now - timedelta(days=5),
             )
         )
+        settle(session, [fined.case_number])  # as the record writer keeps what is owed
     with running_system(sqlite_url, temporal_dev, worker=False) as base_url:
         yield base_url
 

@@ -19,6 +19,7 @@ from domain.access import READ_OUTBOX, SEE_COMPLAINANT, Role
 from domain.ics import CalendarEvent, calendar
 from domain.reports import periods
 from domain.stages import CaseStage, Outcome
+from records.accounts import settle
 from records.case_list import CaseFilter, Sort, Status, case_page, list_query
 from records.db import make_engine, session_factory, transaction
 from records.reports import figures, open_by_stage, response_breaches, weekly_flow
@@ -469,6 +470,7 @@ async def test_case_page_shows_the_property_history_messages_money_hearings_and_
                     due_at=now + timedelta(days=30) if kind == "fine" else None,
                 )
             )
+        settle(session, [number])  # as the record writer keeps what is owed
         session.add_all(
             [
                 Message(

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from config.settings import PROJECT_ROOT
 from domain.stages import CaseStage, Outcome
+from records.accounts import settle
 from records.council_reports import CouncilReport
 from records.db import make_engine, session_factory
 from records.tables import LedgerLine, Parcel
@@ -69,6 +70,7 @@ async def test_the_council_report_holds_the_periods_figures_and_is_printed_once(
                     recorded_at=utc(f"2026-03-1{n}T12:00Z"),
                 )
             )
+        settle(session, [fined.case_number])  # as the record writer keeps what is owed
         # The period before (29 January to 28 February): one case; March a year earlier: two.
         s.case(utc("2026-02-10T15:00Z"))
         s.case(utc("2025-03-10T15:00Z"), violation_code="PS-REFUSE")

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from domain.policy import Policy
 from domain.tax_roll import COLUMNS
+from records.accounts import settle
 from records.db import make_engine, session_factory, transaction
 from records.online_payments import OnlinePayment
 from records.tables import LedgerLine, Lien, TaxRollTransmittal
@@ -40,6 +41,7 @@ def _owing_case(api: Api, policy: Policy) -> tuple[str, str]:
                 recorded_at=now - timedelta(days=75),
             )
         )
+        settle(session, [case.case_number])  # as the record writer keeps what is owed
         session.add(Lien(case_number=case.case_number, reference="LIEN-T-1", amount=Decimal(250), filed_at=last_month))
         session.add(
             OnlinePayment(

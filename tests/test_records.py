@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import inspect
@@ -10,7 +11,7 @@ from sqlmodel import col, func, select
 
 from activities.assignment import AssignmentActivities
 from activities.records import RecordsActivities
-from domain.case import AssignmentRequest, CaseProjection, TimelineEntry, Transition
+from domain.case import AssignmentRequest, CaseEventRecord, CaseProjection, MoneyEntry, TimelineEntry, Transition
 from domain.case_numbers import is_case_number
 from domain.policy import Policy
 from domain.stages import CaseStage
@@ -21,7 +22,7 @@ from records.intake import (
     pending_workflow_starts,
     search_parcels,
 )
-from records.tables import Case, CaseEvent, Complainant, Complaint, Officer, Parcel, User, Zone
+from records.tables import Case, CaseEvent, Complainant, Complaint, Officer, Parcel, UnpaidCharge, User, Zone
 from tests.helpers import file_case
 
 
@@ -129,6 +130,42 @@ def test_a_retried_transition_writes_one_timeline_line_with_a_server_timestamp(
     assert stored is not None and stored.stage == CaseStage.INVESTIGATING
     # An instant in the city's offset comes back as the same instant (SQLite stores no offset of its own).
     assert stored.next_deadline == due and stored.next_deadline.utcoffset() == timedelta(0)
+
+
+def test_the_record_writer_keeps_what_is_owed_of_each_charge_with_the_payments_settling_the_oldest_due_first(
+    sessions: SessionFactory, policy: Policy
+) -> None:
+    case = _file(sessions, policy, "142 Maple Dr")
+    records = RecordsActivities(sessions)
+    due = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def post(key: str, *lines: tuple[str, str, datetime | None]) -> dict[tuple[str, str], Decimal]:
+        entries = [
+            MoneyEntry(entry_type=kind, amount=Decimal(amount), description=kind, due_at=at)
+            for kind, amount, at in lines
+        ]
+        record = CaseEventRecord(
+            case_number=case.case_number,
+            event=TimelineEntry(key=key, kind=key, stage=CaseStage.ESCALATION_DUE, summary=key),
+            entries=list(entries),
+        )
+        records.record_event(record)
+        records.record_event(record)  # a retried activity writes nothing twice
+        with sessions() as session:
+            kept = session.exec(select(UnpaidCharge).where(UnpaidCharge.case_number == case.case_number)).all()
+        return {(u.event_key, u.entry_type): u.owed for u in kept}
+
+    assert post("fine-1", ("fine", "200.00", due + timedelta(days=30))) == {("fine-1", "fine"): Decimal("200.00")}
+    # A cost falling due earlier is settled first by the next payment, whatever was levied first.
+    owed = post("cost", ("remediation_cost", "500.00", due))
+    assert owed == {("fine-1", "fine"): Decimal("200.00"), ("cost", "remediation_cost"): Decimal("500.00")}
+    assert post("paid", ("payment", "600.00", None)) == {("fine-1", "fine"): Decimal("100.00")}
+    # A refund owes again what its payment settled last.
+    assert post("refunded", ("refund", "150.00", None)) == {
+        ("fine-1", "fine"): Decimal("200.00"),
+        ("cost", "remediation_cost"): Decimal("50.00"),
+    }
+    assert post("written-off", ("write_off", "-250.00", None)) == {}
 
 
 def test_assignment_prefers_the_covering_officer_with_the_fewest_open_cases(sessions: SessionFactory) -> None:

@@ -19,6 +19,7 @@ from domain.access import CASE_EVENT_ROLES, SEE_COMPLAINANT, Role
 from domain.policy import load_policy
 from domain.staff_actions import STAFF_ACTIONS
 from domain.stages import CaseStage, Channel, Outcome
+from records.accounts import settle
 from records.db import make_engine, session_factory
 from records.report_queries import ReportFilter
 from records.tables import Case, Complainant, Complaint, LedgerLine, Lien, Officer, Parcel
@@ -258,6 +259,7 @@ def ledger_line(
             recorded_at=at,
         )
     )
+    settle(session, [case.case_number])  # as the record writer keeps what is owed
 
 
 def test_reinspections_count_in_the_month_they_fell_due_on_the_citys_calendar(database_url: str) -> None:
@@ -394,6 +396,7 @@ async def test_finance_reads_the_money_report_and_only_it(console: Api, database
                     recorded_at=at,
                 )
             )
+            settle(session, [case.case_number])
 
         account(fined, 1, "fine", "100.00", 5, 30)
         account(fined, 2, "payment", "40.00", 2)

@@ -16,7 +16,8 @@ from api.deps import ContextDep, SessionDep
 from domain.access import console_page_roles
 from domain.finance import BUCKETS, aging, receivables
 from domain.tax_roll import TaxRollPeriod
-from records.finance import ledger_facts, lien_lines, payment_troubles, transmittal, transmittals
+from records.accounts import unpaid
+from records.finance import lien_lines, payment_troubles, transmittal, transmittals
 from records.tables import User
 from records.tax_roll import transmit
 
@@ -27,7 +28,7 @@ Finance = Annotated[User, staff(console_page_roles("/finance"))]
 @router.get("/finance", response_class=HTMLResponse)
 def worklist(request: Request, session: SessionDep, user: Finance, format: str = "") -> Response:
     now = datetime.now(UTC)
-    owed = receivables(ledger_facts(session), now)
+    owed = receivables(unpaid(session), now)
     if format == "csv":
         return csv_download(
             "receivables",
