@@ -527,22 +527,29 @@ def volume_report(
     """`in_days`: the cases opened or closed in the period or the same days last year; `months`: for each month of
     `trend_months` and verb, the cases opened or closed in it, or only how many (a month's drill-down lists them)."""
     year_before = same_days_last_year(period, time_zone)
-
-    def columns(cases: Iterable[Stamped]) -> dict[str, Sequence[str] | int]:
-        counted: dict[str, list[str]] = {column: [] for column, _verb, _said in VOLUME_COLUMNS}
-        for c in cases:
-            for verb, at in (("opened", c.opened_at), ("closed", c.closed_at)):
-                if at is not None and period.start <= at < period.end:
-                    counted[verb].append(c.case_number)
-                if at is not None and year_before.start <= at < year_before.end:
-                    counted[f"{verb}-ly"].append(c.case_number)
-        return dict(counted)
+    spans = ((period, ""), (year_before, "-ly"))
+    # Each row's columns, filled in one pass over the cases in case-number order: a case counts once in a column.
+    rows: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for c in sorted(in_days, key=lambda c: c.case_number):
+        columns = [
+            f"{verb}{suffix}"
+            for verb, at in (("opened", c.opened_at), ("closed", c.closed_at))
+            if at is not None
+            for span, suffix in spans
+            if span.start <= at < span.end
+        ]
+        for row_key in (("all", ""), *((dimension, str(value_of(c))) for dimension, _heading, value_of in VOLUME_BY)):
+            lists = rows.get(row_key)
+            if lists is None:
+                lists = rows[row_key] = {column: [] for column, _verb, _said in VOLUME_COLUMNS}
+            for column in columns:
+                lists[column].append(c.case_number)
 
     def row(key: str, label: str, group: str, what: str, counted: Mapping[str, Sequence[str] | int]) -> list[Figure]:
         figures = []
         for column, verb, said in VOLUME_COLUMNS:
             found = counted[column]
-            cases = () if isinstance(found, int) else _distinct(found)
+            cases = () if isinstance(found, int) else tuple(sorted(found))  # each case is in a column once
             count = found if isinstance(found, int) else None
             figures.append(
                 Figure(
@@ -558,16 +565,15 @@ def volume_report(
             )
         return figures
 
-    figures = row("all", "All cases", "In the period", "period", columns(in_days))
-    for dimension, heading, value_of in VOLUME_BY:
-        by_value: dict[str, list[VolumeCase]] = {}
-        for case in in_days:
-            by_value.setdefault(str(value_of(case)), []).append(case)
-        for value in sorted(by_value):
-            figures += row(f"{dimension}-{value}", value, heading, "period", columns(by_value[value]))
+    empty: dict[str, Sequence[str] | int] = {column: () for column, _verb, _said in VOLUME_COLUMNS}
+    figures = row("all", "All cases", "In the period", "period", rows.get(("all", ""), empty))
+    for dimension, heading, _value_of in VOLUME_BY:
+        for (of, value), listed in sorted(rows.items()):
+            if of == dimension:
+                figures += row(f"{dimension}-{value}", value, heading, "period", listed)
     for month in reversed(months_to(period.last, TREND_MONTHS, time_zone)):
         this, ago = f"{month.first:%Y-%m}", f"{_years_earlier(month.first, 1):%Y-%m}"
-        counted = {
+        counted: dict[str, Sequence[str] | int] = {
             column: months.get((ago if column.endswith("-ly") else this, verb), ())
             for column, verb, _said in VOLUME_COLUMNS
         }
