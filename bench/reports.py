@@ -164,6 +164,7 @@ def made_up_cases(
                     "received_at": channel_at,
                 }
             )
+            case["channel"] = case.get("channel") or rows.complaints[-1]["channel"]  # the opening report's
         for seq, (kind, happened, stage) in enumerate(timeline, start=1):
             rows.events.append(
                 {

@@ -154,6 +154,7 @@ def store_complaint(
         stage=CaseStage.RECEIVED,
         priority=violation.priority,
         category=violation.category,
+        channel=complaint.channel,
         opened_at=now,
         joins_reports=not beside_open_case,
     )

@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 from domain.open_data import RATING, Building, Visit
 from domain.stages import Channel
 from records.db import in_chunks
-from records.report_queries import opening_channel
 from records.tables import Case, CaseEvent, Parcel
 
 
@@ -24,7 +23,7 @@ def visits(session: Session, since: datetime) -> list[Visit]:
             Case.parcel_id,
             CaseEvent.kind,
             CaseEvent.occurred_at,
-            opening_channel(),
+            Case.channel,
         )
         .join(Case, col(Case.case_number) == CaseEvent.case_number)
         .where(col(CaseEvent.kind).in_(RATING), col(CaseEvent.occurred_at) >= since)

@@ -48,7 +48,6 @@ from records.db import in_chunks
 from records.tables import (
     Case,
     CaseEvent,
-    Complaint,
     LedgerLine,
     Lien,
     Officer,
@@ -84,18 +83,6 @@ class ReportFilter(BlankIsAny):
         return urlencode({**values, **extra})
 
 
-def opening_channel() -> Any:
-    """The channel of the complaint that opened the case (the first filed), whatever reports joined it later; one
-    indexed lookup per case."""
-    return (
-        select(Complaint.channel)
-        .where(Complaint.case_number == Case.case_number)
-        .order_by(col(Complaint.id))
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
 def _line_time(case_number: Any, *where: Any, newest: bool = False) -> Any:
     """When the case's first (or newest) timeline line meeting `where` happened. Ordered and limited rather than
     min() or max(), so the database walks the case's own lines in time (one index) whatever it guesses of them."""
@@ -120,7 +107,7 @@ def _conditions(f: ReportFilter) -> list[Any]:
     if f.priority is not None:
         where.append(col(Case.priority) == f.priority)
     if f.channel is not None:
-        where.append(opening_channel() == f.channel)
+        where.append(col(Case.channel) == f.channel)
     return where
 
 
@@ -297,7 +284,7 @@ def volume_cases(session: Session, f: ReportFilter, spans: tuple[Period, Period]
             Case.closed_at,
             Case.violation_code,
             Parcel.zone_code,
-            opening_channel(),
+            Case.channel,
             Case.priority,
         )
         .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
@@ -424,21 +411,19 @@ def case_lines(session: Session, case_numbers: tuple[str, ...]) -> list[CaseLine
     found: dict[str, CaseLine] = {}
     for chunk in in_chunks(case_numbers):
         rows = session.exec(
-            select(  # type: ignore[call-overload]
-                Case, Parcel.address, Parcel.zone_code, opening_channel(), Officer.name
-            )
+            select(Case, Parcel.address, Parcel.zone_code, Officer.name)
             .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
             .outerjoin(Officer, col(Officer.id) == Case.assigned_officer_id)
             .where(col(Case.case_number).in_(chunk))
         )
-        for case, address, zone, channel, officer in rows:
+        for case, address, zone, officer in rows:
             found[case.case_number] = CaseLine(
                 case.case_number,
                 address,
                 zone,
                 case.violation_code,
                 case.priority,
-                channel,
+                case.channel,
                 officer,
                 case.stage,
                 case.waiting_on,

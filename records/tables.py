@@ -198,6 +198,9 @@ class Case(SQLModel, table=True):
     violation_code: str = Field(index=True, max_length=24)
     parcel_id: str = Field(foreign_key="parcels.parcel_id", index=True)
     stage: str = Field(index=True, max_length=32)
+    # The channel of the complaint that opened the case, whatever reports join it later: written with the case,
+    # so the reports filter and break down by it without looking the first complaint up per case (migration 0027).
+    channel: str | None = Field(default=None, max_length=16)
     priority: int
     category: str = Field(max_length=4)
     assigned_officer_id: int | None = Field(default=None, foreign_key="officers.id", index=True)

@@ -99,6 +99,8 @@ def test_complaints_get_sequential_case_numbers_and_the_complainant_is_kept_apar
         assert [c.case_number for c in pending_workflow_starts(session)] == [first.case_number, second.case_number]
         [event] = session.exec(select(CaseEvent).where(CaseEvent.case_number == first.case_number)).all()
         assert "Pat" not in event.summary and event.kind == "complaint_received"
+        # The case carries the channel of the report that opened it, for the reports' filters and breakdowns.
+        assert (first.channel, second.channel) == (complaint.channel, anonymous.channel) == ("phone", "phone")
 
 
 def test_a_retried_transition_writes_one_timeline_line_with_a_server_timestamp(

@@ -51,6 +51,8 @@ def complaint(session: Session, case: Case, channel: Channel, *, complainant: in
             complainant_id=complainant,
         )
     )
+    case.channel = case.channel or channel  # the first report's, as intake writes it with the case
+    session.add(case)
     session.flush()
 
 

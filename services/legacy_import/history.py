@@ -53,6 +53,7 @@ def imported_case(planned: PlannedCase, context: ImportContext) -> ImportedCase:
         "stage": stage.value,
         "priority": snapshot.violation.priority,
         "category": snapshot.violation.category.value,
+        "channel": legacy.channel.value,
         "assigned_officer_id": officer.id if officer else None,
         "opened_at": opened_at,
         "closed_at": closed_at,
