@@ -1007,38 +1007,80 @@ OFFICER_FIRST_INSPECTION = (
 )
 
 
+# What an officer's work is counted as, from the timeline's lines of these kinds.
+OFFICER_WORK: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("inspections", "Inspections and reinspections", INSPECTION_EVENTS),
+    ("notices", "Notices issued", NOTICE_EVENTS),
+    ("closures", "Cases closed", CLOSURE_EVENTS),
+)
+CASELOAD_KEY = "caseload"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What an officer did in the period (timeline lines) or holds now (open cases), on how many cases; the cases
+    themselves when they are listed (the figure's drill-down; the database counts them for the page)."""
+
+    done: int
+    count: int
+    cases: tuple[str, ...] | None = None
+
+
+def officer_tallies(
+    caseload: Iterable[tuple[str, int | None]], events: Iterable[OfficerEvent]
+) -> dict[tuple[int | None, str], Tally]:
+    """Each officer's caseload and work (`CASELOAD_KEY` and the keys of `OFFICER_WORK`), every case listed."""
+    found: dict[tuple[int | None, str], list[str]] = {}
+    for case_number, officer in caseload:
+        found.setdefault((officer, CASELOAD_KEY), []).append(case_number)
+    for e in events:
+        for key, _what, kinds in OFFICER_WORK:
+            if e.kind in kinds:
+                found.setdefault((e.officer_id, key), []).append(e.case_number)
+    return {at: Tally(len(cases), len(listed := _distinct(cases)), listed) for at, cases in found.items()}
+
+
+def officer_figure_asked(key: str) -> tuple[int, str] | None:
+    """The officer and tally a figure counts: "officer-7-notices" counts (7, "notices")."""
+    found = re.fullmatch(r"officer-(\d+)-(\w+)", key)
+    return (int(found[1]), found[2]) if found else None
+
+
 def officers_report(
     officers: Sequence[tuple[int, str]],
-    caseload: Iterable[tuple[str, int | None]],
-    events: Sequence[OfficerEvent],
+    tallies: Mapping[tuple[int | None, str], Tally],
     inspections: Sequence[FirstInspection],
     period: Period,
 ) -> Report:
+    """`tallies`: each officer's caseload and work in the period (`officer_tallies`)."""
     weeks = ((period.last - period.first).days + 1) / 7
-    open_by_officer: dict[int | None, list[str]] = {}
-    for case_number, officer in caseload:
-        open_by_officer.setdefault(officer, []).append(case_number)
+    none = Tally(0, 0, ())
+
+    def figure(officer_id: int, key: str, label: str, value_of: Callable[[Tally], float], definition: str) -> Figure:
+        tally = tallies.get((officer_id, key), none)
+        listed = tally.cases is not None
+        value = value_of(tally)
+        return Figure(
+            f"officer-{officer_id}-{key}",
+            label,
+            value,
+            "cases" if key == CASELOAD_KEY else "a week",
+            definition,
+            tally.cases or (),
+            count=None if listed else tally.count,
+        )
+
     figures: list[Figure] = []
     for officer_id, name in officers:
-        mine = [e for e in events if e.officer_id == officer_id]
-        on_cases = _distinct(open_by_officer.get(officer_id, ()))
-        figures.append(
-            Figure(f"officer-{officer_id}-caseload", f"{name}: caseload", len(on_cases), "cases", CASELOAD, on_cases)
-        )
-        for key, what, kinds in (
-            ("inspections", "Inspections and reinspections", INSPECTION_EVENTS),
-            ("notices", "Notices issued", NOTICE_EVENTS),
-            ("closures", "Cases closed", CLOSURE_EVENTS),
-        ):
-            done = [e for e in mine if e.kind in kinds]
+        figures.append(figure(officer_id, CASELOAD_KEY, f"{name}: caseload", lambda t: t.count, CASELOAD))
+        for key, what, _kinds in OFFICER_WORK:
             figures.append(
-                Figure(
-                    f"officer-{officer_id}-{key}",
+                figure(
+                    officer_id,
+                    key,
                     f"{name}: {what.lower()} per week",
-                    len(done) / weeks,
-                    "a week",
+                    lambda t: t.done / weeks,
                     PER_WEEK.format(what=what),
-                    _distinct(e.case_number for e in done),
                 )
             )
         measured = {f.case_number: d for f in inspections if f.officer_id == officer_id and (d := f.days) is not None}

@@ -14,13 +14,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import ConfigDict, Field
+from sqlalchemy import case as when
 from sqlalchemy import func, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from domain.hot_spots import HotSpot, MapCases
 from domain.report_figures import (
+    CASELOAD_KEY,
     CHARGES,
+    OFFICER_WORK,
     OUTSTANDING_KEY,
     RECEIVABLE_KEYS,
     REINSPECTION_BROUGHT_FORWARD,
@@ -31,7 +34,6 @@ from domain.report_figures import (
     FirstInspection,
     LedgerFact,
     LienFact,
-    OfficerEvent,
     OpenCase,
     Owing,
     ParcelCase,
@@ -39,6 +41,7 @@ from domain.report_figures import (
     Preset,
     ReinspectionDue,
     Stamped,
+    Tally,
     VolumeCase,
 )
 from domain.stages import OPEN_STAGES, CaseStage, Channel, Outcome
@@ -329,25 +332,47 @@ def monthly_counts(session: Session, f: ReportFilter, months: list[Period]) -> d
     return counts
 
 
-def caseload(session: Session, f: ReportFilter) -> list[tuple[str, int | None]]:
-    rows = session.exec(
-        select(Case.case_number, Case.assigned_officer_id).where(col(Case.stage).in_(OPEN_STAGES), *_conditions(f))
-    ).all()
-    return [(number, officer) for number, officer in rows]
-
-
-def officer_events(session: Session, f: ReportFilter, period: Period, kinds: frozenset[str]) -> list[OfficerEvent]:
-    rows = session.exec(
-        select(CaseEvent.case_number, Case.assigned_officer_id, CaseEvent.kind, CaseEvent.occurred_at)
+def officer_tallies(
+    session: Session, f: ReportFilter, period: Period, listed: tuple[int, str] | None
+) -> dict[tuple[int | None, str], Tally]:
+    """Each officer's open caseload now and work in the period (the cases assigned to them now), counted by the
+    database; the tally `listed` (officer, key) also lists its cases."""
+    work = when(*((col(CaseEvent.kind).in_(kinds), key) for key, _what, kinds in OFFICER_WORK))
+    kinds = [kind for _key, _what, of_kind in OFFICER_WORK for kind in of_kind]
+    in_period = (
+        col(CaseEvent.kind).in_(kinds),
+        col(CaseEvent.occurred_at) >= period.start,
+        col(CaseEvent.occurred_at) < period.end,
+    )
+    officer = col(Case.assigned_officer_id)
+    open_now = col(Case.stage).in_(OPEN_STAGES)
+    tallies = {
+        (of, CASELOAD_KEY): Tally(n, n)
+        for of, n in session.exec(
+            select(officer, func.count()).where(open_now, *_conditions(f)).group_by(officer)
+        ).all()
+    }
+    events = (
+        select(officer, work, func.count(), func.count(func.distinct(CaseEvent.case_number)))
         .join(Case, col(Case.case_number) == CaseEvent.case_number)
-        .where(
-            col(CaseEvent.kind).in_(kinds),
-            col(CaseEvent.occurred_at) >= period.start,
-            col(CaseEvent.occurred_at) < period.end,
-            *_conditions(f),
-        )
-    ).all()
-    return [OfficerEvent(*row) for row in rows]
+        .where(*in_period, *_conditions(f))
+        .group_by(officer, work)
+    )
+    tallies |= {(of, key): Tally(done, cases) for of, key, done, cases in session.exec(events).all()}
+    if listed is not None and listed in tallies:
+        of, key = listed
+        if key == CASELOAD_KEY:
+            numbers = select(Case.case_number).where(open_now, officer == of, *_conditions(f))
+        else:
+            chosen = next(kinds for k, _what, kinds in OFFICER_WORK if k == key)
+            numbers = (
+                select(CaseEvent.case_number)
+                .join(Case, col(Case.case_number) == CaseEvent.case_number)
+                .where(*in_period, col(CaseEvent.kind).in_(chosen), officer == of, *_conditions(f))
+            )
+        cases = tuple(session.exec(numbers.distinct().order_by(numbers.selected_columns[0])).all())
+        tallies[listed] = Tally(tallies[listed].done, tallies[listed].count, cases)
+    return tallies
 
 
 def officers(session: Session, f: ReportFilter) -> list[tuple[int, str]]:

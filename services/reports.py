@@ -73,11 +73,9 @@ def _recidivism(session: Session, s: Scope) -> rf.Report:
 
 
 def _officers(session: Session, s: Scope) -> rf.Report:
-    kinds = rf.INSPECTION_EVENTS | rf.NOTICE_EVENTS | rf.CLOSURE_EVENTS
     return rf.officers_report(
         q.officers(session, s.f),
-        q.caseload(session, s.f),
-        q.officer_events(session, s.f, s.period, kinds),
+        q.officer_tallies(session, s.f, s.period, rf.officer_figure_asked(s.figure or "")),
         q.first_inspections(session, s.f, s.period),
         s.period,
     )

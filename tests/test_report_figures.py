@@ -30,6 +30,7 @@ from domain.report_figures import (
     median,
     money_report,
     month_asked,
+    officer_tallies,
     officers_report,
     owing,
     p90,
@@ -288,7 +289,9 @@ def test_each_officer_is_credited_with_the_work_on_the_cases_assigned_to_them() 
         FirstInspection("C", 3, utc("2026-03-02T00:00Z"), None, None, 2),
     ]
     caseload = [("A", 1), ("B", 1), ("C", 2), ("D", None)]
-    report = officers_report([(1, "Dana Whitfield"), (2, "Luis Ortega")], caseload, events, inspections, fortnight)
+    report = officers_report(
+        [(1, "Dana Whitfield"), (2, "Luis Ortega")], officer_tallies(caseload, events), inspections, fortnight
+    )
     values = {f.key: (f.value, f.cases) for f in report.figures}
     assert values["officer-1-caseload"] == (2, ("A", "B"))
     assert values["officer-1-inspections"] == (1.0, ("A",))  # two visits in two weeks
