@@ -486,7 +486,22 @@ VOLUME = (
     "Cases opened (on the day the complaint that opened them was received) and closed, in the {days} (the city's "
     "local days); each year-over-year column counts the same local days a year before (29 February as the 28th)."
 )
-VOLUME_BY: tuple[tuple[str, str, Callable[[VolumeCase], object]], ...] = (
+
+
+@dataclass(frozen=True)
+class VolumeCount:
+    """How many cases of one violation type, zone, opening channel and priority were opened or closed in the period
+    or the same days last year (`column`, one of `VOLUME_COLUMNS`): counted by the database."""
+
+    column: str
+    violation_code: str
+    zone: str
+    channel: str | None
+    priority: int
+    count: int
+
+
+VOLUME_BY: tuple[tuple[str, str, Callable[[VolumeCase | VolumeCount], object]], ...] = (
     ("violation", "By violation type", lambda c: c.violation_code),
     ("zone", "By zone", lambda c: c.zone),
     ("channel", "By channel (of the report that opened the case)", lambda c: c.channel or "unknown"),
@@ -518,17 +533,21 @@ def month_asked(key: str) -> tuple[str, str] | None:
     return f"{int(found[1]) - (1 if found[4] else 0):04d}-{found[2]}", found[3]
 
 
-def volume_report(
-    in_days: Sequence[VolumeCase],
-    months: Mapping[tuple[str, str], Sequence[str] | int],
-    period: Period,
-    time_zone: str,
-) -> Report:
-    """`in_days`: the cases opened or closed in the period or the same days last year; `months`: for each month of
-    `trend_months` and verb, the cases opened or closed in it, or only how many (a month's drill-down lists them)."""
-    year_before = same_days_last_year(period, time_zone)
-    spans = ((period, ""), (year_before, "-ly"))
-    # Each row's columns, filled in one pass over the cases in case-number order: a case counts once in a column.
+def _row_keys(c: VolumeCase | VolumeCount) -> tuple[tuple[str, str], ...]:
+    """The rows a case (or a count of cases) falls in: all cases, and its value in each breakdown."""
+    return (("all", ""), *((dimension, str(value_of(c))) for dimension, _heading, value_of in VOLUME_BY))
+
+
+def _empty_row() -> dict[str, list[str]]:
+    return {column: [] for column, _verb, _said in VOLUME_COLUMNS}
+
+
+def volume_rows(
+    in_days: Iterable[VolumeCase], period: Period, time_zone: str
+) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """Each row of the report ("all", "") or (breakdown, value), and in each column the cases it counts, in
+    case-number order: `in_days` are the cases opened or closed in the period or the same days last year."""
+    spans = ((period, ""), (same_days_last_year(period, time_zone), "-ly"))
     rows: dict[tuple[str, str], dict[str, list[str]]] = {}
     for c in sorted(in_days, key=lambda c: c.case_number):
         columns = [
@@ -538,12 +557,46 @@ def volume_report(
             for span, suffix in spans
             if span.start <= at < span.end
         ]
-        for row_key in (("all", ""), *((dimension, str(value_of(c))) for dimension, _heading, value_of in VOLUME_BY)):
+        for row_key in _row_keys(c):
             lists = rows.get(row_key)
             if lists is None:
-                lists = rows[row_key] = {column: [] for column, _verb, _said in VOLUME_COLUMNS}
+                lists = rows[row_key] = _empty_row()
             for column in columns:
                 lists[column].append(c.case_number)
+    return rows
+
+
+def counted_rows(counts: Iterable[VolumeCount]) -> dict[tuple[str, str], dict[str, Sequence[str] | int]]:
+    """`volume_rows`, counted: how many cases each row counts in each column."""
+    rows: dict[tuple[str, str], dict[str, Sequence[str] | int]] = {}
+    for c in counts:
+        for row_key in _row_keys(c):
+            row = rows.setdefault(row_key, {column: 0 for column, _verb, _said in VOLUME_COLUMNS})
+            found = row[c.column]
+            assert isinstance(found, int)
+            row[c.column] = found + c.count
+    return rows
+
+
+def volume_row_asked(key: str) -> tuple[tuple[str, str], str] | None:
+    """The row and column a breakdown figure counts: "violation-PS-GRASS-opened-ly" counts ("violation",
+    "PS-GRASS") in "opened-ly"; "all-closed" counts ("all", "") in "closed"."""
+    dimensions = "|".join(dimension for dimension, _heading, _value_of in VOLUME_BY)
+    found = re.fullmatch(rf"(all|{dimensions})-(?:(.+)-)?(opened|closed)(-ly)?", key)
+    if found is None or (found[1] == "all") != (found[2] is None):
+        return None
+    return (found[1], found[2] or ""), f"{found[3]}{found[4] or ''}"
+
+
+def volume_report(
+    rows: Mapping[tuple[str, str], Mapping[str, Sequence[str] | int]],
+    months: Mapping[tuple[str, str], Sequence[str] | int],
+    period: Period,
+    time_zone: str,
+) -> Report:
+    """`rows`: each row's cases (or only how many) in each column (`volume_rows`, `counted_rows`); `months`: for
+    each month of `trend_months` and verb, the cases opened or closed in it, or only how many. A figure's cases
+    are listed when given (its drill-down)."""
 
     def row(key: str, label: str, group: str, what: str, counted: Mapping[str, Sequence[str] | int]) -> list[Figure]:
         figures = []
@@ -568,16 +621,16 @@ def volume_report(
     empty: dict[str, Sequence[str] | int] = {column: () for column, _verb, _said in VOLUME_COLUMNS}
     figures = row("all", "All cases", "In the period", "period", rows.get(("all", ""), empty))
     for dimension, heading, _value_of in VOLUME_BY:
-        for (of, value), listed in sorted(rows.items()):
+        for (of, value), counted in sorted(rows.items()):
             if of == dimension:
-                figures += row(f"{dimension}-{value}", value, heading, "period", listed)
+                figures += row(f"{dimension}-{value}", value, heading, "period", counted)
     for month in reversed(months_to(period.last, TREND_MONTHS, time_zone)):
         this, ago = f"{month.first:%Y-%m}", f"{_years_earlier(month.first, 1):%Y-%m}"
-        counted: dict[str, Sequence[str] | int] = {
+        in_month: dict[str, Sequence[str] | int] = {
             column: months.get((ago if column.endswith("-ly") else this, verb), ())
             for column, verb, _said in VOLUME_COLUMNS
         }
-        figures += row(f"month-{this}", this, f"The last {TREND_MONTHS} months", "month", counted)
+        figures += row(f"month-{this}", this, f"The last {TREND_MONTHS} months", "month", in_month)
     return Report(
         "volume",
         "Volume",

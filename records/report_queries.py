@@ -42,7 +42,7 @@ from domain.report_figures import (
     ReinspectionDue,
     Stamped,
     Tally,
-    VolumeCase,
+    VolumeCount,
 )
 from domain.stages import OPEN_STAGES, CaseStage, Channel, Outcome
 from records.accounts import ledger_fact, receivable_bucket
@@ -277,23 +277,52 @@ def _opened_or_closed_within(spans: Iterable[Period]) -> Any:
     )
 
 
-def volume_cases(session: Session, f: ReportFilter, spans: tuple[Period, Period]) -> list[VolumeCase]:
-    """The cases opened or closed within the spans (the period and the same days last year), with what the volume
-    report breaks them down by."""
-    rows = session.exec(
-        select(  # type: ignore[call-overload]
-            Case.case_number,
-            Case.opened_at,
-            Case.closed_at,
-            Case.violation_code,
-            Parcel.zone_code,
-            Case.channel,
-            Case.priority,
-        )
-        .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
-        .where(_opened_or_closed_within(spans), *_conditions(f))
-    ).all()
-    return [VolumeCase(*row) for row in rows]
+def _volume_spans(period: Period, last_year: Period) -> list[tuple[str, Any, Period]]:
+    """Each column of the volume report: its name, the instant it counts and the days it counts it in."""
+    return [
+        (f"{verb}{suffix}", column, span)
+        for verb, column in (("opened", col(Case.opened_at)), ("closed", col(Case.closed_at)))
+        for suffix, span in (("", period), ("-ly", last_year))
+    ]
+
+
+def volume_counts(session: Session, f: ReportFilter, period: Period, last_year: Period) -> list[VolumeCount]:
+    """How many cases were opened and closed in the period and the same days last year, by violation type, zone,
+    opening channel and priority together (one grouped count per column; the report adds them up by each)."""
+    kinds = (col(Case.violation_code), col(Parcel.zone_code), col(Case.channel), col(Case.priority))
+    found: list[VolumeCount] = []
+    for name, at, span in _volume_spans(period, last_year):
+        rows = session.exec(
+            select(*kinds, func.count())  # type: ignore[call-overload]
+            .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
+            .where(at >= span.start, at < span.end, *_conditions(f))
+            .group_by(*kinds)
+        ).all()
+        found += [VolumeCount(name, *row) for row in rows]
+    return found
+
+
+def volume_listed(
+    session: Session, f: ReportFilter, period: Period, last_year: Period, row: tuple[str, str], column: str
+) -> list[str]:
+    """The cases one figure of the volume report counts: a row ("all", or a breakdown and its value) in a column."""
+    dimension, value = row
+    same: dict[str, Any] = {
+        "all": True,
+        "violation": col(Case.violation_code) == value,
+        "zone": col(Parcel.zone_code) == value,
+        "channel": col(Case.channel).is_(None) if value == "unknown" else col(Case.channel) == value,
+        "priority": col(Case.priority) == int(value.removeprefix("P") or 0) if value[1:].isdigit() else False,
+    }
+    at, span = next((at, span) for name, at, span in _volume_spans(period, last_year) if name == column)
+    return list(
+        session.exec(
+            select(Case.case_number)
+            .join(Parcel, col(Parcel.parcel_id) == Case.parcel_id)
+            .where(same[dimension], at >= span.start, at < span.end, *_conditions(f))
+            .order_by(col(Case.case_number))
+        ).all()
+    )
 
 
 def stamped_cases(session: Session, f: ReportFilter, span: Period) -> list[Stamped]:

@@ -86,15 +86,19 @@ def _reinspections(session: Session, s: Scope) -> rf.Report:
 
 
 def _volume(session: Session, s: Scope) -> rf.Report:
-    in_days = q.volume_cases(session, s.f, (s.period, rf.same_days_last_year(s.period, s.time_zone)))
+    last_year = rf.same_days_last_year(s.period, s.time_zone)
+    # Every figure is counted by the database; only the one a drill-down asks for is listed.
+    rows = rf.counted_rows(q.volume_counts(session, s.f, s.period, last_year))
+    row = rf.volume_row_asked(s.figure or "")
+    if row and row[0] in rows:
+        rows[row[0]][row[1]] = q.volume_listed(session, s.f, s.period, last_year, *row)
     months = rf.trend_months(s.period, s.time_zone)
-    # The months are counted by the database; only the month a drill-down asks for is listed.
     trend: dict[tuple[str, str], Sequence[str] | int] = dict(q.monthly_counts(session, s.f, months))
     asked = rf.month_asked(s.figure or "")
     span = next((m for m in months if asked and f"{m.first:%Y-%m}" == asked[0]), None)
     if asked and span:
         trend[asked] = rf.by_month(q.stamped_cases(session, s.f, span), s.time_zone).get(asked, [])
-    return rf.volume_report(in_days, trend, s.period, s.time_zone)
+    return rf.volume_report(rows, trend, s.period, s.time_zone)
 
 
 def _money(session: Session, s: Scope) -> rf.Report:

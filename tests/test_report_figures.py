@@ -23,9 +23,11 @@ from domain.report_figures import (
     ReinspectionDue,
     Report,
     VolumeCase,
+    VolumeCount,
     aging_report,
     by_month,
     compliance_report,
+    counted_rows,
     first_inspection_report,
     median,
     money_report,
@@ -42,6 +44,8 @@ from domain.report_figures import (
     settlements,
     unpaid_charges,
     volume_report,
+    volume_row_asked,
+    volume_rows,
 )
 from domain.stages import CaseStage, Outcome
 
@@ -363,7 +367,7 @@ def test_volume_counts_the_citys_months_against_the_same_days_last_year() -> Non
     in_days = [c for c in cases if any(_within(at, p) for p in spans for at in (c.opened_at, c.closed_at))]
     listed = by_month(cases, TZ)
     assert ("2024-03", "opened") in listed  # V6: a year before March 2025, the first of the 24 months
-    report = volume_report(in_days, listed, march, TZ)
+    report = volume_report(volume_rows(in_days, march, TZ), listed, march, TZ)
     values = {f.key: (f.value, f.cases) for f in report.figures}
     assert [values[f"all-{c}"] for c in ("opened", "opened-ly", "closed", "closed-ly")] == [
         (1, ("V2",)),
@@ -383,8 +387,24 @@ def test_volume_counts_the_citys_months_against_the_same_days_last_year() -> Non
     months = [f.key.removesuffix("-opened") for f in report.figures if f.key.startswith("month-")][::4]
     assert len(months) == 24 and months[0] == "month-2026-03" and months[-1] == "month-2024-04"
     # On the report's page the database counts the months; a month's drill-down lists its cases.
-    counted = volume_report(in_days, {("2025-03", "opened"): 2}, march, TZ).figure("month-2026-03-opened-ly")
+    counted = volume_report(volume_rows(in_days, march, TZ), {("2025-03", "opened"): 2}, march, TZ).figure(
+        "month-2026-03-opened-ly"
+    )
     assert counted is not None and (counted.value, counted.counted, counted.cases) == (2, 2, ())
+    # So are the breakdowns: by violation type, zone, channel and priority together, added up by each.
+    counts = [
+        VolumeCount("opened", "PS-GRASS", "N", "portal", 3, 4),
+        VolumeCount("opened", "PS-JUNK", "N", None, 3, 1),
+        VolumeCount("closed-ly", "PS-GRASS", "E", "portal", 2, 2),
+    ]
+    figures = {f.key: (f.value, f.counted, f.cases) for f in volume_report(counted_rows(counts), {}, march, TZ).figures}
+    assert figures["all-opened"] == (5, 5, ()) and figures["all-closed-ly"] == (2, 2, ())
+    assert figures["violation-PS-GRASS-opened"] == (4, 4, ()) and figures["zone-N-opened"] == (5, 5, ())
+    assert figures["channel-unknown-opened"] == (1, 1, ()) and figures["priority-P3-closed-ly"] == (0, 0, ())
+    assert volume_row_asked("violation-PS-GRASS-opened-ly") == (("violation", "PS-GRASS"), "opened-ly")
+    assert (
+        volume_row_asked("all-closed") == (("all", ""), "closed") and volume_row_asked("month-2026-01-closed") is None
+    )
     assert month_asked("month-2026-03-opened-ly") == ("2025-03", "opened")
     assert month_asked("month-2026-01-closed") == ("2026-01", "closed") and month_asked("all-opened") is None
     assert [heading for heading, _figures in report.groups()] == [
