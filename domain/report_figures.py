@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -346,15 +347,11 @@ def aging_bucket(age_days: int) -> str:
 
 def aging_report(open_cases: Iterable[OpenCase], now: datetime) -> Report:
     rows = sorted(open_cases, key=lambda c: (c.received_at, c.case_number))
+    bucketed: dict[str, list[str]] = {label: [] for label, _upper in AGING_BUCKETS}
+    for c in rows:
+        bucketed[aging_bucket(c.age_days(now))].append(c.case_number)
     figures = [
-        Figure(
-            f"age-{n}",
-            label,
-            len(cases := tuple(c.case_number for c in rows if aging_bucket(c.age_days(now)) == label)),
-            "cases",
-            AGING,
-            cases,
-        )
+        Figure(f"age-{n}", label, len(bucketed[label]), "cases", AGING, tuple(bucketed[label]))
         for n, (label, _upper) in enumerate(AGING_BUCKETS)
     ]
     figures.append(
@@ -1002,19 +999,29 @@ def years_before(instant: datetime, years: int, time_zone: str) -> datetime:
     return datetime.combine(_years_earlier(local.date(), years), local.time(), local.tzinfo)
 
 
-def recidivism_report(new: Sequence[ParcelCase], history: Iterable[ParcelCase], time_zone: str) -> Report:
+def recidivism_report(new: Sequence[ParcelCase], history: Iterable[tuple[str, datetime]], time_zone: str) -> Report:
+    """`history`: when cases were received on each property (parcel, instant), at least the latest before each new
+    case."""
     by_parcel: dict[str, list[datetime]] = {}
-    for case in history:
-        by_parcel.setdefault(case.parcel_id, []).append(case.received_at)
+    for parcel_id, received_at in history:
+        by_parcel.setdefault(parcel_id, []).append(received_at)
+    for times in by_parcel.values():
+        times.sort()
+
+    def latest_before(c: ParcelCase) -> datetime | None:
+        """The latest other case on the property received before this one: another is in a window before it
+        exactly when this one is."""
+        times = by_parcel.get(c.parcel_id, [])
+        at = bisect_left(times, c.received_at)
+        return times[at - 1] if at else None
+
+    latest = [(c, latest_before(c)) for c in new]
     figures = [Figure("new", "New cases", len(new), "cases", NEW_CASES, _distinct(c.case_number for c in new))]
     for years, window in REPEAT_WINDOWS:
         repeats = _distinct(
             c.case_number
-            for c in new
-            if any(
-                years_before(c.received_at, years, time_zone) <= earlier < c.received_at
-                for earlier in by_parcel.get(c.parcel_id, ())
-            )
+            for c, earlier in latest
+            if earlier is not None and years_before(c.received_at, years, time_zone) <= earlier
         )
         figures.append(
             Figure(

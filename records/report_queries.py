@@ -410,36 +410,24 @@ def officers(session: Session, f: ReportFilter) -> list[tuple[int, str]]:
     return [(officer_id, name) for officer_id, name in rows if officer_id is not None]
 
 
-def received_cases(session: Session, f: ReportFilter, period: Period) -> list[ParcelCase]:
-    rows = session.exec(
-        select(Case.case_number, Case.parcel_id, Case.opened_at).where(
-            col(Case.opened_at) >= period.start, col(Case.opened_at) < period.end, *_conditions(f)
-        )
-    ).all()
-    return [ParcelCase(*row) for row in rows]
-
-
-def latest_earlier_cases(session: Session, f: ReportFilter, period: Period) -> list[ParcelCase]:
-    """For each case received in the period, the latest case received before it on the same property, whatever the
-    report's filter: another case is within a window before it exactly when the latest one is. One indexed lookup
-    per new case instead of every case on the properties."""
+def received_cases(session: Session, f: ReportFilter, period: Period) -> list[tuple[ParcelCase, datetime | None]]:
+    """The cases received in the period, each with when the latest case before it on the same property was
+    received, whatever the report's filter: another case is within a window before it exactly when the latest one
+    is. One indexed lookup per new case instead of every case on the properties."""
     earlier = aliased(Case)
-
-    def latest(column: Any) -> Any:
-        return (
-            select(column)
-            .where(earlier.parcel_id == Case.parcel_id, col(earlier.opened_at) < Case.opened_at)
-            .order_by(col(earlier.opened_at).desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-
+    latest = (
+        select(earlier.opened_at)
+        .where(earlier.parcel_id == Case.parcel_id, col(earlier.opened_at) < Case.opened_at)
+        .order_by(col(earlier.opened_at).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = session.exec(
-        select(latest(earlier.case_number), Case.parcel_id, latest(earlier.opened_at)).where(
+        select(Case.case_number, Case.parcel_id, Case.opened_at, latest).where(
             col(Case.opened_at) >= period.start, col(Case.opened_at) < period.end, *_conditions(f)
         )
     ).all()
-    return [ParcelCase(*row) for row in rows if row[0] is not None]
+    return [(ParcelCase(number, parcel, opened), before) for number, parcel, opened, before in rows]
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,9 @@ def _aging(session: Session, s: Scope) -> rf.Report:
 
 
 def _recidivism(session: Session, s: Scope) -> rf.Report:
-    new = q.received_cases(session, s.f, s.period)
-    return rf.recidivism_report(new, q.latest_earlier_cases(session, s.f, s.period), s.time_zone)
+    received = q.received_cases(session, s.f, s.period)
+    history = [(case.parcel_id, before) for case, before in received if before is not None]
+    return rf.recidivism_report([case for case, _before in received], history, s.time_zone)
 
 
 def _officers(session: Session, s: Scope) -> rf.Report:

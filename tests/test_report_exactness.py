@@ -140,7 +140,7 @@ class Everything:
                         dues.append(rf.ReinspectionDue(c.case_number, due, done[0] if done else None))
             return rf.reinspections_report(dues, NOW, CALENDAR)
         if slug == "recidivism":
-            history = [rf.ParcelCase(c.case_number, c.parcel_id, c.opened_at) for c in self.cases]
+            history = [(c.parcel_id, c.opened_at) for c in self.cases]
             new = [rf.ParcelCase(c.case_number, c.parcel_id, c.opened_at) for c in cases if within(c.opened_at)]
             return rf.recidivism_report(new, history, TZ)
         if slug == "officers":

@@ -269,7 +269,8 @@ def test_recidivism_looks_back_to_the_same_local_day_and_time_across_leap_days_a
         case("Q0", "Q", "2025-03-10T11:30-05:00"),  # half an hour outside them, well inside 3 years
         case("R0", "R", "2027-02-28T09:30-06:00"),  # 29 February looks back to the 28th
     ]
-    values = {f.key: (f.value, f.cases) for f in recidivism_report(new, history, TZ).figures}
+    received = [(c.parcel_id, c.received_at) for c in history]
+    values = {f.key: (f.value, f.cases) for f in recidivism_report(new, received, TZ).figures}
     assert values["new"] == (5, ("N1", "N2", "N3", "N4", "N5"))
     assert values["repeat-1y"] == (60.0, ("N1", "N3", "N5"))
     assert values["repeat-3y"] == (80.0, ("N1", "N2", "N3", "N5"))
