@@ -8,7 +8,7 @@ action is allowed now, and why not, is declared in `domain.staff_actions`; the e
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -43,13 +43,15 @@ def next_service_method(state: CaseState) -> ServiceMethod | None:
 
 
 class DueReminder(NamedTuple):
-    """A reminder to the owner, `at` the policy's offset before `deadline`; `key` makes it once only."""
+    """A reminder to the owner, `at` the policy's offset (`days` before) before `deadline`; `key` makes it once
+    only."""
 
     at: datetime
     key: str
     deadline: datetime
     of: ReminderOf
     detail: str
+    days: int
 
 
 def unpaid_fines(state: CaseState) -> list[FineRecord]:
@@ -63,10 +65,12 @@ def unpaid_fines(state: CaseState) -> list[FineRecord]:
     return unpaid
 
 
-def owner_reminders_pending(state: CaseState, *, every_deadline: bool) -> list[DueReminder]:
+def owner_reminders_pending(state: CaseState, *, every_deadline: bool, wall_clock: bool) -> list[DueReminder]:
     """The owner's reminders not yet sent: the policy's offsets before the compliance deadline and, with
     `every_deadline` (cases started after that change), before each unpaid fine's due date and the hearing.
-    A reminder that would have fallen before its deadline was set is skipped, not sent late."""
+    A reminder that would have fallen before its deadline was set is skipped, not sent late. With `wall_clock`
+    (cases started after that change) the days are the city's: a reminder comes at the deadline's time of day
+    however the clocks changed in between."""
     faced: list[tuple[datetime, datetime, str, ReminderOf, str]] = []  # deadline, set at, key, of, detail
     if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline and state.deadline_set_at:
         deadline = state.compliance_deadline
@@ -81,23 +85,29 @@ def owner_reminders_pending(state: CaseState, *, every_deadline: bool) -> list[D
             at = hearing.scheduled_for
             place = hearing.location or ""
             faced.append((at, hearing.scheduled_at, f"hearing-{at.isoformat()}", ReminderOf.HEARING, place))
+    offsets = state.policy.process.reminder_offsets_days
     return [
-        DueReminder(at, key, deadline, of, detail)
+        DueReminder(at, key, deadline, of, detail, days)
         for deadline, set_at, name, of, detail in faced
-        for at, key in _reminders_before(state, deadline, set_at, name, state.policy.process.reminder_offsets_days)
+        for at, key, days in _reminders_before(state, deadline, set_at, name, offsets, wall_clock)
     ]
 
 
 def _reminders_before(
-    state: CaseState, deadline: datetime, set_at: datetime, name: str, offsets: tuple[int, ...]
-) -> list[tuple[datetime, str]]:
-    """The reminders `offsets` days before `deadline` still to send (by key), each after the deadline was set."""
+    state: CaseState, deadline: datetime, set_at: datetime, name: str, offsets: tuple[int, ...], wall_clock: bool
+) -> list[tuple[datetime, str, int]]:
+    """The reminders `offsets` days before `deadline` still to send (by key), each after the deadline was set: in
+    the city's days on the `wall_clock`, else in elapsed 24-hour days (an hour off across a clock change)."""
     pending = []
+    zone = state.policy.calendar.zone
     for days in offsets:
-        at = deadline - timedelta(days=days)
+        if wall_clock:
+            at = (deadline.astimezone(zone) - timedelta(days=days)).astimezone(UTC)
+        else:
+            at = deadline - timedelta(days=days)
         key = f"{name}-{days}"
         if at > set_at and key not in state.reminders_sent:
-            pending.append((at, key))
+            pending.append((at, key, days))
     return pending
 
 
@@ -120,16 +130,17 @@ class CourtReminder(NamedTuple):
     appearance: Appearance
 
 
-def court_reminders_pending(state: CaseState) -> list[CourtReminder]:
+def court_reminders_pending(state: CaseState, *, wall_clock: bool) -> list[CourtReminder]:
     """The officer's reminders before each court date not yet sent (`court_reminder_days`, a week and a day), until
     the case closes. A reminder that would have fallen before the date was set is skipped, not sent late."""
     if state.stage is S.CLOSED:
         return []
+    offsets = state.policy.process.court_reminder_days
     return [
         CourtReminder(at, key, appearance)
         for appearance in court_appearances(state)
-        for at, key in _reminders_before(
-            state, appearance.at, appearance.set_at, appearance.key, state.policy.process.court_reminder_days
+        for at, key, _days in _reminders_before(
+            state, appearance.at, appearance.set_at, appearance.key, offsets, wall_clock
         )
     ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -225,7 +226,7 @@ def test_reminders_fall_at_the_packs_offsets_before_each_deadline() -> None:
             location="Room B",
         ),
     )
-    every = {(r.key, r.at) for r in owner_reminders_pending(state, every_deadline=True)}
+    every = {(r.key, r.at) for r in owner_reminders_pending(state, every_deadline=True, wall_clock=True)}
     assert every == {
         (f"{deadline.isoformat()}-7", deadline - timedelta(days=7)),
         (f"{deadline.isoformat()}-1", deadline - timedelta(days=1)),
@@ -235,7 +236,7 @@ def test_reminders_fall_at_the_packs_offsets_before_each_deadline() -> None:
         (f"hearing-{hearing_at.isoformat()}-1", hearing_at - timedelta(days=1)),
     }
     # Cases started before reminders of every deadline remind of compliance only.
-    assert {r.key for r in owner_reminders_pending(state, every_deadline=False)} == {
+    assert {r.key for r in owner_reminders_pending(state, every_deadline=False, wall_clock=True)} == {
         f"{deadline.isoformat()}-7",
         f"{deadline.isoformat()}-1",
     }
@@ -243,12 +244,32 @@ def test_reminders_fall_at_the_packs_offsets_before_each_deadline() -> None:
     sent = state.model_copy(
         update={"reminders_sent": [f"{deadline.isoformat()}-7"], "deadline_set_at": deadline - timedelta(days=3)}
     )
-    assert {r.key for r in owner_reminders_pending(sent, every_deadline=False)} == {f"{deadline.isoformat()}-1"}
+    assert {r.key for r in owner_reminders_pending(sent, every_deadline=False, wall_clock=True)} == {
+        f"{deadline.isoformat()}-1"
+    }
     # A paid fine needs no reminder.
     paid = state.model_copy(
         update={"payments": [PaymentRecord(amount=Decimal(100), method="card", reference="r", received_at=NOW)]}
     )
-    assert not any(r.key.startswith("fine-") for r in owner_reminders_pending(paid, every_deadline=True))
+    assert not any(
+        r.key.startswith("fine-") for r in owner_reminders_pending(paid, every_deadline=True, wall_clock=True)
+    )
+
+
+def test_a_reminder_comes_at_the_deadlines_time_of_day_across_a_change_of_the_clocks() -> None:
+    # Riverton's clocks went forward on 8 March 2026: a deadline at 17:00 on the 10th is reminded of at 17:00 on the
+    # 3rd and the 9th, local time; counted in elapsed 24-hour days (cases started before that) the first came at 16:00.
+    deadline = datetime(2026, 3, 10, 17, tzinfo=ZoneInfo("America/Chicago")).astimezone(UTC)  # as the state keeps it
+    set_at = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    state = state_of("default", "PS-GRASS", S.AWAITING_COMPLIANCE, compliance_deadline=deadline, deadline_set_at=set_at)
+    local = {
+        (r.at.astimezone(ZoneInfo("America/Chicago")).strftime("%d %H:%M"), r.days)
+        for r in owner_reminders_pending(state, every_deadline=True, wall_clock=True)
+    }
+    assert local == {("03 17:00", 7), ("09 17:00", 1)}
+    elapsed = {r.at for r in owner_reminders_pending(state, every_deadline=True, wall_clock=False)}
+    assert elapsed == {deadline - timedelta(days=7), deadline - timedelta(days=1)}
+    assert datetime(2026, 3, 3, 16, tzinfo=ZoneInfo("America/Chicago")) in elapsed
 
 
 def test_ontario_reminds_at_its_own_offsets() -> None:
@@ -257,7 +278,7 @@ def test_ontario_reminds_at_its_own_offsets() -> None:
     state = state_of(
         "ontario", "ON-PS-EXTERIOR", S.AWAITING_COMPLIANCE, compliance_deadline=deadline, deadline_set_at=NOW
     )
-    assert sorted(r.at for r in owner_reminders_pending(state, every_deadline=True)) == sorted(
+    assert sorted(r.at for r in owner_reminders_pending(state, every_deadline=True, wall_clock=True)) == sorted(
         deadline - timedelta(days=d) for d in offsets
     )
 

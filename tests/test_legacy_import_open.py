@@ -101,10 +101,12 @@ async def test_open_cases_continue_at_their_step_with_the_comply_by_date_as_thei
     assert (running.state.stage, running.state.compliance_deadline) == (CaseStage.AWAITING_COMPLIANCE, deadline)
     assert running.state.observed is not None and "Grass over 12 inches" in running.state.observed.conditions
     assert (await cases.handle(future).describe()).typed_search_attributes.get(sa.LEGACY_CASE_NUMBER) == "OPEN-FUTURE"
-    # Counted in whole days of elapsed time, not on the wall clock: across a change to or from daylight saving time the
-    # reminder comes an hour off its deadline's time of day (the shared time-skipping clock may stand at any date).
-    first_reminder = deadline.astimezone(UTC) - timedelta(days=max(policy.process.reminder_offsets_days))
-    assert running.sleeping_until == first_reminder
+    # Counted in the city's days: at the deadline's time of day, even across a change to or from daylight saving time
+    # (the shared time-skipping clock may stand at any date).
+    first_reminder = deadline.astimezone(policy.calendar.zone) - timedelta(
+        days=max(policy.process.reminder_offsets_days)
+    )
+    assert running.sleeping_until == first_reminder.astimezone(UTC)
 
     await cases.skip_to(deadline - timedelta(days=min(policy.process.reminder_offsets_days)) + timedelta(hours=1))
     await cases.until(future, lambda s: len(s.state.reminders_sent) == len(policy.process.reminder_offsets_days))

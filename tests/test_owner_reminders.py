@@ -97,7 +97,7 @@ async def test_fine_and_hearing_reminders_go_once_each_by_the_owners_preferred_c
     await cases.act(case, "record_payment", {"amount": str(balance), "method": "card", "reference": "R-2"})
     snapshot = await cases.act(case, "close", {"outcome": Outcome.ORDER_COMPLIANCE.value, "reason": "reviewed"})
     assert snapshot.balance == Decimal(0)
-    await cases.keep_history(case, "deadline_reminders")
+    await cases.keep_history(case, "deadline_reminders_wall_clock")
 
 
 def _messaging(sessions: SessionFactory) -> MessagingActivities:

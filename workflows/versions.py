@@ -44,6 +44,7 @@ LIEN_RELEASE_LETTER = "lien-release-letter"
 REINSPECTION_FEES = "reinspection-fees"
 TRIAGE_IN_ONE_READ = "triage-in-one-read"
 COURT_TRACK = "court-track"
+REMINDERS_ON_THE_WALL_CLOCK = "reminders-on-the-wall-clock"
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -177,5 +178,18 @@ REGISTER: tuple[Patch, ...] = (
         "waited on a supervisor's close only)",
         old_branch=("fines_hearing_lien_prosecution_case_letters", "fines_hearing_lien_prosecution"),
         new_branch=("prosecuted_convicted_court_fine",),
+    ),
+    Patch(
+        REMINDERS_ON_THE_WALL_CLOCK,
+        date(2026, 12, 6),
+        "the owner's reminders and the officer's court reminders come the policy's days before their deadline on the "
+        "city's wall clock, at the deadline's time of day (before: in elapsed 24-hour days, an hour off across a "
+        "change to or from daylight saving time)",
+        old_branch=(
+            "deadline_reminders",
+            "extension_then_compliance_owner_reminders",
+            "prosecuted_convicted_court_fine",
+        ),
+        new_branch=("deadline_reminders_wall_clock",),
     ),
 )

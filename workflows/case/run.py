@@ -82,6 +82,7 @@ class CaseRun:
     _hearing: workflow.ChildWorkflowHandle[HearingWorkflow, HearingDecision] | None
     _remediation: workflow.ChildWorkflowHandle[RemediationWorkflow, RemediationResult] | None
     _every_deadline: bool
+    _wall_clock: bool
 
     def _begin(self, start: CaseStart) -> None:
         self.start = start
@@ -95,6 +96,9 @@ class CaseRun:
         self._remediation = None
         # Reminders before fines' due dates and hearings too (cases started before that remind of compliance only).
         self._every_deadline = False
+        # Reminders in the city's days, at the deadline's time of day across a clock change (cases started before
+        # that count elapsed 24-hour days).
+        self._wall_clock = False
 
     # --- Staff actions and events ----------------------------------------------------------------------
 
@@ -139,8 +143,9 @@ class CaseRun:
             times.append(state.step.due_at)
         if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline:
             times.append(state.compliance_deadline)
-        times += [reminder.at for reminder in owner_reminders_pending(state, every_deadline=self._every_deadline)]
-        times += [reminder.at for reminder in court_reminders_pending(state)]
+        owed = owner_reminders_pending(state, every_deadline=self._every_deadline, wall_clock=self._wall_clock)
+        times += [reminder.at for reminder in owed]
+        times += [reminder.at for reminder in court_reminders_pending(state, wall_clock=self._wall_clock)]
         if state.stage is S.COST_RECOVERY and state.payment_due_at:
             times.append(state.payment_due_at)
         times += [f.due_at for f in state.fines if not f.overdue_flagged and not f.under_review and state.balance > 0]

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         ACCOUNT_OUTLIVES_ENFORCEMENT,
         OWNER_DEADLINE_REMINDERS,
         OWNER_REMINDERS_SENT,
+        REMINDERS_ON_THE_WALL_CLOCK,
         SERVICE_FALLBACK,
     )
 
@@ -46,6 +47,7 @@ class CaseWorkflow(Inspection):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(start.model_copy(update={"resume": self.state}))
             self._every_deadline = workflow.patched(OWNER_DEADLINE_REMINDERS)
+            self._wall_clock = workflow.patched(REMINDERS_ON_THE_WALL_CLOCK)
             seen = self._changes
             wake = self._next_wake()
             try:
@@ -177,17 +179,19 @@ class CaseWorkflow(Inspection):
     async def _on_time(self) -> None:
         now = workflow.now()
         state = self.state
-        for reminder in owner_reminders_pending(state, every_deadline=self._every_deadline):
+        for reminder in owner_reminders_pending(
+            state, every_deadline=self._every_deadline, wall_clock=self._wall_clock
+        ):
             if reminder.at <= now:
                 state.reminders_sent.append(reminder.key)
-                left = reminder.deadline - reminder.at
+                left = timedelta(days=reminder.days)
                 how = await self._send_reminder(reminder, left) if workflow.patched(OWNER_REMINDERS_SENT) else ""
                 await self._record(
                     "reminder_sent",
                     f"Reminder to the owner: {REMINDED_OF[reminder.of]}{reminder.detail and f' ({reminder.detail})'} "
                     f"is in {left.days} day(s){how}",
                 )
-        for court_reminder in court_reminders_pending(state):
+        for court_reminder in court_reminders_pending(state, wall_clock=self._wall_clock):
             if court_reminder.at <= now:
                 await self._remind_of_court(court_reminder)
         if state.stage is S.AWAITING_COMPLIANCE and state.compliance_deadline and now >= state.compliance_deadline:
