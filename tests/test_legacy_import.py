@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from records.db import SessionFactory, make_engine, session_factory, transaction
 from records.intake import pending_workflow_starts
 from records.legacy_cases import LegacyCaseRecord
 from records.report_queries import ReportFilter
-from records.tables import Case, CaseEvent, Complainant, Complaint, LedgerLine, Parcel
+from records.tables import Case, CaseEvent, Complainant, Complaint, LedgerLine, Parcel, UnpaidCharge
 from scripts import import_cases
 from scripts.make_legacy_export import demo_parcels, sample_rows, to_csv, to_xlsx
 from services.legacy_import.plan import Action, ImportPlan
@@ -252,6 +254,15 @@ def test_fines_and_payments_of_closed_cases_are_on_their_account(
         lines = session.exec(select(LedgerLine).where(LedgerLine.case_number == record.case_number)).all()
         amount = fined["FINE_AMT"].replace("$", "")
         assert sorted((line.entry_type, str(line.amount)) for line in lines) == [("fine", amount), ("payment", amount)]
+        # What each imported account still owes is kept as the record writer keeps it, for the money report and
+        # finance's worklist: the fines less the payments, nothing for an account paid in full.
+        balance: dict[str, Decimal] = defaultdict(Decimal)
+        for line in session.exec(select(LedgerLine)).all():
+            balance[line.case_number] += -line.amount if line.entry_type == "payment" else line.amount
+        kept: dict[str, Decimal] = defaultdict(Decimal)
+        for charge in session.exec(select(UnpaidCharge)).all():
+            kept[charge.case_number] += charge.owed
+        assert dict(kept) == {number: owed for number, owed in balance.items() if owed > 0} and kept
 
 
 @pytest.mark.parametrize("form", ["xlsx", "latin-1 tab-separated"])
