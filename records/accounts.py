@@ -81,8 +81,8 @@ def receivable_bucket(now: datetime) -> Any:
     return when(*bounds, else_=len(RECEIVABLE_BUCKETS) - 1)
 
 
-def unpaid(session: Session, *where: Any) -> list[tuple[LedgerFact, Decimal]]:
-    """Every unpaid charge (of the cases `where` keeps) and what is still owed of it."""
+def unpaid(session: Session) -> list[tuple[LedgerFact, Decimal]]:
+    """Every unpaid charge in the city and what is still owed of it."""
     rows = session.exec(
         select(  # type: ignore[call-overload]
             UnpaidCharge.case_number,
@@ -90,6 +90,6 @@ def unpaid(session: Session, *where: Any) -> list[tuple[LedgerFact, Decimal]]:
             UnpaidCharge.owed,
             UnpaidCharge.recorded_at,
             UnpaidCharge.due_at,
-        ).where(*where)
+        )
     ).all()
     return [(LedgerFact(number, kind, owed, at, due), owed) for number, kind, owed, at, due in rows]
