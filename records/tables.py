@@ -245,7 +245,9 @@ class CaseEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("case_number", "key", name="uq_case_events_case_key"),
         Index("ix_case_events_occurred_at", "occurred_at"),
-        Index("ix_case_events_kind_occurred_at", "kind", "occurred_at"),
+        # Lines of some kinds in a period, with their case read from the index alone (the officers report, migration
+        # 0028; the dashboard's inspections count).
+        Index("ix_case_events_kind_occurred_case", "kind", "occurred_at", "case_number"),
         # A case's lines in time: its first inspection, its newest line, the reinspection after a due date.
         Index("ix_case_events_case_occurred_at", "case_number", "occurred_at"),
     )
