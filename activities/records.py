@@ -22,7 +22,9 @@ from domain.case import (
     TimelineEntry,
     Transition,
 )
+from domain.reports import FIRST_INSPECTION_EVENTS
 from records.accounts import settle
+from records.case_facts import note_first_inspections
 from records.db import SessionFactory, transaction
 from records.notifications import file_alert
 from records.tables import Alert, Case, CaseEvent, CaseNotice, CourtAppearance, Hearing, LedgerLine, Lien
@@ -72,6 +74,8 @@ def _append_event(session: Session, case_number: str, entry: TimelineEntry) -> b
             data=entry.data,
         )
     )
+    if entry.kind in FIRST_INSPECTION_EVENTS:
+        note_first_inspections(session, [case_number])  # the reports read it on the case
     return True
 
 

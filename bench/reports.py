@@ -36,7 +36,7 @@ from sqlmodel import Session, col, select
 from api.main import create_app
 from domain.policy import load_policy
 from domain.report_figures import LedgerFact, unpaid_charges
-from domain.reports import periods
+from domain.reports import FIRST_INSPECTION_EVENTS, periods
 from domain.stages import CaseStage, Channel, Outcome
 from records.db import make_engine
 from records.migrate import upgrade_to_head
@@ -133,6 +133,7 @@ def made_up_cases(
             timeline, money, lien = timeline[:3], [], None
         timeline = [line for line in timeline if line[1] <= now]
         closed_at = closing if timeline[-1][0] == "closed" else None
+        inspected = [at for kind, at, _stage in timeline if kind in FIRST_INSPECTION_EVENTS]
         officer = rng.choice(officers) if rng.random() > 0.02 else None
         rows.cases.append(
             {
@@ -150,6 +151,7 @@ def made_up_cases(
                 "balance": Decimal(0),
                 "outcome": outcome if closed_at else None,
                 "closed_at": closed_at,
+                "first_inspected_at": min(inspected, default=None),  # as the record writer keeps it
                 "joins_reports": False,
                 "workflow_started_at": opened,
                 "updated_at": now,

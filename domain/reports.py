@@ -21,6 +21,8 @@ INSPECTION_EVENTS = frozenset(
         "reinspection_not_complied",
     }
 )
+# The timeline kinds that are a case's first visit; a reinspection always comes after one of them.
+FIRST_INSPECTION_EVENTS = ("inspection_violation_found", "inspection_no_violation")
 # An owner's extension request is pending while the newest of these on its case is the request.
 EXTENSION_EVENTS = ("extension_requested", "extension_granted", "extension_denied")
 

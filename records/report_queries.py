@@ -59,9 +59,6 @@ from records.tables import (
     UTCDateTime,
 )
 
-# The events that are a case's first visit; a reinspection always comes after one of them.
-FIRST_INSPECTION_EVENTS = ("inspection_violation_found", "inspection_no_violation")
-
 
 class ReportFilter(BlankIsAny):
     """What a report is about, as the URL carries it, so a report can be bookmarked and shared; empty means any."""
@@ -116,10 +113,14 @@ def _conditions(f: ReportFilter) -> list[Any]:
 
 def first_inspections(session: Session, f: ReportFilter, period: Period) -> list[FirstInspection]:
     """Cases received in the period, each with its first inspection's server timestamp (or none yet)."""
-    first = _line_time(Case.case_number, col(CaseEvent.kind).in_(FIRST_INSPECTION_EVENTS))
     rows = session.exec(
         select(  # type: ignore[call-overload]
-            Case.case_number, Case.priority, Case.opened_at, Case.response_due_at, first, Case.assigned_officer_id
+            Case.case_number,
+            Case.priority,
+            Case.opened_at,
+            Case.response_due_at,
+            Case.first_inspected_at,
+            Case.assigned_officer_id,
         ).where(col(Case.opened_at) >= period.start, col(Case.opened_at) < period.end, *_conditions(f))
     ).all()
     return [FirstInspection(*row) for row in rows]

@@ -213,6 +213,9 @@ class Case(SQLModel, table=True):
     balance: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(12, 2), nullable=False, server_default="0"))
     outcome: str | None = None
     closed_at: datetime | None = _utc_column()
+    # The instant of the first inspection on its timeline, kept by the record writer as it writes that line
+    # (`records/case_facts.py`, migration 0029): the reports read it instead of looking it up per case.
+    first_inspected_at: datetime | None = _utc_column()
     # Intake sets it on a case it opens where none about the parcel and violation type is open (the case later
     # reports join), not on one staff open on purpose beside an open one ("open a new case anyway").
     joins_reports: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))

@@ -17,9 +17,10 @@ from sqlmodel import Session, select
 
 from domain.access import READ_OUTBOX, SEE_COMPLAINANT, Role
 from domain.ics import CalendarEvent, calendar
-from domain.reports import periods
+from domain.reports import FIRST_INSPECTION_EVENTS, periods
 from domain.stages import CaseStage, Outcome
 from records.accounts import settle
+from records.case_facts import note_first_inspections
 from records.case_list import CaseFilter, Sort, Status, case_page, list_query
 from records.db import make_engine, session_factory, transaction
 from records.reports import figures, open_by_stage, response_breaches, weekly_flow
@@ -86,6 +87,8 @@ class Seeder:
                 occurred_at=at,
             )
         )
+        if kind in FIRST_INSPECTION_EVENTS:
+            note_first_inspections(self.session, [case.case_number])  # as the record writer keeps it
 
 
 def seeded(url: str) -> Any:

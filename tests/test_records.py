@@ -130,8 +130,34 @@ def test_a_retried_transition_writes_one_timeline_line_with_a_server_timestamp(
     assert [e.kind for e in events] == ["complaint_received", "triaged"]
     assert all(e.occurred_at is not None for e in events)
     assert stored is not None and stored.stage == CaseStage.INVESTIGATING
+    assert stored.first_inspected_at is None
     # An instant in the city's offset comes back as the same instant (SQLite stores no offset of its own).
     assert stored.next_deadline == due and stored.next_deadline.utcoffset() == timedelta(0)
+
+
+def test_the_record_writer_keeps_when_the_case_was_first_inspected_for_the_reports(
+    sessions: SessionFactory, policy: Policy
+) -> None:
+    case = _file(sessions, policy, "142 Maple Dr")
+    records = RecordsActivities(sessions)
+
+    def inspect_(key: str, kind: str) -> datetime | None:
+        records.record_event(
+            CaseEventRecord(
+                case_number=case.case_number,
+                event=TimelineEntry(key=key, kind=kind, stage=CaseStage.VIOLATION_FOUND, summary=kind),
+            )
+        )
+        with sessions() as session:
+            stored = session.get(Case, case.case_number)
+            assert stored is not None
+            return stored.first_inspected_at
+
+    first = inspect_("0002-inspected", "inspection_violation_found")
+    with sessions() as session:
+        line = session.exec(select(CaseEvent).where(CaseEvent.key == "0002-inspected")).one()
+    assert first is not None and first == line.occurred_at
+    assert inspect_("0003-reinspected", "reinspection_not_complied") == first  # a reinspection is not the first visit
 
 
 def test_the_record_writer_keeps_what_is_owed_of_each_charge_with_the_payments_settling_the_oldest_due_first(

@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 
 from bench.reports import load
 from domain import report_figures as rf
-from domain.reports import COMPLIED, INSPECTION_EVENTS, NO_VIOLATION, periods
+from domain.reports import COMPLIED, FIRST_INSPECTION_EVENTS, INSPECTION_EVENTS, NO_VIOLATION, periods
 from domain.stages import CaseStage, Outcome
 from records.db import make_engine, session_factory
-from records.report_queries import FIRST_INSPECTION_EVENTS, ReportFilter
+from records.report_queries import ReportFilter
 from records.reports import figures
 from records.tables import Case, CaseEvent, Complaint, LedgerLine, Lien, Officer, Parcel
 from services.reports import REPORTS, read_report
