@@ -17,6 +17,7 @@ import queue
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +30,8 @@ from adapters.office import PdfConverter
 log = logging.getLogger("abate.letter_pdf")
 
 NO_OFFICE = "neither libreoffice nor soffice is on PATH"
+QUIET_SECONDS = 1.0  # PDFs are made in the worker's lulls between letters…
+LATEST_SECONDS = 30.0  # …or this long after their letter at the latest
 
 
 class Converter(Protocol):
@@ -98,26 +101,30 @@ class LetterPdfs:
 
 
 class _Background:
-    """One thread per process makes the queued PDFs, one at a time, as the one office process converts them."""
+    """One thread per process makes the queued PDFs, one at a time (there is one office process), in the lulls
+    between letters."""
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[LetterPdfs, str, Callable[[StoredPdf], None]]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[LetterPdfs, str, Callable[[StoredPdf], None], float]] = queue.SimpleQueue()
         self._pending = 0
+        self._last_letter = 0.0
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def put(self, pdfs: LetterPdfs, letter: str, then: Callable[[StoredPdf], None]) -> None:
         with self._changed:
             self._pending += 1
+            self._last_letter = time.monotonic()
             if self._thread is None:
                 # A daemon: a PDF still queued when the process is killed is made by whoever reads it first.
                 self._thread = threading.Thread(target=self._work, name="letter-pdfs", daemon=True)
                 self._thread.start()
-        self._queue.put((pdfs, letter, then))
+        self._queue.put((pdfs, letter, then, self._last_letter))
 
     def _work(self) -> None:
         while True:
-            pdfs, letter, then = self._queue.get()
+            pdfs, letter, then, queued_at = self._queue.get()
+            self._wait_for_a_lull(queued_at)
             try:
                 then(pdfs.make(letter))
             except PdfUnavailable as exc:
@@ -128,6 +135,16 @@ class _Background:
                 with self._changed:
                     self._pending -= 1
                     self._changed.notify_all()
+
+    def _wait_for_a_lull(self, queued_at: float) -> None:
+        """Until no letter has come for `QUIET_SECONDS`, or this one has waited `LATEST_SECONDS`: LibreOffice's
+        CPU, even niced, slowed the cases' own steps by a quarter on a two-core machine while letters came in."""
+        while True:
+            now = time.monotonic()
+            until = min(self._last_letter + QUIET_SECONDS, queued_at + LATEST_SECONDS)
+            if now >= until:
+                return
+            time.sleep(until - now)
 
     def settle(self, timeout: float) -> bool:
         """Waits until every queued PDF is made (or `timeout` seconds); True when none is left."""
