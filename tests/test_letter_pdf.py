@@ -5,14 +5,16 @@ way the letter has one PDF, the same bytes whenever it is read, though no two co
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlmodel import col, select
 
 from activities.letters import NoticeLetterActivities
-from adapters.letter_pdf import LetterPdfs, settle_pdfs
+from adapters.letter_pdf import LetterPdfs, pdf_for_reader, settle_pdfs
 from adapters.letter_renderer import LetterRenderer
 from config.settings import CONFIG_DIR
 from domain.city import load_city
@@ -92,3 +94,20 @@ def test_a_reader_before_the_worker_makes_the_pdf_and_it_is_the_one_kept(tmp_pat
     assert hashlib.sha256((store / read.path).read_bytes()).hexdigest() == read.sha256
     first = next(row for row in _rows(sessions) if row.path == issued.path)
     assert first.pdf_sha256 == read.sha256
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice comes from scripts/setup")
+def test_the_api_reading_a_pdf_not_made_yet_makes_it_with_libreoffice(tmp_path: Path) -> None:
+    worker = HeldConverter(held=True)  # the worker has not got to it
+    letters, sessions = _letter_activities(tmp_path, worker)
+    store = tmp_path / "documents"
+    _, issued = _every_owner_letter(letters, _case_on_record(sessions, *PACKS["default"]))[0]
+    read = pdf_for_reader(store, issued.path)
+    assert read is not None and read.read_bytes().startswith(b"%PDF")
+    assert read == store / str(issued.pdf_path)
+    worker.release.set()
+    assert settle_pdfs(60)
+    again = pdf_for_reader(store, issued.path)
+    assert again is not None and again.read_bytes() == read.read_bytes()
+    first = next(row for row in _rows(sessions) if row.path == issued.path)
+    assert first.pdf_sha256 == hashlib.sha256(read.read_bytes()).hexdigest()
