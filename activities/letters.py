@@ -1,5 +1,6 @@
 """The letters of a case: built from the case's policy snapshot, the city's letterhead and the officer's contact,
-rendered once and stored with their hash, each listed in `case_documents`.
+rendered once and stored with their hash, each listed in `case_documents`. A letter is issued once its .docx is
+stored and listed; its PDF is made after the activity returns, and its hash recorded then.
 
 The served notice's record is written with the service transition; the letters that follow it (reinspection,
 extension, hearing, remediation, lien, closure) and the complainant's letters are rendered at their step.
@@ -8,11 +9,13 @@ extension, hearing, remediation, lien, closure) and the complainant's letters ar
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from adapters.letter_pdf import StoredPdf
 from adapters.letter_renderer import LetterRenderer
 from domain.case import NoticeRecord, Observation, ParcelFacts
 from domain.city import City
@@ -45,7 +48,7 @@ from domain.policy import CasePolicy
 from domain.privacy import Identity
 from domain.stages import ServiceMethod
 from records.db import SessionFactory, transaction
-from records.documents import CaseDocument
+from records.documents import CaseDocument, record_pdf
 from records.portal import record_access_code
 from records.tables import Case, Complainant, Complaint, Officer
 
@@ -275,7 +278,7 @@ class NoticeLetterActivities:
         return stored
 
     def _keep(self, document: RenderedDocument, audience: str, delivery: str) -> RenderedDocument:
-        """Lists the stored letter with the case's documents, once (a retry finds its row)."""
+        """Lists the stored letter with the case's documents, once (a retry finds its row), then queues its PDF."""
         with transaction(self._sessions) as session:
             exists = session.exec(
                 select(CaseDocument.id).where(
@@ -299,4 +302,10 @@ class NoticeLetterActivities:
                         pdf_sha256=document.pdf_sha256,
                     )
                 )
+        if document.pdf_path and not document.pdf_sha256:  # the case goes on; the PDF follows (adapters/letter_pdf.py)
+            self._renderer.pdfs.make_later(document.path, partial(self._pdf_made, document.case_number, document.path))
         return document
+
+    def _pdf_made(self, case_number: str, letter: str, pdf: StoredPdf) -> None:
+        with transaction(self._sessions) as session:
+            record_pdf(session, case_number, letter, pdf.sha256)

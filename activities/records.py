@@ -26,6 +26,7 @@ from domain.reports import FIRST_INSPECTION_EVENTS
 from records.accounts import settle
 from records.case_facts import note_first_inspections
 from records.db import SessionFactory, transaction
+from records.documents import with_pdf_hash
 from records.notifications import file_alert
 from records.tables import Alert, Case, CaseEvent, CaseNotice, CourtAppearance, Hearing, LedgerLine, Lien
 
@@ -104,8 +105,13 @@ def _write_entries(session: Session, case_number: str, event: TimelineEntry, ent
                     "awaiting_service_by",
                 ):
                     setattr(notice, field, getattr(entry, field))
-                notice.keep_letter(entry.letter)
-                notice.failed_services = [f.model_dump(mode="json") for f in entry.failed_services]
+                notice.keep_letter(with_pdf_hash(session, case_number, entry.letter))
+                notice.failed_services = [
+                    f.model_copy(update={"letter": with_pdf_hash(session, case_number, f.letter)}).model_dump(
+                        mode="json"
+                    )
+                    for f in entry.failed_services
+                ]
                 session.add(notice)
             case MoneyEntry():
                 session.add(

@@ -7,22 +7,23 @@ not the clock), so a retried activity produces the same bytes and finds its own 
 
 from __future__ import annotations
 
-import contextlib
 import io
 import shutil
-import subprocess
 import zipfile
+from collections.abc import MutableMapping
 from datetime import UTC, date, datetime, time
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, pass_context
+from jinja2 import StrictUndefined, Template, TemplateError, nodes, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from temporalio.exceptions import ApplicationError
 
-from adapters.document_store import DocumentConflict, sha256_of, store_once
+from adapters.document_store import sha256_of, store_once
+from adapters.letter_pdf import NO_OFFICE, LetterPdfs, pdf_path_of
 from adapters.office import pdf_converter
 from config.settings import PROJECT_ROOT
 from domain.notices import (
@@ -70,10 +71,30 @@ def _when(ctx: Context, value: datetime) -> str:
     return deadline_text(value, ctx["timezone"])
 
 
+class _LetterEnvironment(SandboxedEnvironment):
+    """Compiles each part of a template once: docxtpl hands over a part's XML for every letter, and compiling it
+    was half the cost of rendering one. Compiled templates are immutable and render safely from many threads."""
+
+    @lru_cache(maxsize=512)  # noqa: B019 - one environment per process (letter_environment), never freed
+    def _compiled(self, source: str) -> Template:
+        return super().from_string(source)
+
+    def from_string(
+        self,
+        source: str | nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[Template] | None = None,
+    ) -> Template:
+        if isinstance(source, str) and globals is None and template_class is None:
+            return self._compiled(source)
+        return super().from_string(source, globals, template_class)
+
+
+@cache
 def letter_environment() -> SandboxedEnvironment:
     """The Jinja environment of every letter: escaped for XML, loud on a missing value, sandboxed because
     city staff edit the templates in Word."""
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env = _LetterEnvironment(autoescape=True, undefined=StrictUndefined)
     env.filters.update(
         long_date=_long_date,
         weekday_date=_weekday_date,
@@ -128,13 +149,14 @@ def render_docx(template: bytes, context: LetterContext | ComplainantLetterConte
 
 
 class LetterRenderer:
-    """Renders a letter from its Word template into the document store, with a PDF copy when LibreOffice can make one."""
+    """Renders a letter from its Word template into the document store; its PDF copy follows when LibreOffice can
+    make one."""
 
     def __init__(self, store_dir: Path, templates_dir: Path = TEMPLATES_DIR, office: str | None = None) -> None:
         self._store = store_dir
         self._templates = templates_dir
         office = office if office is not None else (shutil.which("libreoffice") or shutil.which("soffice"))
-        self._converter = pdf_converter(office) if office else None
+        self.pdfs = LetterPdfs(store_dir, pdf_converter(office) if office else None)
 
     def render_letter(self, request: RenderRequest) -> RenderedDocument:
         template_path = self._templates / request.kind.template_name
@@ -169,18 +191,11 @@ class LetterRenderer:
         )
 
     def _pdf_beside(self, relative: str) -> dict[str, Any]:
-        """A PDF copy when LibreOffice is installed. Its bytes are not reproducible (LibreOffice stamps the time),
-        so the first PDF stored stands and a retry reuses it; without LibreOffice the letter is still issued."""
-        pdf_relative = str(Path(relative).with_suffix(".pdf"))
-        pdf_path = self._store / pdf_relative
-        if not pdf_path.exists():
-            if self._converter is None:
-                return {"pdf_unavailable_reason": "neither libreoffice nor soffice is on PATH"}
-            try:
-                data = self._converter.convert(self._store / relative)
-            except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
-                return {"pdf_unavailable_reason": f"PDF conversion failed: {exc}"}
-            with contextlib.suppress(DocumentConflict):  # a racing attempt stored its PDF first: it stands
-                store_once(pdf_path, data, pdf_relative)
-        data = pdf_path.read_bytes()
-        return {"pdf_path": pdf_relative, "pdf_sha256": sha256_of(data), "pdf_size": len(data)}
+        """Where the letter's PDF is to be, and its hash if a retry finds it made; it is made after the letter is
+        issued (`adapters/letter_pdf.py`). Without LibreOffice the letter is issued without one, saying why."""
+        if not self.pdfs.available:
+            return {"pdf_unavailable_reason": NO_OFFICE}
+        made = self.pdfs.stored(relative)
+        if made is None:
+            return {"pdf_path": pdf_path_of(relative)}
+        return {"pdf_path": made.path, "pdf_sha256": made.sha256, "pdf_size": made.size}

@@ -52,13 +52,24 @@ def _free_port() -> int:
 # Looked up before any fork: between fork and exec the child may only call it, not load a library.
 _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 PR_SET_PDEATHSIG = 1
+OFFICE_NICENESS = 10
 
 
 def _die_with_parent() -> None:
     """The office process gets SIGTERM when the thread that started it ends, as it does when the worker goes, even
-    killed (Linux; elsewhere atexit stops it)."""
+    killed (Linux; elsewhere atexit stops it). It runs niced: PDFs are made after their letters are issued, and
+    must not take the CPU from the cases' own work."""
     if _PRCTL is not None:
         _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+    os.nice(OFFICE_NICENESS)
+    # With autogroup scheduling (Linux's default), its new session is a group of its own, weighed against the
+    # worker's group as an equal whatever its processes' nice: the group is niced too.
+    with contextlib.suppress(OSError):
+        group = os.open("/proc/self/autogroup", os.O_WRONLY)
+        try:
+            os.write(group, str(OFFICE_NICENESS).encode())
+        finally:
+            os.close(group)
 
 
 def _stop_group(server: subprocess.Popen[bytes]) -> None:

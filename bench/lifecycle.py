@@ -6,6 +6,7 @@ with the real workflow, activities and database; only the clock is Temporal's te
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 import uuid
@@ -84,3 +85,12 @@ async def lifecycle_seconds() -> tuple[float, timedelta]:
                 return time.perf_counter() - started_wall, await cases.now() - started_case
     finally:
         await env.shutdown()
+
+
+def main() -> None:
+    wall, span = asyncio.run(lifecycle_seconds())
+    print(f"escalation lifecycle  {wall:.2f} s wall for {span.days} days of case time (time-skipped), target < 2 s")
+
+
+if __name__ == "__main__":
+    main()

@@ -13,7 +13,8 @@ from pathlib import PurePosixPath
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
-from records.tables import _utc_column
+from domain.case import FailedService, LetterDocument
+from records.tables import CaseNotice, _utc_column
 
 
 class CaseDocument(SQLModel, table=True):
@@ -47,3 +48,40 @@ def audience_of(session: Session, case_number: str, file_name: str) -> str | Non
         if file_name in (PurePosixPath(document.path).name, PurePosixPath(document.pdf_path or "").name):
             return document.audience
     return None
+
+
+def record_pdf(session: Session, case_number: str, letter: str, pdf_sha256: str) -> None:
+    """A letter's PDF, made after the letter was issued: its hash goes on the letter's row and on the notice that
+    keeps the letter, as served or under a failed service. Set once: the PDF itself never changes."""
+    for document in session.exec(
+        select(CaseDocument).where(CaseDocument.case_number == case_number, CaseDocument.path == letter)
+    ):
+        document.pdf_sha256 = document.pdf_sha256 or pdf_sha256
+        session.add(document)
+    for notice in session.exec(select(CaseNotice).where(CaseNotice.case_number == case_number)):
+        if notice.document_path == letter:
+            notice.pdf_sha256 = notice.pdf_sha256 or pdf_sha256
+        failed = [FailedService.model_validate(f) for f in notice.failed_services]
+        if any(f.letter and f.letter.path == letter and not f.letter.pdf_sha256 for f in failed):
+            notice.failed_services = [
+                f.model_copy(update={"letter": _with_hash(f.letter, letter, pdf_sha256)}).model_dump(mode="json")
+                for f in failed
+            ]
+        session.add(notice)
+
+
+def _with_hash(kept: LetterDocument | None, letter: str, pdf_sha256: str) -> LetterDocument | None:
+    if kept is None or kept.path != letter or kept.pdf_sha256:
+        return kept
+    return kept.model_copy(update={"pdf_sha256": pdf_sha256})
+
+
+def with_pdf_hash(session: Session, case_number: str, letter: LetterDocument | None) -> LetterDocument | None:
+    """The case's copy of a letter with its PDF's hash, if the PDF was made since the letter was issued (the
+    workflow, which does not wait for the PDF, never learns it)."""
+    if letter is None or letter.pdf_path is None or letter.pdf_sha256:
+        return letter
+    made = session.exec(
+        select(CaseDocument.pdf_sha256).where(CaseDocument.case_number == case_number, CaseDocument.path == letter.path)
+    ).first()
+    return _with_hash(letter, letter.path, made) if made else letter

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import tempfile
@@ -18,6 +19,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.messaging import MessagingActivities
+from adapters.letter_pdf import settle_pdfs
 from domain.access import Role
 from domain.actions import Actor, OfficerChoice, StaffAction
 from domain.case import CaseSnapshot
@@ -228,3 +230,4 @@ async def case_driver(
                 yield driver
             finally:
                 await driver.terminate_open_cases()
+        await asyncio.to_thread(settle_pdfs, 120)  # the letters' PDFs, before their folder goes

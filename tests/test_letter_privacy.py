@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from activities.letters import NoticeLetterActivities
 from activities.property import PropertyActivities
+from adapters.letter_pdf import settle_pdfs
 from adapters.letter_renderer import LetterRenderer
 from config.settings import CONFIG_DIR
 from domain.case import FineRecord, NoticeRecord, Observation, ParcelFacts
@@ -195,7 +196,9 @@ def test_no_owner_letter_built_for_a_case_carries_the_complainant(tmp_path: Path
         access_secret=b"test-secret-key-that-is-long-enough",
         portal_url="https://riverton.example/portal/owner",
     )
-    for name, document in _every_owner_letter(letters, case):
+    rendered = _every_owner_letter(letters, case)
+    assert settle_pdfs(300)  # the PDFs follow their letters (adapters/letter_pdf.py)
+    for name, document in rendered:
         data = (store / document.path).read_bytes()
         assert document.pdf_path is not None, document.pdf_unavailable_reason
         pdf = _pdf_text(store / document.pdf_path)

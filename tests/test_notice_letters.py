@@ -17,6 +17,7 @@ import pytest
 from pydantic import ValidationError
 from temporalio.exceptions import ApplicationError
 
+from adapters.letter_pdf import PdfUnavailable
 from adapters.letter_renderer import TEMPLATES_DIR, LetterRenderer, render_docx
 from config.settings import CONFIG_DIR
 from domain.case import ParcelFacts
@@ -522,18 +523,22 @@ def test_rendering_is_deterministic(tmp_path: Path) -> None:
 def test_a_pdf_is_optional_and_never_fails_the_letter(tmp_path: Path) -> None:
     case = CaseFile(PACKS["default"][0], "PS-EXTERIOR", PARCEL, COMPLAINANT, OFFICER)
     request = _request(case, LetterKind.COURTESY_NOTICE)
-    broken = LetterRenderer(tmp_path, office="/bin/false").render_letter(request)
-    assert broken.pdf_path is None and broken.pdf_sha256 is None
-    assert broken.pdf_unavailable_reason is not None and broken.pdf_unavailable_reason.startswith(
-        "PDF conversion failed"
-    )
-    result = LetterRenderer(tmp_path).render_letter(request)
-    assert result.already_stored
-    if result.pdf_path is None:
-        assert result.pdf_unavailable_reason == "neither libreoffice nor soffice is on PATH"
-    else:
-        pdf = (tmp_path / result.pdf_path).read_bytes()
-        assert pdf.startswith(b"%PDF") and result.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    broken = LetterRenderer(tmp_path, office="/bin/false")
+    issued = broken.render_letter(request)
+    assert issued.pdf_path is not None and issued.pdf_sha256 is None  # issued; its PDF follows
+    with pytest.raises(PdfUnavailable, match="PDF conversion failed"):
+        broken.pdfs.make(issued.path)
+    assert not (tmp_path / issued.pdf_path).exists()
+    without = LetterRenderer(tmp_path, office="").render_letter(request)
+    assert without.already_stored and without.pdf_path is None
+    assert without.pdf_unavailable_reason == "neither libreoffice nor soffice is on PATH"
+    renderer = LetterRenderer(tmp_path)
+    result = renderer.render_letter(request)
+    if result.pdf_path is not None:
+        made = renderer.pdfs.make(result.path)
+        pdf = (tmp_path / made.path).read_bytes()
+        assert pdf.startswith(b"%PDF") and made.sha256 == hashlib.sha256(pdf).hexdigest()
+        assert renderer.render_letter(request).pdf_sha256 == made.sha256  # a retry finds it made
 
 
 def test_a_fine_notice_links_to_paying_online_only_when_the_city_takes_cards(tmp_path: Path) -> None:

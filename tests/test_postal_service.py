@@ -155,6 +155,8 @@ async def test_a_notice_sent_by_certified_mail_waits_in_the_print_queue_as_a_pdf
 
     pdf = await api.get(letter["download_url"], "officer")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    # The PDF is made after the letter is issued (a download that comes first makes it); its hash is then on record.
+    notice = await eventually(lambda: _notice(api, case), until=lambda n: n["pdf_sha256"] is not None)
     assert pdf.content.startswith(b"%PDF") and hashlib.sha256(pdf.content).hexdigest() == notice["pdf_sha256"]
     (tmp_path / "letter.pdf").write_bytes(pdf.content)
     text = await asyncio.to_thread(_pdf_text, tmp_path / "letter.pdf")
@@ -270,7 +272,7 @@ async def test_a_failed_service_keeps_its_letter_and_pdf_on_record_and_the_notic
     case = await _notice_issued(api)
     served = await api.post(ACTIONS.format(case, "record_service"), "officer", json={"method": "email"})
     assert served.status_code == 200, served.text
-    sent = await _notice(api, case)
+    sent = await eventually(lambda: _notice(api, case), until=lambda n: n["pdf_sha256"] is not None)
     assert sent["created_by"] == "officer" and sent["pdf_url"] and sent["document_url"]
 
     # SendGrid reports the bounce (what the webhook route sends the case): the notice is not served.

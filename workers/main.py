@@ -25,6 +25,7 @@ from activities.property import PropertyActivities
 from activities.records import RecordsActivities
 from activities.staff_alerts import StaffAlertActivities
 from activities.triage import TriageActivities
+from adapters.letter_pdf import settle_pdfs
 from adapters.letter_renderer import LetterRenderer
 from config.settings import Settings, get_settings
 from domain.city import load_city
@@ -165,6 +166,8 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
         async with worker:
             log.info("worker on task queue %s at %s", settings.temporal_task_queue, settings.temporal_address)
             await asyncio.gather(reconciler.run(stop), stop.wait())
+        # The PDFs of the last letters, made after their activities returned; any left are made when read.
+        await asyncio.to_thread(settle_pdfs, 20)
     engine.dispose()
 
 

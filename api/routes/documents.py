@@ -7,11 +7,13 @@ case, never joined into a path, so no request can reach outside the case's folde
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import FileResponse
 
+from adapters.letter_pdf import pdf_for_reader
 from api.deps import NOT_FOUND, STAFF_ROLE, ContextDep, SessionDep, require
 from domain.access import READ_CASE, complainant_withheld
 from records.documents import audience_of
@@ -33,15 +35,19 @@ def download_document(
     session: SessionDep,
     user: Annotated[User, Depends(require(READ_CASE))],
 ) -> FileResponse:
-    folder = context.settings.document_store_dir / case_number
+    store = context.settings.document_store_dir
+    folder = store / case_number
     stored = {path.name: path for path in folder.iterdir()} if folder.is_dir() else {}
-    path = stored.get(name)
-    if path is None or path.suffix not in MEDIA_TYPES or not path.is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Case {case_number} has no document {name!r}.")
     audience = audience_of(session, case_number, name)
     if audience is not None and complainant_withheld(user.role, audience):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             detail=f"A letter to a complainant names them; your role ({user.role}) may not see complainants.",
         )
+    path = stored.get(name)
+    letter = stored.get(str(PurePosixPath(name).with_suffix(".docx")))
+    if path is None and audience is not None and name.endswith(".pdf") and letter is not None:
+        path = pdf_for_reader(store, f"{case_number}/{letter.name}")  # a letter's PDF the worker has not made yet
+    if path is None or path.suffix not in MEDIA_TYPES or not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Case {case_number} has no document {name!r}.")
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], filename=name)

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from temporalio.service import RPCError
 
+from adapters.letter_pdf import pdf_for_reader
 from api.deps import ContextDep, RowNumber
 from api.form_errors import human_errors, sentence
 from api.portal_pages import (
@@ -180,8 +181,7 @@ def _owner_view(context: AppContext, session: Session, case: Case) -> dict[str, 
                 "title": n.title,
                 "served_on": _day(context, n.served_at),
                 "document": n.document_path is not None,
-                "pdf": n.document_path is not None
-                and (context.settings.document_store_dir / n.document_path).with_suffix(".pdf").is_file(),
+                "pdf": n.document_path is not None and n.pdf_path is not None,
             }
             for n in notices
         ],
@@ -264,6 +264,8 @@ def document(request: Request, case_number: str, seq: RowNumber, context: Contex
     path = (store / notice.document_path).resolve()
     if format == "pdf":
         path = path.with_suffix(".pdf")
+        if notice.pdf_path is not None and not path.is_file():  # the worker has not made it yet
+            path = pdf_for_reader(store, notice.document_path) or path
     if not path.is_relative_to(store) or not path.is_file():
         return message_page(request, context, "Letter unavailable", "That copy of the letter is not available.", 404)
     media = (
