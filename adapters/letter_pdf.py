@@ -176,3 +176,10 @@ def pdf_for_reader(store_dir: Path, letter: str) -> Path | None:
     except PdfUnavailable as exc:
         log.warning("no PDF for %s: %s", letter, exc)
         return None
+
+
+def pdf_or_letter(store_dir: Path, letter: str) -> Path:
+    """What to hand someone who asked for the PDF of `letter`: the PDF, made now if need be, or the letter itself
+    when no PDF can be made (LibreOffice missing or failing on it), so a print or a download never comes up empty
+    while the legal record is there."""
+    return pdf_for_reader(store_dir, letter) or store_dir / letter

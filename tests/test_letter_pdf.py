@@ -14,13 +14,13 @@ import pytest
 from sqlmodel import col, select
 
 from activities.letters import NoticeLetterActivities
-from adapters.letter_pdf import LetterPdfs, pdf_for_reader, settle_pdfs
+from adapters.letter_pdf import Converter, LetterPdfs, pdf_for_reader, settle_pdfs
 from adapters.letter_renderer import LetterRenderer
 from config.settings import CONFIG_DIR
 from domain.city import load_city
 from records.db import SessionFactory, make_engine, session_factory
 from records.documents import CaseDocument
-from tests.conftest import prepare_database
+from tests.conftest import make_settings, open_api, prepare_database
 from tests.test_letter_privacy import PACKS, _case_on_record, _every_owner_letter
 
 
@@ -40,7 +40,7 @@ class HeldConverter:
         return f"%PDF-1.7 {docx.name}, conversion {self.conversions} at {time.perf_counter_ns()}".encode()
 
 
-def _letter_activities(tmp_path: Path, converter: HeldConverter) -> tuple[NoticeLetterActivities, SessionFactory]:
+def _letter_activities(tmp_path: Path, converter: Converter) -> tuple[NoticeLetterActivities, SessionFactory]:
     sessions = session_factory(make_engine(prepare_database(f"sqlite:///{tmp_path / 'abate.sqlite3'}")))
     renderer = LetterRenderer(tmp_path / "documents", office="")
     renderer.pdfs = LetterPdfs(tmp_path / "documents", converter)
@@ -111,3 +111,31 @@ def test_the_api_reading_a_pdf_not_made_yet_makes_it_with_libreoffice(tmp_path: 
     assert again is not None and again.read_bytes() == read.read_bytes()
     first = next(row for row in _rows(sessions) if row.path == issued.path)
     assert first.pdf_sha256 == hashlib.sha256(read.read_bytes()).hexdigest()
+
+
+class FailingConverter:
+    """LibreOffice failing on every letter, in the worker and in the API alike."""
+
+    def convert(self, docx: Path) -> bytes:
+        raise RuntimeError(f"soffice gave up on {docx.name}")
+
+
+async def test_a_letter_whose_pdf_cannot_be_made_is_served_as_the_letter_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    letters, sessions = _letter_activities(tmp_path, FailingConverter())
+    _, issued = _every_owner_letter(letters, _case_on_record(sessions, *PACKS["default"]))[0]
+    assert settle_pdfs(60)
+    store = tmp_path / "documents"
+    assert issued.pdf_path is not None and not (store / issued.pdf_path).exists()  # the worker could not make it
+    monkeypatch.setenv("PATH", str(tmp_path / "no-office"))  # nor can the API: no LibreOffice here
+    settings = make_settings(f"sqlite:///{tmp_path / 'abate.sqlite3'}", "127.0.0.1:9", document_store_dir=store)
+    async for api in open_api(settings):
+        answer = await api.get(f"/api/v1/cases/{issued.path.replace('/', '/documents/', 1)}", "officer")
+        pdf_link = f"/api/v1/cases/{str(issued.pdf_path).replace('/', '/documents/', 1)}"
+        fallback = await api.get(pdf_link, "officer")
+        # The print queue's link still gives the letter, as Word, under its own name: never a 404 for the record.
+        assert fallback.status_code == 200, fallback.text
+        assert fallback.content == answer.content == (store / issued.path).read_bytes()
+        assert fallback.headers["content-type"].startswith("application/vnd.openxmlformats")
+        assert Path(issued.path).name in fallback.headers["content-disposition"]

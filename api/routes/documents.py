@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import FileResponse
 
-from adapters.letter_pdf import pdf_for_reader
+from adapters.letter_pdf import pdf_or_letter
 from api.deps import NOT_FOUND, STAFF_ROLE, ContextDep, SessionDep, require
 from domain.access import READ_CASE, complainant_withheld
 from records.documents import audience_of
@@ -47,7 +47,7 @@ def download_document(
     path = stored.get(name)
     letter = stored.get(str(PurePosixPath(name).with_suffix(".docx")))
     if path is None and audience is not None and name.endswith(".pdf") and letter is not None:
-        path = pdf_for_reader(store, f"{case_number}/{letter.name}")  # a letter's PDF the worker has not made yet
+        path = pdf_or_letter(store, f"{case_number}/{letter.name}")  # a letter's PDF the worker has not made yet
     if path is None or path.suffix not in MEDIA_TYPES or not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Case {case_number} has no document {name!r}.")
-    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], filename=name)
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], filename=path.name)

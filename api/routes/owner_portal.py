@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from temporalio.service import RPCError
 
-from adapters.letter_pdf import pdf_for_reader
+from adapters.letter_pdf import pdf_or_letter
 from api.deps import ContextDep, RowNumber
 from api.form_errors import human_errors, sentence
 from api.portal_pages import (
@@ -262,15 +262,13 @@ def document(request: Request, case_number: str, seq: RowNumber, context: Contex
         return message_page(request, context, "No such letter", "This case has no served letter with that number.", 404)
     store = context.settings.document_store_dir.resolve()
     path = (store / notice.document_path).resolve()
-    if format == "pdf":
-        path = path.with_suffix(".pdf")
-        if notice.pdf_path is not None and not path.is_file():  # the worker has not made it yet
-            path = pdf_for_reader(store, notice.document_path) or path
+    if format == "pdf" and path.is_relative_to(store):
+        path = pdf_or_letter(store, notice.document_path).resolve()  # the Word copy when no PDF can be made
     if not path.is_relative_to(store) or not path.is_file():
         return message_page(request, context, "Letter unavailable", "That copy of the letter is not available.", 404)
     media = (
         "application/pdf"
-        if format == "pdf"
+        if path.suffix == ".pdf"
         else ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     )
     return FileResponse(path, media_type=media, filename=f"{case_number}-{Path(path).name}")
