@@ -85,6 +85,13 @@ def _write_entries(session: Session, case_number: str, event: TimelineEntry, ent
     for line, entry in enumerate(entries, start=1):
         match entry:
             case NoticeEntry():
+                letter = with_pdf_hash(session, case_number, entry.letter)
+                failed = [
+                    f.model_copy(update={"letter": with_pdf_hash(session, case_number, f.letter)}).model_dump(
+                        mode="json"
+                    )
+                    for f in entry.failed_services
+                ]
                 notice = session.exec(
                     select(CaseNotice).where(CaseNotice.case_number == case_number, CaseNotice.seq == entry.seq)
                 ).first() or CaseNotice(
@@ -105,13 +112,8 @@ def _write_entries(session: Session, case_number: str, event: TimelineEntry, ent
                     "awaiting_service_by",
                 ):
                     setattr(notice, field, getattr(entry, field))
-                notice.keep_letter(with_pdf_hash(session, case_number, entry.letter))
-                notice.failed_services = [
-                    f.model_copy(update={"letter": with_pdf_hash(session, case_number, f.letter)}).model_dump(
-                        mode="json"
-                    )
-                    for f in entry.failed_services
-                ]
+                notice.keep_letter(letter)
+                notice.failed_services = failed
                 session.add(notice)
             case MoneyEntry():
                 session.add(

@@ -46,7 +46,7 @@ from config.settings import CONFIG_DIR, PROJECT_ROOT
 from records.db import make_engine, session_factory, transaction
 from records.demo_city import DEMO_PASSWORD
 from records.tables import Case, CaseEvent, Counter
-from tests.conftest import TEST_SECRET, _fresh_postgres_database, free_port, prepare_database, start_dev_server
+from tests.conftest import TEST_SECRET, free_port, fresh_postgres_database, prepare_database, start_dev_server
 from workflows import search_attributes as sa
 from workflows.sandbox import workflow_runner
 
@@ -190,7 +190,7 @@ async def close_namespace(client: Client) -> None:
 def fresh_database(workdir: Path, phase: int, postgres_server: str | None) -> str:
     """A migrated database with the demo city whose case numbers start at this phase's own block."""
     if postgres_server:
-        url = _fresh_postgres_database(postgres_server)
+        url = fresh_postgres_database(postgres_server)
     else:
         url = prepare_database(f"sqlite:///{workdir / f'abate-{phase}.sqlite3'}")
     engine = make_engine(url)

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from domain.evidence import KEEPS_POSITION, EvidenceSource
 from domain.privacy import Identity, withhold_identities
+from records.db import one_snapshot
 from records.documents import CaseDocument
 from records.evidence import Evidence, evidence_of
 from records.legacy_cases import LegacyCaseRecord, legacy_case_of
@@ -48,6 +49,7 @@ class CaseFile:
 
 
 def read_case_file(session: Session, case_number: str, *, withhold_complainants: bool) -> CaseFile | None:
+    one_snapshot(session)
     case = session.get(Case, case_number)
     if case is None:
         return None

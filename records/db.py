@@ -53,3 +53,17 @@ def session_factory(engine: Engine) -> SessionFactory:
 def transaction(factory: SessionFactory) -> Iterator[Session]:
     with factory() as session, session.begin():
         yield session
+
+
+def one_snapshot(session: Session) -> None:
+    """The session's next reads see the database at one moment, until it commits: a case read in several queries (its
+    row, then its timeline) must not show a line whose change the row does not have yet. Neither database does this
+    by default: PostgreSQL (READ COMMITTED) gives each query its own moment, and Python's sqlite3 opens no
+    transaction for a read, so each SELECT is one of its own. Ends the transaction in progress, which a read has
+    nothing to keep of (sessions do not expire what they loaded)."""
+    if session.in_transaction():
+        session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.connection().exec_driver_sql("BEGIN")

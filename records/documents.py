@@ -52,9 +52,15 @@ def audience_of(session: Session, case_number: str, file_name: str) -> str | Non
 
 def record_pdf(session: Session, case_number: str, letter: str, pdf_sha256: str) -> None:
     """A letter's PDF, made after the letter was issued: its hash goes on the letter's row and on the notice that
-    keeps the letter, as served or under a failed service. Set once: the PDF itself never changes."""
+    keeps the letter, as served or under a failed service. Set once: the PDF itself never changes.
+
+    The letter's row is locked before the notices are read, and a notice being written reads the hash under a
+    share lock (`with_pdf_hash`): whichever commits second sees the other's work, so on PostgreSQL a notice written
+    while its PDF is recorded cannot miss the hash."""
     for document in session.exec(
-        select(CaseDocument).where(CaseDocument.case_number == case_number, CaseDocument.path == letter)
+        select(CaseDocument)
+        .where(CaseDocument.case_number == case_number, CaseDocument.path == letter)
+        .with_for_update()
     ):
         document.pdf_sha256 = document.pdf_sha256 or pdf_sha256
         session.add(document)
@@ -78,10 +84,13 @@ def _with_hash(kept: LetterDocument | None, letter: str, pdf_sha256: str) -> Let
 
 def with_pdf_hash(session: Session, case_number: str, letter: LetterDocument | None) -> LetterDocument | None:
     """The case's copy of a letter with its PDF's hash, if the PDF was made since the letter was issued (the
-    workflow, which does not wait for the PDF, never learns it)."""
+    workflow, which does not wait for the PDF, never learns it). Called before the notice's row is touched: the letter's
+    row is locked first, as `record_pdf` does, so neither ever waits for the other while holding a notice."""
     if letter is None or letter.pdf_path is None or letter.pdf_sha256:
         return letter
     made = session.exec(
-        select(CaseDocument.pdf_sha256).where(CaseDocument.case_number == case_number, CaseDocument.path == letter.path)
+        select(CaseDocument.pdf_sha256)
+        .where(CaseDocument.case_number == case_number, CaseDocument.path == letter.path)
+        .with_for_update(read=True)
     ).first()
     return _with_hash(letter, letter.path, made) if made else letter

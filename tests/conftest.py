@@ -124,7 +124,7 @@ def throwaway_postgres() -> Iterator[str]:
         shutil.rmtree(cluster.base, ignore_errors=True)
 
 
-def _fresh_postgres_database(server_url: str) -> str:
+def fresh_postgres_database(server_url: str) -> str:
     """A new database cloned from one migrated with the demo city once per server (CREATE DATABASE …
     TEMPLATE copies files: milliseconds instead of seconds of migrations and inserts per test)."""
     admin = server_url.replace("+psycopg", "") + "/postgres"
@@ -198,7 +198,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same test against the embedded default and against real PostgreSQL."""
     if request.param == "sqlite":
         return prepare_database(f"sqlite:///{tmp_path / 'abate.sqlite3'}")
-    return _fresh_postgres_database(request.getfixturevalue("postgres_server"))
+    return fresh_postgres_database(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from records.demo_city import DEMO_PASSWORD
-from tests.conftest import _fresh_postgres_database, running_system
+from tests.conftest import fresh_postgres_database, running_system
 
 pytestmark = [pytest.mark.devserver, pytest.mark.postgres]
 
@@ -31,7 +31,7 @@ FUZZ = settings(max_examples=8, deadline=None, suppress_health_check=list(Health
 
 @pytest.fixture(scope="module")
 def api_base_url(postgres_server: str, temporal_dev: WorkflowEnvironment) -> Iterator[str]:
-    with running_system(_fresh_postgres_database(postgres_server), temporal_dev, worker=False) as base_url:
+    with running_system(fresh_postgres_database(postgres_server), temporal_dev, worker=False) as base_url:
         yield base_url
 
 

@@ -2,27 +2,51 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import inspect
-from sqlmodel import col, func, select
+from sqlalchemy import event, inspect
+from sqlmodel import col, func, select, text
 
 from activities.assignment import AssignmentActivities
 from activities.records import RecordsActivities
-from domain.case import AssignmentRequest, CaseEventRecord, CaseProjection, MoneyEntry, TimelineEntry, Transition
+from domain.case import (
+    AssignmentRequest,
+    CaseEventRecord,
+    CaseProjection,
+    LetterDocument,
+    MoneyEntry,
+    NoticeEntry,
+    TimelineEntry,
+    Transition,
+)
 from domain.case_numbers import is_case_number
 from domain.policy import Policy
 from domain.stages import CaseStage
+from records.case_file import read_case_file
 from records.db import SessionFactory, make_engine, session_factory, transaction
+from records.documents import CaseDocument, record_pdf
 from records.intake import (
     ComplainantDetails,
     parcel_by_address,
     pending_workflow_starts,
     search_parcels,
 )
-from records.tables import Case, CaseEvent, Complainant, Complaint, Officer, Parcel, UnpaidCharge, User, Zone
+from records.tables import (
+    Case,
+    CaseEvent,
+    CaseNotice,
+    Complainant,
+    Complaint,
+    Officer,
+    Parcel,
+    UnpaidCharge,
+    User,
+    Zone,
+)
+from tests.conftest import fresh_postgres_database
 from tests.helpers import file_case
 
 
@@ -223,3 +247,112 @@ def test_assignment_prefers_the_covering_officer_with_the_fewest_open_cases(sess
     second = assign(AssignmentRequest(zone=zone, specialty="property_standards"))
     assert second is not None and second.id != first.id
     assert assign(AssignmentRequest(zone=zone, specialty="astrology")) is None
+
+
+def test_a_notice_written_while_its_letters_pdf_is_recorded_keeps_the_pdfs_hash(
+    postgres_server: str, policy: Policy
+) -> None:
+    """The worker records a letter's PDF on its own thread while the case writes the notice that keeps the letter:
+    on PostgreSQL the two transactions interleave, and the notice must not miss the hash for good."""
+    engine = make_engine(fresh_postgres_database(postgres_server))
+    sessions = session_factory(engine)
+    case = _file(sessions, policy, "142 Maple Dr")
+    letter = LetterDocument(
+        path=f"{case.case_number}/notice-1-courtesy_notice.docx",
+        sha256="a" * 64,
+        template="courtesy_notice.docx",
+        template_version="b" * 64,
+        pdf_path=f"{case.case_number}/notice-1-courtesy_notice.pdf",
+    )
+    with transaction(sessions) as session:
+        session.add(
+            CaseDocument(
+                case_number=case.case_number,
+                business_key="notice-1",
+                kind="courtesy_notice",
+                audience="owner",
+                delivery="mail",
+                path=letter.path,
+                sha256=letter.sha256,
+                size=1,
+                template="courtesy_notice.docx",
+                template_version="b" * 64,
+                pdf_path=letter.pdf_path,
+            )
+        )
+    issued = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    served = Transition(
+        projection=CaseProjection(
+            case_number=case.case_number,
+            stage=CaseStage.AWAITING_COMPLIANCE,
+            assigned_officer_id=None,
+            response_due_at=None,
+            next_deadline=None,
+            overdue=False,
+        ),
+        event=TimelineEntry(
+            key="0009-served", kind="notice_served", stage=CaseStage.AWAITING_COMPLIANCE, summary="Served"
+        ),
+        entries=[NoticeEntry(seq=1, notice_type="courtesy", title="Courtesy notice", issued_at=issued, letter=letter)],
+    )
+    pdf_hash = "c" * 64
+    with sessions() as recording:  # the PDF's hash being recorded, not yet committed
+        record_pdf(recording, case.case_number, letter.path, pdf_hash)
+        recording.flush()
+        writer = threading.Thread(target=RecordsActivities(sessions).record_transition, args=(served,))
+        writer.start()
+        # Until the notice's writer waits for the PDF's, or has finished without waiting (the statistics view is
+        # read afresh in a transaction of its own each time).
+        for _ in range(200):
+            with engine.connect() as watcher:
+                waiting = watcher.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                ).scalar_one()
+            if waiting or not writer.is_alive():
+                break
+            writer.join(0.05)
+        recording.commit()
+    writer.join(60)
+    with sessions() as session:
+        notice = session.exec(select(CaseNotice).where(CaseNotice.case_number == case.case_number)).one()
+    assert notice.document_path == letter.path and notice.pdf_sha256 == pdf_hash
+
+
+def test_a_case_is_read_at_one_moment_even_while_it_moves(database_url: str, policy: Policy) -> None:
+    """The case page and the API read a case's row, then its timeline: a change committed between the two must not
+    show its timeline line beside a row without it (on PostgreSQL, once seen as a case that had a line saying the
+    owner asked for more time and nothing waiting on a decision)."""
+    engine = make_engine(database_url)
+    sessions = session_factory(engine)
+    case = _file(sessions, policy, "142 Maple Dr")
+    moved = Transition(
+        projection=CaseProjection(
+            case_number=case.case_number,
+            stage=CaseStage.INVESTIGATING,
+            assigned_officer_id=None,
+            response_due_at=None,
+            next_deadline=None,
+            overdue=False,
+            waiting_on="inspect the property",
+        ),
+        event=TimelineEntry(key="0001-triaged", kind="triaged", stage=CaseStage.INVESTIGATING, summary="Triaged"),
+    )
+    reads: list[str] = []
+
+    def between_reads(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        reads.append(statement)
+        if len(reads) == 1 and "FROM cases" in statement:  # the row is read: the case moves before the timeline
+            RecordsActivities(session_factory(make_engine(database_url))).record_transition(moved)
+
+    event.listen(engine, "after_cursor_execute", between_reads)
+    try:
+        with sessions() as session:
+            file = read_case_file(session, case.case_number, withhold_complainants=True)
+    finally:
+        event.remove(engine, "after_cursor_execute", between_reads)
+    assert file is not None and any("FROM cases" in statement for statement in reads)
+    kinds = [line.kind for line in file.timeline]
+    assert (file.case.waiting_on, kinds) in [
+        (None, ["complaint_received"]),
+        ("inspect the property", ["complaint_received", "triaged"]),
+    ]
