@@ -41,7 +41,7 @@ from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from bench.empty_workflow import EmptyWorkflow
-from bench.lifecycle import lifecycle_seconds
+from bench.lifecycle import LifecycleTimes, lifecycle_seconds
 from config.settings import CONFIG_DIR, PROJECT_ROOT
 from records.db import make_engine, session_factory, transaction
 from records.demo_city import DEMO_PASSWORD
@@ -456,7 +456,7 @@ async def bench(options: Options) -> None:
     print(f"  run took {time.perf_counter() - started:.0f} s in all (servers, warm-ups, measurements, shutdown)")
 
 
-def report(options: Options, server: str, phases: list[Phase], lifecycle: tuple[float, timedelta] | None) -> None:
+def report(options: Options, server: str, phases: list[Phase], lifecycle: LifecycleTimes | None) -> None:
     lines = [
         "",
         f"Abate case throughput · commit {git_commit()} · {server} · load average {os.getloadavg()[0]:.1f} "
@@ -486,10 +486,7 @@ def report(options: Options, server: str, phases: list[Phase], lifecycle: tuple[
             f"   (target ≥ {TARGET_SCALING} on the cluster with the machine otherwise idle; {os.cpu_count()} cores here)"
         )
     if lifecycle:
-        wall, span = lifecycle
-        lines.append(
-            f"  escalation lifecycle  {wall:.2f} s wall for {span.days} days of case time (time-skipped), target < 2 s"
-        )
+        lines.append(f"  {lifecycle.line()}")
     print("\n".join(lines))
 
 
