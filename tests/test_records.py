@@ -16,6 +16,7 @@ from domain.case import (
     AssignmentRequest,
     CaseEventRecord,
     CaseProjection,
+    LedgerEntry,
     LetterDocument,
     MoneyEntry,
     NoticeEntry,
@@ -59,6 +60,32 @@ def _file(
     sessions: SessionFactory, policy: Policy, address: str, complainant: ComplainantDetails | None = None
 ) -> Case:
     return file_case(sessions, policy, "PS-GRASS", address, complainant)[0]
+
+
+def _moved(
+    case: Case,
+    stage: CaseStage,
+    key: str,
+    kind: str,
+    *,
+    due: datetime | None = None,
+    waiting_on: str | None = None,
+    entries: list[LedgerEntry] | None = None,
+) -> Transition:
+    """A transition of the case to `stage` with one timeline line, as the workflow sends it."""
+    return Transition(
+        projection=CaseProjection(
+            case_number=case.case_number,
+            stage=stage,
+            assigned_officer_id=None,
+            response_due_at=due,
+            next_deadline=due,
+            overdue=False,
+            waiting_on=waiting_on,
+        ),
+        event=TimelineEntry(key=key, kind=kind, stage=stage, summary=kind.replace("_", " ").capitalize()),
+        entries=entries or [],
+    )
 
 
 def test_the_migration_creates_every_table(database_url: str) -> None:
@@ -132,17 +159,7 @@ def test_a_retried_transition_writes_one_timeline_line_with_a_server_timestamp(
 ) -> None:
     case = _file(sessions, policy, "142 Maple Dr")
     due = datetime(2026, 12, 22, 17, 0, tzinfo=timezone(timedelta(hours=-6)))
-    transition = Transition(
-        projection=CaseProjection(
-            case_number=case.case_number,
-            stage=CaseStage.INVESTIGATING,
-            assigned_officer_id=None,
-            response_due_at=due,
-            next_deadline=due,
-            overdue=False,
-        ),
-        event=TimelineEntry(key="0001-triaged", kind="triaged", stage=CaseStage.INVESTIGATING, summary="Triaged"),
-    )
+    transition = _moved(case, CaseStage.INVESTIGATING, "0001-triaged", "triaged", due=due)
     records = RecordsActivities(sessions)
     records.record_transition(transition)
     records.record_transition(transition)  # an activity retry after a lost completion
@@ -281,20 +298,8 @@ def test_a_notice_written_while_its_letters_pdf_is_recorded_keeps_the_pdfs_hash(
             )
         )
     issued = datetime(2026, 3, 2, 15, tzinfo=UTC)
-    served = Transition(
-        projection=CaseProjection(
-            case_number=case.case_number,
-            stage=CaseStage.AWAITING_COMPLIANCE,
-            assigned_officer_id=None,
-            response_due_at=None,
-            next_deadline=None,
-            overdue=False,
-        ),
-        event=TimelineEntry(
-            key="0009-served", kind="notice_served", stage=CaseStage.AWAITING_COMPLIANCE, summary="Served"
-        ),
-        entries=[NoticeEntry(seq=1, notice_type="courtesy", title="Courtesy notice", issued_at=issued, letter=letter)],
-    )
+    entry = NoticeEntry(seq=1, notice_type="courtesy", title="Courtesy notice", issued_at=issued, letter=letter)
+    served = _moved(case, CaseStage.AWAITING_COMPLIANCE, "0009-served", "notice_served", entries=[entry])
     pdf_hash = "c" * 64
     with sessions() as recording:  # the PDF's hash being recorded, not yet committed
         record_pdf(recording, case.case_number, letter.path, pdf_hash)
@@ -325,18 +330,7 @@ def test_a_case_is_read_at_one_moment_even_while_it_moves(database_url: str, pol
     engine = make_engine(database_url)
     sessions = session_factory(engine)
     case = _file(sessions, policy, "142 Maple Dr")
-    moved = Transition(
-        projection=CaseProjection(
-            case_number=case.case_number,
-            stage=CaseStage.INVESTIGATING,
-            assigned_officer_id=None,
-            response_due_at=None,
-            next_deadline=None,
-            overdue=False,
-            waiting_on="inspect the property",
-        ),
-        event=TimelineEntry(key="0001-triaged", kind="triaged", stage=CaseStage.INVESTIGATING, summary="Triaged"),
-    )
+    moved = _moved(case, CaseStage.INVESTIGATING, "0001-triaged", "triaged", waiting_on="inspect the property")
     reads: list[str] = []
 
     def between_reads(_conn: object, _cursor: object, statement: str, *_: object) -> None:
