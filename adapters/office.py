@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import importlib.util
 import logging
 import os
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,8 +30,23 @@ log = logging.getLogger("abate.office")
 PDF_TIMEOUT_SECONDS = 120
 UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
 # unoserver's own entry point, under a Python that has `uno`, with the project's copy of unoserver on its path
-# (appended, so that Python's own modules come first).
-LAUNCH = "import sys; sys.path.append(sys.argv.pop(1)); from unoserver.server import main; sys.exit(main())"
+# (appended, so that Python's own modules come first). Its standard input is a pipe whose other end only the worker
+# holds: when the worker is gone, however it went, the pipe ends and a watcher forked beside unoserver stops the
+# office's whole process group, then kills what is left of it. unoserver's own SIGTERM handling cannot be relied on
+# for this: a signal that comes while LibreOffice starts leaves unoserver waiting for ever (on a LibreOffice launcher
+# that never exits, or on a server thread still connecting), so the watcher ignores SIGTERM and outlives it.
+LAUNCH = """
+import os, signal, sys, time
+sys.path.append(sys.argv.pop(1))
+if os.fork() == 0:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.stdin.buffer.read()
+    os.killpg(0, signal.SIGTERM)
+    time.sleep(%d)
+    os.killpg(0, signal.SIGKILL)
+from unoserver.server import main
+sys.exit(main())
+"""
 
 
 class _Transport(xmlrpc.client.Transport):
@@ -49,18 +62,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# Looked up before any fork: between fork and exec the child may only call it, not load a library.
-_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
-PR_SET_PDEATHSIG = 1
 OFFICE_NICENESS = 10
+# How long the office has to stop on SIGTERM (its temporary profile removed) before its group is killed.
+STOP_GRACE_SECONDS = 3
 
 
-def _die_with_parent() -> None:
-    """The office process gets SIGTERM when the thread that started it ends, as it does when the worker goes, even
-    killed (Linux; elsewhere atexit stops it). It runs niced: PDFs are made after their letters are issued, and
-    must not take the CPU from the cases' own work."""
-    if _PRCTL is not None:
-        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+def _niced() -> None:
+    """The office process runs niced: PDFs are made after their letters are issued, and must not take the CPU from
+    the cases' own work."""
     os.nice(OFFICE_NICENESS)
     # With autogroup scheduling (Linux's default), its new session is a group of its own, weighed against the
     # worker's group as an equal whatever its processes' nice: the group is niced too.
@@ -82,6 +91,8 @@ def _stop_group(server: subprocess.Popen[bytes]) -> None:
             server.kill()
         time.sleep(0.5)
         os.killpg(server.pid, signal.SIGKILL)
+    if server.stdin is not None:
+        server.stdin.close()
 
 
 @cache
@@ -117,8 +128,7 @@ class PdfConverter:
         threading.Thread(target=self._keep, name="office", daemon=True).start()
 
     def _keep(self) -> None:
-        """Starts the office process and stays with it: the process is tied to the thread that started it, which
-        lives as long as the process does (a daemon thread: it ends with the worker, and the office with it)."""
+        """Starts the office process and stays with it until it exits (a daemon thread, which reaps it)."""
         try:
             server = self._spawn()
             with self._lock:
@@ -142,7 +152,7 @@ class PdfConverter:
             [
                 python,
                 "-c",
-                LAUNCH,
+                LAUNCH % STOP_GRACE_SECONDS,
                 str(Path(unoserver.origin).parent.parent),
                 "--port",
                 str(port),
@@ -154,9 +164,10 @@ class PdfConverter:
                 str(PDF_TIMEOUT_SECONDS),
                 "--quiet",
             ],
+            stdin=subprocess.PIPE,  # the worker's end closes when it exits, even killed: see LAUNCH
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_niced,
             # A process group of its own: unoserver and the LibreOffice it starts are stopped together.
             start_new_session=True,
         )

@@ -6,6 +6,8 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,3 +80,51 @@ def test_an_office_process_that_died_is_replaced_and_the_letter_still_gets_its_p
     assert "Reference: Case" in text_of(converter.convert(LETTER), tmp_path)  # cold, while the new one starts
     assert answering(converter)
     assert converter._server is not server
+
+
+def living_members(group: int) -> list[int]:
+    """The processes of a process group that still run (a zombie has stopped; only its parent's wait is missing)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.parametrize("after", [1.0, 3.0])
+def test_the_office_goes_with_a_worker_killed_at_any_moment_even_while_it_starts(after: float) -> None:
+    """A worker killed (a deploy, the OOM killer, a fault test) must not leave its LibreOffice behind: on a worker
+    host each one left would hold its memory for ever. Killed while LibreOffice was starting, unoserver used to."""
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+                import time
+                from adapters.office import pdf_converter
+                converter = pdf_converter({OFFICE!r})
+                while converter._server is None:
+                    time.sleep(0.05)
+                print(converter._server.pid, flush=True)
+                time.sleep(600)
+            """),
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+    )
+    assert worker.stdout is not None
+    group = int(worker.stdout.readline())
+    time.sleep(after)
+    worker.kill()
+    worker.wait()
+    deadline = time.monotonic() + 30
+    while living_members(group) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = living_members(group)
+    for pid in left:  # not to leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
