@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -192,6 +193,14 @@ class CaseDriver:
         for case_number in self.opened:
             with contextlib.suppress(RPCError):  # already closed
                 await self.handle(case_number).terminate(reason="test finished")
+
+    async def patch_markers(self, case_number: str) -> list[str]:
+        """The ids of the patch markers in the case's history, in the order written."""
+        history = await self.client.get_workflow_handle(case_number).fetch_history()
+        markers = [e.marker_recorded_event_attributes for e in history.events]
+        return [
+            json.loads(m.details["patch-data"].payloads[0].data)["id"] for m in markers if m.marker_name == "core_patch"
+        ]
 
     async def keep_history(self, case_number: str, name: str) -> None:
         for suffix in ("", "-hearing-1", "-remediation"):  # the case and the children it started

@@ -17,6 +17,7 @@ from records.tables import Alert, Case, CaseEvent, CaseNotice, Hearing, LedgerLi
 from tests.case_driver import CaseDriver
 from tests.helpers import eventually
 from workflows import search_attributes as sa
+from workflows import versions
 
 S = CaseStage
 DAY = timedelta(days=1)
@@ -105,6 +106,8 @@ async def test_voluntary_compliance_with_reminders(cases: CaseDriver) -> None:
     assert snapshot.state.proposed_outcome is Outcome.VOLUNTARY_COMPLIANCE
     await close_as(cases, case, Outcome.VOLUNTARY_COMPLIANCE)
     await cases.keep_history(case, "voluntary_compliance")
+    # Nine changes met on the way, one marker (and one visibility write) for them all.
+    assert await cases.patch_markers(case) == [versions.CASE_CHANGES_TO_2026_12_06]
 
 
 async def test_the_owner_pressing_i_fixed_it_twenty_times_is_one_line(cases: CaseDriver) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import base64
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,16 +22,20 @@ REGISTERED = {patch.id: patch for patch in versions.REGISTER}
 
 
 def patch_ids_used(source: str) -> set[str]:
-    """The ids passed to workflow.patched / deprecate_patch, as string literals or names from workflows.versions."""
+    """The ids passed to workflow.patched / deprecate_patch or `workflows.versions.patched`, as string literals or
+    names from workflows.versions (a lower-case name is a variable: the helper's own forwarding of its argument)."""
     used = set()
     for node in ast.walk(ast.parse(source)):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        if not isinstance(node, ast.Call) or not node.args:
             continue
-        if node.func.attr not in ("patched", "deprecate_patch") or not node.args:
+        called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if called not in ("patched", "deprecate_patch"):
             continue
         arg = node.args[0]
         if isinstance(arg, ast.Constant):
             used.add(str(arg.value))
+        elif isinstance(arg, ast.Name) and arg.id.islower():
+            continue
         elif isinstance(arg, ast.Name):
             used.add(getattr(versions, arg.id, f"<{arg.id} is not a name in workflows.versions>"))
         else:
@@ -61,6 +66,21 @@ def test_every_patch_id_in_the_code_is_registered() -> None:
 def test_an_unregistered_id_is_caught() -> None:
     assert patch_ids_used('workflow.patched("a-new-change")') == {"a-new-change"}
     assert patch_ids_used("workflow.patched(CASE_LETTERS)") == {versions.CASE_LETTERS}
+    assert patch_ids_used("patched(CASE_LETTERS)") == {versions.CASE_LETTERS}
+    assert patch_ids_used("patched(COURT_TRACKS)") == {"<COURT_TRACKS is not a name in workflows.versions>"}
+
+
+def test_a_case_started_now_carries_one_patch_marker_for_all_the_changes_it_meets() -> None:
+    """Each marker is also an upsert of `TemporalChangeVersion`, a write of the case's visibility row: a case that
+    went to court met ten changes, and wrote ten markers, before they were gathered."""
+    for history in ("prosecuted_convicted_court_fine_one_marker", "deadline_reminders_one_marker"):
+        assert patches_in(history) == {versions.CASE_CHANGES_TO_2026_12_06}
+    gathered = versions.IN_CASE_CHANGES_TO_2026_12_06
+    assert patches_in("prosecuted_convicted_court_fine") <= gathered
+    assert len(patches_in("prosecuted_convicted_court_fine")) == 10
+    # Every change registered before the gathering is in it; the alert round's own change is another workflow's.
+    before = {p.id for p in versions.REGISTER if p.introduced <= date(2026, 12, 6)}
+    assert before - gathered == {versions.REPLIES_DUE, versions.CASE_CHANGES_TO_2026_12_06}
 
 
 @pytest.mark.parametrize("patch", versions.REGISTER, ids=[p.id for p in versions.REGISTER])

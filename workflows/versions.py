@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from temporalio import workflow
+
 
 @dataclass(frozen=True)
 class Patch:
@@ -45,6 +47,45 @@ REINSPECTION_FEES = "reinspection-fees"
 TRIAGE_IN_ONE_READ = "triage-in-one-read"
 COURT_TRACK = "court-track"
 REMINDERS_ON_THE_WALL_CLOCK = "reminders-on-the-wall-clock"
+CASE_CHANGES_TO_2026_12_06 = "case-changes-to-2026-12-06"
+
+# The case workflow's changes up to that day, which a case started since then takes with one marker between them.
+IN_CASE_CHANGES_TO_2026_12_06 = frozenset(
+    {
+        RECORDS_BY_LOCAL_ACTIVITY,
+        SERVED_NOTICE_LETTER,
+        OWNER_REMINDERS_SENT,
+        NOTICE_SERVED_BY_EMAIL,
+        COMPLAINANT_UPDATES,
+        SERVICE_FALLBACK,
+        CASE_LETTERS,
+        OWNER_DEADLINE_REMINDERS,
+        PAUSED_CLOCK_RESUMES,
+        FINE_NOTICES,
+        ACCOUNT_OUTLIVES_ENFORCEMENT,
+        OWNER_REPORT_NOTED_ONCE,
+        LIEN_RELEASE_LETTER,
+        REINSPECTION_FEES,
+        TRIAGE_IN_ONE_READ,
+        COURT_TRACK,
+        REMINDERS_ON_THE_WALL_CLOCK,
+    }
+)
+
+
+def patched(patch_id: str) -> bool:
+    """`workflow.patched`, with the changes up to 2026-12-06 taken together by a case started since.
+
+    Each patch a new workflow meets costs a marker and an upsert of the `TemporalChangeVersion` search attribute:
+    the server writes the workflow's visibility row again for each (six times by triage; about seventeen over a
+    case's life). A case that carries the marker of `CASE_CHANGES_TO_2026_12_06` takes every change it gathers
+    without a marker of its own; a case started before it has no such marker (the SDK remembers the answer for the
+    run, and replay finds no marker), so it asks for each change by its own marker, as before. New changes are
+    patched one by one, as always, until the next such gathering."""
+    if patch_id in IN_CASE_CHANGES_TO_2026_12_06 and workflow.patched(CASE_CHANGES_TO_2026_12_06):
+        return True
+    return workflow.patched(patch_id)
+
 
 REGISTER: tuple[Patch, ...] = (
     Patch(
@@ -191,5 +232,17 @@ REGISTER: tuple[Patch, ...] = (
             "prosecuted_convicted_court_fine",
         ),
         new_branch=("deadline_reminders_wall_clock",),
+    ),
+    Patch(
+        CASE_CHANGES_TO_2026_12_06,
+        date(2026, 12, 6),
+        "a case takes every change up to 2026-12-06 with this one marker (before: a marker and a search attribute "
+        "upsert for each change it met, up to seventeen; see `patched`)",
+        old_branch=("prosecuted_convicted_court_fine", "deadline_reminders_wall_clock", "voluntary_compliance"),
+        new_branch=(
+            "voluntary_compliance_one_marker",
+            "prosecuted_convicted_court_fine_one_marker",
+            "deadline_reminders_one_marker",
+        ),
     ),
 )

@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.stages import CaseStage
     from workflows.case.ladder import Ladder
     from workflows.case.run import staff_action
-    from workflows.versions import COURT_TRACK
+    from workflows.versions import COURT_TRACK, patched
 
 S = CaseStage
 
@@ -28,7 +28,7 @@ class Court(Ladder):
     async def refer_prosecution(self, body: act.ReferProsecution, action: act.StaffAction) -> None:
         state = self.state
         review = state.policy.process.prosecution_review_days
-        if workflow.patched(COURT_TRACK):
+        if patched(COURT_TRACK):
             state.court = CourtRecord(referred_at=workflow.now(), reason=body.reason)
             await self._set_step(
                 "file_court_case", "supervisor", review, "file the charges with the court", business=False

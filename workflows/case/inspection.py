@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.notices import Notices
     from workflows.case.run import staff_action
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from workflows.versions import OWNER_REPORT_NOTED_ONCE, REINSPECTION_FEES, TRIAGE_IN_ONE_READ
+    from workflows.versions import OWNER_REPORT_NOTED_ONCE, REINSPECTION_FEES, TRIAGE_IN_ONE_READ, patched
 
 S = CaseStage
 
@@ -44,7 +44,7 @@ S = CaseStage
 class Inspection(Notices):
     async def _triage(self) -> None:
         violation = self.state.policy.violation
-        one_read = workflow.patched(TRIAGE_IN_ONE_READ)
+        one_read = patched(TRIAGE_IN_ONE_READ)
         if one_read:
             # The roll, the roster and the calendar in one local activity: one round trip, not three.
             facts = await workflow.execute_local_activity_method(
@@ -178,7 +178,7 @@ class Inspection(Notices):
         reinspection's own timeline line (its key makes the ledger write idempotent), due on the payment terms, and
         told to the owner on their next letter. Returns the ledger entries and the timeline's words."""
         state = self.state
-        if not workflow.patched(REINSPECTION_FEES):
+        if not patched(REINSPECTION_FEES):
             return [], ""
         amount = reinspection_fee(state.policy, state.reinspections, complied)
         if amount is None:
@@ -197,7 +197,7 @@ class Inspection(Notices):
     async def _owner_reported_compliance(self, event: act.OwnerReportedCompliance) -> None:
         state = self.state
         report = OwnerReport(note=event.note, evidence=event.evidence, stage=state.stage)
-        if report == state.owner_report and workflow.patched(OWNER_REPORT_NOTED_ONCE):
+        if report == state.owner_report and patched(OWNER_REPORT_NOTED_ONCE):
             return  # the same report again, and the case still where the last one left it: nothing changed
         if state.stage is S.AWAITING_COMPLIANCE:
             # The owner says it is fixed: the reinspection comes forward instead of waiting for the deadline.

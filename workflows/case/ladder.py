@@ -58,7 +58,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from workflows.hearing import HearingWorkflow
     from workflows.remediation import RemediationWorkflow
-    from workflows.versions import FINE_NOTICES, LIEN_RELEASE_LETTER, PAUSED_CLOCK_RESUMES
+    from workflows.versions import FINE_NOTICES, LIEN_RELEASE_LETTER, PAUSED_CLOCK_RESUMES, patched
 
 S = CaseStage
 
@@ -72,7 +72,7 @@ class Ladder(Closing):
         entry = await self._levy_fine(body.amount)
         await self._start_compliance_period(workflow.now(), state.policy.violation.compliance_days)
         told = ""
-        if workflow.patched(FINE_NOTICES):
+        if patched(FINE_NOTICES):
             told = await self._fine_notice(state.fines[-1])
         await self._record(
             "fine_issued",
@@ -174,7 +174,7 @@ class Ladder(Closing):
                 AlertEntry(audience="finance", message=f"{state.case_number}: lien {reference} paid, released"),
             ],
         )
-        if workflow.patched(LIEN_RELEASE_LETTER) and state.lien_filed_at is not None:
+        if patched(LIEN_RELEASE_LETTER) and state.lien_filed_at is not None:
             paid = sum((p.amount for p in state.payments), Decimal(0))
             await self._owner_letter(
                 LetterKind.LIEN_RELEASE,
@@ -345,7 +345,7 @@ class Ladder(Closing):
             fine.appealed = fine.appealed or fine.seq == event.fine
         deadline = state.compliance_deadline
         paused = None
-        if workflow.patched(PAUSED_CLOCK_RESUMES) and deadline is not None:
+        if patched(PAUSED_CLOCK_RESUMES) and deadline is not None:
             paused = paused_clock(state.policy, self._city_date(workflow.now()), self._city_date(deadline))
         await self._open_hearing(HearingKind.APPEAL, event.grounds, None)
         assert state.hearing is not None

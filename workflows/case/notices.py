@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.penalties import Penalties
     from workflows.case.run import staff_action
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from workflows.versions import FINE_NOTICES, NOTICE_SERVED_BY_EMAIL, SERVED_NOTICE_LETTER, SERVICE_FALLBACK
+    from workflows.versions import FINE_NOTICES, NOTICE_SERVED_BY_EMAIL, SERVED_NOTICE_LETTER, SERVICE_FALLBACK, patched
 
 S = CaseStage
 
@@ -87,9 +87,9 @@ class Notices(Penalties):
             }
         )
         # Nothing changes until the letter is made (and, served by e-mail, sent): a refusal leaves the case as it was.
-        if workflow.patched(SERVED_NOTICE_LETTER):
+        if patched(SERVED_NOTICE_LETTER):
             notice = await self._render_served_letter(notice, deadline)
-            if body.method is ServiceMethod.EMAIL and workflow.patched(NOTICE_SERVED_BY_EMAIL):
+            if body.method is ServiceMethod.EMAIL and patched(NOTICE_SERVED_BY_EMAIL):
                 refused = await self._email_notice(notice)
                 if refused is not None:  # the provider refused it for good: the next method of the policy
                     await self._service_failed(notice, refused, action)
@@ -97,7 +97,7 @@ class Notices(Penalties):
         state.notices[-1] = notice
         self._begin_compliance_period(deadline)
         appeal = f"; appeal by {local_day(notice.appeal_deadline)}" if notice.appeal_deadline else ""
-        if state.policy.notice(notice.notice_type).fine and state.fines and workflow.patched(FINE_NOTICES):
+        if state.policy.notice(notice.notice_type).fine and state.fines and patched(FINE_NOTICES):
             # The notice carries a fine: the fine is appealed on the notice's window, and the owner told of it.
             carried = state.fines[-1]
             carried.appeal_deadline = notice.appeal_deadline
@@ -236,7 +236,7 @@ class Notices(Penalties):
             )
         except ActivityError as failure:
             reason = failure.cause.message if isinstance(failure.cause, ApplicationError) else str(failure.cause)
-            if workflow.patched(SERVICE_FALLBACK):
+            if patched(SERVICE_FALLBACK):
                 return f"refused when sent: {reason}"
             raise ApplicationError(
                 f"the notice could not be served by e-mail ({reason}); serve it by personal delivery, mail or posting",

@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.stages import Outcome
     from workflows.case.run import CaseRun
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
-    from workflows.versions import CASE_LETTERS, COMPLAINANT_UPDATES
+    from workflows.versions import CASE_LETTERS, COMPLAINANT_UPDATES, patched
 
 REMINDED_OF = {
     ReminderOf.COMPLIANCE: "the compliance deadline",
@@ -69,7 +69,7 @@ class Outbound(CaseRun):
     ) -> None:
         """Complainants who left contact details hear of receipt, inspection and closure (best effort:
         a refused message is recorded in the messages table and does not hold up the case)."""
-        if not workflow.patched(COMPLAINANT_UPDATES):
+        if not patched(COMPLAINANT_UPDATES):
             return
         with contextlib.suppress(ActivityError):
             await workflow.execute_activity_method(
@@ -114,7 +114,7 @@ class Outbound(CaseRun):
         """Renders and stores the owner's letter (`letter-N`, the case's letter count); None before letters were
         written at each step, or without a parcel to address it to. It tells the reinspection fees not yet told."""
         state = self.state
-        if not workflow.patched(CASE_LETTERS) or state.parcel is None:
+        if not patched(CASE_LETTERS) or state.parcel is None:
             return None
         state.letters_written += 1
         fees = self._fees_untold()
@@ -156,7 +156,7 @@ class Outbound(CaseRun):
         """The acknowledgement and closure letters to each person who reported the case and left contact
         details, kept on record (the news itself reaches them by e-mail or SMS); never a word about the owner."""
         state = self.state
-        if not workflow.patched(CASE_LETTERS):
+        if not patched(CASE_LETTERS):
             return
         state.letters_written += 1
         with contextlib.suppress(ActivityError):

@@ -44,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import ACTIVITY_RETRY, ACTIVITY_TIMEOUT
     from workflows.hearing import HearingWorkflow
     from workflows.remediation import RemediationWorkflow
-    from workflows.versions import RECORDS_BY_LOCAL_ACTIVITY
+    from workflows.versions import RECORDS_BY_LOCAL_ACTIVITY, patched
 
 S = CaseStage
 SYSTEM = "system"
@@ -234,7 +234,7 @@ class CaseRun:
             ),
             entries=list(entries or []),
         )
-        if workflow.patched(RECORDS_BY_LOCAL_ACTIVITY):
+        if patched(RECORDS_BY_LOCAL_ACTIVITY):
             # One short, idempotent write: a local activity spares a workflow task per transition.
             await workflow.execute_local_activity_method(
                 RecordsActivities.record_transition,

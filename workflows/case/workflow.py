@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         OWNER_REMINDERS_SENT,
         REMINDERS_ON_THE_WALL_CLOCK,
         SERVICE_FALLBACK,
+        patched,
     )
 
 S = CaseStage
@@ -46,8 +47,8 @@ class CaseWorkflow(Inspection):
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(start.model_copy(update={"resume": self.state}))
-            self._every_deadline = workflow.patched(OWNER_DEADLINE_REMINDERS)
-            self._wall_clock = workflow.patched(REMINDERS_ON_THE_WALL_CLOCK)
+            self._every_deadline = patched(OWNER_DEADLINE_REMINDERS)
+            self._wall_clock = patched(REMINDERS_ON_THE_WALL_CLOCK)
             seen = self._changes
             wake = self._next_wake()
             try:
@@ -59,7 +60,7 @@ class CaseWorkflow(Inspection):
             except TimeoutError:
                 async with self._lock:
                     await self._on_time()
-        if self.state.balance > 0 and workflow.patched(ACCOUNT_OUTLIVES_ENFORCEMENT):
+        if self.state.balance > 0 and patched(ACCOUNT_OUTLIVES_ENFORCEMENT):
             await self._collect()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
@@ -125,7 +126,7 @@ class CaseWorkflow(Inspection):
     @workflow.signal(name="delivery_failed")
     async def delivery_failed(self, event: act.DeliveryFailed) -> None:
         """A provider reported a message to the owner bounced or failed (the webhooks send this)."""
-        if self.state.stage is S.CLOSED or not workflow.patched(SERVICE_FALLBACK):
+        if self.state.stage is S.CLOSED or not patched(SERVICE_FALLBACK):
             return
         await self._act(lambda: self._delivery_failed(event))
 
@@ -185,7 +186,7 @@ class CaseWorkflow(Inspection):
             if reminder.at <= now:
                 state.reminders_sent.append(reminder.key)
                 left = timedelta(days=reminder.days)
-                how = await self._send_reminder(reminder, left) if workflow.patched(OWNER_REMINDERS_SENT) else ""
+                how = await self._send_reminder(reminder, left) if patched(OWNER_REMINDERS_SENT) else ""
                 await self._record(
                     "reminder_sent",
                     f"Reminder to the owner: {REMINDED_OF[reminder.of]}{reminder.detail and f' ({reminder.detail})'} "
