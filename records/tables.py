@@ -196,7 +196,7 @@ class Case(SQLModel, table=True):
     case_number: str = Field(primary_key=True, max_length=16)
     tracking_code: str = Field(unique=True, max_length=16)
     violation_code: str = Field(index=True, max_length=24)
-    parcel_id: str = Field(foreign_key="parcels.parcel_id", index=True)
+    parcel_id: str = Field(foreign_key="parcels.parcel_id")  # indexed with opened_at (migration 0030)
     stage: str = Field(index=True, max_length=32)
     # The channel of the complaint that opened the case, whatever reports join it later: written with the case,
     # so the reports filter and break down by it without looking the first complaint up per case (migration 0027).

@@ -229,8 +229,7 @@ def _plan(session: Session, query: Any) -> str:
         (CaseFilter(overdue=True, sort=Sort.DEADLINE), "ix_cases_overdue_next_deadline"),
         (CaseFilter(sort=Sort.PRIORITY), "ix_cases_priority_opened_at"),
         (CaseFilter(q="CE-2026-00"), "sqlite_autoindex_cases_1"),
-        # By the property: (parcel_id), or (parcel_id, opened_at) that the reports added; SQLite weighs them alike.
-        (CaseFilter(q="maple"), "ix_cases_parcel_"),
+        (CaseFilter(q="maple"), "ix_cases_parcel_opened_at"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
