@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -266,9 +266,10 @@ class MessagingActivities:
                 session.delete(session.exec(select(Message).where(Message.key == key)).one())
             self._held(sender, exc.credentials)
             raise
-        with transaction(self._sessions) as session:  # it went: the provider takes the city's key again
+        with transaction(self._sessions) as session:  # it went, and the provider takes the city's key again
             release(session, sender.backend)
-        return _receipt(self._mark(key, status="sent", provider_id=provider_id), already_sent=False)
+            row = _marked(session, key, status="sent", provider_id=provider_id)
+        return _receipt(row, already_sent=False)
 
     def _held(self, sender: Sender, credentials: str | None) -> None:
         """A provider refusing the city's credentials: the admin hears once, and the console shows it (a 401 is
@@ -279,13 +280,18 @@ class MessagingActivities:
 
     def _mark(self, key: str, **fields: Any) -> Message:
         with transaction(self._sessions) as session:
-            row = session.exec(select(Message).where(Message.key == key)).one()
-            for name, value in fields.items():
-                setattr(row, name, value)
-            if fields.get("status") == "sent":
-                row.sent_at = datetime.now(UTC)
-            session.add(row)
-        return row
+            return _marked(session, key, **fields)
+
+
+def _marked(session: Session, key: str, **fields: Any) -> Message:
+    """The message's row with `fields` set, in the caller's transaction."""
+    row = session.exec(select(Message).where(Message.key == key)).one()
+    for name, value in fields.items():
+        setattr(row, name, value)
+    if fields.get("status") == "sent":
+        row.sent_at = datetime.now(UTC)
+    session.add(row)
+    return row
 
 
 def _left_us(row: Message | None) -> MessageReceipt | None:
