@@ -197,7 +197,9 @@ class CaseDriver:
     async def patch_markers(self, case_number: str) -> list[str]:
         """The ids of the patch markers in the case's history, in the order written."""
         history = await self.client.get_workflow_handle(case_number).fetch_history()
-        markers = [e.marker_recorded_event_attributes for e in history.events]
+        markers = [
+            e.marker_recorded_event_attributes for e in history.events if e.HasField("marker_recorded_event_attributes")
+        ]
         return [
             json.loads(m.details["patch-data"].payloads[0].data)["id"] for m in markers if m.marker_name == "core_patch"
         ]

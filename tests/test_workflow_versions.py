@@ -23,9 +23,16 @@ REGISTERED = {patch.id: patch for patch in versions.REGISTER}
 
 def patch_ids_used(source: str) -> set[str]:
     """The ids passed to workflow.patched / deprecate_patch or `workflows.versions.patched`, as string literals or
-    names from workflows.versions (a lower-case name is a variable: the helper's own forwarding of its argument)."""
+    names from workflows.versions; the helper's own forwarding of its parameter is not an id."""
+    tree = ast.parse(source)
+    forwarded = {
+        arg.arg
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name == "patched"
+        for arg in node.args.args
+    }
     used = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:
             continue
         called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
@@ -34,7 +41,7 @@ def patch_ids_used(source: str) -> set[str]:
         arg = node.args[0]
         if isinstance(arg, ast.Constant):
             used.add(str(arg.value))
-        elif isinstance(arg, ast.Name) and arg.id.islower():
+        elif isinstance(arg, ast.Name) and arg.id in forwarded:
             continue
         elif isinstance(arg, ast.Name):
             used.add(getattr(versions, arg.id, f"<{arg.id} is not a name in workflows.versions>"))
@@ -68,6 +75,8 @@ def test_an_unregistered_id_is_caught() -> None:
     assert patch_ids_used("workflow.patched(CASE_LETTERS)") == {versions.CASE_LETTERS}
     assert patch_ids_used("patched(CASE_LETTERS)") == {versions.CASE_LETTERS}
     assert patch_ids_used("patched(COURT_TRACKS)") == {"<COURT_TRACKS is not a name in workflows.versions>"}
+    assert patch_ids_used("def patched(patch_id):\n    return workflow.patched(patch_id)") == set()
+    assert patch_ids_used("change = 'x'\nworkflow.patched(change)") == {"<change is not a name in workflows.versions>"}
 
 
 def test_a_case_started_now_carries_one_patch_marker_for_all_the_changes_it_meets() -> None:
